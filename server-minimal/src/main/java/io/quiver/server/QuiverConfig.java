@@ -1,0 +1,130 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The server's validated configuration, read from the merged tree that {@link ConfigLoader} builds. Immutable; the
+ * raw tree stays available to later layers (cluster, optimizers) through {@link #tree()}.
+ *
+ * @param host            {@code service.host}
+ * @param httpPort        {@code service.http_port}
+ * @param maxRequestBytes {@code service.max_request_size_mb}, in bytes
+ * @param apiKey          {@code service.api_key}, or null
+ * @param readOnlyApiKey  {@code service.read_only_api_key}, or null
+ * @param storagePath     {@code storage.storage_path}
+ * @param snapshotsPath   {@code storage.snapshots_path}
+ * @param nodeType        {@code storage.node_type}: {@code Normal} or {@code Listener}
+ * @param clusterEnabled  {@code cluster.enabled}
+ * @param p2pPort         {@code cluster.p2p.port}
+ */
+public record QuiverConfig(
+        String host,
+        int httpPort,
+        long maxRequestBytes,
+        String apiKey,
+        String readOnlyApiKey,
+        Path storagePath,
+        Path snapshotsPath,
+        String nodeType,
+        boolean clusterEnabled,
+        int p2pPort,
+        ObjectNode tree) {
+
+    /** Defaults, an optional YAML file, the process environment. */
+    public static QuiverConfig load(Path configFile, Map<String, String> env, Map<String, String> overrides) {
+        ConfigLoader loader = ConfigLoader.withDefaults();
+        if (configFile != null) {
+            loader.file(configFile);
+        }
+        loader.environment(env);
+        overrides.forEach(loader::set);
+        return from(loader.tree());
+    }
+
+    /** Validates the merged tree; every rejection names the offending key. */
+    public static QuiverConfig from(ObjectNode tree) {
+        String host = text(tree, "service.host", false);
+        int httpPort = port(tree, "service.http_port");
+        long maxMb = integer(tree, "service.max_request_size_mb", 1, 1L << 20);
+        String nodeType = text(tree, "storage.node_type", false);
+        String normalisedType = switch (nodeType.toLowerCase(Locale.ROOT)) {
+            case "normal" -> "Normal";
+            case "listener" -> "Listener";
+            default -> throw new InvalidConfigException(
+                    "storage.node_type: expected Normal or Listener, got '" + nodeType + "'");
+        };
+        boolean clusterEnabled = bool(tree, "cluster.enabled");
+        int p2pPort = port(tree, "cluster.p2p.port");
+        integer(tree, "storage.wal.wal_capacity_mb", 1, 1 << 20);
+        integer(tree, "storage.wal.wal_segments_ahead", 0, 1024);
+        integer(tree, "storage.hnsw_index.m", 0, 1 << 16);
+        integer(tree, "storage.hnsw_index.ef_construct", 4, 1 << 20);
+        return new QuiverConfig(
+                host,
+                httpPort,
+                maxMb * 1024 * 1024,
+                text(tree, "service.api_key", true),
+                text(tree, "service.read_only_api_key", true),
+                Path.of(text(tree, "storage.storage_path", false)),
+                Path.of(text(tree, "storage.snapshots_path", false)),
+                normalisedType,
+                clusterEnabled,
+                p2pPort,
+                tree);
+    }
+
+    static JsonNode at(JsonNode tree, String dotted) {
+        JsonNode node = tree;
+        for (String part : dotted.split("\\.")) {
+            node = node == null ? null : node.get(part);
+        }
+        return node;
+    }
+
+    private static String text(JsonNode tree, String key, boolean nullable) {
+        JsonNode node = at(tree, key);
+        if (node == null || node.isNull()) {
+            if (nullable) {
+                return null;
+            }
+            throw new InvalidConfigException(key + ": a value is required");
+        }
+        if (!node.isValueNode()) {
+            throw new InvalidConfigException(key + ": expected a text value");
+        }
+        String value = node.asText();
+        if (!nullable && value.isBlank()) {
+            throw new InvalidConfigException(key + ": must not be empty");
+        }
+        return value.isEmpty() && nullable ? null : value;
+    }
+
+    private static long integer(JsonNode tree, String key, long min, long max) {
+        JsonNode node = at(tree, key);
+        if (node == null || !node.isIntegralNumber()) {
+            throw new InvalidConfigException(key + ": expected an integer, got " + (node == null ? "nothing" : node));
+        }
+        long value = node.asLong();
+        if (value < min || value > max) {
+            throw new InvalidConfigException(key + ": " + value + " is outside [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    private static int port(JsonNode tree, String key) {
+        return (int) integer(tree, key, 0, 65535);
+    }
+
+    private static boolean bool(JsonNode tree, String key) {
+        JsonNode node = at(tree, key);
+        if (node == null || !node.isBoolean()) {
+            throw new InvalidConfigException(key + ": expected true or false, got " + (node == null ? "nothing" : node));
+        }
+        return node.asBoolean();
+    }
+}
