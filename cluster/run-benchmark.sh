@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the cluster benchmarks of BENCHMARKS.md § Cluster (io.quiver.cluster.ConsensusBenchmark, in cluster's test
+# sources): ./cluster/run-benchmark.sh [throughput] [latency] [failover] [catchup]   (default: all)
+# System properties via JAVA_OPTS, e.g. JAVA_OPTS="-Dbench.entries=100000 -Dbench.ops=5000 -Dbench.log=WAL".
+# Compiles main code with Maven and cluster's test sources with javac (so other modules' tests need not compile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+CP_FILE="$PWD/cluster/target/benchmark.classpath"
+OUT="$PWD/cluster/target/benchmark-classes"
+./mvnw -B -q -o -pl cluster -am compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE"
+CP="cluster/target/classes:$(cat "$CP_FILE")"
+rm -rf "$OUT" && mkdir -p "$OUT"
+"$JAVA_HOME/bin/javac" -nowarn -d "$OUT" -cp "$CP" $(find cluster/src/test/java -name '*.java')
+cp -r cluster/src/test/resources/. "$OUT/"
+FLAGS=$(grep -m1 '<quiver.jvm.flags>--' pom.xml | sed 's:.*<quiver.jvm.flags>\(.*\)</quiver.jvm.flags>.*:\1:')
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" -Xmx2g $FLAGS -Dquiver.jvm.flags="$FLAGS" ${JAVA_OPTS:-} \
+  -cp "$OUT:$CP" io.quiver.cluster.ConsensusBenchmark "$@"
