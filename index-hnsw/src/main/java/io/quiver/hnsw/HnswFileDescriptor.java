@@ -1,0 +1,73 @@
+package io.quiver.hnsw;
+
+/**
+ * Byte layout of an HNSW index file (format version 1), little-endian, every section 8-byte aligned. The same layout
+ * is used in memory for a freshly built index, so a built and a reopened index run identical code.
+ *
+ * <pre>
+ * header (128 bytes)
+ *   0  int   MAGIC 'QHNS'            4  int   VERSION
+ *   8  int   dimension              12  int   count (nodes)
+ *  16  int   m                      20  int   efConstruct
+ *  24  int   distance ordinal       28  int   entry point (-1: empty)
+ *  32  int   max level (-1: empty)  36  int   flags (bit 0: int8 codes present)
+ *  40  long  level-generator seed
+ *  48  long  offset of layer 0      56  long  offset of the upper-level directory
+ *  64  long  offset of int8 codes (0: none)
+ *  72  long  offset of the footer (= file length - FOOTER_BYTES)
+ *  80  float quantization lo        84  float quantization scale
+ *  88..127 reserved (zero)
+ * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
+ * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
+ *   per level: node count ints, the nodes on that level in ascending order, then node count slots of (1 + m) ints
+ * int8 codes (64-byte aligned): count records of codeStride(dimension) bytes: codeLength(dimension) signed bytes in
+ *   [-127, 127] (dimension rounded up to 16, zero-padded), the vector's 4-byte correction (see ScalarQuantizer),
+ *   zero padding to a multiple of 64 (each record starts on a cache line; its correction is read with its codes)
+ * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer
+ * </pre>
+ * Holds only constants and offset arithmetic; no state.
+ */
+final class HnswFileDescriptor {
+
+    static final int MAGIC = 0x514E4853; // "SHNQ" little-endian bytes read as 'Q','H','N','S'
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 128;
+    static final int FOOTER_BYTES = 16;
+    static final int FOOTER_MAGIC = 0x444E4551; // "QEND"
+    static final int CHECKSUM_CRC32C = 1;
+    static final int FLAG_INT8 = 1;
+
+    static final long MAGIC_OFFSET = 0;
+    static final long VERSION_OFFSET = 4;
+    static final long DIMENSION_OFFSET = 8;
+    static final long COUNT_OFFSET = 12;
+    static final long M_OFFSET = 16;
+    static final long EF_CONSTRUCT_OFFSET = 20;
+    static final long DISTANCE_OFFSET = 24;
+    static final long ENTRY_OFFSET = 28;
+    static final long MAX_LEVEL_OFFSET = 32;
+    static final long FLAGS_OFFSET = 36;
+    static final long SEED_OFFSET = 40;
+    static final long LAYER0_OFFSET = 48;
+    static final long UPPER_OFFSET = 56;
+    static final long CODES_OFFSET = 64;
+    static final long FOOTER_OFFSET = 72;
+    static final long QUANT_LO_OFFSET = 80;
+    static final long QUANT_SCALE_OFFSET = 84;
+    static final int LEVEL_ENTRY_BYTES = 16;
+
+    private HnswFileDescriptor() {
+    }
+
+    static long align8(long v) {
+        return (v + 7) & ~7L;
+    }
+
+    static long layer0SlotBytes(int m) {
+        return 4L * (1 + 2L * m);
+    }
+
+    static long upperSlotBytes(int m) {
+        return 4L * (1 + m);
+    }
+}

@@ -1,0 +1,130 @@
+package io.quiver.hnsw;
+
+import static io.quiver.hnsw.HnswFileDescriptor.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.zip.CRC32C;
+
+/**
+ * Lays a built graph (and optional int8 codes) out in the {@link HnswFileDescriptor} format inside memory of an
+ * {@link Arena}, footer checksum included, so that the bytes can be searched at once and written to a file as they
+ * are. Used once per build by the building thread.
+ */
+final class HnswFileWriter {
+
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private HnswFileWriter() {
+    }
+
+    static MemorySegment layOut(OnHeapHnswGraph graph, VectorStore vectors, Distance distance, HnswParams params,
+                                ScalarQuantizer quantizerOrNull, Arena arena) {
+        int n = graph.size();
+        int m = graph.m;
+        int dim = vectors.dimension();
+        int maxLevel = graph.maxLevel();
+        int[] levelCounts = new int[Math.max(0, maxLevel) + 1];
+        for (int node = 0; node < n; node++) {
+            for (int l = 1; l <= graph.levels[node]; l++) {
+                levelCounts[l]++;
+            }
+        }
+        long layer0 = HEADER_BYTES;
+        long dir = align8(layer0 + n * layer0SlotBytes(m));
+        long pos = align8(dir + (long) Math.max(0, maxLevel) * LEVEL_ENTRY_BYTES);
+        long[] levelOffsets = new long[levelCounts.length];
+        for (int l = 1; l <= maxLevel; l++) {
+            levelOffsets[l] = pos;
+            pos = align8(pos + 4L * levelCounts[l] + levelCounts[l] * upperSlotBytes(m));
+        }
+        long codes = 0;
+        if (quantizerOrNull != null) {
+            codes = align64(pos);
+            pos = align8(codes + (long) n * ScalarQuantizer.codeStride(dim));
+        }
+        long footer = pos;
+        long total = footer + FOOTER_BYTES;
+        MemorySegment seg = arena.allocate(total, 64);
+        seg.fill((byte) 0);
+
+        seg.set(INT, MAGIC_OFFSET, MAGIC);
+        seg.set(INT, VERSION_OFFSET, VERSION);
+        seg.set(INT, DIMENSION_OFFSET, dim);
+        seg.set(INT, COUNT_OFFSET, n);
+        seg.set(INT, M_OFFSET, m);
+        seg.set(INT, EF_CONSTRUCT_OFFSET, params.efConstruct());
+        seg.set(INT, DISTANCE_OFFSET, distance.ordinal());
+        seg.set(INT, ENTRY_OFFSET, graph.entryPoint());
+        seg.set(INT, MAX_LEVEL_OFFSET, maxLevel);
+        seg.set(INT, FLAGS_OFFSET, quantizerOrNull != null ? FLAG_INT8 : 0);
+        seg.set(LONG, SEED_OFFSET, params.seed());
+        seg.set(LONG, LAYER0_OFFSET, layer0);
+        seg.set(LONG, UPPER_OFFSET, dir);
+        seg.set(LONG, CODES_OFFSET, codes);
+        seg.set(LONG, FOOTER_OFFSET, footer);
+        if (quantizerOrNull != null) {
+            seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET, quantizerOrNull.lo());
+            seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET, quantizerOrNull.scale());
+        }
+
+        int[] buf = new int[2 * m];
+        long slot0 = layer0SlotBytes(m);
+        for (int node = 0; node < n; node++) {
+            int cnt = graph.neighbors(0, node, buf);
+            long at = layer0 + node * slot0;
+            seg.set(INT, at, cnt);
+            MemorySegment.copy(buf, 0, seg, INT, at + 4, cnt);
+        }
+        long slotUp = upperSlotBytes(m);
+        for (int l = 1; l <= maxLevel; l++) {
+            seg.set(LONG, dir + (long) (l - 1) * LEVEL_ENTRY_BYTES, levelOffsets[l]);
+            seg.set(INT, dir + (long) (l - 1) * LEVEL_ENTRY_BYTES + 8, levelCounts[l]);
+            long table = levelOffsets[l];
+            long slots = table + 4L * levelCounts[l];
+            int idx = 0;
+            for (int node = 0; node < n; node++) {
+                if (graph.levels[node] >= l) {
+                    seg.set(INT, table + 4L * idx, node);
+                    int cnt = graph.neighbors(l, node, buf);
+                    long at = slots + idx * slotUp;
+                    seg.set(INT, at, cnt);
+                    MemorySegment.copy(buf, 0, seg, INT, at + 4, cnt);
+                    idx++;
+                }
+            }
+        }
+        if (quantizerOrNull != null) {
+            MemorySegment all = vectors.contiguousVectors();
+            long stride = ScalarQuantizer.codeStride(dim);
+            long correctionAt = ScalarQuantizer.codeLength(dim);
+            for (int node = 0; node < n; node++) {
+                long record = codes + node * stride;
+                int corr = all != null
+                        ? quantizerOrNull.quantize(all, node * 4L * dim, seg, record)
+                        : quantizerOrNull.quantize(vectors.vector(node), 0L, seg, record);
+                seg.set(INT, record + correctionAt, corr);
+            }
+        }
+        seg.set(INT, footer, FOOTER_MAGIC);
+        seg.set(INT, footer + 4, CHECKSUM_CRC32C);
+        seg.set(LONG, footer + 8, crc32c(seg, footer));
+        return seg;
+    }
+
+    private static long align64(long v) {
+        return (v + 63) & ~63L;
+    }
+
+    /** CRC32C of the first {@code length} bytes of {@code seg}, read in place. */
+    static long crc32c(MemorySegment seg, long length) {
+        CRC32C crc = new CRC32C();
+        long chunk = 1L << 30;
+        for (long off = 0; off < length; off += chunk) {
+            crc.update(seg.asSlice(off, Math.min(chunk, length - off)).asByteBuffer());
+        }
+        return crc.getValue();
+    }
+}

@@ -1,0 +1,288 @@
+package io.quiver.hnsw;
+
+import static io.quiver.hnsw.HnswFileDescriptor.*;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An HNSW index over a {@link VectorStore}: built in memory ({@link #build}) or reopened by memory-mapping a file
+ * written by {@link #write} ({@link #open}: no rebuild, no copy to the heap). Either way the graph (and the optional
+ * int8 codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small per-index objects and
+ * a pool of per-thread search scratch whose size follows ef, not the number of vectors. Knows nothing of collections:
+ * it returns ordinals of the store with scores in Qdrant's convention. For COSINE the stored vectors must be unit
+ * vectors (the engine normalises at insert); queries are normalised here.
+ * <p>Threadsafe for searches once built or opened. {@link #close()} releases the memory or mapping; the caller
+ * must not close while searches are running (the engine reference-counts its segments).
+ */
+public final class HnswIndex implements AutoCloseable {
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final OffHeapHnswGraph graph;
+    private final VectorStore vectors;
+    private final Distance distance;
+    private final HnswParams params;
+    private final ScalarQuantizer quantizer;
+    private final ScalarQuantizer.QuantizedVectors codes;
+    private final ArrayBlockingQueue<HnswSearcher> searchers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private HnswIndex(Arena arena, MemorySegment segment, VectorStore vectors, Distance distance) {
+        this.arena = arena;
+        this.segment = segment;
+        this.graph = new OffHeapHnswGraph(segment);
+        this.vectors = vectors;
+        this.distance = distance;
+        this.params = new HnswParams(segment.get(ValueLayout.JAVA_INT_UNALIGNED, M_OFFSET),
+                segment.get(ValueLayout.JAVA_INT_UNALIGNED, EF_CONSTRUCT_OFFSET),
+                segment.get(ValueLayout.JAVA_LONG_UNALIGNED, SEED_OFFSET));
+        int dim = vectors.dimension();
+        if ((segment.get(ValueLayout.JAVA_INT_UNALIGNED, FLAGS_OFFSET) & FLAG_INT8) != 0) {
+            this.quantizer = new ScalarQuantizer(dim, distance,
+                    segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET),
+                    segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET));
+            long codesAt = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, CODES_OFFSET);
+            this.codes = new ScalarQuantizer.QuantizedVectors(segment, codesAt, dim);
+        } else {
+            this.quantizer = null;
+            this.codes = null;
+        }
+        this.searchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Builds a float index with {@code threads} inserting threads ({@code threads <= 0}: one per available core, the
+     * fastest build).
+     */
+    public static HnswIndex build(VectorStore vectors, Distance distance, HnswParams params, int threads) {
+        return build(vectors, distance, params, threads, null);
+    }
+
+    /**
+     * Builds an index; with a non-null {@code quantizationOrNull} it also stores int8 codes of every vector, and
+     * searches run on the codes and rescore on the float vectors (see {@link QuantizationSearchParams}). The graph
+     * itself is always built on the float vectors. The builder keeps the graph on the heap while it runs (about
+     * {@code 8 * (2m + 1)} bytes per vector) and releases it once the off-heap layout is written.
+     */
+    public static HnswIndex build(VectorStore vectors, Distance distance, HnswParams params, int threads,
+                                  ScalarQuantizationConfig quantizationOrNull) {
+        int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        OnHeapHnswGraph graph = new HnswBuilder(vectors, distance, params).build(workers);
+        ScalarQuantizer quantizer = quantizationOrNull == null ? null
+                : ScalarQuantizer.train(vectors, distance, quantizationOrNull, params.seed());
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment seg = HnswFileWriter.layOut(graph, vectors, distance, params, quantizer, arena);
+            return new HnswIndex(arena, seg, vectors, distance);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the index to {@code file} (through a temporary sibling, fsynced, then renamed atomically), byte for byte
+     * the layout it searches.
+     */
+    public void write(Path file) throws IOException {
+        ensureOpen();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = segment.asByteBuffer();
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException ignored) {
+                // some file systems cannot fsync a directory; the file itself is durable
+            }
+        }
+    }
+
+    /**
+     * Memory-maps an index written by {@link #write}: checks magic, version, sizes, distance and the CRC32C footer,
+     * then serves searches from the mapping at once. {@code vectors} must be the store the index was built on.
+     *
+     * @throws CorruptIndexException when a check fails
+     */
+    public static HnswIndex open(Path file, VectorStore vectors, Distance distance) throws IOException {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < HEADER_BYTES + FOOTER_BYTES) {
+                throw new CorruptIndexException(file + ": " + size + " bytes is too short for an HNSW index");
+            }
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            int magic = seg.get(ValueLayout.JAVA_INT_UNALIGNED, MAGIC_OFFSET);
+            if (magic != MAGIC) {
+                throw new CorruptIndexException(file + ": bad magic 0x" + Integer.toHexString(magic));
+            }
+            int version = seg.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET);
+            if (version != VERSION) {
+                throw new CorruptIndexException(file + ": unsupported format version " + version
+                        + " (this build reads " + VERSION + ")");
+            }
+            long footer = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, FOOTER_OFFSET);
+            if (footer != size - FOOTER_BYTES
+                    || seg.get(ValueLayout.JAVA_INT_UNALIGNED, footer) != FOOTER_MAGIC
+                    || seg.get(ValueLayout.JAVA_INT_UNALIGNED, footer + 4) != CHECKSUM_CRC32C) {
+                throw new CorruptIndexException(file + ": bad footer (truncated or not an HNSW index)");
+            }
+            long expected = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, footer + 8);
+            long actual = HnswFileWriter.crc32c(seg, footer);
+            if (expected != actual) {
+                throw new CorruptIndexException(file + ": checksum mismatch (stored " + Long.toHexString(expected)
+                        + ", computed " + Long.toHexString(actual) + ")");
+            }
+            int dim = seg.get(ValueLayout.JAVA_INT_UNALIGNED, DIMENSION_OFFSET);
+            int count = seg.get(ValueLayout.JAVA_INT_UNALIGNED, COUNT_OFFSET);
+            int dist = seg.get(ValueLayout.JAVA_INT_UNALIGNED, DISTANCE_OFFSET);
+            if (dim != vectors.dimension() || count > vectors.size()) {
+                throw new IllegalArgumentException(file + ": index has " + count + " vectors of dimension " + dim
+                        + ", the store " + vectors.size() + " of dimension " + vectors.dimension());
+            }
+            if (dist != distance.ordinal()) {
+                throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]
+                        + ", not " + distance);
+            }
+            return new HnswIndex(arena, seg, vectors, distance);
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** The {@code k} best accepted ordinals for {@code query}, best first, searching with beam width {@code ef}. */
+    public List<ScoredOrd> search(float[] query, int k, int ef, AcceptOrds acceptOrNull) {
+        return search(query, k, ef, acceptOrNull, QuantizationSearchParams.defaults());
+    }
+
+    /**
+     * As {@link #search(float[], int, int, AcceptOrds)}, choosing how int8 codes are used (ignored for a float
+     * index). Rejected ordinals are traversed but never returned; the search keeps going until it holds
+     * {@code max(ef, k)} accepted candidates or the graph around the query is exhausted.
+     */
+    public List<ScoredOrd> search(float[] query, int k, int ef, AcceptOrds acceptOrNull,
+                                  QuantizationSearchParams quantization) {
+        ensureOpen();
+        if (query.length != vectors.dimension()) {
+            throw new IllegalArgumentException("query has dimension " + query.length + ", index "
+                    + vectors.dimension());
+        }
+        if (k <= 0 || graph.size() == 0) {
+            return List.of();
+        }
+        float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
+        boolean useCodes = quantizer != null && !quantization.ignore();
+        int beam = Math.max(ef, k);
+        if (useCodes && quantization.rescore()) {
+            beam = Math.max(beam, (int) Math.ceil(k * quantization.oversampling()));
+        }
+        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q);
+        HnswSearcher searcher = acquire();
+        try {
+            int entry = searcher.descend(graph, scorer, graph.entryPoint(), graph.maxLevel(), 0);
+            searcher.searchLayer(graph, scorer, entry, searcher.greedySimilarity(), beam, 0, acceptOrNull);
+            NeighborQueue results = searcher.results();
+            TopK top = new TopK(k);
+            if (useCodes && quantization.rescore()) {
+                // keep the best k * oversampling by code score, then rescore those on the float vectors
+                int rescore = Math.min(results.size(), (int) Math.ceil(k * quantization.oversampling()));
+                while (results.size() > rescore) {
+                    results.pop();
+                }
+                int[] ords = new int[results.size()];
+                for (int i = 0; i < ords.length; i++) {
+                    ords[i] = results.pop();
+                }
+                float[] exactSims = new float[ords.length];
+                NodeScorer.ofQuery(distance, vectors, q).similarities(ords, ords.length, exactSims);
+                for (int i = 0; i < ords.length; i++) {
+                    top.offer(ords[i], exactSims[i]);
+                }
+            } else {
+                while (results.size() > 0) {
+                    float sim = results.topScore();
+                    top.offer(results.pop(), sim);
+                }
+            }
+            return top.toResults(distance, k);
+        } finally {
+            searchers.offer(searcher);
+        }
+    }
+
+    private HnswSearcher acquire() {
+        HnswSearcher s = searchers.poll();
+        if (s == null) {
+            s = new HnswSearcher();
+            s.reserveLinks(2 * params.m());
+        }
+        return s;
+    }
+
+    /** Number of indexed vectors. */
+    public int size() {
+        return graph.size();
+    }
+
+    public int dimension() {
+        return vectors.dimension();
+    }
+
+    public Distance distance() {
+        return distance;
+    }
+
+    public HnswParams params() {
+        return params;
+    }
+
+    /** True when the index holds int8 codes and searches them by default. */
+    public boolean isQuantized() {
+        return quantizer != null;
+    }
+
+    /** Off-heap bytes of the index (graph, codes, header, footer): the file size. */
+    public long indexBytes() {
+        return segment.byteSize();
+    }
+
+    /** Bytes of int8 codes and corrections (0 for a float index). */
+    public long quantizedBytes() {
+        return codes == null ? 0 : (long) graph.size() * ScalarQuantizer.codeStride(vectors.dimension());
+    }
+
+    /** Releases the arena memory or the file mapping; idempotent. No search may run concurrently. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            arena.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("HNSW index is closed");
+        }
+    }
+}

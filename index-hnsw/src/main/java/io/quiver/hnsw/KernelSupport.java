@@ -1,0 +1,55 @@
+package io.quiver.hnsw;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The distance kernels, in two implementations picked by {@link VectorKernels}: {@code PanamaKernelSupport}
+ * (jdk.incubator.vector) and its scalar twin {@code ScalarKernelSupport}. Float vectors are float32 little-endian when
+ * in a {@link MemorySegment}; int8 codes are signed bytes. Implementations are stateless and threadsafe.
+ */
+public interface KernelSupport {
+
+    /** A short name for logs and benchmarks ("panama" or "scalar"). */
+    String name();
+
+    float dot(float[] a, float[] b);
+
+    float squareDistance(float[] a, float[] b);
+
+    float manhattan(float[] a, float[] b);
+
+    float dot(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    float squareDistance(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    float manhattan(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    /** Heap query against a vector in a segment: the search hot path. */
+    float dot(float[] a, MemorySegment b, long bOffset);
+
+    float squareDistance(float[] a, MemorySegment b, long bOffset);
+
+    float manhattan(float[] a, MemorySegment b, long bOffset);
+
+    /**
+     * Dot products of one heap query with four vectors of one segment (at byte offsets {@code o0..o3}), written to
+     * {@code out[0..3]}. Streaming four vectors at once keeps more memory loads in flight than four separate calls.
+     */
+    void dotBulk4(float[] q, MemorySegment v, long o0, long o1, long o2, long o3, float[] out);
+
+    /** Squared distances of one heap query to four vectors of one segment; see {@link #dotBulk4}. */
+    void squareDistanceBulk4(float[] q, MemorySegment v, long o0, long o1, long o2, long o3, float[] out);
+
+    /** Int8 dot products of one code vector with four code vectors of one segment, into {@code out[0..3]}. */
+    void dotI8Bulk4(MemorySegment q, long qOffset, MemorySegment v, long o0, long o1, long o2, long o3, int dim,
+                    int[] out);
+
+    /** Sum of products of two int8 code vectors; codes must lie in [-127, 127] (-128 is not a valid code). */
+    int dotI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    /** Sum of squared differences of two int8 code vectors. */
+    int squareDistanceI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    /** Sum of absolute differences of two int8 code vectors. */
+    int manhattanI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+}

@@ -1,0 +1,523 @@
+package io.quiver.hnsw;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on jdk.incubator.vector at {@link FloatVector#SPECIES_PREFERRED}. Each float kernel runs a main loop with
+ * two independent accumulators (unrolled twice, so that consecutive fused multiply-adds do not wait on each other's
+ * latency), then one vector step, then a scalar tail for the last {@code dim % lanes} components. Only loaded by
+ * {@link VectorKernels} when the incubator module is present. Stateless and threadsafe.
+ */
+final class PanamaKernelSupport implements KernelSupport {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = F.length();
+    /** Int lanes as wide as the float lanes; the int8 kernels widen {@code IL} bytes at a time to ints. */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final int IL = I.length();
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(IL * 8));
+    /** Full-width bytes for the int8 dot product, and ints of the same width for its accumulator. */
+    private static final VectorSpecies<Byte> BP = ByteVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> BP_INTS = BP.withLanes(int.class);
+    /** 16-byte chunks after the full-width loop of the int8 dot product. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> B16_INTS = B16.withLanes(int.class);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Override
+    public String name() {
+        return "panama";
+    }
+
+    // ---------------------------------------------------------------- float[] x float[]
+
+    @Override
+    public float dot(float[] a, float[] b) {
+        int n = a.length;
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                acc1 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromArray(F, b, i), acc1);
+                acc2 = FloatVector.fromArray(F, a, i + FL).fma(FloatVector.fromArray(F, b, i + FL), acc2);
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s = Math.fma(a[i], b[i], s);
+        }
+        return s;
+    }
+
+    @Override
+    public float squareDistance(float[] a, float[] b) {
+        int n = a.length;
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                FloatVector d1 = FloatVector.fromArray(F, a, i).sub(FloatVector.fromArray(F, b, i));
+                FloatVector d2 = FloatVector.fromArray(F, a, i + FL).sub(FloatVector.fromArray(F, b, i + FL));
+                acc1 = d1.fma(d1, acc1);
+                acc2 = d2.fma(d2, acc2);
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float d = a[i] - b[i];
+            s = Math.fma(d, d, s);
+        }
+        return s;
+    }
+
+    @Override
+    public float manhattan(float[] a, float[] b) {
+        int n = a.length;
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                acc1 = acc1.add(FloatVector.fromArray(F, a, i).sub(FloatVector.fromArray(F, b, i)).abs());
+                acc2 = acc2.add(FloatVector.fromArray(F, a, i + FL).sub(FloatVector.fromArray(F, b, i + FL)).abs());
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s += Math.abs(a[i] - b[i]);
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- segment x segment
+
+    @Override
+    public float dot(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int n) {
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                long o = 4L * i;
+                acc1 = FloatVector.fromMemorySegment(F, a, aOffset + o, LE)
+                        .fma(FloatVector.fromMemorySegment(F, b, bOffset + o, LE), acc1);
+                acc2 = FloatVector.fromMemorySegment(F, a, aOffset + o + 4L * FL, LE)
+                        .fma(FloatVector.fromMemorySegment(F, b, bOffset + o + 4L * FL, LE), acc2);
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s = Math.fma(a.get(FLOAT, aOffset + 4L * i), b.get(FLOAT, bOffset + 4L * i), s);
+        }
+        return s;
+    }
+
+    @Override
+    public float squareDistance(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int n) {
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                long o = 4L * i;
+                FloatVector d1 = FloatVector.fromMemorySegment(F, a, aOffset + o, LE)
+                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o, LE));
+                FloatVector d2 = FloatVector.fromMemorySegment(F, a, aOffset + o + 4L * FL, LE)
+                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o + 4L * FL, LE));
+                acc1 = d1.fma(d1, acc1);
+                acc2 = d2.fma(d2, acc2);
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float d = a.get(FLOAT, aOffset + 4L * i) - b.get(FLOAT, bOffset + 4L * i);
+            s = Math.fma(d, d, s);
+        }
+        return s;
+    }
+
+    @Override
+    public float manhattan(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int n) {
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                long o = 4L * i;
+                acc1 = acc1.add(FloatVector.fromMemorySegment(F, a, aOffset + o, LE)
+                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o, LE)).abs());
+                acc2 = acc2.add(FloatVector.fromMemorySegment(F, a, aOffset + o + 4L * FL, LE)
+                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o + 4L * FL, LE)).abs());
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s += Math.abs(a.get(FLOAT, aOffset + 4L * i) - b.get(FLOAT, bOffset + 4L * i));
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- float[] x segment
+
+    @Override
+    public float dot(float[] a, MemorySegment b, long bOffset) {
+        int n = a.length;
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                long o = bOffset + 4L * i;
+                acc1 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromMemorySegment(F, b, o, LE), acc1);
+                acc2 = FloatVector.fromArray(F, a, i + FL)
+                        .fma(FloatVector.fromMemorySegment(F, b, o + 4L * FL, LE), acc2);
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s = Math.fma(a[i], b.get(FLOAT, bOffset + 4L * i), s);
+        }
+        return s;
+    }
+
+    @Override
+    public float squareDistance(float[] a, MemorySegment b, long bOffset) {
+        int n = a.length;
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                long o = bOffset + 4L * i;
+                FloatVector d1 = FloatVector.fromArray(F, a, i).sub(FloatVector.fromMemorySegment(F, b, o, LE));
+                FloatVector d2 = FloatVector.fromArray(F, a, i + FL)
+                        .sub(FloatVector.fromMemorySegment(F, b, o + 4L * FL, LE));
+                acc1 = d1.fma(d1, acc1);
+                acc2 = d2.fma(d2, acc2);
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float d = a[i] - b.get(FLOAT, bOffset + 4L * i);
+            s = Math.fma(d, d, s);
+        }
+        return s;
+    }
+
+    @Override
+    public float manhattan(float[] a, MemorySegment b, long bOffset) {
+        int n = a.length;
+        int i = 0;
+        float s = 0;
+        if (n >= 2 * FL) {
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            int bound = n - (n % (2 * FL));
+            for (; i < bound; i += 2 * FL) {
+                long o = bOffset + 4L * i;
+                acc1 = acc1.add(FloatVector.fromArray(F, a, i).sub(FloatVector.fromMemorySegment(F, b, o, LE)).abs());
+                acc2 = acc2.add(FloatVector.fromArray(F, a, i + FL)
+                        .sub(FloatVector.fromMemorySegment(F, b, o + 4L * FL, LE)).abs());
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s += Math.abs(a[i] - b.get(FLOAT, bOffset + 4L * i));
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- bulk: one query, four vectors
+
+    @Override
+    public void dotBulk4(float[] q, MemorySegment v, long o0, long o1, long o2, long o3, float[] out) {
+        int n = q.length;
+        int i = 0;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        if (n >= FL) {
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            FloatVector acc3 = FloatVector.zero(F);
+            int bound = F.loopBound(n);
+            for (; i < bound; i += FL) {
+                FloatVector qv = FloatVector.fromArray(F, q, i);
+                long o = 4L * i;
+                acc0 = qv.fma(FloatVector.fromMemorySegment(F, v, o0 + o, LE), acc0);
+                acc1 = qv.fma(FloatVector.fromMemorySegment(F, v, o1 + o, LE), acc1);
+                acc2 = qv.fma(FloatVector.fromMemorySegment(F, v, o2 + o, LE), acc2);
+                acc3 = qv.fma(FloatVector.fromMemorySegment(F, v, o3 + o, LE), acc3);
+            }
+            s0 = acc0.reduceLanes(VectorOperators.ADD);
+            s1 = acc1.reduceLanes(VectorOperators.ADD);
+            s2 = acc2.reduceLanes(VectorOperators.ADD);
+            s3 = acc3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            long o = 4L * i;
+            s0 = Math.fma(q[i], v.get(FLOAT, o0 + o), s0);
+            s1 = Math.fma(q[i], v.get(FLOAT, o1 + o), s1);
+            s2 = Math.fma(q[i], v.get(FLOAT, o2 + o), s2);
+            s3 = Math.fma(q[i], v.get(FLOAT, o3 + o), s3);
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
+    @Override
+    public void squareDistanceBulk4(float[] q, MemorySegment v, long o0, long o1, long o2, long o3, float[] out) {
+        int n = q.length;
+        int i = 0;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        if (n >= FL) {
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F);
+            FloatVector acc3 = FloatVector.zero(F);
+            int bound = F.loopBound(n);
+            for (; i < bound; i += FL) {
+                FloatVector qv = FloatVector.fromArray(F, q, i);
+                long o = 4L * i;
+                FloatVector d0 = qv.sub(FloatVector.fromMemorySegment(F, v, o0 + o, LE));
+                FloatVector d1 = qv.sub(FloatVector.fromMemorySegment(F, v, o1 + o, LE));
+                FloatVector d2 = qv.sub(FloatVector.fromMemorySegment(F, v, o2 + o, LE));
+                FloatVector d3 = qv.sub(FloatVector.fromMemorySegment(F, v, o3 + o, LE));
+                acc0 = d0.fma(d0, acc0);
+                acc1 = d1.fma(d1, acc1);
+                acc2 = d2.fma(d2, acc2);
+                acc3 = d3.fma(d3, acc3);
+            }
+            s0 = acc0.reduceLanes(VectorOperators.ADD);
+            s1 = acc1.reduceLanes(VectorOperators.ADD);
+            s2 = acc2.reduceLanes(VectorOperators.ADD);
+            s3 = acc3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            long o = 4L * i;
+            float d0 = q[i] - v.get(FLOAT, o0 + o);
+            float d1 = q[i] - v.get(FLOAT, o1 + o);
+            float d2 = q[i] - v.get(FLOAT, o2 + o);
+            float d3 = q[i] - v.get(FLOAT, o3 + o);
+            s0 = Math.fma(d0, d0, s0);
+            s1 = Math.fma(d1, d1, s1);
+            s2 = Math.fma(d2, d2, s2);
+            s3 = Math.fma(d3, d3, s3);
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
+    @Override
+    public void dotI8Bulk4(MemorySegment q, long qOffset, MemorySegment v, long o0, long o1, long o2, long o3,
+                           int n, int[] out) {
+        int i = 0;
+        int s0 = 0;
+        int s1 = 0;
+        int s2 = 0;
+        int s3 = 0;
+        if (n >= BP.length()) {
+            IntVector acc0 = IntVector.zero(BP_INTS);
+            IntVector acc1 = IntVector.zero(BP_INTS);
+            IntVector acc2 = IntVector.zero(BP_INTS);
+            IntVector acc3 = IntVector.zero(BP_INTS);
+            int bound = BP.loopBound(n);
+            for (; i < bound; i += BP.length()) {
+                ShortVector qs = ByteVector.fromMemorySegment(BP, q, qOffset + i, LE).reinterpretAsShorts();
+                ShortVector qLo = qs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+                ShortVector qHi = qs.lanewise(VectorOperators.ASHR, 8);
+                // written out four times on purpose: a helper method would not be inlined once its compiled
+                // code grows, and vectors crossing a call are boxed
+                ShortVector v0 = ByteVector.fromMemorySegment(BP, v, o0 + i, LE).reinterpretAsShorts();
+                ShortVector v1 = ByteVector.fromMemorySegment(BP, v, o1 + i, LE).reinterpretAsShorts();
+                ShortVector v2 = ByteVector.fromMemorySegment(BP, v, o2 + i, LE).reinterpretAsShorts();
+                ShortVector v3 = ByteVector.fromMemorySegment(BP, v, o3 + i, LE).reinterpretAsShorts();
+                IntVector p0 = qLo.mul(v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
+                        .add(qHi.mul(v0.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
+                IntVector p1 = qLo.mul(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
+                        .add(qHi.mul(v1.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
+                IntVector p2 = qLo.mul(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
+                        .add(qHi.mul(v2.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
+                IntVector p3 = qLo.mul(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
+                        .add(qHi.mul(v3.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
+                acc0 = acc0.add(p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(p0.lanewise(VectorOperators.ASHR, 16));
+                acc1 = acc1.add(p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(p1.lanewise(VectorOperators.ASHR, 16));
+                acc2 = acc2.add(p2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(p2.lanewise(VectorOperators.ASHR, 16));
+                acc3 = acc3.add(p3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(p3.lanewise(VectorOperators.ASHR, 16));
+            }
+            s0 = acc0.reduceLanes(VectorOperators.ADD);
+            s1 = acc1.reduceLanes(VectorOperators.ADD);
+            s2 = acc2.reduceLanes(VectorOperators.ADD);
+            s3 = acc3.reduceLanes(VectorOperators.ADD);
+        }
+        if (BP.length() > 16) {
+            for (; i + 16 <= n; i += 16) {
+                ShortVector qs = ByteVector.fromMemorySegment(B16, q, qOffset + i, LE).reinterpretAsShorts();
+                ShortVector qLo = qs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+                ShortVector qHi = qs.lanewise(VectorOperators.ASHR, 8);
+                s0 += packedProducts16(qLo, qHi, v, o0 + i);
+                s1 += packedProducts16(qLo, qHi, v, o1 + i);
+                s2 += packedProducts16(qLo, qHi, v, o2 + i);
+                s3 += packedProducts16(qLo, qHi, v, o3 + i);
+            }
+        }
+        for (; i < n; i++) {
+            int qi = q.get(ValueLayout.JAVA_BYTE, qOffset + i);
+            s0 += qi * v.get(ValueLayout.JAVA_BYTE, o0 + i);
+            s1 += qi * v.get(ValueLayout.JAVA_BYTE, o1 + i);
+            s2 += qi * v.get(ValueLayout.JAVA_BYTE, o2 + i);
+            s3 += qi * v.get(ValueLayout.JAVA_BYTE, o3 + i);
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
+    private static int packedProducts16(ShortVector qLo, ShortVector qHi, MemorySegment v, long offset) {
+        ShortVector vs = ByteVector.fromMemorySegment(B16, v, offset, LE).reinterpretAsShorts();
+        ShortVector vLo = vs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+        ShortVector vHi = vs.lanewise(VectorOperators.ASHR, 8);
+        IntVector p = qLo.mul(vLo).add(qHi.mul(vHi)).reinterpretAsInts();
+        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(p.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---------------------------------------------------------------- int8 codes
+
+    /**
+     * Int8 dot product without widening conversions (which the Vector API compiles poorly): a full byte vector is
+     * reinterpreted as shorts, each short split by shifts into its sign-extended low and high byte, the two products
+     * summed in 16 bits (codes in [-127, 127] keep the sum within 2 * 127² = 32258, no overflow), and the 16-bit sums
+     * split the same way into the 32-bit accumulator. Lane order does not matter for a sum of products.
+     */
+    @Override
+    public int dotI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int n) {
+        int i = 0;
+        int s = 0;
+        if (n >= BP.length()) {
+            IntVector acc = IntVector.zero(BP_INTS);
+            int bound = BP.loopBound(n);
+            for (; i < bound; i += BP.length()) {
+                ShortVector va = ByteVector.fromMemorySegment(BP, a, aOffset + i, LE).reinterpretAsShorts();
+                ShortVector vb = ByteVector.fromMemorySegment(BP, b, bOffset + i, LE).reinterpretAsShorts();
+                ShortVector aLo = va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+                ShortVector bLo = vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+                ShortVector aHi = va.lanewise(VectorOperators.ASHR, 8);
+                ShortVector bHi = vb.lanewise(VectorOperators.ASHR, 8);
+                IntVector p = aLo.mul(bLo).add(aHi.mul(bHi)).reinterpretAsInts();
+                acc = acc.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(p.lanewise(VectorOperators.ASHR, 16));
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        if (BP.length() > 16) {
+            // remaining 16-byte chunks (records are padded to 16) with the same split-byte products
+            IntVector acc16 = IntVector.zero(B16_INTS);
+            for (; i + 16 <= n; i += 16) {
+                ShortVector va = ByteVector.fromMemorySegment(B16, a, aOffset + i, LE).reinterpretAsShorts();
+                ShortVector vb = ByteVector.fromMemorySegment(B16, b, bOffset + i, LE).reinterpretAsShorts();
+                IntVector p = va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
+                        .mul(vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
+                        .add(va.lanewise(VectorOperators.ASHR, 8).mul(vb.lanewise(VectorOperators.ASHR, 8)))
+                        .reinterpretAsInts();
+                acc16 = acc16.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(p.lanewise(VectorOperators.ASHR, 16));
+            }
+            s += acc16.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s += a.get(ValueLayout.JAVA_BYTE, aOffset + i) * b.get(ValueLayout.JAVA_BYTE, bOffset + i);
+        }
+        return s;
+    }
+
+    @Override
+    public int squareDistanceI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int n) {
+        int i = 0;
+        int s = 0;
+        if (n >= 2 * IL) {
+            IntVector acc1 = IntVector.zero(I);
+            IntVector acc2 = IntVector.zero(I);
+            int bound = n - (n % (2 * IL));
+            for (; i < bound; i += 2 * IL) {
+                IntVector d1 = widen(a, aOffset + i).sub(widen(b, bOffset + i));
+                IntVector d2 = widen(a, aOffset + i + IL).sub(widen(b, bOffset + i + IL));
+                acc1 = acc1.add(d1.mul(d1));
+                acc2 = acc2.add(d2.mul(d2));
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            int d = a.get(ValueLayout.JAVA_BYTE, aOffset + i) - b.get(ValueLayout.JAVA_BYTE, bOffset + i);
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public int manhattanI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int n) {
+        int i = 0;
+        int s = 0;
+        if (n >= 2 * IL) {
+            IntVector acc1 = IntVector.zero(I);
+            IntVector acc2 = IntVector.zero(I);
+            int bound = n - (n % (2 * IL));
+            for (; i < bound; i += 2 * IL) {
+                acc1 = acc1.add(widen(a, aOffset + i).sub(widen(b, bOffset + i)).abs());
+                acc2 = acc2.add(widen(a, aOffset + i + IL).sub(widen(b, bOffset + i + IL)).abs());
+            }
+            s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            s += Math.abs(a.get(ValueLayout.JAVA_BYTE, aOffset + i) - b.get(ValueLayout.JAVA_BYTE, bOffset + i));
+        }
+        return s;
+    }
+
+    /** {@code IL} signed bytes at {@code offset}, sign-extended to int lanes. */
+    private static IntVector widen(MemorySegment seg, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, seg, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+}
