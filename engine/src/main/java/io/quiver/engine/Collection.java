@@ -1,0 +1,679 @@
+package io.quiver.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.filter.Filter;
+import io.quiver.engine.shard.Operation;
+import io.quiver.engine.shard.PayloadJson;
+import io.quiver.engine.shard.SegmentIndexBuilder;
+import io.quiver.engine.shard.Shard;
+import io.quiver.engine.shard.ShardSettings;
+import io.quiver.hnsw.Distance;
+import io.quiver.hnsw.HnswParams;
+import io.quiver.hnsw.ScalarQuantizationConfig;
+import io.quiver.wal.Durability;
+import io.quiver.wal.WalConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One collection: its config ({@code config.json}) and its shards ({@code <shard_id>/}), all local. Routes each point
+ * to a shard by a stable hash of its id, fans reads out to every shard and merges them. Obtained from {@link Quiver};
+ * closed by it.
+ *
+ * <p>Threadsafe: any number of threads may write and read at once; each shard orders its writes through its single
+ * update worker.
+ */
+public final class Collection {
+    static final String CONFIG_FILE = "config.json";
+    private static final int CONFIG_FORMAT_VERSION = 1;
+
+    private final String name;
+    private final Path dir;
+    private final EngineOptions options;
+    private final SegmentIndexBuilder indexBuilder = new SegmentIndexBuilder();
+    private final Shard[] shards;
+    private final AtomicLong operationIds;
+    private final Object configLock = new Object();
+    private volatile CollectionConfig config;
+    private volatile ObjectNode payloadSchema;
+    private volatile long lastFlushNanos = System.nanoTime();
+
+    private Collection(String name, Path dir, CollectionConfig config, ObjectNode payloadSchema, EngineOptions options,
+            ExecutorService indexExecutor) {
+        this.name = name;
+        this.dir = dir;
+        this.config = config;
+        this.payloadSchema = payloadSchema;
+        this.options = options;
+        this.shards = new Shard[config.shardNumber()];
+        long ops = 0;
+        try {
+            for (int i = 0; i < shards.length; i++) {
+                shards[i] = Shard.open(i, dir.resolve(Integer.toString(i)), settings(config, options), indexExecutor,
+                        indexBuilder, name);
+                ops += shards[i].lastLsn();
+            }
+        } catch (RuntimeException e) {
+            for (Shard s : shards) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+            throw e;
+        }
+        this.operationIds = new AtomicLong(ops);
+        try {
+            syncPayloadSchema(payloadSchema);
+        } catch (RuntimeException e) {
+            for (Shard s : shards) {
+                s.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The persisted payload_schema as field → schema (also reads the older {"data_type", "params"} entries). */
+    private static Map<String, io.quiver.engine.index.PayloadFieldSchema> parseSchema(ObjectNode schema) {
+        Map<String, io.quiver.engine.index.PayloadFieldSchema> out = new LinkedHashMap<>();
+        schema.properties().forEach(e -> {
+            JsonNode n = e.getValue();
+            JsonNode fieldSchema = n.has("data_type") ? (n.has("params") ? n.get("params") : n.get("data_type")) : n;
+            out.put(e.getKey(), io.quiver.engine.index.PayloadFieldSchema.parse(fieldSchema));
+        });
+        return out;
+    }
+
+    private void syncPayloadSchema(ObjectNode schema) {
+        Map<String, io.quiver.engine.index.PayloadFieldSchema> parsed = parseSchema(schema);
+        for (Shard s : shards) {
+            s.syncPayloadSchema(parsed);
+        }
+    }
+
+    static Collection create(String name, Path dir, CollectionConfig config, EngineOptions options,
+            ExecutorService indexExecutor) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot create " + dir, e);
+        }
+        ObjectNode schema = PayloadJson.MAPPER.createObjectNode();
+        writeConfig(dir, config, schema);
+        return new Collection(name, dir, config, schema, options, indexExecutor);
+    }
+
+    static Collection open(String name, Path dir, EngineOptions options, ExecutorService indexExecutor) {
+        JsonNode n;
+        try {
+            n = PayloadJson.MAPPER.readTree(Files.readAllBytes(dir.resolve(CONFIG_FILE)));
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + dir.resolve(CONFIG_FILE), e);
+        }
+        if (n.path("format_version").asInt() != CONFIG_FORMAT_VERSION) {
+            throw new StorageException("unsupported config format in " + dir.resolve(CONFIG_FILE));
+        }
+        CollectionConfig config = CollectionConfig.fromJson(n.get("config"));
+        ObjectNode schema = n.get("payload_schema") instanceof ObjectNode o ? o
+                : PayloadJson.MAPPER.createObjectNode();
+        return new Collection(name, dir, config, schema, options, indexExecutor);
+    }
+
+    private static void writeConfig(Path dir, CollectionConfig config, ObjectNode schema) {
+        ObjectNode root = PayloadJson.MAPPER.createObjectNode();
+        root.put("format_version", CONFIG_FORMAT_VERSION);
+        root.set("config", config.toJson());
+        root.set("payload_schema", schema);
+        Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
+        try {
+            Files.write(tmp, PayloadJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(CONFIG_FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            io.quiver.engine.segment.PointsFile.fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot write " + dir.resolve(CONFIG_FILE), e);
+        }
+    }
+
+    static ShardSettings settings(CollectionConfig c, EngineOptions o) {
+        HnswParams hnsw = new HnswParams(Math.max(2, c.hnsw().m()), c.hnsw().efConstruct(), 42L);
+        int threads = c.hnsw().maxIndexingThreads() > 0 ? c.hnsw().maxIndexingThreads()
+                : Runtime.getRuntime().availableProcessors();
+        ScalarQuantizationConfig q = c.quantizationOrNull() == null ? null
+                : c.quantizationOrNull().quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
+                        : new ScalarQuantizationConfig(c.quantizationOrNull().quantileOrNull());
+        WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
+                .withSegmentsAhead(c.wal().walSegmentsAhead());
+        int target = c.optimizers().defaultSegmentNumber() > 0 ? (int) c.optimizers().defaultSegmentNumber()
+                : Math.max(2, Runtime.getRuntime().availableProcessors());
+        long maxKb = c.optimizers().maxSegmentSizeKbOrNull() != null ? c.optimizers().maxSegmentSizeKbOrNull()
+                : CollectionConfig.DEFAULT_MAX_SEGMENT_SIZE_KB;
+        long maxVectors = Math.max(1, maxKb * 1024 / (c.vectors().size() * 4L));
+        return new ShardSettings(c.vectors().size(), c.vectors().distance(), c.indexingThresholdVectors(),
+                c.fullScanThresholdVectors(), hnsw, threads, q, wal, o.verifyVectorsOnOpen(),
+                o.mergeSegments() ? target : 0, maxVectors, c.optimizers().deletedThreshold(),
+                c.optimizers().vacuumMinVectorNumber());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public CollectionConfig config() {
+        return config;
+    }
+
+    /** Applies Qdrant's PATCH body; persisted; new thresholds apply to later seals and searches. */
+    public void updateConfig(JsonNode patchBody) {
+        synchronized (configLock) {
+            CollectionConfig next = config.applyUpdate(patchBody);
+            writeConfig(dir, next, payloadSchema);
+            config = next;
+            for (Shard s : shards) {
+                s.updateSettings(settings(next, options));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Inserts or replaces points (vector and payload). BadRequest on a wrong dimension or a non-finite value. */
+    public UpdateResult upsert(List<Point> points, boolean wait) {
+        int dim = config.vectors().size();
+        Distance distance = config.vectors().distance();
+        Map<Integer, Map<PointId, Operation.PointData>> perShard = new HashMap<>();
+        for (Point p : points) {
+            if (p == null || p.id() == null) {
+                throw new BadRequestException("point id is missing");
+            }
+            float[] v = checkVector(p.vector(), dim);
+            if (distance == Distance.COSINE) {
+                v = normalized(v);
+            }
+            // a later occurrence of the same id in one batch wins: the logged operation holds each id once
+            perShard.computeIfAbsent(shardOf(p.id()), k -> new LinkedHashMap<>())
+                    .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
+        }
+        if (perShard.isEmpty()) {
+            perShard.put(0, Map.of());
+        }
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
+        long opId = operationIds.incrementAndGet();
+        perShard.forEach((shard, byId) -> futures.add(shards[shard].submit(
+                new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
+        return finish(opId, futures, wait);
+    }
+
+    /** Deletes points; missing ids are ignored. */
+    public UpdateResult delete(PointsSelector selector, boolean wait) {
+        return submitSelected(selector, ids -> new Operation.Delete(ids), false, wait);
+    }
+
+    /** Merges {@code payload} into each selected point's payload (into the object at {@code keyOrNull} if given). */
+    public UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
+        byte[] json = requirePayload(payload);
+        return submitSelected(selector, ids -> new Operation.SetPayload(ids, json, keyOrNull), true, wait);
+    }
+
+    /** Replaces each selected point's payload. */
+    public UpdateResult overwritePayload(PointsSelector selector, ObjectNode payload, boolean wait) {
+        byte[] json = PayloadJson.toBytes(payload);
+        return submitSelected(selector, ids -> new Operation.OverwritePayload(ids, json), true, wait);
+    }
+
+    /** Removes keys (top-level names or dotted paths) from each selected point's payload. */
+    public UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
+        List<String> k = List.copyOf(keys);
+        return submitSelected(selector, ids -> new Operation.DeletePayloadKeys(ids, k), true, wait);
+    }
+
+    /** Empties each selected point's payload. */
+    public UpdateResult clearPayload(PointsSelector selector, boolean wait) {
+        return submitSelected(selector, ids -> new Operation.ClearPayload(ids), true, wait);
+    }
+
+    /**
+     * Creates (or replaces) the payload index of {@code field} ({@code field_schema}: a type name or an object, see
+     * {@link io.quiver.engine.index.PayloadFieldSchema}; BadRequest when invalid): persisted in config.json's
+     * payload_schema and built in every segment from its payloads before this returns (so {@code wait} only
+     * changes the reported status). Indexes change speed, never results.
+     */
+    public UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait) {
+        if (field == null || field.isBlank()) {
+            throw new BadRequestException("field_name must not be empty");
+        }
+        io.quiver.engine.index.PayloadFieldSchema parsed = io.quiver.engine.index.PayloadFieldSchema.parse(fieldSchema);
+        io.quiver.engine.filter.JsonPath.parse(field); // BadRequest for an invalid key path
+        synchronized (configLock) {
+            ObjectNode next = payloadSchema.deepCopy();
+            next.set(field, parsed.toJson());
+            parseSchema(next);
+            writeConfig(dir, config, next);
+            payloadSchema = next;
+            syncPayloadSchema(next);
+        }
+        return new UpdateResult(operationIds.get(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    /** Drops the payload index of {@code field} (persisted); nothing happens when there is none. */
+    public UpdateResult deletePayloadIndex(String field, boolean wait) {
+        synchronized (configLock) {
+            ObjectNode next = payloadSchema.deepCopy();
+            next.remove(field);
+            writeConfig(dir, config, next);
+            payloadSchema = next;
+            syncPayloadSchema(next);
+        }
+        return new UpdateResult(operationIds.get(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    /** payload_schema as Qdrant reports it: per indexed field its type, params and the number of indexed points. */
+    private ObjectNode payloadSchemaInfo() {
+        Map<String, io.quiver.engine.index.PayloadIndexInfo> sum = new LinkedHashMap<>();
+        for (Shard s : shards) {
+            s.payloadIndexInfo().forEach((f, i) -> sum.merge(f, i, io.quiver.engine.index.PayloadIndexInfo::plus));
+        }
+        ObjectNode out = PayloadJson.MAPPER.createObjectNode();
+        parseSchema(payloadSchema).forEach((field, schema) -> {
+            String key = io.quiver.engine.filter.JsonPath.parse(field).toString();
+            io.quiver.engine.index.PayloadIndexInfo info = sum.getOrDefault(key, sum.get(field));
+            out.set(field, (info != null ? info : new io.quiver.engine.index.PayloadIndexInfo(schema, 0)).toJson());
+        });
+        return out;
+    }
+
+    private static byte[] requirePayload(ObjectNode payload) {
+        if (payload == null) {
+            throw new BadRequestException("payload is missing");
+        }
+        return PayloadJson.toBytes(payload);
+    }
+
+    private UpdateResult submitSelected(PointsSelector selector,
+            java.util.function.Function<List<PointId>, Operation> make, boolean idsMustExist, boolean wait) {
+        if (selector == null) {
+            throw new BadRequestException("either points or filter must be given");
+        }
+        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        switch (selector) {
+            case PointsSelector.Ids ids -> {
+                Map<Integer, List<PointId>> perShard = new LinkedHashMap<>();
+                for (PointId id : ids.ids()) {
+                    perShard.computeIfAbsent(shardOf(id), k -> new ArrayList<>()).add(id);
+                }
+                if (idsMustExist && perShard.size() > 1) {
+                    for (PointId id : ids.ids()) { // checked up front so no shard applies a partial operation
+                        if (shards[shardOf(id)].retrieve(id, WithPayload.NONE, false) == null) {
+                            throw NotFoundException.point(id);
+                        }
+                    }
+                }
+                if (perShard.isEmpty()) {
+                    perShard.put(0, List.of());
+                }
+                long opId = operationIds.incrementAndGet();
+                perShard.forEach((s, list) -> futures.add(shards[s].submit(make.apply(list), null, idsMustExist, d)));
+                return finish(opId, futures, wait);
+            }
+            case PointsSelector.ByFilter f -> {
+                if (f.filter() == null) {
+                    throw new BadRequestException("filter is missing");
+                }
+                long opId = operationIds.incrementAndGet();
+                for (Shard s : shards) {
+                    futures.add(s.submit(make.apply(List.of()), f.filter(), false, d));
+                }
+                return finish(opId, futures, wait);
+            }
+        }
+    }
+
+    private static UpdateResult finish(long opId, List<CompletableFuture<Long>> futures, boolean wait) {
+        for (CompletableFuture<Long> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException | CompletionException e) {
+                throw unwrap(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for the write", e);
+            }
+        }
+        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    private static RuntimeException unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof QuiverException q) {
+            return q;
+        }
+        return new StorageException(String.valueOf(t), t);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The points with these ids, in request order; missing ids are skipped. */
+    public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
+        WithPayload w = withPayload == null ? WithPayload.NONE : withPayload;
+        List<Record> out = new ArrayList<>(ids.size());
+        Set<PointId> seen = new HashSet<>();
+        for (PointId id : ids) {
+            if (seen.add(id)) {
+                Record r = shards[shardOf(id)].retrieve(id, w, withVector);
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One point with payload and vector; NotFound when absent. */
+    public Record retrieve(PointId id) {
+        Record r = shards[shardOf(id)].retrieve(id, WithPayload.ALL, true);
+        if (r == null) {
+            throw NotFoundException.point(id);
+        }
+        return r;
+    }
+
+    /** A page of points by ascending id from the request's offset, and the id where the next page starts. */
+    public ScrollResult scroll(ScrollRequest request) {
+        List<Record> merged = new ArrayList<>();
+        for (Shard s : shards) {
+            merged.addAll(s.scroll(request.offsetOrNull(), request.limit() + 1, request.filterOrNull(),
+                    request.withPayload(), request.withVector()));
+        }
+        if (shards.length > 1) {
+            merged.sort((a, b) -> a.id().compareTo(b.id()));
+        }
+        if (merged.size() > request.limit()) {
+            return new ScrollResult(merged.subList(0, request.limit()), merged.get(request.limit()).id());
+        }
+        return new ScrollResult(merged, null);
+    }
+
+    /** Exact number of points (matching the filter when given). */
+    public long count(Filter filterOrNull) {
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.count(filterOrNull);
+        }
+        return n;
+    }
+
+    /** Top-k by the collection's distance across every segment and shard; superseded versions never appear. */
+    public List<ScoredPoint> search(SearchRequest request) {
+        CollectionConfig c = config;
+        float[] q = checkVector(request.vector(), c.vectors().size());
+        Distance distance = c.vectors().distance();
+        if (distance == Distance.COSINE) {
+            q = normalized(q);
+        }
+        int k = request.offset() + request.limit();
+        if (request.limit() == 0) {
+            return List.of();
+        }
+        Map<PointId, ScoredPoint> best = new HashMap<>();
+        for (Shard s : shards) {
+            for (ScoredPoint p : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
+                    request.withPayload(), request.withVector())) {
+                best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
+            }
+        }
+        boolean higher = distance.higherIsBetter();
+        List<ScoredPoint> all = new ArrayList<>(best.values());
+        all.sort((a, b) -> {
+            int cmp = higher ? Float.compare(b.score(), a.score()) : Float.compare(a.score(), b.score());
+            return cmp != 0 ? cmp : a.id().compareTo(b.id());
+        });
+        Float t = request.scoreThresholdOrNull();
+        List<ScoredPoint> out = new ArrayList<>(request.limit());
+        int skipped = 0;
+        for (ScoredPoint p : all) {
+            if (t != null && (higher ? p.score() < t : p.score() > t)) {
+                break;
+            }
+            if (skipped < request.offset()) {
+                skipped++;
+                continue;
+            }
+            if (out.size() == request.limit()) {
+                break;
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** Status, counts, config and payload schema, as Qdrant reports them. */
+    public CollectionInfo info() {
+        long points = 0;
+        long indexed = 0;
+        int segments = 0;
+        boolean indexing = false;
+        String error = null;
+        boolean failed = false;
+        for (Shard s : shards) {
+            Shard.Stats st = s.stats();
+            points += st.points();
+            indexed += st.indexedVectors();
+            segments += st.segments();
+            indexing |= st.indexing();
+            if (st.failureOrNull() != null) {
+                error = st.failureOrNull();
+                failed = true;
+            }
+        }
+        CollectionStatus status = failed ? CollectionStatus.RED
+                : indexing ? CollectionStatus.YELLOW : CollectionStatus.GREEN;
+        return new CollectionInfo(status, error, points, indexed, segments, config, payloadSchemaInfo());
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    /** Checkpoints every shard now: segments persisted, WAL prefix truncated. */
+    public void flush() {
+        for (Shard s : shards) {
+            s.flush();
+        }
+        lastFlushNanos = System.nanoTime();
+    }
+
+    void flushIfDue(long nowNanos, java.time.Duration overrideOrNull) {
+        long intervalNanos = overrideOrNull != null ? overrideOrNull.toNanos()
+                : config.optimizers().flushIntervalSec() * 1_000_000_000L;
+        if (nowNanos - lastFlushNanos >= intervalNanos) {
+            flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots (format: snapshot.SnapshotArchive)
+
+    /** Takes a snapshot with the WAL tail; see {@link #createSnapshot(Path, boolean)}. */
+    public SnapshotDescription createSnapshot(Path snapshotsDir) {
+        return createSnapshot(snapshotsDir, true);
+    }
+
+    /**
+     * Writes a consistent snapshot of the whole collection to {@code <snapshotsDir>/<name>/<name>-<n>-<time>.snapshot}
+     * (+ {@code .checksum}): the config, and per shard a fresh checkpoint's segment files and (when
+     * {@code includeWal}; a Listener leaves it out) the WAL records written after that checkpoint. Every write
+     * acknowledged before the call is in it. Writes go on meanwhile (each shard pauses only to capture its checkpoint).
+     */
+    public SnapshotDescription createSnapshot(Path snapshotsDir, boolean includeWal) {
+        return snapshotStore(snapshotsDir).create(out -> writeSnapshot(out, includeWal, null));
+    }
+
+    /** Snapshot of one shard (same archive format, one shard) under {@code <snapshotsDir>/<name>/shards/<id>/}. */
+    public SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId, boolean includeWal) {
+        checkShard(shardId);
+        return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name).resolve("shards")
+                .resolve(Integer.toString(shardId)), name + "-shard-" + shardId)
+                .create(out -> writeSnapshot(out, includeWal, shardId));
+    }
+
+    private void writeSnapshot(java.io.OutputStream out, boolean includeWal, Integer onlyShardOrNull)
+            throws IOException {
+        byte[] configJson;
+        synchronized (configLock) {
+            configJson = Files.readAllBytes(dir.resolve(CONFIG_FILE));
+        }
+        try (var w = new io.quiver.engine.snapshot.SnapshotArchive.Writer(
+                new java.io.FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush(); // the store owns the file
+                    }
+                }, name)) {
+            w.writeConfig(configJson);
+            for (Shard s : shards) {
+                if (onlyShardOrNull == null || onlyShardOrNull == s.shardId()) {
+                    s.readCheckpoint(cp -> w.writeShard(cp, includeWal));
+                }
+            }
+            w.finish();
+        }
+    }
+
+    /** The complete snapshots of this collection, by name. */
+    public List<SnapshotDescription> listSnapshots(Path snapshotsDir) {
+        return snapshotStore(snapshotsDir).list();
+    }
+
+    /** Deletes a snapshot and its checksum file; false when absent. BadRequest for a name with a path separator. */
+    public boolean deleteSnapshot(Path snapshotsDir, String snapshotName) {
+        return snapshotStore(snapshotsDir).delete(snapshotName);
+    }
+
+    /** The snapshot file to download; NotFound when absent, BadRequest for a name with a path separator. */
+    public Path snapshotFile(Path snapshotsDir, String snapshotName) {
+        return snapshotStore(snapshotsDir).file(snapshotName);
+    }
+
+    private io.quiver.engine.snapshot.SnapshotStore snapshotStore(Path snapshotsDir) {
+        return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name), name);
+    }
+
+    private void checkShard(int shard) {
+        if (shard < 0 || shard >= shards.length) {
+            throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
+        }
+    }
+
+    /** Blocks until no segment of this collection waits for or runs an index build. */
+    public void awaitIndexing() {
+        for (Shard s : shards) {
+            s.awaitIndexing();
+        }
+    }
+
+    /** Number of HNSW graphs this collection built since it was opened (0 after a clean reopen). */
+    public long indexBuildCount() {
+        return indexBuilder.buildCount();
+    }
+
+    /** Number of points (exact), as info().pointsCount() without the rest of the info. */
+    public long pointsCount() {
+        return count(null);
+    }
+
+    /** Number of points in one local shard ({@code 0 <= shard < shard_number}). */
+    public long shardPointsCount(int shard) {
+        if (shard < 0 || shard >= shards.length) {
+            throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
+        }
+        return shards[shard].count(null);
+    }
+
+    /** fsyncs of the shards' WALs since open (diagnostics: concurrent wait=true writers share them). */
+    public long walFsyncCount() {
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.walFsyncCount();
+        }
+        return n;
+    }
+
+    void close() {
+        for (Shard s : shards) {
+            s.close();
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private int shardOf(PointId id) {
+        if (shards.length == 1) {
+            return 0;
+        }
+        long h = switch (id) {
+            case PointId.Num n -> n.unsigned();
+            case PointId.Uuid u -> u.uuid().getMostSignificantBits() ^ u.uuid().getLeastSignificantBits();
+        };
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return (int) Long.remainderUnsigned(h, shards.length);
+    }
+
+    private static float[] checkVector(float[] v, int dim) {
+        if (v == null) {
+            throw new BadRequestException("Vector is missing");
+        }
+        if (v.length != dim) {
+            throw new BadRequestException("Vector dimension error: expected dim: " + dim + ", got " + v.length);
+        }
+        for (float f : v) {
+            if (!Float.isFinite(f)) {
+                throw new BadRequestException("Vector contains a non-finite value (NaN or infinity)");
+            }
+        }
+        return v;
+    }
+
+    private static float[] normalized(float[] v) {
+        double sum = 0;
+        for (float f : v) {
+            sum += (double) f * f;
+        }
+        float[] out = v.clone();
+        if (sum > 0) {
+            float inv = (float) (1.0 / Math.sqrt(sum));
+            for (int i = 0; i < out.length; i++) {
+                out[i] *= inv;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,384 @@
+package io.quiver.engine;
+
+import static io.quiver.engine.JsonFields.atLeast;
+import static io.quiver.engine.JsonFields.boolOr;
+import static io.quiver.engine.JsonFields.doubleOr;
+import static io.quiver.engine.JsonFields.field;
+import static io.quiver.engine.JsonFields.intOr;
+import static io.quiver.engine.JsonFields.longOr;
+import static io.quiver.engine.JsonFields.object;
+import static io.quiver.engine.JsonFields.textOr;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.hnsw.Distance;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parameters of one collection, in Qdrant's shape; persisted as {@code config.json} (its {@link #toJson()}) and
+ * reloaded on open. Immutable: {@link #applyUpdate} returns a copy.
+ *
+ * <p>Thresholds are in KB of vector data as in Qdrant: a segment is sealed and indexed once it holds
+ * {@code indexing_threshold * 1024 / (size * 4)} vectors (0 disables indexing), and a segment smaller than
+ * {@code full_scan_threshold} KB is searched exactly.
+ */
+public record CollectionConfig(VectorParams vectors, int shardNumber, int replicationFactor,
+        int writeConsistencyFactor, boolean onDiskPayload, HnswConfig hnsw, OptimizersConfig optimizers,
+        WalParams wal, QuantizationConfig quantizationOrNull) {
+
+    /** The single unnamed vector of a collection: dimension, distance, whether stored on disk. */
+    public record VectorParams(int size, Distance distance, boolean onDisk) {}
+
+    /** HNSW build and search parameters (full_scan_threshold in KB). */
+    public record HnswConfig(int m, int efConstruct, long fullScanThresholdKb, int maxIndexingThreads,
+            boolean onDisk) {
+        public static HnswConfig defaults() {
+            return new HnswConfig(16, 100, 10_000, 0, false);
+        }
+    }
+
+    /** Optimizer parameters; indexing_threshold and sizes in KB. Only indexing_threshold and flush_interval_sec act
+     * in this version; the others are kept for the optimizer (merge/vacuum). */
+    public record OptimizersConfig(double deletedThreshold, long vacuumMinVectorNumber, long defaultSegmentNumber,
+            Long maxSegmentSizeKbOrNull, Long memmapThresholdKbOrNull, long indexingThresholdKb,
+            long flushIntervalSec, Integer maxOptimizationThreadsOrNull) {
+        public static OptimizersConfig defaults() {
+            return new OptimizersConfig(0.2, 1000, 0, null, null, 10_000, 5, null);
+        }
+
+        public OptimizersConfig withIndexingThresholdKb(long kb) {
+            return new OptimizersConfig(deletedThreshold, vacuumMinVectorNumber, defaultSegmentNumber,
+                    maxSegmentSizeKbOrNull, memmapThresholdKbOrNull, kb, flushIntervalSec,
+                    maxOptimizationThreadsOrNull);
+        }
+
+        public OptimizersConfig withFlushIntervalSec(long sec) {
+            return new OptimizersConfig(deletedThreshold, vacuumMinVectorNumber, defaultSegmentNumber,
+                    maxSegmentSizeKbOrNull, memmapThresholdKbOrNull, indexingThresholdKb, sec,
+                    maxOptimizationThreadsOrNull);
+        }
+    }
+
+    /** Per-shard WAL parameters. */
+    public record WalParams(int walCapacityMb, int walSegmentsAhead) {
+        public static WalParams defaults() {
+            return new WalParams(32, 0);
+        }
+    }
+
+    /** int8 scalar quantization: {"scalar":{"type":"int8","quantile":q,"always_ram":b}}. */
+    public record QuantizationConfig(Float quantileOrNull, Boolean alwaysRamOrNull) {}
+
+    /** max_segment_size when the config leaves it null (Qdrant picks one automatically): 200 000 KB. */
+    public static final long DEFAULT_MAX_SEGMENT_SIZE_KB = 200_000;
+
+    public CollectionConfig {
+        if (vectors == null) {
+            throw new BadRequestException("vectors config is missing");
+        }
+    }
+
+    /** A config with Qdrant's defaults for everything but the vector size and distance. */
+    public static CollectionConfig of(int size, Distance distance) {
+        CollectionDefaults d = CollectionDefaults.defaults();
+        return new CollectionConfig(new VectorParams(size, distance, false), 1, d.replicationFactor(),
+                d.writeConsistencyFactor(), d.onDiskPayload(), d.hnsw(), d.optimizers(), d.wal(),
+                d.quantizationOrNull());
+    }
+
+    public CollectionConfig withShardNumber(int n) {
+        return new CollectionConfig(vectors, n, replicationFactor, writeConsistencyFactor, onDiskPayload, hnsw,
+                optimizers, wal, quantizationOrNull);
+    }
+
+    public CollectionConfig withHnsw(HnswConfig h) {
+        return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload, h,
+                optimizers, wal, quantizationOrNull);
+    }
+
+    public CollectionConfig withOptimizers(OptimizersConfig o) {
+        return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload,
+                hnsw, o, wal, quantizationOrNull);
+    }
+
+    public CollectionConfig withQuantization(QuantizationConfig q) {
+        return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload,
+                hnsw, optimizers, wal, q);
+    }
+
+    /** Vectors per sealed segment implied by indexing_threshold; Long.MAX_VALUE when indexing is disabled (0). */
+    public long indexingThresholdVectors() {
+        long kb = optimizers.indexingThresholdKb();
+        if (kb <= 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(1, kb * 1024 / (vectors.size() * 4L));
+    }
+
+    /** Vectors below which a segment is searched exactly (full_scan_threshold in KB). */
+    public long fullScanThresholdVectors() {
+        return hnsw.fullScanThresholdKb() * 1024 / (vectors.size() * 4L);
+    }
+
+    /** Parses Qdrant's create-collection body: BadRequest (400) for wrong types and enums, Validation (422) for
+     * out-of-range values. */
+    public static CollectionConfig fromCreateRequest(JsonNode body, CollectionDefaults defaults) {
+        if (body == null || !body.isObject()) {
+            throw new BadRequestException("Format error in JSON body: expected an object");
+        }
+        CollectionDefaults d = defaults == null ? CollectionDefaults.defaults() : defaults;
+        List<String> problems = new ArrayList<>();
+        JsonNode v = field(body, "vectors");
+        if (v == null) {
+            throw new BadRequestException("Format error in JSON body: missing field `vectors`");
+        }
+        if (!v.isObject()) {
+            throw new BadRequestException("Format error in JSON body: vectors: expected an object, got " + v);
+        }
+        if (!v.has("size") && !v.has("distance")) {
+            throw new BadRequestException("named vectors are not supported; use the single unnamed vector form");
+        }
+        Integer size = intOr(v, "size", null);
+        if (size == null) {
+            throw new BadRequestException("Format error in JSON body: vectors: missing field `size`");
+        }
+        atLeast(problems, "size", size, 1);
+        String dist = textOr(v, "distance", null);
+        if (dist == null) {
+            throw new BadRequestException("Format error in JSON body: vectors: missing field `distance`");
+        }
+        Distance distance = parseDistance(dist);
+        boolean onDisk = boolOr(v, "on_disk", false);
+        HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), problems);
+        if (object(v, "hnsw_config") != null) {
+            hnsw = hnswDiff(hnsw, object(v, "hnsw_config"), problems);
+        }
+        OptimizersConfig opt = optimizersDiff(d.optimizers(), object(body, "optimizers_config"), problems);
+        WalParams wal = walDiff(d.wal(), object(body, "wal_config"), problems);
+        int shards = intOr(body, "shard_number", 1);
+        int rf = intOr(body, "replication_factor", d.replicationFactor());
+        int wcf = intOr(body, "write_consistency_factor", d.writeConsistencyFactor());
+        atLeast(problems, "shard_number", shards, 1);
+        atLeast(problems, "replication_factor", rf, 1);
+        atLeast(problems, "write_consistency_factor", wcf, 1);
+        boolean onDiskPayload = boolOr(body, "on_disk_payload", d.onDiskPayload());
+        QuantizationConfig q = d.quantizationOrNull();
+        JsonNode qn = body.get("quantization_config");
+        if (qn != null) {
+            q = parseQuantization(qn, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return new CollectionConfig(new VectorParams(size, distance, onDisk), shards, rf, wcf, onDiskPayload, hnsw,
+                opt, wal, q);
+    }
+
+    /** Reads a persisted config (the shape of {@link #toJson()}). */
+    public static CollectionConfig fromJson(JsonNode config) {
+        JsonNode params = object(config, "params");
+        JsonNode v = object(params, "vectors");
+        List<String> problems = new ArrayList<>();
+        HnswConfig hnsw = hnswDiff(HnswConfig.defaults(), object(config, "hnsw_config"), problems);
+        OptimizersConfig opt = optimizersDiff(OptimizersConfig.defaults(), object(config, "optimizer_config"),
+                problems);
+        WalParams wal = walDiff(WalParams.defaults(), object(config, "wal_config"), problems);
+        JsonNode qn = config.get("quantization_config");
+        QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return new CollectionConfig(
+                new VectorParams(intOr(v, "size", null), parseDistance(textOr(v, "distance", null)),
+                        boolOr(v, "on_disk", false)),
+                intOr(params, "shard_number", 1), intOr(params, "replication_factor", 1),
+                intOr(params, "write_consistency_factor", 1), boolOr(params, "on_disk_payload", true), hnsw, opt, wal,
+                q);
+    }
+
+    /** Applies Qdrant's PATCH body (diffs of optimizers_config, params, hnsw_config, vectors, quantization_config). */
+    public CollectionConfig applyUpdate(JsonNode patch) {
+        if (patch == null || patch.isNull()) {
+            return this;
+        }
+        if (!patch.isObject()) {
+            throw new BadRequestException("Format error in JSON body: expected an object");
+        }
+        List<String> problems = new ArrayList<>();
+        OptimizersConfig opt = optimizersDiff(optimizers, object(patch, "optimizers_config"), problems);
+        HnswConfig h = hnswDiff(hnsw, object(patch, "hnsw_config"), problems);
+        JsonNode params = object(patch, "params");
+        int rf = intOr(params, "replication_factor", replicationFactor);
+        int wcf = intOr(params, "write_consistency_factor", writeConsistencyFactor);
+        atLeast(problems, "replication_factor", rf, 1);
+        atLeast(problems, "write_consistency_factor", wcf, 1);
+        boolean odp = boolOr(params, "on_disk_payload", onDiskPayload);
+        VectorParams vp = vectors;
+        JsonNode vpatch = object(patch, "vectors");
+        if (vpatch != null) {
+            JsonNode one = vpatch.has("") ? object(vpatch, "") : vpatch;
+            if (one != null) {
+                vp = new VectorParams(vp.size(), vp.distance(), boolOr(one, "on_disk", vp.onDisk()));
+                if (object(one, "hnsw_config") != null) {
+                    h = hnswDiff(h, object(one, "hnsw_config"), problems);
+                }
+            }
+        }
+        QuantizationConfig q = quantizationOrNull;
+        JsonNode qn = patch.get("quantization_config");
+        if (qn != null) {
+            q = qn.isTextual() && "Disabled".equals(qn.textValue()) ? null : parseQuantization(qn, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return new CollectionConfig(vp, shardNumber, rf, wcf, odp, h, opt, wal, q);
+    }
+
+    /** Qdrant's {@code config} object of CollectionInfo; also the persisted form. */
+    public ObjectNode toJson() {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode root = f.objectNode();
+        ObjectNode params = root.putObject("params");
+        ObjectNode v = params.putObject("vectors");
+        v.put("size", vectors.size());
+        v.put("distance", distanceName(vectors.distance()));
+        if (vectors.onDisk()) {
+            v.put("on_disk", true);
+        }
+        params.put("shard_number", shardNumber);
+        params.put("replication_factor", replicationFactor);
+        params.put("write_consistency_factor", writeConsistencyFactor);
+        params.put("on_disk_payload", onDiskPayload);
+        ObjectNode h = root.putObject("hnsw_config");
+        h.put("m", hnsw.m());
+        h.put("ef_construct", hnsw.efConstruct());
+        h.put("full_scan_threshold", hnsw.fullScanThresholdKb());
+        h.put("max_indexing_threads", hnsw.maxIndexingThreads());
+        h.put("on_disk", hnsw.onDisk());
+        ObjectNode o = root.putObject("optimizer_config");
+        o.put("deleted_threshold", optimizers.deletedThreshold());
+        o.put("vacuum_min_vector_number", optimizers.vacuumMinVectorNumber());
+        o.put("default_segment_number", optimizers.defaultSegmentNumber());
+        o.set("max_segment_size", nullableLong(optimizers.maxSegmentSizeKbOrNull()));
+        o.set("memmap_threshold", nullableLong(optimizers.memmapThresholdKbOrNull()));
+        o.put("indexing_threshold", optimizers.indexingThresholdKb());
+        o.put("flush_interval_sec", optimizers.flushIntervalSec());
+        o.set("max_optimization_threads", optimizers.maxOptimizationThreadsOrNull() == null ? f.nullNode()
+                : f.numberNode(optimizers.maxOptimizationThreadsOrNull()));
+        ObjectNode w = root.putObject("wal_config");
+        w.put("wal_capacity_mb", wal.walCapacityMb());
+        w.put("wal_segments_ahead", wal.walSegmentsAhead());
+        if (quantizationOrNull == null) {
+            root.putNull("quantization_config");
+        } else {
+            ObjectNode s = root.putObject("quantization_config").putObject("scalar");
+            s.put("type", "int8");
+            if (quantizationOrNull.quantileOrNull() != null) {
+                s.put("quantile", quantizationOrNull.quantileOrNull());
+            }
+            if (quantizationOrNull.alwaysRamOrNull() != null) {
+                s.put("always_ram", quantizationOrNull.alwaysRamOrNull());
+            }
+        }
+        return root;
+    }
+
+    /** Qdrant's JSON name of a distance: "Cosine", "Dot", "Euclid", "Manhattan". */
+    public static String distanceName(Distance d) {
+        return switch (d) {
+            case COSINE -> "Cosine";
+            case DOT -> "Dot";
+            case EUCLID -> "Euclid";
+            case MANHATTAN -> "Manhattan";
+        };
+    }
+
+    /** Parses Qdrant's exact distance names; anything else (e.g. "cosine") is a BadRequest. */
+    public static Distance parseDistance(String name) {
+        if (name == null) {
+            throw new BadRequestException("Format error in JSON body: missing field `distance`");
+        }
+        return switch (name) {
+            case "Cosine" -> Distance.COSINE;
+            case "Dot" -> Distance.DOT;
+            case "Euclid" -> Distance.EUCLID;
+            case "Manhattan" -> Distance.MANHATTAN;
+            default -> throw new BadRequestException("Format error in JSON body: unknown variant `" + name
+                    + "`, expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
+        };
+    }
+
+    private static JsonNode nullableLong(Long v) {
+        return v == null ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.numberNode(v);
+    }
+
+    private static HnswConfig hnswDiff(HnswConfig base, JsonNode n, List<String> problems) {
+        if (n == null) {
+            return base;
+        }
+        HnswConfig h = new HnswConfig(intOr(n, "m", base.m()), intOr(n, "ef_construct", base.efConstruct()),
+                longOr(n, "full_scan_threshold", base.fullScanThresholdKb()),
+                intOr(n, "max_indexing_threads", base.maxIndexingThreads()), boolOr(n, "on_disk", base.onDisk()));
+        atLeast(problems, "ef_construct", h.efConstruct(), 4);
+        atLeast(problems, "m", h.m(), 0);
+        atLeast(problems, "full_scan_threshold", h.fullScanThresholdKb(), 0);
+        return h;
+    }
+
+    private static OptimizersConfig optimizersDiff(OptimizersConfig b, JsonNode n, List<String> problems) {
+        if (n == null) {
+            return b;
+        }
+        OptimizersConfig o = new OptimizersConfig(doubleOr(n, "deleted_threshold", b.deletedThreshold()),
+                longOr(n, "vacuum_min_vector_number", b.vacuumMinVectorNumber()),
+                longOr(n, "default_segment_number", b.defaultSegmentNumber()),
+                n.has("max_segment_size") ? longOr(n, "max_segment_size", null) : b.maxSegmentSizeKbOrNull(),
+                n.has("memmap_threshold") ? longOr(n, "memmap_threshold", null) : b.memmapThresholdKbOrNull(),
+                longOr(n, "indexing_threshold", b.indexingThresholdKb()),
+                longOr(n, "flush_interval_sec", b.flushIntervalSec()),
+                n.has("max_optimization_threads") ? intOr(n, "max_optimization_threads", null)
+                        : b.maxOptimizationThreadsOrNull());
+        if (o.deletedThreshold() < 0 || o.deletedThreshold() > 1) {
+            problems.add("deleted_threshold: value " + o.deletedThreshold() + " invalid, must be from 0 to 1");
+        }
+        atLeast(problems, "vacuum_min_vector_number", o.vacuumMinVectorNumber(), 100);
+        atLeast(problems, "indexing_threshold", o.indexingThresholdKb(), 0);
+        atLeast(problems, "flush_interval_sec", o.flushIntervalSec(), 0);
+        return o;
+    }
+
+    private static WalParams walDiff(WalParams b, JsonNode n, List<String> problems) {
+        if (n == null) {
+            return b;
+        }
+        WalParams w = new WalParams(intOr(n, "wal_capacity_mb", b.walCapacityMb()),
+                intOr(n, "wal_segments_ahead", b.walSegmentsAhead()));
+        atLeast(problems, "wal_capacity_mb", w.walCapacityMb(), 1);
+        atLeast(problems, "wal_segments_ahead", w.walSegmentsAhead(), 0);
+        return w;
+    }
+
+    private static QuantizationConfig parseQuantization(JsonNode qn, List<String> problems) {
+        if (qn.isNull()) {
+            return null;
+        }
+        JsonNode s = object(qn, "scalar");
+        if (s == null) {
+            throw new BadRequestException("Format error in JSON body: quantization_config: only {\"scalar\":{..}} "
+                    + "is supported");
+        }
+        String type = textOr(s, "type", null);
+        if (!"int8".equals(type)) {
+            throw new BadRequestException("Format error in JSON body: quantization_config.scalar.type: unknown "
+                    + "variant `" + type + "`, expected `int8`");
+        }
+        Double q = doubleOr(s, "quantile", null);
+        if (q != null && (q < 0.5 || q > 1.0)) {
+            problems.add("quantile: value " + q + " invalid, must be from 0.5 to 1");
+        }
+        return new QuantizationConfig(q == null ? null : q.floatValue(), boolOr(s, "always_ram", null));
+    }
+}

@@ -1,0 +1,279 @@
+package io.quiver.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded database: a storage directory holding collections ({@code collections/<name>/}). {@link #open}
+ * recovers every collection (maps segments, replays WALs); a background thread checkpoints each collection every
+ * {@code flush_interval_sec}; a small pool builds segment indexes. Close it to checkpoint and release every file.
+ *
+ * <p>Threadsafe. Creating and deleting collections is serialised; everything else runs concurrently.
+ */
+public final class Quiver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Quiver.class);
+
+    private final Path collectionsDir;
+    private final EngineOptions options;
+    private final ConcurrentHashMap<String, Collection> collections = new ConcurrentHashMap<>();
+    private final ExecutorService indexExecutor;
+    private final ScheduledExecutorService flusher;
+    private volatile boolean closed;
+
+    private Quiver(Path storageDir, EngineOptions options) {
+        this.collectionsDir = storageDir.resolve("collections");
+        this.options = options;
+        AtomicInteger n = new AtomicInteger();
+        this.indexExecutor = Executors.newFixedThreadPool(Math.max(1, options.indexBuildConcurrency()),
+                r -> Thread.ofPlatform().daemon(true).name("quiver-indexer-" + n.incrementAndGet()).unstarted(r));
+        this.flusher = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon(true).name("quiver-flusher").unstarted(r));
+    }
+
+    /** Opens (creating if needed) a storage directory with default options. */
+    public static Quiver open(Path storageDir) {
+        return open(storageDir, EngineOptions.defaults());
+    }
+
+    /** Opens (creating if needed) a storage directory and recovers every collection in it. */
+    public static Quiver open(Path storageDir, EngineOptions options) {
+        Quiver q = new Quiver(storageDir, options == null ? EngineOptions.defaults() : options);
+        try {
+            Files.createDirectories(q.collectionsDir);
+            try (var dirs = Files.list(q.collectionsDir)) {
+                for (Path d : dirs.sorted().toList()) {
+                    if (Files.isRegularFile(d.resolve(Collection.CONFIG_FILE))) {
+                        String name = d.getFileName().toString();
+                        q.collections.put(name, Collection.open(name, d, q.options, q.indexExecutor));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            q.close();
+            if (e instanceof QuiverException qe) {
+                throw qe;
+            }
+            throw new StorageException("cannot open storage " + storageDir + ": " + e, e);
+        }
+        q.flusher.scheduleWithFixedDelay(q::flushDue, 1, 1, TimeUnit.SECONDS);
+        return q;
+    }
+
+    private void flushDue() {
+        long now = System.nanoTime();
+        for (Collection c : collections.values()) {
+            try {
+                c.flushIfDue(now, options.flushIntervalOrNull());
+            } catch (RuntimeException e) {
+                LOG.error("checkpoint of collection {} failed", c.name(), e);
+            }
+        }
+    }
+
+    /** The options this engine was opened with (its defaults serve create requests). */
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** Creates a collection; AlreadyExists when the name is taken, Validation for a bad name. */
+    public synchronized Collection createCollection(String name, CollectionConfig config) {
+        checkOpen();
+        checkName(name);
+        if (collections.containsKey(name)) {
+            throw new AlreadyExistsException(name);
+        }
+        Path dir = collectionsDir.resolve(name);
+        if (Files.exists(dir)) {
+            deleteTree(dir); // left by an interrupted create or delete
+        }
+        Collection c = Collection.create(name, dir, config, options, indexExecutor);
+        collections.put(name, c);
+        return c;
+    }
+
+    /** The collection; NotFound when absent. */
+    public Collection collection(String name) {
+        Collection c = collections.get(name);
+        if (c == null) {
+            throw NotFoundException.collection(name);
+        }
+        return c;
+    }
+
+    public Optional<Collection> findCollection(String name) {
+        return Optional.ofNullable(collections.get(name));
+    }
+
+    /** Deletes a collection and its files; false when it did not exist. */
+    public synchronized boolean deleteCollection(String name) {
+        checkOpen();
+        Collection c = collections.remove(name);
+        if (c == null) {
+            return false;
+        }
+        c.close();
+        deleteTree(c.dir());
+        return true;
+    }
+
+    /** Names of all collections, sorted. */
+    public List<String> collectionNames() {
+        List<String> names = new ArrayList<>(collections.keySet());
+        names.sort(Comparator.naturalOrder());
+        return names;
+    }
+
+    /**
+     * Recovers a collection from a snapshot archive ({@code file://} path, or {@code http(s)://} on 127.0.0.1): checks
+     * the SHA-256 when given (a mismatch is a BadRequest), extracts and validates the archive into a staging
+     * directory, then creates the collection, or replaces an existing one's config and data. A checksum mismatch or a
+     * corrupt archive leaves an existing collection untouched. Downloads go to {@code <snapshotsDir>/.downloads/}.
+     * Not crash-atomic: a crash while an existing collection is swapped can leave its old data aside in
+     * {@code <storage>/snapshot-recovery/}.
+     */
+    public void recoverSnapshot(String collectionName, java.net.URI location, String expectedSha256OrNull,
+            Path snapshotsDir) {
+        checkOpen();
+        checkName(collectionName);
+        Path work = collectionsDir.resolveSibling("snapshot-recovery");
+        io.quiver.engine.snapshot.SnapshotSource.Local local = io.quiver.engine.snapshot.SnapshotSource.fetch(
+                location, (snapshotsDir != null ? snapshotsDir : work).resolve(".downloads"));
+        Path staging = work.resolve("staging-" + java.util.UUID.randomUUID());
+        try {
+            if (expectedSha256OrNull != null && !expectedSha256OrNull.isBlank()) {
+                String actual = io.quiver.engine.snapshot.SnapshotStore.sha256Hex(local.file());
+                if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
+                    throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull
+                            + ", got " + actual);
+                }
+            }
+            io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
+                if (configJson.path("format_version").asInt() != 1 || !configJson.has("config")) {
+                    throw new BadRequestException("the snapshot's config.json is not a Quiver collection config");
+                }
+                CollectionConfig c = CollectionConfig.fromJson(configJson.get("config"));
+                return Collection.settings(c, options).wal();
+            });
+            installRecovered(collectionName, staging, work);
+        } finally {
+            if (Files.exists(staging)) {
+                deleteTree(staging);
+            }
+            if (local.temporary()) {
+                try {
+                    Files.deleteIfExists(local.file());
+                } catch (IOException e) {
+                    LOG.warn("cannot delete the downloaded snapshot {}", local.file(), e);
+                }
+            }
+        }
+    }
+
+    /** Puts a validated, extracted collection directory in place of {@code name} (creating or replacing it). */
+    private synchronized void installRecovered(String name, Path staging, Path work) {
+        checkOpen();
+        Path target = collectionsDir.resolve(name);
+        Path aside = null;
+        try {
+            Collection old = collections.remove(name);
+            if (old != null) {
+                old.close();
+                aside = work.resolve("replaced-" + java.util.UUID.randomUUID());
+                Files.move(target, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } else if (Files.exists(target)) {
+                deleteTree(target);
+            }
+            Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            io.quiver.engine.segment.PointsFile.fsyncDirectory(collectionsDir);
+        } catch (IOException e) {
+            throw new StorageException("cannot install the recovered collection " + name + ": " + e, e);
+        }
+        try {
+            collections.put(name, Collection.open(name, target, options, indexExecutor));
+        } catch (RuntimeException e) {
+            deleteTree(target);
+            if (aside != null) {
+                try {
+                    Files.move(aside, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException io) {
+                    throw new StorageException("cannot restore collection " + name + " after a failed recovery", io);
+                }
+                collections.put(name, Collection.open(name, target, options, indexExecutor));
+            }
+            throw new BadRequestException("the snapshot cannot be opened: " + e.getMessage());
+        }
+        if (aside != null) {
+            deleteTree(aside);
+        }
+    }
+
+    /** Checkpoints and closes every collection, then stops the background threads. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        RuntimeException first = null;
+        for (Collection c : collections.values()) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        collections.clear();
+        indexExecutor.shutdown();
+        try {
+            indexExecutor.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StorageException("Quiver is closed");
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255 || name.equals(".") || name.equals("..")
+                || name.chars().anyMatch(ch -> ch == '/' || ch == '\\' || ch == 0 || ch < 32)) {
+            throw new ValidationException(List.of("collection_name: value " + name + " invalid, must be 1 to 255 "
+                    + "characters without / \\ or control characters"));
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (var walk = Files.walk(p)) {
+            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot delete " + p, e);
+        }
+    }
+}

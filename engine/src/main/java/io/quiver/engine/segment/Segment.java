@@ -1,0 +1,337 @@
+package io.quiver.engine.segment;
+
+import io.quiver.engine.PointId;
+import io.quiver.engine.StorageException;
+import io.quiver.hnsw.AcceptOrds;
+import io.quiver.hnsw.Distance;
+import io.quiver.hnsw.HnswIndex;
+import io.quiver.hnsw.ScoredOrd;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.UUID;
+
+/**
+ * One segment of a shard: vectors in a mapped {@link MappedVectorStore}, and per dense ordinal the point id, the
+ * version of its last change, a deleted flag and the payload (UTF-8 JSON, lz4 blocks on disk). Appendable until
+ * {@link #seal()}; after that no vector is added (deletes and payload changes still are), and an HNSW graph
+ * ({@code hnsw.graph}) may be attached.
+ *
+ * <p>Single writer: the shard's update worker mutates it, holding the shard's write lock; searches and reads hold the
+ * shard's read lock. The index builder reads only the vectors of a sealed segment, which never change.
+ */
+public final class Segment implements AutoCloseable {
+    public static final String VECTORS_FILE = "vectors.bin";
+    public static final String GRAPH_FILE = "hnsw.graph";
+
+    private final UUID id;
+    private final Path dir;
+    private final int dim;
+    private final MappedVectorStore vectors;
+    private PointId[] ids;
+    private long[] versions;
+    private byte[][] payloads;
+    private final BitSet deleted;
+    private int deletedCount;
+    private volatile boolean sealed;
+    private volatile HnswIndex index;
+    private long modCount;
+    private long persistedModCount = -1;
+    /** CRC32C of vectors [0, count), kept up to date on append so a checkpoint never rereads the mapping. */
+    private final java.util.zip.CRC32C runningCrc = new java.util.zip.CRC32C();
+    private long sealedCrc = -1;
+    /** Vectors below this ordinal are known to be on disk (fsynced by a checkpoint or read back at open). */
+    private volatile int forcedCount = -1; // -1: not even the header was fsynced yet
+    /** The payload indexes, kept in step by append/markDeleted/setPayload; the shard syncs them with the schema. */
+    private volatile io.quiver.engine.index.PayloadIndexes payloadIndexes = new io.quiver.engine.index.PayloadIndexes();
+
+    private Segment(UUID id, Path dir, int dim, MappedVectorStore vectors, PointId[] ids, long[] versions,
+            byte[][] payloads, BitSet deleted, boolean sealed) {
+        this.id = id;
+        this.dir = dir;
+        this.dim = dim;
+        this.vectors = vectors;
+        this.ids = ids;
+        this.versions = versions;
+        this.payloads = payloads;
+        this.deleted = deleted;
+        this.deletedCount = deleted.cardinality();
+        this.sealed = sealed;
+    }
+
+    /** Creates a new empty appendable segment under {@code segmentsDir/<uuid>/}. */
+    public static Segment create(Path segmentsDir, int dim, long expectedVectors) {
+        UUID id = UUID.randomUUID();
+        Path dir = segmentsDir.resolve(id.toString());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot create segment directory " + dir, e);
+        }
+        long capacity = Math.min(Math.max(expectedVectors, 64), 1L << 20);
+        MappedVectorStore v = MappedVectorStore.create(dir.resolve(VECTORS_FILE), dim, id, capacity);
+        int initial = (int) Math.min(capacity, 1024);
+        return new Segment(id, dir, dim, v, new PointId[initial], new long[initial], new byte[initial][],
+                new BitSet(), false);
+    }
+
+    /**
+     * Opens a segment as of its last checkpoint: checks points.bin (CRC) and the vectors' CRC when asked. Vectors
+     * beyond the checkpointed count are ignored (the WAL replay writes them again).
+     */
+    public static Segment open(Path dir, int dim, long expectedVectors, boolean verifyVectors) {
+        UUID id = UUID.fromString(dir.getFileName().toString());
+        PointsFile.Contents c = PointsFile.read(dir, id);
+        SegmentSnapshot s = c.snapshot();
+        if (s.dim() != dim) {
+            throw new StorageException("segment " + dir + " has dimension " + s.dim() + ", expected " + dim);
+        }
+        MappedVectorStore v = MappedVectorStore.open(dir.resolve(VECTORS_FILE), dim, id, s.count(),
+                s.sealed() ? s.count() : Math.min(Math.max(expectedVectors, 64), 1L << 20));
+        int cap = Math.max(s.count(), 16);
+        Segment seg = new Segment(id, dir, dim, v, Arrays.copyOf(s.ids(), cap), Arrays.copyOf(s.versions(), cap),
+                Arrays.copyOf(s.payloads(), cap), s.deleted(), s.sealed());
+        if (verifyVectors || !s.sealed()) {
+            seg.runningCrc.update(v.bytesOf(0, s.count()));
+            if (seg.runningCrc.getValue() != c.vectorsCrc()) {
+                v.close();
+                throw new StorageException("vector checksum mismatch in " + dir.resolve(VECTORS_FILE));
+            }
+        }
+        if (s.sealed()) {
+            seg.sealedCrc = c.vectorsCrc();
+        }
+        seg.persistedModCount = 0;
+        seg.forcedCount = s.count();
+        try {
+            seg.loadPayloadIndexes();
+        } catch (RuntimeException e) {
+            v.close();
+            throw e;
+        }
+        return seg;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public MappedVectorStore vectors() {
+        return vectors;
+    }
+
+    public int count() {
+        return vectors.size();
+    }
+
+    public int liveCount() {
+        return vectors.size() - deletedCount;
+    }
+
+    public boolean isSealed() {
+        return sealed;
+    }
+
+    public HnswIndex index() {
+        return index;
+    }
+
+    public boolean isDeleted(int ord) {
+        return deleted.get(ord);
+    }
+
+    public PointId idAt(int ord) {
+        return ids[ord];
+    }
+
+    public long versionAt(int ord) {
+        return versions[ord];
+    }
+
+    /** The stored payload bytes (UTF-8 JSON) of an ordinal, or null for an empty payload. */
+    public byte[] payloadAt(int ord) {
+        return payloads[ord];
+    }
+
+    public float[] vectorAt(int ord) {
+        return vectors.copyOf(ord);
+    }
+
+    /** Appends a point and returns its ordinal. Writer only; the segment must not be sealed. */
+    public int append(PointId pid, float[] vector, byte[] payload, long version) {
+        if (sealed) {
+            throw new IllegalStateException("append to sealed segment " + id);
+        }
+        int ord = vectors.size();
+        if (ord == ids.length) {
+            int cap = ids.length * 2;
+            ids = Arrays.copyOf(ids, cap);
+            versions = Arrays.copyOf(versions, cap);
+            payloads = Arrays.copyOf(payloads, cap);
+        }
+        ids[ord] = pid;
+        versions[ord] = version;
+        payloads[ord] = payload;
+        vectors.append(ord, vector);
+        runningCrc.update(vectors.bytesOf(ord, 1));
+        modCount++;
+        indexPayload(ord, payload);
+        return ord;
+    }
+
+    public void markDeleted(int ord) {
+        if (!deleted.get(ord)) {
+            deleted.set(ord);
+            deletedCount++;
+            modCount++;
+            payloadIndexes.remove(ord);
+        }
+    }
+
+    public void setPayload(int ord, byte[] payload, long version) {
+        payloads[ord] = payload;
+        versions[ord] = version;
+        modCount++;
+        if (!deleted.get(ord)) {
+            indexPayload(ord, payload);
+        }
+    }
+
+    /** Seals the segment: no more appends; its index may now be built. */
+    public void seal() {
+        sealedCrc = runningCrc.getValue();
+        sealed = true;
+        modCount++;
+    }
+
+    /** Attaches a built/opened index (volatile publish; searches pick it up). */
+    public void attachIndex(HnswIndex built) {
+        this.index = built;
+    }
+
+    public boolean needsPersist() {
+        return modCount != persistedModCount;
+    }
+
+    /** Captures the state to checkpoint. Writer thread (or with the write lock held). */
+    public SegmentSnapshot snapshot() {
+        int n = vectors.size();
+        return new SegmentSnapshot(id, dim, sealed, n, Arrays.copyOf(ids, n), Arrays.copyOf(versions, n),
+                (BitSet) deleted.clone(), Arrays.copyOf(payloads, n), modCount,
+                sealed ? sealedCrc : runningCrc.getValue());
+    }
+
+    /**
+     * Writes a snapshot taken by {@link #snapshot()}: fsyncs the vectors file, then writes points.bin. Flusher thread;
+     * it never touches the mapping (the writer may remap it meanwhile).
+     */
+    public void persist(SegmentSnapshot s) {
+        if (s.count() > forcedCount) { // only deletes or payload edits since the last checkpoint: no vector fsync
+            vectors.force();
+            forcedCount = s.count();
+        }
+        try { // the saved payload indexes describe the previous points.bin: a stale file must never be loaded
+            Files.deleteIfExists(dir.resolve(io.quiver.engine.index.PayloadIndexFile.FILE_NAME));
+        } catch (IOException e) {
+            throw new StorageException("cannot delete the stale payload index of " + dir, e);
+        }
+        PointsFile.write(dir, s, s.vectorsCrc());
+        synchronized (this) {
+            persistedModCount = Math.max(persistedModCount, s.modCount());
+        }
+    }
+
+    /** The payload indexes of this segment (threadsafe; updated with every payload change of this segment). */
+    public io.quiver.engine.index.PayloadIndexes payloadIndexes() {
+        return payloadIndexes;
+    }
+
+    private void indexPayload(int ord, byte[] payload) {
+        io.quiver.engine.index.PayloadIndexes ix = payloadIndexes;
+        if (!ix.schema().isEmpty()) {
+            ix.add(ord, io.quiver.engine.shard.PayloadJson.parse(payload));
+        }
+    }
+
+    /**
+     * Saves the payload indexes beside the points.bin just written from {@code s}, when nothing changed since
+     * {@code s} was captured (then they describe exactly that state); otherwise none is saved and the next open
+     * rebuilds them from the payloads. Call with the shard's read lock held (no writer meanwhile), after
+     * {@link #persist}.
+     */
+    public void savePayloadIndexesIfCurrent(SegmentSnapshot s) {
+        if (modCount == s.modCount() && !payloadIndexes.schema().isEmpty()) {
+            payloadIndexes.save(dir.resolve(io.quiver.engine.index.PayloadIndexFile.FILE_NAME));
+        }
+    }
+
+    private void loadPayloadIndexes() {
+        Path file = dir.resolve(io.quiver.engine.index.PayloadIndexFile.FILE_NAME);
+        if (Files.exists(file)) { // a corrupt file fails the open (fail-stop), as for every other file
+            payloadIndexes = io.quiver.engine.index.PayloadIndexes.load(file);
+        }
+    }
+
+    /** The top {@code k} live accepted ordinals by exact scan, best first (scores in Qdrant's convention). */
+    public List<ScoredOrd> exactSearch(Distance distance, float[] query, int k, AcceptOrds accept) {
+        int n = vectors.size();
+        if (k <= 0 || n == 0) {
+            return List.of();
+        }
+        java.lang.foreign.MemorySegment all = vectors.contiguousVectors();
+        long stride = (long) dim * Float.BYTES;
+        PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(a.score(), b.score()));
+        for (int ord = 0; ord < n; ord++) {
+            if (deleted.get(ord) || (accept != null && !accept.accept(ord))) {
+                continue;
+            }
+            float sim = distance.similarity(query, all, ord * stride);
+            if (heap.size() < k) {
+                heap.add(new ScoredOrd(ord, sim));
+            } else if (sim > heap.peek().score()) {
+                heap.poll();
+                heap.add(new ScoredOrd(ord, sim));
+            }
+        }
+        List<ScoredOrd> out = new ArrayList<>(heap.size());
+        while (!heap.isEmpty()) {
+            ScoredOrd s = heap.poll();
+            out.add(new ScoredOrd(s.ord(), distance.toScore(s.score())));
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** Deletes the segment's files (after it was dropped from the shard and closed). */
+    public void deleteFiles() {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new StorageException("cannot delete segment " + dir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        HnswIndex idx = index;
+        index = null;
+        if (idx != null) {
+            idx.close();
+        }
+        vectors.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Segment[" + id + (sealed ? ", sealed" : "") + ", " + count() + " points]";
+    }
+}

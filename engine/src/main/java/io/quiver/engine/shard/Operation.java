@@ -1,0 +1,60 @@
+package io.quiver.engine.shard;
+
+import io.quiver.engine.PointId;
+import java.util.List;
+
+/**
+ * One write of a shard as logged in its WAL and applied to its segments. Filters are resolved to ids by the update
+ * worker before logging, so an operation is deterministic to replay. Immutable values (arrays are not modified).
+ * Payloads travel as UTF-8 JSON bytes; null means the empty payload.
+ */
+public sealed interface Operation {
+    /** Point data of an upsert; the vector is already normalised for Cosine. */
+    record PointData(PointId id, float[] vector, byte[] payloadJsonOrNull) {}
+
+    record Upsert(List<PointData> points) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> ids) {
+            throw new UnsupportedOperationException("upsert selects no ids");
+        }
+    }
+
+    record Delete(List<PointId> ids) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> newIds) {
+            return new Delete(newIds);
+        }
+    }
+
+    /** Merges top-level keys of the payload into each point's payload (or into the object at {@code keyOrNull}). */
+    record SetPayload(List<PointId> ids, byte[] payloadJson, String keyOrNull) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> newIds) {
+            return new SetPayload(newIds, payloadJson, keyOrNull);
+        }
+    }
+
+    record OverwritePayload(List<PointId> ids, byte[] payloadJson) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> newIds) {
+            return new OverwritePayload(newIds, payloadJson);
+        }
+    }
+
+    record DeletePayloadKeys(List<PointId> ids, List<String> keys) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> newIds) {
+            return new DeletePayloadKeys(newIds, keys);
+        }
+    }
+
+    record ClearPayload(List<PointId> ids) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> newIds) {
+            return new ClearPayload(newIds);
+        }
+    }
+
+    /** The same operation on other ids (after a filter was resolved). */
+    Operation withIds(List<PointId> ids);
+}

@@ -1,0 +1,982 @@
+package io.quiver.engine.shard;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.NotFoundException;
+import io.quiver.engine.PointId;
+import io.quiver.engine.QuiverException;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.StorageException;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
+import io.quiver.engine.segment.Segment;
+import io.quiver.hnsw.AcceptOrds;
+import io.quiver.hnsw.HnswIndex;
+import io.quiver.hnsw.ScoredOrd;
+import io.quiver.wal.Durability;
+import io.quiver.wal.Wal;
+import io.quiver.wal.WalAppend;
+import io.quiver.wal.WalReader;
+import io.quiver.wal.WalRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard of a collection: its WAL, its segments (one appendable, the others sealed and indexed in the
+ * background), the id tracker, and its single update worker. Every write gets the next WAL LSN as its operation
+ * number and point version, is appended to the WAL, then applied; a checkpoint ({@link #flush()}) persists the
+ * segments and truncates the WAL prefix; {@link #open} maps the segments and replays the WAL from the checkpoint.
+ *
+ * <p>Threading: threadsafe. Writes are applied only by the update worker, holding the write lock; reads hold the
+ * read lock, so a search sees one consistent set of segments. The segment list is copy-on-write.
+ */
+public final class Shard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+
+    private final int shardId;
+    private final Path dir;
+    private final Path segmentsDir;
+    private volatile ShardSettings settings;
+    private final ExecutorService indexExecutor;
+    private final SegmentIndexBuilder indexBuilder;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final IdTracker tracker = new IdTracker();
+    private final ShardUpdateWorker worker;
+    private final Object flushLock = new Object();
+    private final AtomicInteger buildsRunning = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean mergeRunning =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Segments merged away: closed, their directories deleted after the next checkpoint no longer lists them. */
+    private final List<Segment> pendingRemoval = new ArrayList<>();
+    private volatile List<Segment> segments = List.of();
+    private Segment appendable;
+    private Wal wal;
+    private volatile long appliedLsn;
+    private volatile long flushedLsn;
+    private volatile String failure;
+    private volatile String optimizerError;
+    /** The collection's payload_schema; every segment's payload indexes are kept equal to it. */
+    private volatile Map<String, io.quiver.engine.index.PayloadFieldSchema> payloadSchema = Map.of();
+    private volatile boolean closed;
+    /** True while {@link #recover} runs: index builds and merges are deferred until the replay is complete. */
+    private boolean recovering;
+    private final List<Segment> deferredBuilds = new ArrayList<>();
+
+    private Shard(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
+            SegmentIndexBuilder indexBuilder, String name) {
+        this.shardId = shardId;
+        this.dir = dir;
+        this.segmentsDir = dir.resolve("segments");
+        this.settings = settings;
+        this.indexExecutor = indexExecutor;
+        this.indexBuilder = indexBuilder;
+        this.worker = new ShardUpdateWorker("quiver-update-" + name + "-" + shardId);
+    }
+
+    /** Opens (or creates) a shard: maps its checkpointed segments, then replays its WAL from the checkpoint. */
+    public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
+            SegmentIndexBuilder indexBuilder, String name) {
+        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name);
+        s.lock.writeLock().lock(); // recovery mutates everything; background work starts only after it
+        s.recovering = true;
+        try {
+            s.recover();
+        } catch (RuntimeException | IOException e) {
+            s.recovering = false;
+            s.lock.writeLock().unlock();
+            s.closeQuietly();
+            if (e instanceof QuiverException q) {
+                throw q;
+            }
+            throw new StorageException("cannot open shard " + shardId + " in " + dir + ": " + e, e);
+        }
+        s.recovering = false;
+        List<Segment> toBuild = List.copyOf(s.deferredBuilds);
+        s.deferredBuilds.clear();
+        s.lock.writeLock().unlock();
+        for (Segment seg : toBuild) {
+            if (s.segments.contains(seg)) {
+                s.scheduleBuild(seg);
+            }
+        }
+        s.maybeScheduleMerge();
+        s.worker.start();
+        return s;
+    }
+
+    private void recover() throws IOException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(segmentsDir);
+        ShardStateFile.State state = ShardStateFile.read(dir);
+        ShardSettings st = settings;
+        List<Segment> opened = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        for (UUID id : state.segments()) {
+            opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), expectedVectors(st),
+                    st.verifyVectorsOnOpen()));
+            listed.add(id.toString());
+        }
+        segments = List.copyOf(opened);
+        try (var children = Files.list(segmentsDir)) {
+            for (Path p : children.toList()) {
+                if (!listed.contains(p.getFileName().toString())) {
+                    deleteTree(p); // created after the last checkpoint: the WAL replay recreates its content
+                }
+            }
+        }
+        long tSegments = System.nanoTime();
+        rebuildTracker(opened);
+        long tTracker = System.nanoTime();
+        for (int i = 0; i < opened.size(); i++) {
+            Segment seg = opened.get(i);
+            if (!seg.isSealed()) {
+                Files.deleteIfExists(seg.dir().resolve(Segment.GRAPH_FILE));
+                if (appendable != null) {
+                    appendable.seal(); // at most one appendable: seal an older one
+                }
+                appendable = seg;
+            }
+        }
+        if (appendable == null) {
+            appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
+            segments = append(segments, appendable);
+        }
+        for (Segment seg : segments) {
+            if (seg.isSealed()) {
+                HnswIndex idx = indexBuilder.tryOpen(seg, st);
+                if (idx != null) {
+                    seg.attachIndex(idx);
+                } else {
+                    scheduleBuild(seg);
+                }
+            }
+        }
+        long tGraphs = System.nanoTime();
+        wal = Wal.open(dir.resolve("wal"), st.wal());
+        if (wal.lastLsn() < state.flushedLsn()) {
+            wal.reset(state.flushedLsn() + 1);
+        }
+        long from = state.flushedLsn() + 1;
+        if (wal.lastLsn() >= from && wal.firstLsn() > from) {
+            throw new StorageException("WAL of shard " + shardId + " starts at " + wal.firstLsn()
+                    + " but the checkpoint needs " + from);
+        }
+        long replayed = replay(from);
+        appliedLsn = Math.max(state.flushedLsn(), wal.lastLsn());
+        flushedLsn = state.flushedLsn();
+        long tEnd = System.nanoTime();
+        LOG.info("shard {} of {}: {} segments mapped in {} ms, id tracker {} ms, graphs {} ms, WAL open + replay of {}"
+                + " operations after checkpoint {} in {} ms", shardId, dir, opened.size(), (tSegments - t0) / 1_000_000,
+                (tTracker - tSegments) / 1_000_000, (tGraphs - tTracker) / 1_000_000, replayed, state.flushedLsn(),
+                (tEnd - tGraphs) / 1_000_000);
+    }
+
+    /** Applies the WAL's records from {@code fromLsn} on; returns how many. Recovery, or the worker (tests). */
+    private long replay(long fromLsn) {
+        long replayed = 0;
+        if (wal.lastLsn() >= fromLsn) {
+            try (WalReader reader = wal.reader(fromLsn)) {
+                while (reader.hasNext()) {
+                    WalRecord r = reader.next();
+                    apply(OperationCodec.decode(r.type(), r.payload()), r.lsn());
+                    replayed++;
+                }
+            }
+        }
+        return replayed;
+    }
+
+    /**
+     * Applies the WAL again from {@code fromLsn} on the update worker, as a recovery from an older checkpoint would;
+     * versions make it a no-op for operations already applied. For tests of idempotency.
+     */
+    long replayAgain(long fromLsn) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        worker.enqueue(() -> {
+            lock.writeLock().lock();
+            try {
+                done.complete(replay(fromLsn));
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
+        return done.join();
+    }
+
+    private void rebuildTracker(List<Segment> opened) {
+        for (Segment seg : opened) {
+            for (int ord = 0; ord < seg.count(); ord++) {
+                if (seg.isDeleted(ord)) {
+                    continue;
+                }
+                PointId id = seg.idAt(ord);
+                IdTracker.Location old = tracker.get(id);
+                if (old != null) {
+                    if (old.segment().versionAt(old.ord()) >= seg.versionAt(ord)) {
+                        seg.markDeleted(ord);
+                        continue;
+                    }
+                    old.segment().markDeleted(old.ord());
+                }
+                tracker.put(id, seg, ord);
+            }
+        }
+    }
+
+    private static long expectedVectors(ShardSettings s) {
+        return s.indexingThresholdVectors() == Long.MAX_VALUE ? 4096 : s.indexingThresholdVectors();
+    }
+
+    private static List<Segment> append(List<Segment> list, Segment s) {
+        List<Segment> copy = new ArrayList<>(list);
+        copy.add(s);
+        return List.copyOf(copy);
+    }
+
+    public int shardId() {
+        return shardId;
+    }
+
+    public void updateSettings(ShardSettings s) {
+        this.settings = s;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Queues a write. The future completes with the operation's LSN once it is applied and its WAL record reached
+     * {@code durability}; exceptionally with NotFound when {@code idsMustExist} and an id is absent, or with a
+     * StorageException when the shard has failed.
+     *
+     * @param filterOrNull when set, the operation's ids are replaced by the points matching it at apply time
+     */
+    public CompletableFuture<Long> submit(Operation op, Filter filterOrNull, boolean idsMustExist,
+            Durability durability) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        checkUsable();
+        worker.enqueue(() -> process(op, filterOrNull, idsMustExist, durability, done));
+        return done;
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new StorageException("shard " + shardId + " is closed");
+        }
+        if (failure != null) {
+            throw new StorageException("shard " + shardId + " has failed and stopped applying: " + failure);
+        }
+    }
+
+    private void process(Operation op, Filter filter, boolean idsMustExist, Durability durability,
+            CompletableFuture<Long> done) {
+        if (failure != null) {
+            done.completeExceptionally(new StorageException("shard " + shardId + " has failed: " + failure));
+            return;
+        }
+        Operation resolved;
+        try {
+            resolved = resolve(op, filter, idsMustExist);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            return;
+        }
+        WalAppend appended;
+        try {
+            appended = wal.append(OperationCodec.type(resolved), OperationCodec.encode(resolved), durability);
+        } catch (IllegalArgumentException e) { // larger than one WAL segment (wal_capacity_mb)
+            done.completeExceptionally(new io.quiver.engine.BadRequestException(
+                    "the operation is too large for the WAL (" + e.getMessage() + "); split it into smaller batches"));
+            return;
+        } catch (RuntimeException e) {
+            done.completeExceptionally(new StorageException("WAL append failed: " + e, e));
+            return;
+        }
+        if (appended.lsn() == WalAppend.NO_LSN) {
+            appended.completion().whenComplete((v, e) -> done.completeExceptionally(
+                    new StorageException("WAL has failed", e)));
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            apply(resolved, appended.lsn());
+            appliedLsn = appended.lsn();
+        } catch (RuntimeException e) {
+            failure = String.valueOf(e);
+            LOG.error("shard {} failed applying operation {}; it stops applying", shardId, appended.lsn(), e);
+            done.completeExceptionally(new StorageException("apply failed: " + e, e));
+            return;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        long lsn = appended.lsn();
+        appended.completion().whenComplete((v, e) -> {
+            if (e != null) {
+                done.completeExceptionally(new StorageException("WAL write failed: " + e, e));
+            } else {
+                done.complete(lsn);
+            }
+        });
+    }
+
+    /** Resolves a filter to ids and checks ids exist; runs on the worker, which is the only writer. */
+    private Operation resolve(Operation op, Filter filter, boolean idsMustExist) {
+        if (filter != null) {
+            List<PointId> ids = new ArrayList<>();
+            lock.readLock().lock(); // a merge's swap may change the tracker meanwhile
+            try {
+                Map<Segment, AcceptOrds> matching = acceptOrds(filter, true);
+                for (Map.Entry<PointId, IdTracker.Location> e : tracker.entries()) {
+                    if (matching.get(e.getValue().segment()).accept(e.getValue().ord())) {
+                        ids.add(e.getKey());
+                    }
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+            return op.withIds(ids);
+        }
+        if (idsMustExist) {
+            List<PointId> ids = switch (op) {
+                case Operation.SetPayload s -> s.ids();
+                case Operation.OverwritePayload o -> o.ids();
+                case Operation.DeletePayloadKeys k -> k.ids();
+                case Operation.ClearPayload c -> c.ids();
+                default -> List.of();
+            };
+            for (PointId id : ids) {
+                if (tracker.get(id) == null) {
+                    throw NotFoundException.point(id);
+                }
+            }
+        }
+        return op;
+    }
+
+    /** Applies one operation at {@code lsn}; idempotent per point through versions. Worker (or recovery) only. */
+    private void apply(Operation op, long lsn) {
+        switch (op) {
+            case Operation.Upsert u -> {
+                for (Operation.PointData p : u.points()) {
+                    IdTracker.Location loc = tracker.get(p.id());
+                    if (loc != null) {
+                        if (loc.segment().versionAt(loc.ord()) >= lsn) {
+                            continue;
+                        }
+                        loc.segment().markDeleted(loc.ord());
+                    }
+                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), lsn);
+                    tracker.put(p.id(), appendable, ord);
+                    if (appendable.count() >= settings.indexingThresholdVectors()) {
+                        sealAndRoll();
+                    }
+                }
+            }
+            case Operation.Delete d -> {
+                for (PointId id : d.ids()) {
+                    IdTracker.Location loc = tracker.get(id);
+                    if (loc != null && loc.segment().versionAt(loc.ord()) < lsn) {
+                        tracker.remove(id);
+                        loc.segment().markDeleted(loc.ord());
+                    }
+                }
+            }
+            case Operation.SetPayload s -> {
+                ObjectNode patch = PayloadJson.parse(s.payloadJson());
+                editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
+            }
+            case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
+            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), lsn,
+                    old -> PayloadJson.deleteKeys(old, k.keys()));
+            case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
+        }
+    }
+
+    private void editPayloads(List<PointId> ids, long lsn, java.util.function.UnaryOperator<ObjectNode> edit) {
+        for (PointId id : ids) {
+            IdTracker.Location loc = tracker.get(id);
+            if (loc == null || loc.segment().versionAt(loc.ord()) >= lsn) {
+                continue;
+            }
+            ObjectNode next = edit.apply(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
+            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), lsn);
+        }
+    }
+
+    /** Seals the full appendable segment, starts a new one, and queues the sealed one's index build. */
+    private void sealAndRoll() {
+        Segment full = appendable;
+        full.seal();
+        ShardSettings st = settings;
+        appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
+        appendable.payloadIndexes().syncWith(payloadSchema, new SegmentView(appendable, tracker));
+        segments = append(segments, appendable);
+        scheduleBuild(full);
+    }
+
+    private void scheduleBuild(Segment seg) {
+        if (recovering) {
+            deferredBuilds.add(seg); // started once the WAL replay is complete (no task may see a half-replayed shard)
+            return;
+        }
+        buildsRunning.incrementAndGet();
+        indexExecutor.execute(() -> {
+            try {
+                if (closed) {
+                    return; // the next open builds it
+                }
+                HnswIndex idx = indexBuilder.build(seg, settings);
+                lock.writeLock().lock();
+                try {
+                    if (closed || !segments.contains(seg)) {
+                        idx.close();
+                    } else {
+                        seg.attachIndex(idx);
+                    }
+                } finally {
+                    lock.writeLock().unlock();
+                }
+            } catch (Throwable t) {
+                optimizerError = String.valueOf(t);
+                LOG.error("index build of {} failed", seg, t);
+            } finally {
+                maybeScheduleMerge(); // before the decrement, so awaitIndexing() never sees a gap
+                buildsRunning.decrementAndGet();
+            }
+        });
+    }
+
+    /** Queues one merge when the optimizer's policy asks for it and none is running (see {@link SegmentMerger}). */
+    private void maybeScheduleMerge() {
+        if (closed || settings.targetSegments() <= 0) {
+            return;
+        }
+        lock.readLock().lock();
+        try {
+            if (SegmentMerger.pick(segments, settings).isEmpty()) {
+                return; // nothing to do: do not even show the collection as optimizing
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (!mergeRunning.compareAndSet(false, true)) {
+            return;
+        }
+        buildsRunning.incrementAndGet();
+        try {
+            indexExecutor.execute(this::mergeOnce);
+        } catch (RuntimeException e) { // executor shut down
+            mergeRunning.set(false);
+            buildsRunning.decrementAndGet();
+        }
+    }
+
+    /** One merge: plan under the read lock, copy and index without a lock, swap in under the write lock. */
+    private void mergeOnce() {
+        boolean merged = false;
+        try {
+            if (closed) {
+                return;
+            }
+            SegmentMerger.Plan plan;
+            lock.readLock().lock();
+            try {
+                List<Segment> sources = SegmentMerger.pick(segments, settings);
+                if (sources.isEmpty()) {
+                    return;
+                }
+                plan = SegmentMerger.plan(sources);
+            } finally {
+                lock.readLock().unlock();
+            }
+            ShardSettings st = settings;
+            Segment target = SegmentMerger.copy(plan, segmentsDir, st.dim());
+            target.payloadIndexes().syncWith(payloadSchema, new SegmentView(target, tracker)); // target: private
+            try {
+                target.attachIndex(indexBuilder.build(target, st));
+            } catch (IOException | RuntimeException e) {
+                target.close();
+                target.deleteFiles();
+                throw e;
+            }
+            lock.writeLock().lock();
+            try {
+                if (closed || !segments.containsAll(plan.sources())) {
+                    target.close();
+                    target.deleteFiles();
+                    return;
+                }
+                swapIn(plan, target);
+                merged = true;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            LOG.info("shard {}: {} {} segment(s) into {} ({} live points)", shardId,
+                    plan.sources().size() == 1 ? "vacuumed" : "merged", plan.sources().size(), target,
+                    target.liveCount());
+        } catch (Throwable t) {
+            optimizerError = String.valueOf(t);
+            LOG.error("segment merge of shard {} failed", shardId, t);
+        } finally {
+            mergeRunning.set(false);
+            if (merged) {
+                maybeScheduleMerge(); // cascade while the policy still asks for merges
+            }
+            buildsRunning.decrementAndGet();
+        }
+    }
+
+    /**
+     * Replaces the plan's sources by {@code target} (write lock held): points changed since the plan was captured are
+     * reconciled by version (a payload edited in place is copied; a point deleted or moved is deleted in the target).
+     */
+    private void swapIn(SegmentMerger.Plan plan, Segment target) {
+        target.payloadIndexes().syncWith(payloadSchema, new SegmentView(target, tracker)); // a schema change meanwhile
+        for (int j = 0; j < plan.size(); j++) {
+            PointId id = plan.ids()[j];
+            IdTracker.Location loc = tracker.get(id);
+            Segment from = plan.fromSegment()[j];
+            int ord = plan.fromOrd()[j];
+            if (loc != null && loc.segment() == from && loc.ord() == ord) {
+                long v = from.versionAt(ord);
+                if (v != plan.versions()[j]) {
+                    target.setPayload(j, from.payloadAt(ord), v);
+                }
+                tracker.put(id, target, j);
+            } else {
+                target.markDeleted(j);
+            }
+        }
+        List<Segment> next = new ArrayList<>();
+        for (Segment seg : segments) {
+            if (!plan.sources().contains(seg)) {
+                next.add(seg);
+            }
+        }
+        next.add(0, target);
+        segments = List.copyOf(next);
+        for (Segment src : plan.sources()) {
+            src.close();
+        }
+        synchronized (pendingRemoval) {
+            pendingRemoval.addAll(plan.sources());
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The current top {@code k} candidates of this shard, materialised, best first. */
+    public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
+            WithPayload withPayload, boolean withVector) {
+        if (k <= 0) {
+            return List.of();
+        }
+        ShardSettings st = settings;
+        lock.readLock().lock();
+        try {
+            List<Segment> segs = segments;
+            // segments are searched in parallel (common fork-join pool plus this thread); the read lock held by this
+            // thread keeps the writer out while the helpers read
+            List<List<Candidate>> perSegment = segs.size() > 1
+                    ? segs.parallelStream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact)).toList()
+                    : segs.stream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact)).toList();
+            List<Candidate> all = new ArrayList<>();
+            perSegment.forEach(all::addAll);
+            boolean higher = st.distance().higherIsBetter();
+            all.sort((a, b) -> higher ? Float.compare(b.score, a.score) : Float.compare(a.score, b.score));
+            List<ScoredPoint> out = new ArrayList<>(Math.min(k, all.size()));
+            for (int i = 0; i < all.size() && out.size() < k; i++) {
+                Candidate c = all.get(i);
+                out.add(new ScoredPoint(c.seg.idAt(c.ord), c.seg.versionAt(c.ord), c.score,
+                        payloadOf(c.seg, c.ord, withPayload), withVector ? c.seg.vectorAt(c.ord) : null));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private record Candidate(Segment seg, int ord, float score) {}
+
+    /** One segment's current top {@code k}: HNSW when indexed (unless exact or a small filtered segment), else an
+     * exact scan. */
+    private List<Candidate> searchSegment(Segment seg, ShardSettings st, float[] query, int k, Filter filter,
+            Integer hnswEf, boolean exact) {
+        boolean anyDeleted = seg.liveCount() < seg.count();
+        AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
+        HnswIndex idx = seg.index();
+        boolean useIndex = idx != null && !exact;
+        if (filter != null) {
+            // Qdrant's choice: HNSW with an accept-set unless the filter's estimated cardinality is below
+            // full_scan_threshold; then an exact scan of exactly the matching ordinals
+            SegmentView view = new SegmentView(seg, tracker);
+            io.quiver.engine.index.PayloadIndexes ix = seg.payloadIndexes();
+            if (useIndex && seg.liveCount() >= st.fullScanThresholdVectors()
+                    && ix.estimate(filter, view).max() >= st.fullScanThresholdVectors()) {
+                accept = ix.acceptOrds(filter, view);
+            } else {
+                useIndex = false;
+                java.util.BitSet matching = ix.matchingOrds(filter, view);
+                if (matching.isEmpty()) {
+                    return List.of();
+                }
+                accept = matching::get;
+            }
+        }
+        List<ScoredOrd> found = useIndex
+                ? idx.search(query, k, Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct()), accept)
+                : seg.exactSearch(st.distance(), query, k, filter == null ? null : accept);
+        List<Candidate> out = new ArrayList<>(found.size());
+        for (ScoredOrd s : found) {
+            IdTracker.Location loc = tracker.get(seg.idAt(s.ord()));
+            if (loc != null && loc.segment() == seg && loc.ord() == s.ord()) { // drop superseded versions
+                out.add(new Candidate(seg, s.ord(), s.score()));
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode payloadOf(Segment seg, int ord, WithPayload w) {
+        return w.enabled() ? w.select(PayloadJson.parse(seg.payloadAt(ord))) : null;
+    }
+
+    /** The point with this id, or null. */
+    public Record retrieve(PointId id, WithPayload withPayload, boolean withVector) {
+        lock.readLock().lock();
+        try {
+            IdTracker.Location loc = tracker.get(id);
+            if (loc == null) {
+                return null;
+            }
+            return new Record(id, payloadOf(loc.segment(), loc.ord(), withPayload),
+                    withVector ? loc.segment().vectorAt(loc.ord()) : null);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
+    public List<Record> scroll(PointId from, int limit, Filter filter, WithPayload withPayload, boolean withVector) {
+        lock.readLock().lock();
+        try {
+            List<Record> out = new ArrayList<>(Math.min(limit, 1024));
+            Map<Segment, AcceptOrds> matching = filter == null ? null : acceptOrds(filter, false);
+            for (Map.Entry<PointId, IdTracker.Location> e : tracker.from(from).entrySet()) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                IdTracker.Location loc = e.getValue();
+                if (matching != null && !matching.get(loc.segment()).accept(loc.ord())) {
+                    continue;
+                }
+                ObjectNode shown = !withPayload.enabled() ? null
+                        : withPayload.select(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
+                out.add(new Record(e.getKey(), shown, withVector ? loc.segment().vectorAt(loc.ord()) : null));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Exact number of (matching) points. */
+    public long count(Filter filter) {
+        lock.readLock().lock();
+        try {
+            if (filter == null) {
+                return tracker.size();
+            }
+            long n = 0;
+            for (Segment seg : segments) {
+                java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, new SegmentView(seg, tracker));
+                for (int ord = m.nextSetBit(0); ord >= 0; ord = m.nextSetBit(ord + 1)) {
+                    IdTracker.Location loc = tracker.get(seg.idAt(ord));
+                    if (loc != null && loc.segment() == seg && loc.ord() == ord) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Per segment, which ordinals match {@code filter}: the exact matching set ({@code exact}, for count and
+     * operations by filter), or the indexes' accept-set, lazy when they do not decide the filter (scroll). Read or
+     * write lock held.
+     */
+    private Map<Segment, AcceptOrds> acceptOrds(Filter filter, boolean exact) {
+        Map<Segment, AcceptOrds> out = new java.util.IdentityHashMap<>();
+        for (Segment seg : segments) {
+            SegmentView view = new SegmentView(seg, tracker);
+            if (exact) {
+                java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, view);
+                out.put(seg, m::get);
+            } else {
+                out.put(seg, seg.payloadIndexes().acceptOrds(filter, view));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Makes every segment's payload indexes equal to the collection's {@code payload_schema} (field → schema),
+     * building missing ones from the payloads; later segments get them too. Runs on the update worker, so it is
+     * ordered with the writes; returns when done.
+     */
+    public void syncPayloadSchema(Map<String, io.quiver.engine.index.PayloadFieldSchema> schema) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        checkUsable();
+        worker.enqueue(() -> {
+            lock.writeLock().lock();
+            try {
+                payloadSchema = Map.copyOf(schema);
+                for (Segment seg : segments) {
+                    seg.payloadIndexes().syncWith(payloadSchema, new SegmentView(seg, tracker));
+                }
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
+        done.join();
+    }
+
+    /** {@code payload_schema} entries of this shard: field → schema and the number of points with an indexed value. */
+    public Map<String, io.quiver.engine.index.PayloadIndexInfo> payloadIndexInfo() {
+        lock.readLock().lock();
+        try {
+            Map<String, io.quiver.engine.index.PayloadIndexInfo> out = new java.util.LinkedHashMap<>();
+            for (Segment seg : segments) {
+                seg.payloadIndexes().info().forEach((f, i) -> out.merge(f, i,
+                        io.quiver.engine.index.PayloadIndexInfo::plus));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Point, segment and index statistics of this shard. */
+    public record Stats(long points, long indexedVectors, int segments, boolean indexing, String failureOrNull) {}
+
+    public Stats stats() {
+        lock.readLock().lock();
+        try {
+            long indexed = 0;
+            for (Segment seg : segments) {
+                if (seg.index() != null) {
+                    indexed += seg.liveCount();
+                }
+            }
+            String f = failure != null ? failure : optimizerError;
+            return new Stats(tracker.size(), indexed, segments.size(), buildsRunning.get() > 0, f);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public long appliedLsn() {
+        return appliedLsn;
+    }
+
+    public long flushedLsn() {
+        return flushedLsn;
+    }
+
+    /** Highest LSN in the WAL (the last operation number given out). */
+    public long lastLsn() {
+        return wal.lastLsn();
+    }
+
+    /** fsyncs of this shard's WAL since open (diagnostics: concurrent wait=true writers share them). */
+    public long walFsyncCount() {
+        return wal.fsyncCount();
+    }
+
+    /** True while an index build is queued or running. */
+    public boolean isIndexing() {
+        return buildsRunning.get() > 0;
+    }
+
+    // ---------------------------------------------------------------- checkpoint
+
+    private record Capture(long lsn, List<UUID> segmentIds, List<Segment> toPersist,
+            List<io.quiver.engine.segment.SegmentSnapshot> snapshots, List<Segment> removed) {}
+
+    /**
+     * Checkpoint: captures the segments' state on the worker (between two operations), persists the changed
+     * segments (vectors fsync, then points.bin), writes shard_state.json, then truncates the WAL before it.
+     */
+    public void flush() {
+        synchronized (flushLock) {
+            if (closed || failure != null) {
+                return;
+            }
+            CompletableFuture<Capture> cap = new CompletableFuture<>();
+            worker.enqueue(() -> {
+                try {
+                    cap.complete(capture());
+                } catch (Throwable t) {
+                    cap.completeExceptionally(t);
+                }
+            });
+            writeCheckpoint(cap.join());
+        }
+    }
+
+    private Capture capture() {
+        List<UUID> ids = new ArrayList<>();
+        List<Segment> changed = new ArrayList<>();
+        List<io.quiver.engine.segment.SegmentSnapshot> snaps = new ArrayList<>();
+        List<Segment> removed;
+        lock.readLock().lock(); // excludes a merge's swap (the worker itself is the only other writer)
+        try {
+            for (Segment seg : segments) {
+                ids.add(seg.id());
+                if (seg.needsPersist()) {
+                    changed.add(seg);
+                    snaps.add(seg.snapshot());
+                }
+            }
+            synchronized (pendingRemoval) {
+                removed = List.copyOf(pendingRemoval);
+                pendingRemoval.clear();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return new Capture(appliedLsn, ids, changed, snaps, removed);
+    }
+
+    private void writeCheckpoint(Capture c) {
+        for (int i = 0; i < c.toPersist().size(); i++) {
+            c.toPersist().get(i).persist(c.snapshots().get(i));
+        }
+        if (!c.toPersist().isEmpty() && !payloadSchema.isEmpty()) {
+            lock.readLock().lock(); // no writer: a segment unchanged since its capture saves indexes matching it
+            try {
+                for (int i = 0; i < c.toPersist().size(); i++) {
+                    c.toPersist().get(i).savePayloadIndexesIfCurrent(c.snapshots().get(i));
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+        if (c.lsn() == flushedLsn && c.toPersist().isEmpty() && c.removed().isEmpty()) {
+            return;
+        }
+        ShardStateFile.write(dir, new ShardStateFile.State(c.lsn(), c.segmentIds()));
+        flushedLsn = c.lsn();
+        for (Segment gone : c.removed()) {
+            gone.deleteFiles(); // merged away before this checkpoint, which no longer lists it
+        }
+        try {
+            wal.truncatePrefix(c.lsn() + 1);
+        } catch (IOException e) {
+            throw new StorageException("cannot truncate the WAL of shard " + shardId, e);
+        }
+    }
+
+    /**
+     * Takes a checkpoint now and, while it stays the latest one (no other checkpoint runs, so none of its files
+     * changes or is deleted), hands it to {@code reader}: a snapshot copies its files. Writes go on meanwhile; every
+     * write acknowledged before this call is in the checkpoint.
+     */
+    public <T> T readCheckpoint(ShardCheckpoint.Reader<T> reader) throws IOException {
+        synchronized (flushLock) {
+            checkUsable();
+            CompletableFuture<Capture> cap = new CompletableFuture<>();
+            worker.enqueue(() -> {
+                try {
+                    cap.complete(capture());
+                } catch (Throwable t) {
+                    cap.completeExceptionally(t);
+                }
+            });
+            Capture c = cap.join();
+            writeCheckpoint(c);
+            return reader.read(new ShardCheckpoint(shardId, dir, c.lsn(), c.segmentIds(), wal));
+        }
+    }
+
+    /** Waits until no index build is queued or running (for tests, benchmarks and a clean close). */
+    public void awaitIndexing() {
+        while (buildsRunning.get() > 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Drains the queue, checkpoints, stops index builds (waits for a running one) and releases every file. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("final checkpoint of shard {} failed; the WAL replay covers it", shardId, e);
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        synchronized (flushLock) {
+            closed = true;
+        }
+        worker.close();
+        while (buildsRunning.get() > 0) { // queued builds see `closed` and return at once
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (flushLock) {
+            lock.writeLock().lock();
+            try {
+                for (Segment seg : segments) {
+                    seg.close();
+                }
+                if (wal != null) {
+                    wal.close();
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var walk = Files.walk(p)) {
+            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

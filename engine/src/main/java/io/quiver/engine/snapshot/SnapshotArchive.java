@@ -1,0 +1,355 @@
+package io.quiver.engine.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.BadRequestException;
+import io.quiver.engine.StorageException;
+import io.quiver.engine.index.PayloadIndexFile;
+import io.quiver.engine.segment.PointsFile;
+import io.quiver.engine.segment.Segment;
+import io.quiver.engine.shard.PayloadJson;
+import io.quiver.engine.shard.ShardCheckpoint;
+import io.quiver.engine.shard.ShardStateFile;
+import io.quiver.wal.Durability;
+import io.quiver.wal.Wal;
+import io.quiver.wal.WalAppend;
+import io.quiver.wal.WalConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The snapshot archive format: a ZIP file (java.util.zip; every entry carries its CRC32, checked on extraction) with
+ * <ul>
+ *   <li>{@code config.json}: the collection's {@code config.json} as it was when the snapshot began;</li>
+ *   <li>{@code shards/<id>/segments/<uuid>/<file>}: the files of each segment of the shard's checkpoint
+ *       ({@code points.bin}, {@code vectors.bin}, and {@code hnsw.graph} / {@code payload_index.bin} when present);
+ *   </li>
+ *   <li>{@code shards/<id>/wal_tail.bin} (unless the WAL is left out): the WAL records written after the checkpoint,
+ *       big-endian: magic {@code QWTL}, format version 1, record count, per record LSN ({@code long}), type
+ *       ({@code byte}), length ({@code int}) and payload; footer magic {@code QWTE} and the CRC32C of all preceding
+ *       bytes;</li>
+ *   <li>{@code manifest.json}, written last: {@code format} ("quiver-snapshot"), {@code format_version} (1),
+ *       {@code collection}, {@code shards} (per shard: {@code shard_id}, {@code flushed_lsn}, {@code segments},
+ *       {@code wal_records}) and {@code entries} (name → size of every other entry). An archive without it, with an
+ *       entry it does not list, or with a listed entry missing or of another size, is corrupt.</li>
+ * </ul>
+ * Recovery extracts an archive into a staging directory laid out like a collection directory (config.json,
+ * {@code <id>/segments/..}, {@code <id>/shard_state.json} with the checkpoint LSN and segment list, and the WAL tail
+ * written into {@code <id>/wal/} at its original LSNs), which then opens like any collection: the segments are mapped
+ * and the WAL tail replayed. Stateless; threadsafe.
+ */
+public final class SnapshotArchive {
+    static final String FORMAT = "quiver-snapshot";
+    static final int FORMAT_VERSION = 1;
+    static final String MANIFEST = "manifest.json";
+    static final String CONFIG = "config.json";
+    static final String WAL_TAIL = "wal_tail.bin";
+    private static final int WAL_TAIL_MAGIC = 0x5157544C; // "QWTL"
+    private static final int WAL_TAIL_END = 0x51575445; // "QWTE"
+    private static final int WAL_TAIL_VERSION = 1;
+    private static final Pattern ENTRY = Pattern.compile(
+            "config\\.json|manifest\\.json|shards/\\d{1,6}/(wal_tail\\.bin|segments/[0-9a-f-]{36}/[A-Za-z0-9_]+\\.[a-z]+)");
+    private static final List<String> SEGMENT_FILES = List.of(PointsFile.NAME, Segment.VECTORS_FILE,
+            Segment.GRAPH_FILE, PayloadIndexFile.FILE_NAME);
+
+    private SnapshotArchive() {}
+
+    /** What one shard contributed to an archive. */
+    public record ShardPart(int shardId, long flushedLsn, List<UUID> segments, int walRecords) {}
+
+    /** Writes archives entry by entry to one output stream; single thread. */
+    public static final class Writer implements AutoCloseable {
+        private final ZipOutputStream zip;
+        private final String collection;
+        private final Map<String, Long> entries = new LinkedHashMap<>();
+        private final List<ShardPart> shards = new ArrayList<>();
+        private final byte[] buffer = new byte[1 << 16];
+
+        public Writer(OutputStream out, String collection) {
+            this.zip = new ZipOutputStream(out);
+            this.collection = collection;
+        }
+
+        /** The collection's {@code config.json} bytes. */
+        public void writeConfig(byte[] configJson) throws IOException {
+            writeBytes(CONFIG, configJson);
+        }
+
+        /** Copies one shard's checkpointed segment files (and, when asked, its WAL tail). */
+        public ShardPart writeShard(ShardCheckpoint cp, boolean includeWal) throws IOException {
+            String base = "shards/" + cp.shardId() + "/";
+            for (UUID seg : cp.segments()) {
+                Path dir = cp.segmentDir(seg);
+                for (String f : SEGMENT_FILES) {
+                    copyFile(base + "segments/" + seg + "/" + f, dir.resolve(f), !f.equals(PointsFile.NAME)
+                            && !f.equals(Segment.VECTORS_FILE));
+                }
+            }
+            int records = 0;
+            if (includeWal) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                DataOutputStream out = new DataOutputStream(bytes);
+                List<io.quiver.wal.WalRecord> tail = new ArrayList<>();
+                cp.forEachWalRecordAfterCheckpoint(tail::add);
+                out.writeInt(WAL_TAIL_MAGIC);
+                out.writeInt(WAL_TAIL_VERSION);
+                out.writeInt(tail.size());
+                for (io.quiver.wal.WalRecord r : tail) {
+                    out.writeLong(r.lsn());
+                    out.writeByte(r.type());
+                    out.writeInt(r.payload().length);
+                    out.write(r.payload());
+                }
+                out.writeInt(WAL_TAIL_END);
+                out.flush();
+                CRC32C crc = new CRC32C();
+                crc.update(bytes.toByteArray());
+                out.writeLong(crc.getValue());
+                out.flush();
+                writeBytes(base + WAL_TAIL, bytes.toByteArray());
+                records = tail.size();
+            }
+            ShardPart part = new ShardPart(cp.shardId(), cp.flushedLsn(), cp.segments(), records);
+            shards.add(part);
+            return part;
+        }
+
+        private void copyFile(String name, Path file, boolean optional) throws IOException {
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                if (optional) {
+                    return; // e.g. a graph still being built: the recovered shard builds it
+                }
+                throw e;
+            }
+            try (ch) {
+                long size = ch.size(); // a growing appendable vectors file: its size now covers the checkpoint
+                zip.setLevel(name.endsWith(".bin") && !name.endsWith(PointsFile.NAME) ? Deflater.NO_COMPRESSION
+                        : Deflater.BEST_SPEED);
+                zip.putNextEntry(new ZipEntry(name));
+                InputStream in = Channels.newInputStream(ch);
+                long left = size;
+                while (left > 0) {
+                    int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                    if (n < 0) {
+                        throw new IOException("unexpected end of " + file);
+                    }
+                    zip.write(buffer, 0, n);
+                    left -= n;
+                }
+                zip.closeEntry();
+                entries.put(name, size);
+            }
+        }
+
+        private void writeBytes(String name, byte[] bytes) throws IOException {
+            zip.setLevel(Deflater.BEST_SPEED);
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(bytes);
+            zip.closeEntry();
+            entries.put(name, (long) bytes.length);
+        }
+
+        /** Writes the manifest and finishes the ZIP (the underlying stream stays open). */
+        public void finish() throws IOException {
+            ObjectNode m = PayloadJson.MAPPER.createObjectNode();
+            m.put("format", FORMAT);
+            m.put("format_version", FORMAT_VERSION);
+            m.put("collection", collection);
+            ArrayNode sh = m.putArray("shards");
+            for (ShardPart p : shards) {
+                ObjectNode s = sh.addObject();
+                s.put("shard_id", p.shardId());
+                s.put("flushed_lsn", p.flushedLsn());
+                ArrayNode segs = s.putArray("segments");
+                p.segments().forEach(u -> segs.add(u.toString()));
+                s.put("wal_records", p.walRecords());
+            }
+            ObjectNode e = m.putObject("entries");
+            entries.forEach(e::put);
+            zip.setLevel(Deflater.BEST_SPEED);
+            zip.putNextEntry(new ZipEntry(MANIFEST));
+            zip.write(PayloadJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+            zip.closeEntry();
+            zip.finish();
+        }
+
+        @Override
+        public void close() throws IOException {
+            zip.close();
+        }
+    }
+
+    /** The extracted archive: the collection it was taken from and its shards. */
+    public record Extracted(String collection, List<ShardPart> shards) {}
+
+    /**
+     * Extracts {@code archive} into the empty directory {@code target} as a collection directory (see the class
+     * comment); the WAL tails are written with {@code walConfigFor(config.json)}. A corrupt or foreign archive is a
+     * {@link BadRequestException}; {@code target} is then left partially filled for the caller to delete.
+     */
+    public static Extracted extract(Path archive, Path target,
+            java.util.function.Function<JsonNode, WalConfig> walConfigFor) {
+        Map<String, Long> seen = new HashMap<>();
+        JsonNode manifest = null;
+        try (InputStream raw = Files.newInputStream(archive);
+                ZipInputStream zip = new ZipInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
+            Files.createDirectories(target);
+            ZipEntry e;
+            byte[] buffer = new byte[1 << 16];
+            while ((e = zip.getNextEntry()) != null) {
+                String name = e.getName();
+                if (e.isDirectory() || !ENTRY.matcher(name).matches() || seen.containsKey(name)) {
+                    throw corrupt("unexpected entry " + name);
+                }
+                if (name.equals(MANIFEST)) {
+                    manifest = PayloadJson.MAPPER.readTree(zip.readAllBytes());
+                    seen.put(name, -1L);
+                    continue;
+                }
+                Path out = target.resolve(name.startsWith("shards/") ? name.substring("shards/".length()) : name);
+                Files.createDirectories(out.getParent());
+                long size = 0;
+                try (OutputStream os = Files.newOutputStream(out)) {
+                    int n;
+                    while ((n = zip.read(buffer)) > 0) { // the ZIP stream checks the entry's CRC32 at its end
+                        os.write(buffer, 0, n);
+                        size += n;
+                    }
+                }
+                seen.put(name, size);
+            }
+        } catch (ZipException e) {
+            throw corrupt(e.getMessage());
+        } catch (IOException e) {
+            if (e.getCause() instanceof ZipException || e instanceof java.io.EOFException) {
+                throw corrupt(e.getMessage());
+            }
+            throw new StorageException("cannot extract snapshot " + archive + ": " + e, e);
+        } catch (RuntimeException e) {
+            if (e instanceof BadRequestException b) {
+                throw b;
+            }
+            throw corrupt(String.valueOf(e));
+        }
+        if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
+            throw corrupt("no manifest (truncated or not a Quiver snapshot)");
+        }
+        if (manifest.path("format_version").asInt() != FORMAT_VERSION) {
+            throw corrupt("unsupported snapshot format version " + manifest.path("format_version"));
+        }
+        JsonNode listed = manifest.path("entries");
+        if (listed.size() != seen.size() - 1) {
+            throw corrupt("entries do not match the manifest");
+        }
+        for (var it = listed.fields(); it.hasNext();) {
+            var f = it.next();
+            Long size = seen.get(f.getKey());
+            if (size == null || size != f.getValue().asLong(-2)) {
+                throw corrupt("entry " + f.getKey() + " is missing or of the wrong size");
+            }
+        }
+        if (!seen.containsKey(CONFIG)) {
+            throw corrupt("no config.json");
+        }
+        List<ShardPart> shards = new ArrayList<>();
+        try {
+            JsonNode config = PayloadJson.MAPPER.readTree(Files.readAllBytes(target.resolve(CONFIG)));
+            WalConfig walConfig = walConfigFor.apply(config);
+            for (JsonNode s : manifest.path("shards")) {
+                int id = s.path("shard_id").asInt(-1);
+                List<UUID> segs = new ArrayList<>();
+                s.path("segments").forEach(u -> segs.add(UUID.fromString(u.asText())));
+                ShardPart part = new ShardPart(id, s.path("flushed_lsn").asLong(), segs, s.path("wal_records").asInt());
+                Path shardDir = target.resolve(Integer.toString(id));
+                Files.createDirectories(shardDir.resolve("segments"));
+                for (UUID u : segs) {
+                    if (!seen.containsKey("shards/" + id + "/segments/" + u + "/" + PointsFile.NAME)) {
+                        throw corrupt("segment " + u + " of shard " + id + " is missing");
+                    }
+                }
+                ShardStateFile.write(shardDir, new ShardStateFile.State(part.flushedLsn(), segs));
+                Path tail = shardDir.resolve(WAL_TAIL);
+                if (Files.exists(tail)) {
+                    writeWalTail(tail, shardDir.resolve("wal"), part.flushedLsn(), walConfig);
+                    Files.delete(tail);
+                }
+                shards.add(part);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot extract snapshot " + archive + ": " + e, e);
+        } catch (BadRequestException | StorageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw corrupt(String.valueOf(e));
+        }
+        return new Extracted(manifest.path("collection").asText(), List.copyOf(shards));
+    }
+
+    private static void writeWalTail(Path tailFile, Path walDir, long flushedLsn, WalConfig config)
+            throws IOException {
+        byte[] all = Files.readAllBytes(tailFile);
+        if (all.length < 20) {
+            throw corrupt("WAL tail too short");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 8);
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all));
+        if (java.nio.ByteBuffer.wrap(all, all.length - 8, 8).getLong() != crc.getValue()) {
+            throw corrupt("WAL tail checksum mismatch");
+        }
+        if (in.readInt() != WAL_TAIL_MAGIC || in.readInt() != WAL_TAIL_VERSION) {
+            throw corrupt("bad WAL tail header");
+        }
+        int count = in.readInt();
+        try (Wal wal = Wal.open(walDir, config)) {
+            wal.reset(flushedLsn + 1);
+            WalAppend last = null;
+            for (int i = 0; i < count; i++) {
+                long lsn = in.readLong();
+                byte type = in.readByte();
+                byte[] payload = new byte[in.readInt()];
+                in.readFully(payload);
+                last = wal.appendAt(lsn, type, payload, Durability.DURABLE);
+            }
+            if (in.readInt() != WAL_TAIL_END) {
+                throw corrupt("bad WAL tail footer");
+            }
+            if (last != null) {
+                last.completion().join();
+            }
+        } catch (IllegalStateException e) {
+            throw corrupt("WAL tail is not consecutive: " + e.getMessage());
+        }
+    }
+
+    private static BadRequestException corrupt(String why) {
+        return new BadRequestException("the snapshot archive is corrupt: " + why);
+    }
+}

@@ -1,0 +1,167 @@
+package io.quiver.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a child JVM that writes with wait=true (SIGKILL at random moments, several rounds, one with a tiny indexing
+ * threshold so segments are sealed and indexed all the time, frequent checkpoints) and checks after each kill that
+ * the reopened collection holds exactly the acknowledged writes (plus possibly the one in flight), with their latest
+ * vectors and payloads, that deleted points stay deleted, and that search still equals brute force.
+ */
+class CrashRecoveryTest {
+    @TempDir
+    Path storage;
+
+    @Test
+    void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
+        long seed = TestSeeds.seed("CrashRecoveryTest");
+        Random rnd = new Random(seed);
+        long[] thresholdsKb = {10_000, 1, 4, 8};
+        long[] flushMillis = {60_000, 150, 300, 100};
+        Map<PointId, CrashWorkload.Expected> model = new TreeMap<>();
+        int next = 0;
+        for (int round = 0; round < thresholdsKb.length; round++) {
+            int lastAck = runAndKill(seed, next, thresholdsKb[round], flushMillis[round], 700 + rnd.nextInt(2000));
+            assertTrue(lastAck >= next - 1);
+            Map<PointId, CrashWorkload.Expected> acked = new TreeMap<>(model);
+            for (int b = next; b <= lastAck; b++) {
+                CrashWorkload.apply(acked, seed, b);
+            }
+            Map<PointId, CrashWorkload.Expected> inFlight = new TreeMap<>(acked);
+            CrashWorkload.apply(inFlight, seed, lastAck + 1);
+            long t0 = System.nanoTime();
+            try (Quiver q = Quiver.open(storage)) {
+                System.out.printf("round %d: reopen after SIGKILL took %.0f ms%n", round,
+                        (System.nanoTime() - t0) / 1e6);
+                Collection c = q.collection(CrashWorkload.COLLECTION);
+                Map<PointId, CrashWorkload.Expected> found = CrashWorkload.read(c);
+                if (found.equals(acked)) {
+                    model = acked;
+                    next = lastAck + 1;
+                } else if (found.equals(inFlight)) {
+                    model = inFlight;
+                    next = lastAck + 2;
+                } else {
+                    fail("round " + round + ": recovered state is neither batch " + lastAck + " nor " + (lastAck + 1)
+                            + "; differences: " + diff(acked, found));
+                }
+                assertEquals(model.size(), c.count(null));
+                checkSearch(c, model, rnd);
+                System.out.println("round " + round + ": " + (next) + " batches, " + model.size() + " points, info "
+                        + c.info().toJson().without("config"));
+                t0 = System.nanoTime();
+            }
+            System.out.printf("round %d: close took %.0f ms%n", round, (System.nanoTime() - t0) / 1e6);
+        }
+        assertTrue(next > 20, "the child made progress: " + next + " batches");
+    }
+
+    private static void checkSearch(Collection c, Map<PointId, CrashWorkload.Expected> model, Random rnd) {
+        Map<PointId, float[]> vectors = new TreeMap<>();
+        model.forEach((id, e) -> vectors.put(id, e.vector()));
+        for (int i = 0; i < 5; i++) {
+            float[] q = new float[CrashWorkload.DIM];
+            for (int d = 0; d < q.length; d++) {
+                q[d] = rnd.nextFloat();
+            }
+            List<PointId> expected = SearchExactnessTest.bruteForce(vectors, io.quiver.hnsw.Distance.EUCLID, q, 5);
+            List<PointId> got = c.search(SearchRequest.topK(q, 5).withExact(true)).stream().map(ScoredPoint::id)
+                    .toList();
+            assertEquals(expected, got);
+        }
+    }
+
+    private static String diff(Map<PointId, CrashWorkload.Expected> want, Map<PointId, CrashWorkload.Expected> got) {
+        List<String> out = new ArrayList<>();
+        for (var e : want.entrySet()) {
+            CrashWorkload.Expected g = got.get(e.getKey());
+            if (!e.getValue().equals(g)) {
+                out.add(e.getKey() + ": want batch " + e.getValue().batch() + ", got "
+                        + (g == null ? "missing" : "batch " + g.batch()));
+            }
+        }
+        for (PointId id : got.keySet()) {
+            if (!want.containsKey(id)) {
+                out.add(id + ": unexpected (batch " + got.get(id).batch() + ")");
+            }
+        }
+        return out.size() > 20 ? out.subList(0, 20) + " ..." : out.toString();
+    }
+
+    /** Runs the child from batch {@code first}, kills it {@code runMillis} after it is ready; the last ACK. */
+    private int runAndKill(long seed, int first, long thresholdKb, long flushMillis, long runMillis)
+            throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        for (String flag : System.getProperty("quiver.jvm.flags", "").trim().split("\\s+")) {
+            if (!flag.isEmpty()) {
+                cmd.add(flag);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
+                storage.toString(), Long.toString(seed), Integer.toString(first), Long.toString(thresholdKb),
+                Long.toString(flushMillis)));
+        Process p = new ProcessBuilder(cmd).redirectError(storage.resolve("child-stderr.log").toFile()).start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = Thread.ofPlatform().daemon(true).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.contains("READY")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (Exception e) {
+                // the pipe breaks when the child dies
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!ready.await(100, TimeUnit.MILLISECONDS)) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    fail("child did not start (alive: " + p.isAlive() + "); its stderr:\n"
+                            + java.nio.file.Files.readString(storage.resolve("child-stderr.log")));
+                }
+            }
+            Thread.sleep(runMillis);
+        } finally {
+            p.destroyForcibly(); // SIGKILL
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+        reader.join(10_000);
+        // the child appends one line per acknowledged batch; a line torn by the kill is not an acknowledgement
+        AtomicInteger lastAck = new AtomicInteger(first - 1);
+        java.nio.file.Path acks = storage.resolve("acks.log");
+        if (java.nio.file.Files.exists(acks)) {
+            String text = java.nio.file.Files.readString(acks);
+            int end = text.lastIndexOf('\n');
+            for (String line : text.substring(0, Math.max(0, end)).split("\n")) {
+                if (!line.isBlank()) {
+                    lastAck.set(Math.max(lastAck.get(), Integer.parseInt(line.trim())));
+                }
+            }
+        }
+        System.out.println("killed child after " + runMillis + " ms at ACK " + lastAck.get()
+                + " (threshold " + thresholdKb + " KB, flush every " + flushMillis + " ms)");
+        return lastAck.get();
+    }
+}

@@ -1,0 +1,57 @@
+package io.quiver.engine.index;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.engine.PointId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An in-memory stand-in for a segment's points (tests only; single thread). */
+final class TestSegment implements SegmentPoints {
+
+    final List<JsonNode> payloads = new ArrayList<>();
+    final List<PointId> ids = new ArrayList<>();
+    final List<Boolean> live = new ArrayList<>();
+    final Map<PointId, Integer> ords = new HashMap<>();
+
+    int add(PointId id, JsonNode payload) {
+        int ord = payloads.size();
+        payloads.add(payload);
+        ids.add(id);
+        live.add(true);
+        ords.put(id, ord);
+        return ord;
+    }
+
+    void delete(int ord) {
+        live.set(ord, false);
+        ords.remove(ids.get(ord));
+    }
+
+    @Override
+    public int ordBound() {
+        return payloads.size();
+    }
+
+    @Override
+    public boolean isLive(int ord) {
+        return ord < live.size() && live.get(ord);
+    }
+
+    @Override
+    public JsonNode payload(int ord) {
+        return payloads.get(ord);
+    }
+
+    @Override
+    public PointId pointId(int ord) {
+        return ids.get(ord);
+    }
+
+    @Override
+    public int ordOf(PointId id) {
+        Integer ord = ords.get(id);
+        return ord == null ? -1 : ord;
+    }
+}
