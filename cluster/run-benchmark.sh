@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the cluster benchmarks of BENCHMARKS.md § Cluster (io.quiver.cluster.ConsensusBenchmark, in cluster's test
 # sources): ./cluster/run-benchmark.sh [throughput] [latency] [failover] [catchup]   (default: all)
+# and the data-plane benchmark (io.quiver.cluster.DataPlaneBenchmark): ./cluster/run-benchmark.sh data
 # System properties via JAVA_OPTS, e.g. JAVA_OPTS="-Dbench.entries=100000 -Dbench.ops=5000 -Dbench.log=WAL".
 # Compiles main code with Maven and cluster's test sources with javac (so other modules' tests need not compile).
 set -euo pipefail
@@ -15,6 +16,11 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 "$JAVA_HOME/bin/javac" -nowarn -d "$OUT" -cp "$CP" $(find cluster/src/test/java -name '*.java')
 cp -r cluster/src/test/resources/. "$OUT/"
 FLAGS=$(grep -m1 '<quiver.jvm.flags>--' pom.xml | sed 's:.*<quiver.jvm.flags>\(.*\)</quiver.jvm.flags>.*:\1:')
+MAIN=io.quiver.cluster.ConsensusBenchmark
+if [ "${1:-}" = "data" ]; then
+  MAIN=io.quiver.cluster.DataPlaneBenchmark
+  shift
+fi
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" -Xmx2g $FLAGS -Dquiver.jvm.flags="$FLAGS" ${JAVA_OPTS:-} \
-  -cp "$OUT:$CP" io.quiver.cluster.ConsensusBenchmark "$@"
+  -cp "$OUT:$CP" "$MAIN" "$@"

@@ -89,6 +89,7 @@ public final class ClusterNode implements AutoCloseable {
     private volatile MetadataStateMachine stateMachine = new MetadataStateMachine();
     private volatile String localStateProblem;
     private volatile boolean closed;
+    private volatile java.util.function.BiFunction<String, byte[], byte[]> dataHandler;
 
     /** Failures of messages to one peer, as Qdrant reports them in {@code message_send_failures}. */
     private static final class SendFailures {
@@ -396,6 +397,39 @@ public final class ClusterNode implements AutoCloseable {
         ArrayNode transfers = root.putArray("shard_transfers");
         c.transfers().forEach(t -> transfers.add(ClusterMetadata.transferJson(t)));
         return root;
+    }
+
+    /**
+     * Sets the handler of data-plane messages ({@link ClusterRpc.DataRequest}: kind, JSON bytes in, JSON bytes out).
+     * It runs on a virtual thread per message and may block. Until it is set, such messages fail UNAVAILABLE.
+     */
+    public void setDataHandler(java.util.function.BiFunction<String, byte[], byte[]> handler) {
+        this.dataHandler = handler;
+    }
+
+    /**
+     * Sends a data-plane message to a peer of the metadata and returns its answer bytes; waits at most
+     * {@code timeout}. Fails with {@link ClusterException} UNAVAILABLE (unknown peer, unreachable, no handler) or
+     * TIMEOUT.
+     */
+    public byte[] sendData(long targetPeerId, String kind, byte[] body, Duration timeout) {
+        PeerInfo peer = metadata().peer(targetPeerId);
+        if (peer == null) {
+            throw new ClusterException(Kind.UNAVAILABLE, "peer " + targetPeerId + " is not part of the cluster");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ClusterRpc.Response response;
+        try {
+            response = invoke(endpointOf(peer.uri()), new ClusterRpc.DataRequest(kind, body), deadline);
+        } catch (InvokeTimeoutException e) {
+            throw new ClusterException(Kind.TIMEOUT, "peer " + targetPeerId + " did not answer " + kind + " in time");
+        } catch (RemotingException e) {
+            throw new ClusterException(Kind.UNAVAILABLE, "peer " + targetPeerId + " unreachable: " + e.getMessage());
+        }
+        if (!response.ok) {
+            throw response.toException();
+        }
+        return response.data;
     }
 
     /** Stops the Raft node and the p2p server. Idempotent. */
@@ -856,6 +890,16 @@ public final class ClusterNode implements AutoCloseable {
             reply.accept(response);
         });
         register(ClusterRpc.SnapshotRequest.class, this::handleSnapshot);
+        register(ClusterRpc.DataRequest.class, (request, reply) -> {
+            var handler = dataHandler;
+            if (handler == null) {
+                reply.accept(ClusterRpc.Response.failed(Kind.UNAVAILABLE, "peer " + peerId + " serves no data yet"));
+                return;
+            }
+            ClusterRpc.Response response = ClusterRpc.Response.ok();
+            response.data = handler.apply(request.kind, request.body);
+            reply.accept(response);
+        });
     }
 
     private <T> void register(Class<T> type, BiConsumer<T, Consumer<ClusterRpc.Response>> handler) {

@@ -64,6 +64,24 @@ public final class ClusterRpc {
         private static final long serialVersionUID = 1L;
     }
 
+    /**
+     * A data-plane message (shard writes, reads, transfers; see {@code DataPlane}): {@link #kind} names the handler,
+     * {@link #body} is its UTF-8 JSON; the answer carries the handler's JSON bytes in {@link Response#data}.
+     */
+    public static final class DataRequest implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public String kind;
+        public byte[] body;
+
+        public DataRequest() {
+        }
+
+        public DataRequest(String kind, byte[] body) {
+            this.kind = kind;
+            this.body = body;
+        }
+    }
+
     /** The one answer type. */
     public static final class Response implements Serializable {
         private static final long serialVersionUID = 1L;

@@ -1,0 +1,398 @@
+package io.quiver.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.cluster.ClusterException.Kind;
+import io.quiver.engine.AlreadyExistsException;
+import io.quiver.engine.BadRequestException;
+import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.NotFoundException;
+import io.quiver.engine.Quiver;
+import io.quiver.engine.ValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The collections of a cluster node: creation, config changes and deletion go through consensus; a
+ * {@link MetadataListener} keeps this node's shard replicas (engine collections {@code <collection>~<shardId>} in the
+ * replica store) in line with the metadata; a repair task (every {@link #REPAIR_INTERVAL}) recovers Dead replicas of
+ * the shards this node orders by a shard transfer. It installs itself as the node's data-plane handler. Threadsafe.
+ */
+public final class ClusterCollectionCatalog implements CollectionCatalog, MetadataListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterCollectionCatalog.class);
+    static final Duration REPAIR_INTERVAL = Duration.ofMillis(500);
+
+    private final ClusterNode node;
+    private final long peerId;
+    private final LocalReplicas replicas;
+    private final DataPlane dataPlane;
+    private final ScheduledExecutorService repair;
+    private final java.util.Set<Map.Entry<String, Integer>> distrusted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * Opens the catalog of {@code node}: reconciles the replica store with the current metadata, starts serving
+     * data-plane messages and the repair task. With {@code distrustLocalReplicas}, once the node is registered, every
+     * Active local replica whose shard has another Active replica is marked Dead, so it is brought up to date by a
+     * transfer (use it when the node restarts: writes may have gone on without it, or it may hold a write it applied
+     * as ordering replica but never replicated).
+     */
+    public ClusterCollectionCatalog(ClusterNode node, Quiver replicaStore, long peerId, boolean distrustLocalReplicas) {
+        if (peerId != node.peerId()) {
+            throw new IllegalArgumentException("peer id " + peerId + " is not the node's " + node.peerId());
+        }
+        this.node = node;
+        this.peerId = peerId;
+        this.replicas = new LocalReplicas(replicaStore);
+        this.dataPlane = new DataPlane(node, replicas);
+        node.addListener(this);
+        replicas.reconcile(node.metadata(), peerId);
+        node.setDataHandler(dataPlane::handle);
+        this.repair = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("repair-" + peerId).factory());
+        if (distrustLocalReplicas) {
+            repair.execute(this::distrustLocalReplicas);
+        }
+        repair.scheduleWithFixedDelay(this::repairOnce, REPAIR_INTERVAL.toMillis(), REPAIR_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code new ClusterCollectionCatalog(node, replicaStore, peerId, true)}: a server (re)start. */
+    public ClusterCollectionCatalog(ClusterNode node, Quiver replicaStore, long peerId) {
+        this(node, replicaStore, peerId, true);
+    }
+
+    // ---------------------------------------------------------------- CollectionCatalog
+
+    @Override
+    public void create(String name, CollectionConfig config) {
+        if (name == null || name.isEmpty() || name.length() > 255 || name.indexOf(LocalReplicas.SEPARATOR) >= 0
+                || name.chars().anyMatch(ch -> ch == '/' || ch == '\\' || ch < 32)) {
+            throw new ValidationException(List.of("collection_name: value " + name + " invalid, must be 1 to 255 "
+                    + "characters without /, \\, ~ or control characters"));
+        }
+        if (node.metadata().collection(name) != null) {
+            throw new AlreadyExistsException(name);
+        }
+        var placement = ShardPlacement.place(node.metadata(), config.shardNumber(), config.replicationFactor());
+        try {
+            proposeAndWait(MetadataOperation.CreateCollection.of(name, config.toJson(), placement));
+        } catch (ClusterException e) {
+            if (e.kind() == Kind.CONFLICT) {
+                throw new AlreadyExistsException(name);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void update(String name, JsonNode patch) {
+        CollectionMetadata c = node.metadata().collection(name);
+        if (c == null) {
+            throw NotFoundException.collection(name);
+        }
+        CollectionConfig next = CollectionConfig.fromJson(c.config()).applyUpdate(patch);
+        try {
+            proposeAndWait(new MetadataOperation.UpdateCollectionConfig(name, next.toJson()));
+        } catch (ClusterException e) {
+            throw typed(e, name);
+        }
+    }
+
+    @Override
+    public boolean delete(String name) {
+        if (node.metadata().collection(name) == null) {
+            return false;
+        }
+        try {
+            proposeAndWait(new MetadataOperation.DeleteCollection(name));
+            return true;
+        } catch (ClusterException e) {
+            if (e.kind() == Kind.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> names() {
+        return new ArrayList<>(node.metadata().collections().keySet());
+    }
+
+    @Override
+    public Optional<CollectionService> find(String name) {
+        return node.metadata().collection(name) == null ? Optional.empty()
+                : Optional.of(new ClusterCollectionService(name, dataPlane));
+    }
+
+    /** Stops the repair task and the data plane, and closes the replica store (not the node). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        node.setDataHandler(null);
+        repair.shutdownNow();
+        dataPlane.close();
+        replicas.store().close();
+    }
+
+    // ---------------------------------------------------------------- POST /collections/{c}/cluster
+
+    /**
+     * Qdrant's cluster operations on a collection: {@code move_shard}, {@code replicate_shard} (both
+     * {@code {"shard_id","from_peer_id","to_peer_id","method"?}}; method {@code stream_records} only),
+     * {@code drop_replica} ({@code {"shard_id","peer_id"}}) and {@code abort_transfer}
+     * ({@code {"shard_id","from_peer_id","to_peer_id"}}). A transfer is streamed by the shard's ordering replica and
+     * shows in {@code shard_transfers} until it ends; this returns once it has started. Answers {@code true}.
+     */
+    public boolean clusterOperation(String collection, JsonNode body) {
+        CollectionMetadata c = node.metadata().collection(collection);
+        if (c == null) {
+            throw NotFoundException.collection(collection);
+        }
+        if (body == null || !body.isObject() || body.size() != 1) {
+            throw new BadRequestException("Format error in JSON body: expected one of move_shard, replicate_shard, "
+                    + "drop_replica, abort_transfer");
+        }
+        String op = body.fieldNames().next();
+        JsonNode args = body.get(op);
+        int shard = requiredInt(args, "shard_id");
+        if (!c.shards().hasShard(shard)) {
+            throw new BadRequestException("Wrong input: Shard " + shard + " does not exist");
+        }
+        try {
+            switch (op) {
+                case "move_shard", "replicate_shard" -> {
+                    String method = args.path("method").asText("stream_records");
+                    if (!method.equals("stream_records")) {
+                        throw new BadRequestException("Wrong input: transfer method " + method + " is not supported "
+                                + "(stream_records only)");
+                    }
+                    long from = requiredLong(args, "from_peer_id");
+                    long to = requiredLong(args, "to_peer_id");
+                    if (c.shards().state(shard, from) != ReplicaState.Active) {
+                        throw new BadRequestException("Wrong input: Shard " + shard + " on peer " + from + " is not active");
+                    }
+                    if (node.metadata().peer(to) == null) {
+                        throw new BadRequestException("Wrong input: Peer " + to + " does not exist");
+                    }
+                    if (c.shards().state(shard, to) != null && c.shards().state(shard, to) != ReplicaState.Dead) {
+                        throw new BadRequestException("Wrong input: Peer " + to + " already has a replica of shard " + shard);
+                    }
+                    startTransferOnOrderer(collection, shard, from, to, op.equals("replicate_shard"));
+                }
+                case "drop_replica" -> proposeAndWait(new MetadataOperation.DropReplica(collection, shard,
+                        requiredLong(args, "peer_id")));
+                case "abort_transfer" -> proposeAndWait(new MetadataOperation.AbortTransfer(collection, shard,
+                        requiredLong(args, "from_peer_id"), requiredLong(args, "to_peer_id")));
+                default -> throw new BadRequestException("Format error in JSON body: unknown cluster operation " + op);
+            }
+        } catch (ClusterException e) {
+            throw typed(e, collection);
+        }
+        return true;
+    }
+
+    private void startTransferOnOrderer(String collection, int shard, long from, long to, boolean sync) {
+        long deadline = System.nanoTime() + DataPlane.RETRY_WINDOW.toNanos();
+        while (true) {
+            Long orderer = DataPlane.orderer(dataPlane.collection(collection), shard);
+            if (orderer == null) {
+                throw new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard);
+            }
+            try {
+                ObjectNode msg = DataPlane.message(collection, shard).put("from", from).put("to", to).put("sync", sync);
+                dataPlane.call(orderer, "transfer", msg, DataPlane.RPC_TIMEOUT);
+                return;
+            } catch (DataPlane.NotOrdererException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                DataPlane.pause(50);
+            } catch (ClusterException e) {
+                if (e.kind() != Kind.UNAVAILABLE || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                DataPlane.pause(100);
+            }
+        }
+    }
+
+    private static int requiredInt(JsonNode args, String field) {
+        JsonNode v = args == null ? null : args.get(field);
+        if (v == null || !v.canConvertToInt()) {
+            throw new BadRequestException("Format error in JSON body: missing field `" + field + "`");
+        }
+        return v.asInt();
+    }
+
+    private static long requiredLong(JsonNode args, String field) {
+        JsonNode v = args == null ? null : args.get(field);
+        if (v == null || !v.isIntegralNumber()) {
+            throw new BadRequestException("Format error in JSON body: missing field `" + field + "`");
+        }
+        return v.asLong();
+    }
+
+    /** A cluster failure as the engine's typed exception where a client sees one (404, 400, 409). */
+    private static RuntimeException typed(ClusterException e, String collection) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> new NotFoundException(e.getMessage());
+            case BAD_REQUEST, NOT_ALLOWED -> new BadRequestException(e.getMessage());
+            case CONFLICT -> new AlreadyExistsException(collection);
+            default -> e;
+        };
+    }
+
+    private void proposeAndWait(MetadataOperation operation) {
+        try {
+            node.propose(operation).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+        } catch (TimeoutException e) {
+            throw new ClusterException(Kind.TIMEOUT, "consensus did not apply the operation in time");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ClusterException ce) {
+                throw ce;
+            }
+            throw new ClusterException(Kind.INTERNAL, String.valueOf(e.getCause()));
+        }
+    }
+
+    // ---------------------------------------------------------------- metadata listener and repair
+
+    @Override
+    public void onApplied(long index, MetadataOperation op, ClusterMetadata before, ClusterMetadata after) {
+        if (closed) {
+            return;
+        }
+        switch (op) {
+            case MetadataOperation.AddPeer p -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        try {
+            replicas.reconcile(after, peerId);
+        } catch (RuntimeException e) {
+            LOG.error("peer {}: cannot bring the local replicas in line with entry {}: {}", peerId, index, e.toString());
+        }
+    }
+
+    @Override
+    public void onReset(long index, ClusterMetadata state) {
+        if (closed) {
+            return;
+        }
+        try {
+            replicas.reconcile(state, peerId);
+        } catch (RuntimeException e) {
+            LOG.error("peer {}: cannot bring the local replicas in line with snapshot {}: {}", peerId, index, e.toString());
+        }
+    }
+
+    private void repairOnce() {
+        if (closed) {
+            return;
+        }
+        try {
+            reinstateDistrusted();
+            followNodeType();
+            dataPlane.repairOnce();
+        } catch (RuntimeException e) {
+            LOG.debug("peer {}: repair round failed: {}", peerId, e.toString());
+        }
+    }
+
+    /**
+     * When nodes restarting at the same time have all marked their replicas of a shard Dead, none is left to recover
+     * from; every one of them held each acknowledged write, so they become Active again.
+     */
+    private void reinstateDistrusted() {
+        ClusterMetadata metadata = node.metadata();
+        for (Map.Entry<String, Integer> key : distrusted) {
+            CollectionMetadata c = metadata.collection(key.getKey());
+            if (c == null || !c.shards().hasShard(key.getValue()) || c.shards().state(key.getValue(), peerId) != ReplicaState.Dead) {
+                distrusted.remove(key);
+            } else if (DataPlane.activeCount(c, key.getValue()) == 0) {
+                LOG.info("peer {}: no active replica of shard {} of `{}` left; reinstating ours", peerId, key.getValue(), c.name());
+                dataPlane.propose(new MetadataOperation.SetReplicaState(c.name(), key.getValue(), peerId, ReplicaState.Active,
+                        ReplicaState.Dead));
+                distrusted.remove(key);
+            }
+        }
+    }
+
+    /**
+     * Qdrant's Listener node rule: on a Listener node, an Active replica that is not its shard's last Active one
+     * becomes Listener; on a Normal node, a Listener replica (which may have missed writes: its failures are
+     * ignored) becomes Dead and is recovered by a transfer to Active.
+     */
+    private void followNodeType() {
+        ClusterMetadata metadata = node.metadata();
+        PeerInfo me = metadata.peer(peerId);
+        if (me == null) {
+            return;
+        }
+        for (CollectionMetadata c : metadata.collections().values()) {
+            for (Map.Entry<Integer, java.util.SortedMap<Long, ReplicaState>> shard : c.shards().asMap().entrySet()) {
+                ReplicaState state = shard.getValue().get(peerId);
+                if (me.nodeType() == NodeType.Listener && state == ReplicaState.Active
+                        && DataPlane.activeCount(c, shard.getKey()) > 1) {
+                    dataPlane.propose(new MetadataOperation.SetReplicaState(c.name(), shard.getKey(), peerId,
+                            ReplicaState.Listener, ReplicaState.Active));
+                } else if (me.nodeType() == NodeType.Normal && state == ReplicaState.Listener) {
+                    dataPlane.propose(new MetadataOperation.SetReplicaState(c.name(), shard.getKey(), peerId,
+                            ReplicaState.Dead, ReplicaState.Listener));
+                }
+            }
+        }
+    }
+
+    private void distrustLocalReplicas() {
+        try {
+            node.ready().get(60, TimeUnit.SECONDS);
+            ClusterMetadata metadata = node.metadataLinearizable().get(30, TimeUnit.SECONDS);
+            for (CollectionMetadata c : metadata.collections().values()) {
+                for (Map.Entry<Integer, java.util.SortedMap<Long, ReplicaState>> shard : c.shards().asMap().entrySet()) {
+                    ReplicaState state = shard.getValue().get(peerId);
+                    if ((state == ReplicaState.Active && DataPlane.activeCount(c, shard.getKey()) > 1)
+                            || state == ReplicaState.Listener) {
+                        try {
+                            if (state == ReplicaState.Active) {
+                                distrusted.add(Map.entry(c.name(), shard.getKey()));
+                            }
+                            dataPlane.propose(new MetadataOperation.SetReplicaState(c.name(), shard.getKey(), peerId,
+                                    ReplicaState.Dead, state));
+                        } catch (ClusterException e) {
+                            LOG.info("peer {}: replica of shard {} of `{}` not marked for recovery: {}", peerId,
+                                    shard.getKey(), c.name(), e.getMessage());
+                        }
+                    }
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("peer {}: cannot check the local replicas after start: {}", peerId, e.toString());
+        }
+    }
+
+    /** The data plane (tests). */
+    DataPlane dataPlane() {
+        return dataPlane;
+    }
+}

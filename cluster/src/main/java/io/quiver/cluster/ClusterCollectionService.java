@@ -1,0 +1,288 @@
+package io.quiver.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.Collection;
+import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.Point;
+import io.quiver.engine.PointId;
+import io.quiver.engine.PointsSelector;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.ScrollResult;
+import io.quiver.engine.SearchRequest;
+import io.quiver.engine.UpdateResult;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A collection spread over the cluster, seen from one node: writes go to the ordering replica of each shard they
+ * touch (which replicates them), reads fan out to one Active replica per shard in parallel and are merged (search:
+ * top-k by the collection's distance; scroll: by id; count: sum; retrieve: request order). The shard map is read from
+ * the node's current metadata at each call. Threadsafe.
+ */
+public final class ClusterCollectionService implements CollectionService {
+    private final String name;
+    private final DataPlane dataPlane;
+
+    ClusterCollectionService(String name, DataPlane dataPlane) {
+        this.name = name;
+        this.dataPlane = dataPlane;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CollectionConfig config() {
+        return CollectionConfig.fromJson(dataPlane.collection(name).config());
+    }
+
+    private int shardCount() {
+        return dataPlane.collection(name).shards().shardCount();
+    }
+
+    private List<Integer> allShards() {
+        return new ArrayList<>(dataPlane.collection(name).shards().shardIds());
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public UpdateResult upsert(List<Point> points, boolean wait) {
+        CollectionConfig config = config();
+        for (Point p : points) {
+            if (p == null || p.id() == null) {
+                throw new io.quiver.engine.BadRequestException("point id is missing");
+            }
+            // the engine's checks and messages, done before routing so a replica never rejects a forwarded upsert
+            if (p.vector() == null) {
+                throw new io.quiver.engine.BadRequestException("Vector is missing");
+            }
+            if (p.vector().length != config.vectors().size()) {
+                throw new io.quiver.engine.BadRequestException("Vector dimension error: expected dim: "
+                        + config.vectors().size() + ", got " + p.vector().length);
+            }
+            for (float f : p.vector()) {
+                if (!Float.isFinite(f)) {
+                    throw new io.quiver.engine.BadRequestException("Vector contains a non-finite value (NaN or infinity)");
+                }
+            }
+        }
+        return dataPlane.write(name, ShardOperation.upsert(points), wait);
+    }
+
+    @Override
+    public UpdateResult delete(PointsSelector selector, boolean wait) {
+        return dataPlane.write(name, ShardOperation.delete(selector), wait);
+    }
+
+    @Override
+    public UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
+        return dataPlane.write(name, ShardOperation.setPayload(selector, payload, keyOrNull), wait);
+    }
+
+    @Override
+    public UpdateResult overwritePayload(PointsSelector selector, ObjectNode payload, boolean wait) {
+        return dataPlane.write(name, ShardOperation.overwritePayload(selector, payload), wait);
+    }
+
+    @Override
+    public UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
+        return dataPlane.write(name, ShardOperation.deletePayloadKeys(selector, keys), wait);
+    }
+
+    @Override
+    public UpdateResult clearPayload(PointsSelector selector, boolean wait) {
+        return dataPlane.write(name, ShardOperation.clearPayload(selector), wait);
+    }
+
+    @Override
+    public UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait) {
+        return dataPlane.write(name, ShardOperation.createIndex(field, fieldSchema), wait);
+    }
+
+    @Override
+    public UpdateResult deletePayloadIndex(String field, boolean wait) {
+        return dataPlane.write(name, ShardOperation.deleteIndex(field), wait);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
+        int shards = shardCount();
+        Map<Integer, List<PointId>> byShard = new TreeMap<>();
+        for (PointId id : new LinkedHashSet<>(ids)) {
+            byShard.computeIfAbsent(ShardRouter.shardOf(id, shards), s -> new ArrayList<>()).add(id);
+        }
+        WithPayload w = withPayload == null ? WithPayload.NONE : withPayload;
+        List<List<Record>> parts = dataPlane.readEach(name, new ArrayList<>(byShard.keySet()), "retrieve", shard -> {
+            ObjectNode msg = DataPlane.message(name, shard).put("wv", withVector);
+            msg.set("ids", DataCodec.idsJson(byShard.get(shard)));
+            msg.set("wp", DataCodec.withPayloadJson(w));
+            return msg;
+        }, answer -> DataCodec.records(answer.get("points")));
+        Map<PointId, Record> found = new HashMap<>();
+        parts.forEach(list -> list.forEach(r -> found.put(r.id(), r)));
+        List<Record> out = new ArrayList<>();
+        Set<PointId> seen = new HashSet<>();
+        for (PointId id : ids) {
+            Record r = found.get(id);
+            if (r != null && seen.add(id)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ScrollResult scroll(ScrollRequest request) {
+        List<ScrollResult> parts = dataPlane.readEach(name, allShards(), "scroll", shard -> {
+            ObjectNode msg = DataPlane.message(name, shard);
+            msg.set("req", DataCodec.scrollJson(request));
+            return msg;
+        }, answer -> new ScrollResult(DataCodec.records(answer.get("points")),
+                answer.has("next") ? PointId.parse(answer.get("next")) : null));
+        return mergeScroll(parts, request.limit());
+    }
+
+    /**
+     * Merges per-shard pages (each the first {@code limit} ids from the same offset): the page is the {@code limit}
+     * smallest ids of the union; the next page starts at the smallest id not in it (the next merged id, or a shard's
+     * own next offset, whichever is smaller).
+     */
+    static ScrollResult mergeScroll(List<ScrollResult> parts, int limit) {
+        List<Record> merged = new ArrayList<>();
+        PointId next = null;
+        for (ScrollResult part : parts) {
+            merged.addAll(part.points());
+            PointId n = part.nextPageOffsetOrNull();
+            if (n != null && (next == null || n.compareTo(next) < 0)) {
+                next = n;
+            }
+        }
+        merged.sort((a, b) -> a.id().compareTo(b.id()));
+        if (merged.size() > limit) {
+            PointId first = merged.get(limit).id();
+            if (next == null || first.compareTo(next) < 0) {
+                next = first;
+            }
+            merged = new ArrayList<>(merged.subList(0, limit));
+        }
+        return new ScrollResult(merged, next);
+    }
+
+    @Override
+    public long count(Filter filterOrNull) {
+        List<Long> parts = dataPlane.readEach(name, allShards(), "count", shard -> {
+            ObjectNode msg = DataPlane.message(name, shard);
+            msg.set("filter", DataCodec.filterJson(filterOrNull));
+            return msg;
+        }, answer -> answer.get("count").asLong());
+        return parts.stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public List<ScoredPoint> search(SearchRequest request) {
+        if (request.limit() == 0) {
+            return List.of();
+        }
+        SearchRequest perShard = new SearchRequest(request.vector(), request.filterOrNull(),
+                request.offset() + request.limit(), 0, request.withPayload(), request.withVector(),
+                request.scoreThresholdOrNull(), request.hnswEfOrNull(), request.exact());
+        List<List<ScoredPoint>> parts = dataPlane.readEach(name, allShards(), "search", shard -> {
+            ObjectNode msg = DataPlane.message(name, shard);
+            msg.set("req", DataCodec.searchJson(perShard));
+            return msg;
+        }, answer -> DataCodec.scored(answer.get("hits")));
+        boolean higher = config().vectors().distance().higherIsBetter();
+        List<ScoredPoint> all = new ArrayList<>();
+        parts.forEach(all::addAll);
+        all.sort((a, b) -> {
+            int cmp = higher ? Float.compare(b.score(), a.score()) : Float.compare(a.score(), b.score());
+            return cmp != 0 ? cmp : a.id().compareTo(b.id());
+        });
+        int from = Math.min(request.offset(), all.size());
+        int to = Math.min(all.size(), request.offset() + request.limit());
+        return new ArrayList<>(all.subList(from, to));
+    }
+
+    // ---------------------------------------------------------------- info
+
+    /**
+     * Qdrant's CollectionInfo: the config from the metadata; counts summed over one Active replica per shard (asked
+     * over the data plane); status the worst of those replicas'; payload schema of the first shard's replica.
+     */
+    @Override
+    public ObjectNode infoJson() {
+        CollectionMetadata c = dataPlane.collection(name);
+        List<JsonNode> infos = dataPlane.readEach(name, new ArrayList<>(c.shards().shardIds()), "info",
+                shard -> DataPlane.message(name, shard), answer -> answer.get("info"));
+        long points = 0;
+        long indexed = 0;
+        long segments = 0;
+        String status = "green";
+        String optimizer = null;
+        for (JsonNode info : infos) {
+            points += info.path("points_count").asLong();
+            indexed += info.path("indexed_vectors_count").asLong();
+            segments += info.path("segments_count").asLong();
+            status = worse(status, info.path("status").asText("green"));
+            if (info.path("optimizer_status").isObject()) {
+                optimizer = info.path("optimizer_status").path("error").asText();
+            }
+        }
+        ObjectNode n = DataCodec.JSON.objectNode();
+        n.put("status", status);
+        if (optimizer == null) {
+            n.put("optimizer_status", "ok");
+        } else {
+            n.putObject("optimizer_status").put("error", optimizer);
+        }
+        n.put("indexed_vectors_count", indexed);
+        n.put("points_count", points);
+        n.put("segments_count", segments);
+        n.set("config", CollectionConfig.fromJson(c.config()).toJson());
+        n.set("payload_schema", infos.isEmpty() ? DataCodec.JSON.objectNode() : infos.get(0).path("payload_schema").deepCopy());
+        return n;
+    }
+
+    private static String worse(String a, String b) {
+        List<String> order = List.of("green", "grey", "yellow", "red");
+        return order.indexOf(b) > order.indexOf(a) ? b : a;
+    }
+
+    /** Exact points count: the sum over one Active replica per shard. */
+    @Override
+    public long pointsCount() {
+        return count(null);
+    }
+
+    @Override
+    public long walFsyncCount() {
+        long total = 0;
+        for (int shard : allShards()) {
+            total += dataPlane.replicas().find(name, shard).map(Collection::walFsyncCount).orElse(0L);
+        }
+        return total;
+    }
+
+    @Override
+    public ObjectNode clusterInfoJson() {
+        return dataPlane.node().collectionClusterJson(name,
+                shard -> dataPlane.replicas().find(name, shard).map(Collection::pointsCount).orElse(0L));
+    }
+}

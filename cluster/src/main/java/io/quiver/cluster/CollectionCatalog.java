@@ -1,0 +1,42 @@
+package io.quiver.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.engine.BadRequestException;
+import io.quiver.engine.CollectionConfig;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The set of collections a node serves, and their lifecycle: standalone, a thin adapter over the local
+ * {@link io.quiver.engine.Quiver}; in a cluster, creation, deletion and config changes go through consensus and every
+ * node opens its own replicas as the metadata says. Implementations are threadsafe.
+ */
+public interface CollectionCatalog extends AutoCloseable {
+
+    /** Creates a collection; {@code AlreadyExistsException} (409) when it exists. */
+    void create(String name, CollectionConfig config);
+
+    /** Applies Qdrant's PATCH body; {@code NotFoundException} when missing. */
+    void update(String name, JsonNode patch);
+
+    /** Deletes a collection; false when it did not exist. */
+    boolean delete(String name);
+
+    List<String> names();
+
+    Optional<CollectionService> find(String name);
+
+    /**
+     * Recovers a collection from a snapshot archive at {@code location} ({@code file://} or {@code http(s)://}),
+     * creating it when missing and replacing its data otherwise; a checksum mismatch is a 400 and changes nothing.
+     */
+    default void recoverSnapshot(String name, URI location, String expectedSha256OrNull, Path snapshotsDir) {
+        throw new BadRequestException("recovering a collection spread over a cluster from a snapshot is not supported yet");
+    }
+
+    @Override
+    void close();
+}

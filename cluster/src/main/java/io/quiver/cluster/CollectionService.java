@@ -1,0 +1,89 @@
+package io.quiver.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.BadRequestException;
+import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.NotFoundException;
+import io.quiver.engine.SnapshotDescription;
+import io.quiver.engine.Point;
+import io.quiver.engine.PointId;
+import io.quiver.engine.PointsSelector;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.ScrollResult;
+import io.quiver.engine.SearchRequest;
+import io.quiver.engine.UpdateResult;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything the HTTP layer does with one collection, whether its shards are all local (standalone: a thin adapter
+ * over {@link io.quiver.engine.Collection}) or spread over the cluster's peers (routing writes to every replica of a
+ * shard, fanning reads out to one readable replica per shard). Implementations are threadsafe.
+ */
+public interface CollectionService {
+    String name();
+
+    CollectionConfig config();
+
+    UpdateResult upsert(List<Point> points, boolean wait);
+
+    UpdateResult delete(PointsSelector selector, boolean wait);
+
+    UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait);
+
+    UpdateResult overwritePayload(PointsSelector selector, ObjectNode payload, boolean wait);
+
+    UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait);
+
+    UpdateResult clearPayload(PointsSelector selector, boolean wait);
+
+    UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait);
+
+    UpdateResult deletePayloadIndex(String field, boolean wait);
+
+    List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector);
+
+    ScrollResult scroll(ScrollRequest request);
+
+    long count(Filter filterOrNull);
+
+    List<ScoredPoint> search(SearchRequest request);
+
+    /** Qdrant's CollectionInfo JSON ({@code GET /collections/{c}} result). */
+    ObjectNode infoJson();
+
+    /** Points stored in the collection (the node's view; exact standalone). */
+    long pointsCount();
+
+    /** fsyncs issued by the write-ahead logs of this node's replicas of the collection. */
+    long walFsyncCount();
+
+    /** {@code GET /collections/{c}/cluster} result. */
+    ObjectNode clusterInfoJson();
+
+    /** Takes a snapshot of this node's data of the collection into {@code snapshotsDir/<collection>/}. */
+    default SnapshotDescription createSnapshot(Path snapshotsDir) {
+        throw new BadRequestException("snapshots of a collection spread over a cluster are not supported yet");
+    }
+
+    /** The snapshots of this collection in {@code snapshotsDir}, oldest first. */
+    default List<SnapshotDescription> listSnapshots(Path snapshotsDir) {
+        return List.of();
+    }
+
+    /** Deletes one snapshot and its checksum file; false when it does not exist. */
+    default boolean deleteSnapshot(Path snapshotsDir, String snapshotName) {
+        return false;
+    }
+
+    /** The archive of one snapshot; {@code NotFoundException} when it does not exist. */
+    default Path snapshotFile(Path snapshotsDir, String snapshotName) {
+        throw new NotFoundException("Snapshot " + snapshotName + " not found");
+    }
+}

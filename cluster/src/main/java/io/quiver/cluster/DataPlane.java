@@ -1,0 +1,680 @@
+package io.quiver.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.cluster.ClusterException.Kind;
+import io.quiver.engine.Collection;
+import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.NotFoundException;
+import io.quiver.engine.Point;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.ScrollResult;
+import io.quiver.engine.UpdateResult;
+import io.quiver.engine.UpdateStatus;
+import io.quiver.engine.WithPayload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The data plane of one node: the peer-to-peer messages that write, read and transfer shard replicas, and the
+ * ordering of each shard's writes. A shard's <em>ordering replica</em> is its first Active replica in peer-id order;
+ * every write of the shard goes through it, which applies it locally and then forwards it, under the shard's lock,
+ * to the other Active, Partial and Listener replicas, so every replica applies the shard's writes in the same order.
+ * A replica that fails to apply is marked Dead through consensus before the write is acknowledged (never the last
+ * Active one). Transfers stream the ordering replica's points to the target batch by batch under the same lock.
+ * Threadsafe: handlers run on virtual threads; per-shard ordering is a {@link ReentrantLock} per shard.
+ */
+final class DataPlane {
+    private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+    static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration RETRY_WINDOW = Duration.ofSeconds(15);
+    static final int TRANSFER_BATCH = 256;
+
+    private final ClusterNode node;
+    private final LocalReplicas replicas;
+    private final long self;
+    private final Map<String, ReentrantLock> shardLocks = new ConcurrentHashMap<>();
+    private final Set<String> runningTransfers = ConcurrentHashMap.newKeySet();
+    final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean closed;
+
+    DataPlane(ClusterNode node, LocalReplicas replicas) {
+        this.node = node;
+        this.replicas = replicas;
+        this.self = node.peerId();
+    }
+
+    ClusterNode node() {
+        return node;
+    }
+
+    LocalReplicas replicas() {
+        return replicas;
+    }
+
+    void close() {
+        closed = true;
+        tasks.shutdownNow();
+        try {
+            tasks.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- metadata helpers
+
+    CollectionMetadata collection(String name) {
+        CollectionMetadata c = node.metadata().collection(name);
+        if (c == null) {
+            throw NotFoundException.collection(name);
+        }
+        return c;
+    }
+
+    /** The ordering replica of a shard: its first Active replica in peer-id order. */
+    static Long orderer(CollectionMetadata c, int shard) {
+        for (Map.Entry<Long, ReplicaState> r : c.shards().replicas(shard).entrySet()) {
+            if (r.getValue() == ReplicaState.Active) {
+                return r.getKey();
+            }
+        }
+        return null;
+    }
+
+    static long activeCount(CollectionMetadata c, int shard) {
+        return c.shards().replicas(shard).values().stream().filter(s -> s == ReplicaState.Active).count();
+    }
+
+    private ReentrantLock lockOf(String collection, int shard) {
+        return shardLocks.computeIfAbsent(LocalReplicas.name(collection, shard), k -> new ReentrantLock());
+    }
+
+    private void lock(ReentrantLock lock) {
+        try {
+            if (!lock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ClusterException(Kind.TIMEOUT, "shard busy for " + LOCK_TIMEOUT.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /**
+     * This peer's replica of a shard. When the metadata places it here but this node has not applied that entry yet
+     * (it lags the proposer by a heartbeat), catch up with a linearizable read first.
+     */
+    Collection localReplica(String collection, int shard) {
+        Optional<Collection> found = replicas.find(collection, shard);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        ClusterMetadata metadata;
+        try {
+            metadata = node.metadataLinearizable().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ClusterException(Kind.UNAVAILABLE, "cannot read the cluster metadata: " + e);
+        }
+        CollectionMetadata c = metadata.collection(collection);
+        if (c == null || !c.shards().hasShard(shard) || c.shards().state(shard, self) == null) {
+            throw new ClusterException(Kind.UNAVAILABLE, "peer " + self + " holds no replica of shard " + shard
+                    + " of `" + collection + "`");
+        }
+        return replicas.ensure(collection, shard, CollectionConfig.fromJson(c.config()));
+    }
+
+    // ---------------------------------------------------------------- messaging
+
+    /** Sends a message to a peer (or handles it here when the peer is this node) and returns the checked answer. */
+    JsonNode call(long peer, String kind, ObjectNode body, Duration timeout) {
+        if (peer == self) {
+            return DataCodec.checked(handleJson(kind, body));
+        }
+        return DataCodec.checked(DataCodec.parse(node.sendData(peer, kind, DataCodec.bytes(body), timeout)));
+    }
+
+    /** The {@link ClusterNode#setDataHandler} entry point. */
+    byte[] handle(String kind, byte[] body) {
+        return DataCodec.bytes(handleJson(kind, DataCodec.parse(body)));
+    }
+
+    private ObjectNode handleJson(String kind, JsonNode body) {
+        try {
+            if (closed) {
+                throw new ClusterException(Kind.UNAVAILABLE, "peer " + self + " is shutting down");
+            }
+            ObjectNode answer = DataCodec.JSON.objectNode();
+            String collection = body.path("c").asText();
+            int shard = body.path("shard").asInt();
+            switch (kind) {
+                case "ping" -> answer.put("ok", true);
+                case "order" -> {
+                    UpdateResult r = orderedWrite(collection, shard, new ShardOperation((ObjectNode) body.get("op")),
+                            body.get("wait").asBoolean());
+                    answer.put("operation_id", r.operationId()).put("completed", r.status() == UpdateStatus.COMPLETED);
+                }
+                case "apply" -> {
+                    UpdateResult r = new ShardOperation((ObjectNode) body.get("op")).apply(localReplica(collection, shard),
+                            body.get("wait").asBoolean(), true);
+                    answer.put("operation_id", r.operationId());
+                }
+                case "reset" -> {
+                    replicas.reset(collection, shard, CollectionConfig.fromJson(body.get("config")));
+                    answer.put("ok", true);
+                }
+                case "search" -> answer.set("hits",
+                        DataCodec.scoredJson(localReplica(collection, shard).search(DataCodec.search(body.get("req")))));
+                case "scroll" -> {
+                    ScrollResult r = localReplica(collection, shard).scroll(DataCodec.scroll(body.get("req")));
+                    answer.set("points", DataCodec.recordsJson(r.points()));
+                    if (r.nextPageOffsetOrNull() != null) {
+                        answer.set("next", r.nextPageOffsetOrNull().toJson());
+                    }
+                }
+                case "count" -> answer.put("count",
+                        localReplica(collection, shard).count(DataCodec.filter(body.get("filter"))));
+                case "retrieve" -> answer.set("points", DataCodec.recordsJson(localReplica(collection, shard).retrieve(
+                        DataCodec.ids(body.get("ids")), DataCodec.withPayload(body.get("wp")), body.get("wv").asBoolean())));
+                case "info" -> answer.set("info", localReplica(collection, shard).info().toJson());
+                case "transfer" -> {
+                    startTransfer(collection, shard, body.get("from").asLong(), body.get("to").asLong(),
+                            body.get("sync").asBoolean());
+                    answer.put("ok", true);
+                }
+                default -> throw new ClusterException(Kind.BAD_REQUEST, "unknown data-plane message " + kind);
+            }
+            return answer;
+        } catch (RuntimeException e) {
+            if (!(e instanceof ClusterException) && !ShardOperation.isClientError(e)) {
+                LOG.warn("peer {}: data-plane {} failed", self, kind, e);
+            }
+            return DataCodec.errorJson(e);
+        }
+    }
+
+    static ObjectNode message(String collection, int shard) {
+        return DataCodec.JSON.objectNode().put("c", collection).put("shard", shard);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * A write from a client: split by shard, each part sent to its shard's ordering replica (in parallel), retried
+     * within {@link #RETRY_WINDOW} while the ordering replica changes or is unreachable (an unreachable one is marked
+     * Dead when another Active replica can take over).
+     */
+    UpdateResult write(String collection, ShardOperation operation, boolean wait) {
+        CollectionMetadata c = collection(collection);
+        Map<Integer, ShardOperation> parts = operation.splitByShard(c.shards().shardCount());
+        List<Future<Long>> futures = new ArrayList<>();
+        for (Map.Entry<Integer, ShardOperation> part : parts.entrySet()) {
+            futures.add(tasks.submit(() -> writeShard(collection, part.getKey(), part.getValue(), wait)));
+        }
+        long operationId = 0;
+        for (Future<Long> f : futures) {
+            operationId = Math.max(operationId, await(f));
+        }
+        return new UpdateResult(operationId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    private long writeShard(String collection, int shard, ShardOperation part, boolean wait) {
+        long deadline = System.nanoTime() + RETRY_WINDOW.toNanos();
+        ClusterException last = null;
+        while (System.nanoTime() < deadline && !closed) {
+            CollectionMetadata c = collection(collection);
+            Long orderer = orderer(c, shard);
+            if (orderer == null) {
+                last = new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard + " of `" + collection + "`");
+                pause(100);
+                continue;
+            }
+            try {
+                if (orderer == self) {
+                    return orderedWrite(collection, shard, part, wait).operationId();
+                }
+                ObjectNode msg = message(collection, shard).put("wait", wait);
+                msg.set("op", part.json());
+                return call(orderer, "order", msg, RPC_TIMEOUT).get("operation_id").asLong();
+            } catch (NotOrdererException e) {
+                last = e;
+                catchUp();
+            } catch (ClusterException e) {
+                last = e;
+                if (e.kind() == Kind.UNAVAILABLE || e.kind() == Kind.TIMEOUT) {
+                    if (orderer != self && !reachable(orderer)) {
+                        markDead(collection, shard, orderer, ReplicaState.Active);
+                    } else {
+                        catchUp();
+                    }
+                    pause(50);
+                } else {
+                    throw e;
+                }
+            }
+        }
+        throw last != null ? last : new ClusterException(Kind.UNAVAILABLE, "node closed");
+    }
+
+    /** Raised by a peer that receives a write for a shard it does not order (any more). */
+    static final class NotOrdererException extends ClusterException {
+        NotOrdererException(String message) {
+            super(Kind.UNAVAILABLE, message);
+        }
+    }
+
+    /** Orders, applies and replicates one shard's write; runs on the shard's ordering replica. */
+    UpdateResult orderedWrite(String collection, int shard, ShardOperation operation, boolean wait) {
+        ReentrantLock lock = lockOf(collection, shard);
+        lock(lock);
+        try {
+            CollectionMetadata c = collection(collection);
+            Long orderer = orderer(c, shard);
+            if (orderer == null || orderer != self) {
+                throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
+            }
+            Collection replica = localReplica(collection, shard);
+            UpdateResult local;
+            int acks;
+            if (operation.cannotFailOnValidInput()) {
+                // upserts (validated by the service) and deletes fail on no replica: forward while applying locally
+                Forwarded forwarded = forward(c, shard, operation, wait);
+                try {
+                    local = operation.apply(replica, wait, false);
+                } finally {
+                    acks = 1 + collect(c, shard, forwarded);
+                }
+            } else {
+                local = operation.apply(replica, wait, false);
+                acks = 1 + collect(c, shard, forward(c, shard, operation, wait));
+            }
+            int required = Math.min(CollectionConfig.fromJson(c.config()).writeConsistencyFactor(),
+                    c.shards().replicas(shard).size());
+            if (acks < required) {
+                throw new ClusterException(Kind.UNAVAILABLE, "Write consistency factor " + required
+                        + " not reached: " + acks + " replica(s) of shard " + shard + " acknowledged");
+            }
+            return local;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forwards a write to the shard's other replicas (Active, Partial, Listener) in parallel; a replica that
+     * fails is marked Dead (a Partial one has its transfer aborted). Returns how many Active replicas acknowledged.
+     */
+    private record Forwarded(Map<Long, Future<JsonNode>> sent, Map<Long, ReplicaState> states) {
+    }
+
+    private Forwarded forward(CollectionMetadata c, int shard, ShardOperation operation, boolean wait) {
+        Map<Long, Future<JsonNode>> sent = new java.util.LinkedHashMap<>();
+        Map<Long, ReplicaState> states = new java.util.HashMap<>();
+        ObjectNode msg = message(c.name(), shard).put("wait", wait);
+        msg.set("op", operation.json());
+        // a Listener replica acknowledges once the write is in its WAL, whatever the client's wait (Qdrant's rule)
+        ObjectNode listenerMsg = msg.deepCopy().put("wait", false);
+        c.shards().replicas(shard).forEach((peer, state) -> {
+            if (peer != self && (state == ReplicaState.Active || state == ReplicaState.Partial
+                    || state == ReplicaState.Listener)) {
+                states.put(peer, state);
+                ObjectNode body = state == ReplicaState.Listener ? listenerMsg : msg;
+                sent.put(peer, tasks.submit(() -> call(peer, "apply", body, RPC_TIMEOUT)));
+            }
+        });
+        return new Forwarded(sent, states);
+    }
+
+    private int collect(CollectionMetadata c, int shard, Forwarded forwarded) {
+        Map<Long, Future<JsonNode>> sent = forwarded.sent();
+        Map<Long, ReplicaState> states = forwarded.states();
+        int acks = 0;
+        for (Map.Entry<Long, Future<JsonNode>> e : sent.entrySet()) {
+            long peer = e.getKey();
+            ReplicaState state = states.get(peer);
+            try {
+                e.getValue().get(RPC_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                if (state == ReplicaState.Active) {
+                    acks++;
+                }
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+            } catch (ExecutionException | TimeoutException x) {
+                if (closed) {
+                    throw new ClusterException(Kind.UNAVAILABLE, "peer " + self + " is shutting down");
+                }
+                LOG.warn("peer {}: replica of shard {} of `{}` on peer {} missed a write: {}", self, shard, c.name(),
+                        peer, x.getCause() == null ? x : x.getCause().getMessage());
+                if (state == ReplicaState.Partial) {
+                    abortTransfersTo(c.name(), shard, peer);
+                } else if (state == ReplicaState.Listener) {
+                    // failures of a Listener neither count nor mark it Dead (Qdrant's rule); a later
+                    // SetReplicaState to Active goes through Dead and a transfer (see ClusterCollectionCatalog)
+                    continue;
+                } else {
+                    markDead(c.name(), shard, peer, state);
+                }
+            }
+        }
+        return acks;
+    }
+
+    /**
+     * Marks a replica Dead through consensus (expecting {@code expected}), unless it is the shard's last Active
+     * replica. Fails when consensus cannot be reached, so a write is never acknowledged while a replica that missed
+     * it still counts as Active.
+     */
+    void markDead(String collection, int shard, long peer, ReplicaState expected) {
+        CollectionMetadata c = node.metadata().collection(collection);
+        if (c == null || c.shards().state(shard, peer) != expected) {
+            return;
+        }
+        if (expected == ReplicaState.Active && activeCount(c, shard) <= 1) {
+            throw new ClusterException(Kind.UNAVAILABLE, "the last active replica of shard " + shard + " (peer " + peer
+                    + ") is unreachable");
+        }
+        LOG.warn("peer {}: marking replica of shard {} of `{}` on peer {} Dead", self, shard, collection, peer);
+        try {
+            propose(new MetadataOperation.SetReplicaState(collection, shard, peer, ReplicaState.Dead, expected));
+        } catch (MetadataRejectedException e) {
+            // the state changed meanwhile (someone else marked it): fine
+        }
+    }
+
+    private void abortTransfersTo(String collection, int shard, long peer) {
+        CollectionMetadata c = node.metadata().collection(collection);
+        if (c == null) {
+            return;
+        }
+        for (ShardTransfer t : c.transfers()) {
+            if (t.shardId() == shard && t.to() == peer) {
+                try {
+                    propose(new MetadataOperation.AbortTransfer(collection, shard, t.from(), t.to()));
+                } catch (MetadataRejectedException e) {
+                    // already finished or aborted
+                }
+            }
+        }
+    }
+
+    void propose(MetadataOperation operation) {
+        try {
+            node.propose(operation).get(RPC_TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+        } catch (TimeoutException e) {
+            throw new ClusterException(Kind.TIMEOUT, "consensus did not apply " + operation + " in time");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ClusterException ce) {
+                throw ce;
+            }
+            throw new ClusterException(Kind.INTERNAL, String.valueOf(e.getCause()));
+        }
+    }
+
+    boolean reachable(long peer) {
+        try {
+            call(peer, "ping", DataCodec.JSON.objectNode(), Duration.ofMillis(1000));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void catchUp() {
+        try {
+            node.metadataLinearizable().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            pause(50);
+        }
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ClusterException(Kind.INTERNAL, String.valueOf(e.getCause()));
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * Runs {@code read} against one readable (Active) replica of each of {@code shards}, in parallel, preferring this
+     * node's replica and trying the next Active replica when one fails. Results in shard order.
+     */
+    <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
+            Function<JsonNode, T> decode) {
+        CollectionMetadata c = collection(collection);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int shard : shards) {
+            futures.add(tasks.submit(() -> readShard(c, shard, kind, body.apply(shard), decode)));
+        }
+        List<T> out = new ArrayList<>(futures.size());
+        for (Future<T> f : futures) {
+            out.add(await(f));
+        }
+        return out;
+    }
+
+    private <T> T readShard(CollectionMetadata c, int shard, String kind, ObjectNode body, Function<JsonNode, T> decode) {
+        List<Long> candidates = new ArrayList<>();
+        SortedMap<Long, ReplicaState> shardReplicas = c.shards().replicas(shard);
+        if (shardReplicas.get(self) == ReplicaState.Active) {
+            candidates.add(self);
+        }
+        shardReplicas.forEach((peer, state) -> {
+            if (peer != self && state == ReplicaState.Active) {
+                candidates.add(peer);
+            }
+        });
+        if (candidates.isEmpty()) {
+            throw new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard + " of `" + c.name() + "`");
+        }
+        ClusterException last = null;
+        for (long peer : candidates) {
+            try {
+                return decode.apply(call(peer, kind, body, RPC_TIMEOUT));
+            } catch (ClusterException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    // ---------------------------------------------------------------- transfers
+
+    /**
+     * Starts a transfer of {@code shard} to {@code to}, streamed from this node's replica, which must be the shard's
+     * ordering replica ({@code from} is recorded and, without {@code sync}, dropped at the end). Returns once the
+     * transfer is in the metadata and the target is empty and Partial; the points stream in the background.
+     */
+    void startTransfer(String collection, int shard, long from, long to, boolean sync) {
+        String key = LocalReplicas.name(collection, shard) + "->" + to;
+        if (!runningTransfers.add(key)) {
+            throw new ClusterException(Kind.BAD_REQUEST, "Shard " + shard + " is already involved in a transfer");
+        }
+        boolean started = false;
+        try {
+            ReentrantLock lock = lockOf(collection, shard);
+            lock(lock);
+            boolean recovery;
+            try {
+                CollectionMetadata c = collection(collection);
+                Long orderer = orderer(c, shard);
+                if (orderer == null || orderer != self) {
+                    throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
+                }
+                recovery = c.shards().state(shard, to) == ReplicaState.Dead;
+                propose(new MetadataOperation.StartTransfer(collection,
+                        new ShardTransfer(shard, from, to, sync, "stream_records", null)));
+                try {
+                    ObjectNode msg = message(collection, shard);
+                    msg.set("config", c.config());
+                    call(to, "reset", msg, RPC_TIMEOUT);
+                } catch (RuntimeException e) {
+                    abort(collection, shard, from, to, recovery);
+                    throw e;
+                }
+            } finally {
+                lock.unlock();
+            }
+            boolean wasDead = recovery;
+            tasks.execute(() -> {
+                try {
+                    streamPoints(collection, shard, from, to, wasDead);
+                } finally {
+                    runningTransfers.remove(key);
+                }
+            });
+            started = true;
+        } finally {
+            if (!started) {
+                runningTransfers.remove(key);
+            }
+        }
+    }
+
+    boolean transferRunning(String collection, int shard, long to) {
+        return runningTransfers.contains(LocalReplicas.name(collection, shard) + "->" + to);
+    }
+
+    private void streamPoints(String collection, int shard, long from, long to, boolean recovery) {
+        ReentrantLock lock = lockOf(collection, shard);
+        io.quiver.engine.PointId offset = null;
+        long streamed = 0;
+        try {
+            while (true) {
+                lock(lock);
+                try {
+                    if (!stillRunning(collection, shard, from, to)) {
+                        LOG.info("peer {}: transfer of shard {} of `{}` to {} was aborted", self, shard, collection, to);
+                        return;
+                    }
+                    ScrollResult page = localReplica(collection, shard).scroll(
+                            new ScrollRequest(offset, TRANSFER_BATCH, null, WithPayload.ALL, true));
+                    if (!page.points().isEmpty()) {
+                        List<Point> points = new ArrayList<>(page.points().size());
+                        for (Record r : page.points()) {
+                            points.add(new Point(r.id(), r.vectorOrNull(), r.payloadOrNull()));
+                        }
+                        ObjectNode msg = message(collection, shard).put("wait", true);
+                        msg.set("op", ShardOperation.upsert(points).json());
+                        call(to, "apply", msg, RPC_TIMEOUT);
+                        streamed += points.size();
+                    }
+                    offset = page.nextPageOffsetOrNull();
+                    if (offset == null) {
+                        propose(new MetadataOperation.FinishTransfer(collection, shard, from, to));
+                        LOG.info("peer {}: transfer of shard {} of `{}` to {} done ({} points)", self, shard,
+                                collection, to, streamed);
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("peer {}: transfer of shard {} of `{}` to {} failed: {}", self, shard, collection, to, e.getMessage());
+            try {
+                abort(collection, shard, from, to, recovery);
+            } catch (RuntimeException again) {
+                LOG.warn("peer {}: cannot abort the transfer: {}", self, again.getMessage());
+            }
+        }
+    }
+
+    private boolean stillRunning(String collection, int shard, long from, long to) {
+        CollectionMetadata c = node.metadata().collection(collection);
+        if (c == null || c.transfers().stream().noneMatch(t -> t.matches(shard, from, to))) {
+            return false;
+        }
+        Long orderer = orderer(c, shard);
+        return orderer != null && orderer == self && !closed;
+    }
+
+    /** Aborts a transfer; a recovery target goes back to Dead (to be recovered again), a new one is removed. */
+    void abort(String collection, int shard, long from, long to, boolean recovery) {
+        try {
+            propose(new MetadataOperation.AbortTransfer(collection, shard, from, to));
+        } catch (MetadataRejectedException e) {
+            // no longer there
+        }
+        if (recovery) {
+            CollectionMetadata c = node.metadata().collection(collection);
+            if (c != null && c.shards().state(shard, to) == null) {
+                propose(new MetadataOperation.SetReplicaState(collection, shard, to, ReplicaState.Dead, null));
+            }
+        }
+    }
+
+    /**
+     * One round of repair: for each shard this node orders, start a recovery transfer to every Dead replica whose
+     * peer answers (one at a time per target).
+     */
+    void repairOnce() {
+        ClusterMetadata metadata = node.metadata();
+        for (CollectionMetadata c : metadata.collections().values()) {
+            for (int shard : c.shards().shardIds()) {
+                Long orderer = orderer(c, shard);
+                if (orderer == null || orderer != self) {
+                    continue;
+                }
+                for (Map.Entry<Long, ReplicaState> r : c.shards().replicas(shard).entrySet()) {
+                    long peer = r.getKey();
+                    boolean busy = c.transfers().stream().anyMatch(t -> t.shardId() == shard && (t.to() == peer));
+                    if (r.getValue() == ReplicaState.Dead && !busy && !transferRunning(c.name(), shard, peer)
+                            && metadata.peer(peer) != null && reachable(peer)) {
+                        try {
+                            LOG.info("peer {}: recovering replica of shard {} of `{}` on peer {}", self, shard, c.name(), peer);
+                            startTransfer(c.name(), shard, self, peer, true);
+                        } catch (RuntimeException e) {
+                            LOG.info("peer {}: recovery of shard {} on peer {} not started: {}", self, shard, peer, e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.quiver.cluster;
+
+import io.quiver.hnsw.Distance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A node holding replicas runs in a child JVM and is killed with SIGKILL while writes go on through the others;
+ * restarted, its replicas are recovered by transfers and hold every acknowledged point.
+ */
+class DataPlaneKillTest {
+
+    private static Process startChild(Path storage, int port, int bootstrapPort, Path log) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        for (String flag : System.getProperty("quiver.jvm.flags", "").trim().split("\\s+")) {
+            if (!flag.isEmpty()) {
+                command.add(flag);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ChildDataNodeMain.class.getName());
+        command.add(storage.toString());
+        command.add(Integer.toString(port));
+        command.add(Integer.toString(bootstrapPort));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static long awaitReady(Process child, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!child.isAlive()) {
+                throw new AssertionError("child exited with " + child.exitValue() + ":\n" + Files.readString(log));
+            }
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith("READY ")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("child not ready:\n" + Files.readString(log));
+    }
+
+    @Test
+    void killedNodeIsRecoveredAndHoldsEveryAcknowledgedPoint(@TempDir Path dir) throws Exception {
+        System.out.println("DataPlaneKillTest seed " + DataPlaneTest.SEED);
+        try (TestCluster cluster = new TestCluster(dir)) {
+            int port0 = TestCluster.freePort();
+            ClusterNode node0 = cluster.start("n0", port0, null);
+            node0.ready().get(20, TimeUnit.SECONDS);
+            ClusterNode node1 = cluster.start("n1", TestCluster.freePort(), port0);
+            node1.ready().get(20, TimeUnit.SECONDS);
+            int childPort = TestCluster.freePort();
+            Path childStorage = dir.resolve("child");
+            Process child = startChild(childStorage, childPort, port0, dir.resolve("child-1.log"));
+            try (ClusterCollectionCatalog catalog0 = DataNodes.openCatalog(node0, dir.resolve("n0"), false);
+                 ClusterCollectionCatalog catalog1 = DataNodes.openCatalog(node1, dir.resolve("n1"), false)) {
+                long childPeer = awaitReady(child, dir.resolve("child-1.log"));
+                TestCluster.await("three peers", Duration.ofSeconds(10), () -> node0.metadata().peers().size() == 3);
+                catalog0.create("c", DataNodes.config(DataPlaneTest.DIM, Distance.COSINE, 3, 2, 1));
+
+                DataPlaneTest.Writer writer = new DataPlaneTest.Writer(() -> catalog1.find("c").orElseThrow(), 0,
+                        DataPlaneTest.SEED);
+                Thread thread = Thread.ofVirtual().start(writer);
+                TestCluster.await("writes before the kill", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                int atKill = writer.acknowledged.size();
+                TestCluster.await("writes while the node is dead", Duration.ofSeconds(30),
+                        () -> writer.acknowledged.size() >= atKill + 300);
+
+                child = startChild(childStorage, childPort, port0, dir.resolve("child-2.log"));
+                assertEquals(childPeer, awaitReady(child, dir.resolve("child-2.log")), "restarted as the same peer");
+                int atRestart = writer.acknowledged.size();
+                TestCluster.await("writes during the recovery", Duration.ofSeconds(30),
+                        () -> writer.acknowledged.size() >= atRestart + 100);
+                TestCluster.await("every replica active again", Duration.ofSeconds(60), () -> {
+                    CollectionMetadata c = node0.metadata().collection("c");
+                    return c.transfers().isEmpty() && c.shards().asMap().values().stream()
+                            .allMatch(r -> r.values().stream().allMatch(s -> s == ReplicaState.Active));
+                });
+                writer.finish(thread);
+                System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
+                        + " failed attempts");
+                DataPlaneTest.assertAcknowledgedEverywhere(catalog0.dataPlane(), "c", writer.acknowledged);
+                DataPlaneTest.assertReplicasSearchAlike(catalog0.dataPlane(), "c", new Random(DataPlaneTest.SEED));
+                assertEquals(writer.acknowledged.size(), catalog0.find("c").orElseThrow().count(null));
+            } finally {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

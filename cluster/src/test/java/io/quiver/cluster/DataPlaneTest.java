@@ -1,0 +1,423 @@
+package io.quiver.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.AlreadyExistsException;
+import io.quiver.engine.Collection;
+import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.EngineOptions;
+import io.quiver.engine.Point;
+import io.quiver.engine.PointId;
+import io.quiver.engine.PointsSelector;
+import io.quiver.engine.Quiver;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.ScrollResult;
+import io.quiver.engine.SearchRequest;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.FilterParser;
+import io.quiver.hnsw.Distance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The data plane on three in-JVM nodes: placement, replicated writes through any node, fan-out reads equal to a
+ * single-node reference, recovery of a stopped node's replicas by transfer, and move/replicate/drop operations while
+ * writes go on. Every acknowledged write is checked on every replica that should hold it.
+ */
+class DataPlaneTest {
+    static final int DIM = 8;
+    static final long SEED = Long.getLong("quiver.seed", System.nanoTime());
+
+    static float[] vector(Random random) {
+        float[] v = new float[DIM];
+        for (int i = 0; i < DIM; i++) {
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+
+    static ObjectNode payload(long i) {
+        return TestCluster.MAPPER.createObjectNode().put("i", i).put("even", i % 2 == 0);
+    }
+
+    @Test
+    void replicatedWritesAndFanOutReadsMatchASingleNode(@TempDir Path dir) throws Exception {
+        System.out.println("DataPlaneTest seed " + SEED);
+        Random random = new Random(SEED);
+        try (DataNodes cluster = new DataNodes(dir, 3);
+             Quiver reference = Quiver.open(dir.resolve("reference"), EngineOptions.defaults())) {
+            CollectionConfig config = DataNodes.config(DIM, Distance.EUCLID, 3, 2, 2);
+            cluster.catalogs.get(0).create("c", config);
+            assertThrows(AlreadyExistsException.class, () -> cluster.catalogs.get(1).create("c", config));
+            Collection ref = reference.createCollection("c", CollectionConfig.of(DIM, Distance.EUCLID));
+
+            // placement: 3 shards x 2 distinct peers, 2 replicas per peer, the same on every node
+            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
+            Map<Long, Integer> perPeer = new java.util.HashMap<>();
+            for (SortedMap<Long, ReplicaState> replicas : meta.shards().asMap().values()) {
+                assertEquals(2, replicas.size());
+                replicas.keySet().forEach(p -> perPeer.merge(p, 1, Integer::sum));
+            }
+            assertEquals(Map.of(2, 3), Map.of(2, perPeer.values().stream().filter(n -> n == 2).toList().size()));
+            for (int i = 0; i < 3; i++) {
+                ClusterNode node = cluster.nodes.get(i);
+                Quiver store = cluster.catalogs.get(i).dataPlane().replicas().store();
+                TestCluster.await("replicas on node " + i, Duration.ofSeconds(10), () -> store.collectionNames().size() == 2);
+                assertTrue(cluster.catalogs.get(i).names().contains("c"));
+                meta.shards().asMap().forEach((shard, replicas) -> assertEquals(replicas.containsKey(node.peerId()),
+                        store.findCollection("c~" + shard).isPresent()));
+            }
+
+            CollectionService viaOne = cluster.catalogs.get(1).find("c").orElseThrow();
+            for (int batch = 0; batch < 8; batch++) {
+                List<Point> points = new ArrayList<>();
+                for (int j = 0; j < 50; j++) {
+                    long id = batch * 50L + j;
+                    points.add(new Point(PointId.of(id), vector(random), payload(id)));
+                }
+                viaOne.upsert(points, true);
+                ref.upsert(points, true);
+            }
+            assertReadsEqual(cluster, ref, random, 400);
+
+            // deletes by filter and payload edits by ids, through other nodes
+            var even = FilterParser.parse(TestCluster.MAPPER.readTree("{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}"));
+            cluster.catalogs.get(2).find("c").orElseThrow().delete(PointsSelector.filter(even), true);
+            ref.delete(PointsSelector.filter(even), true);
+            List<PointId> edited = List.of(PointId.of(1), PointId.of(33), PointId.of(399));
+            ObjectNode extra = TestCluster.MAPPER.createObjectNode().put("tag", "x");
+            cluster.catalogs.get(0).find("c").orElseThrow().setPayload(PointsSelector.ids(edited), extra, null, true);
+            ref.setPayload(PointsSelector.ids(edited), extra, null, true);
+            assertReadsEqual(cluster, ref, random, 200);
+
+            // every replica of a shard holds the same points
+            assertReplicasEqual(cluster, "c");
+            assertEquals(200, cluster.catalogs.get(2).find("c").orElseThrow().infoJson().get("points_count").asLong());
+            assertEquals(2, cluster.catalogs.get(0).find("c").orElseThrow().clusterInfoJson().get("local_shards").size());
+
+            assertTrue(cluster.catalogs.get(2).delete("c"));
+            assertFalse(cluster.catalogs.get(2).delete("c"));
+            for (int i = 0; i < 3; i++) {
+                Quiver store = cluster.catalogs.get(i).dataPlane().replicas().store();
+                TestCluster.await("replicas dropped on node " + i, Duration.ofSeconds(10), () -> store.collectionNames().isEmpty());
+            }
+        }
+    }
+
+    static void assertReadsEqual(DataNodes cluster, Collection ref, Random random, long expectedCount) {
+        for (int i = 0; i < cluster.catalogs.size(); i++) {
+            CollectionService service = cluster.catalogs.get(i).find("c").orElseThrow();
+            assertEquals(expectedCount, service.count(null), "count through node " + i);
+            for (int q = 0; q < 4; q++) {
+                SearchRequest request = new SearchRequest(vector(random), null, 10, q, WithPayload.ALL, false, null,
+                        null, true);
+                assertSameHits(ref.search(request), service.search(request), "node " + i);
+            }
+            List<Record> all = new ArrayList<>();
+            PointId offset = null;
+            do {
+                ScrollResult page = service.scroll(new ScrollRequest(offset, 37, null, WithPayload.ALL, true));
+                all.addAll(page.points());
+                offset = page.nextPageOffsetOrNull();
+            } while (offset != null);
+            List<Record> expected = ref.scroll(new ScrollRequest(null, 10_000, null, WithPayload.ALL, true)).points();
+            assertEquals(expected.size(), all.size());
+            for (int k = 0; k < expected.size(); k++) {
+                assertEquals(expected.get(k).id(), all.get(k).id());
+                assertEquals(expected.get(k).payloadOrNull(), all.get(k).payloadOrNull());
+                assertTrue(java.util.Arrays.equals(expected.get(k).vectorOrNull(), all.get(k).vectorOrNull()));
+            }
+            List<PointId> ids = List.of(PointId.of(399), PointId.of(7), PointId.of(123_456), PointId.of(1));
+            assertEquals(ref.retrieve(ids, WithPayload.ALL, false).stream().map(Record::id).toList(),
+                    service.retrieve(ids, WithPayload.ALL, false).stream().map(Record::id).toList());
+        }
+    }
+
+    static void assertSameHits(List<ScoredPoint> expected, List<ScoredPoint> actual, String where) {
+        assertEquals(expected.stream().map(ScoredPoint::id).toList(), actual.stream().map(ScoredPoint::id).toList(), where);
+        for (int k = 0; k < expected.size(); k++) {
+            assertEquals(expected.get(k).score(), actual.get(k).score(), 1e-4, where);
+            assertEquals(expected.get(k).payloadOrNull(), actual.get(k).payloadOrNull(), where);
+        }
+    }
+
+    /** Every replica of every shard holds the same ids and payloads. */
+    static void assertReplicasEqual(DataNodes cluster, String collection) {
+        CollectionMetadata meta = cluster.nodes.get(0).metadata().collection(collection);
+        meta.shards().asMap().forEach((shard, replicas) -> {
+            List<List<Record>> contents = new ArrayList<>();
+            replicas.keySet().forEach(peer -> {
+                int i = indexOf(cluster, peer);
+                Collection replica = cluster.catalogs.get(i).dataPlane().replicas().find(collection, shard).orElseThrow();
+                contents.add(replica.scroll(new ScrollRequest(null, 100_000, null, WithPayload.ALL, false)).points());
+            });
+            for (List<Record> other : contents) {
+                assertEquals(contents.get(0), other, "replicas of shard " + shard);
+            }
+        });
+    }
+
+    static int indexOf(DataNodes cluster, long peer) {
+        for (int i = 0; i < cluster.nodes.size(); i++) {
+            if (cluster.nodes.get(i).peerId() == peer) {
+                return i;
+            }
+        }
+        throw new AssertionError("no node " + peer);
+    }
+
+    /** Writes batches of new points through one node until stopped, retrying a batch until it is acknowledged. */
+    static final class Writer implements Runnable {
+        final java.util.function.Supplier<CollectionService> via;
+        final long firstId;
+        final Map<Long, float[]> acknowledged = new ConcurrentHashMap<>();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong failures = new AtomicLong();
+        final Random random;
+        volatile Throwable fatal;
+
+        Writer(DataNodes cluster, int via, long firstId, long seed) {
+            this(() -> cluster.catalogs.get(via).find("c").orElseThrow(), firstId, seed);
+        }
+
+        Writer(java.util.function.Supplier<CollectionService> via, long firstId, long seed) {
+            this.via = via;
+            this.firstId = firstId;
+            this.random = new Random(seed);
+        }
+
+        @Override
+        public void run() {
+            long next = firstId;
+            try {
+                while (!stop.get()) {
+                    List<Point> batch = new ArrayList<>();
+                    for (int j = 0; j < 10; j++) {
+                        batch.add(new Point(PointId.of(next + j), vector(random), payload(next + j)));
+                    }
+                    boolean acked = false;
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (!acked) {
+                        try {
+                            via.get().upsert(batch, true);
+                            acked = true;
+                        } catch (RuntimeException e) {
+                            failures.incrementAndGet();
+                            if (System.nanoTime() > deadline) {
+                                throw e;
+                            }
+                            Thread.sleep(50);
+                        }
+                    }
+                    batch.forEach(p -> acknowledged.put(((PointId.Num) p.id()).unsigned(), p.vector()));
+                    next += 10;
+                    Thread.sleep(5);
+                }
+            } catch (Throwable t) {
+                fatal = t;
+            }
+        }
+
+        void finish(Thread thread) throws InterruptedException {
+            stop.set(true);
+            thread.join(90_000);
+            assertFalse(thread.isAlive(), "writer stopped");
+            if (fatal != null) {
+                throw new AssertionError("writer failed", fatal);
+            }
+        }
+    }
+
+    /** Every acknowledged point is on every replica of its shard (as the metadata now places them). */
+    static void assertAcknowledgedEverywhere(DataNodes cluster, String collection, Map<Long, float[]> acknowledged) {
+        assertAcknowledgedEverywhere(cluster.catalogs.get(0).dataPlane(), collection, acknowledged);
+    }
+
+    /** The same, asking each replica over the data plane (so it also checks replicas in other JVMs). */
+    static void assertAcknowledgedEverywhere(DataPlane plane, String collection, Map<Long, float[]> acknowledged) {
+        CollectionMetadata meta = plane.node().metadata().collection(collection);
+        int shards = meta.shards().shardCount();
+        for (int shard : meta.shards().shardIds()) {
+            List<PointId> ids = new ArrayList<>();
+            acknowledged.keySet().forEach(id -> {
+                if (ShardRouter.shardOf(PointId.of(id), shards) == shard) {
+                    ids.add(PointId.of(id));
+                }
+            });
+            for (long peer : meta.shards().replicas(shard).keySet()) {
+                ObjectNode retrieve = DataPlane.message(collection, shard).put("wv", false);
+                retrieve.set("ids", DataCodec.idsJson(ids));
+                retrieve.set("wp", DataCodec.withPayloadJson(WithPayload.NONE));
+                Set<PointId> present = new HashSet<>();
+                DataCodec.records(plane.call(peer, "retrieve", retrieve, Duration.ofSeconds(10)).get("points"))
+                        .forEach(r -> present.add(r.id()));
+                List<PointId> missing = ids.stream().filter(id -> !present.contains(id)).toList();
+                assertTrue(missing.isEmpty(), "shard " + shard + " on peer " + peer + " misses " + missing.size()
+                        + " acknowledged points, e.g. " + missing.stream().limit(5).toList());
+                ObjectNode count = DataPlane.message(collection, shard);
+                count.putNull("filter");
+                assertEquals(ids.size(), plane.call(peer, "count", count, Duration.ofSeconds(10)).get("count").asLong(),
+                        "shard " + shard + " on peer " + peer + " holds extra points");
+            }
+        }
+    }
+
+    /** Exact searches on every replica of every shard give the same hits. */
+    static void assertReplicasSearchAlike(DataPlane plane, String collection, Random random) {
+        CollectionMetadata meta = plane.node().metadata().collection(collection);
+        for (int shard : meta.shards().shardIds()) {
+            for (int q = 0; q < 3; q++) {
+                ObjectNode msg = DataPlane.message(collection, shard);
+                msg.set("req", DataCodec.searchJson(new SearchRequest(vector(random), null, 10, 0, WithPayload.NONE,
+                        false, null, null, true)));
+                List<ScoredPoint> first = null;
+                for (long peer : meta.shards().replicas(shard).keySet()) {
+                    List<ScoredPoint> hits = DataCodec.scored(plane.call(peer, "search", msg, Duration.ofSeconds(10)).get("hits"));
+                    if (first == null) {
+                        first = hits;
+                    } else {
+                        assertSameHits(first, hits, "shard " + shard + " on peer " + peer);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void stoppedReplicaIsMarkedDeadAndRecoveredByTransfer(@TempDir Path dir) throws Exception {
+        System.out.println("DataPlaneTest seed " + SEED);
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.COSINE, 3, 2, 1));
+            Writer writer = new Writer(cluster, 0, 0, SEED);
+            Thread thread = Thread.ofVirtual().start(writer);
+            TestCluster.await("writes before the stop", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 200);
+            long stoppedPeer = cluster.nodes.get(2).peerId();
+            cluster.stop(2);
+            TestCluster.await("the stopped node's replicas marked Dead", Duration.ofSeconds(30), () -> {
+                CollectionMetadata c = cluster.nodes.get(0).metadata().collection("c");
+                return c.shards().asMap().values().stream().filter(r -> r.containsKey(stoppedPeer))
+                        .allMatch(r -> r.get(stoppedPeer) == ReplicaState.Dead);
+            });
+            int before = writer.acknowledged.size();
+            TestCluster.await("writes while it is down", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= before + 200);
+            cluster.restart(2);
+            int afterRestart = writer.acknowledged.size();
+            TestCluster.await("writes during the recovery", Duration.ofSeconds(20),
+                    () -> writer.acknowledged.size() >= afterRestart + 100);
+            cluster.awaitAllActive("c", Duration.ofSeconds(60));
+            writer.finish(thread);
+            System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
+                    + " failed attempts");
+            assertAcknowledgedEverywhere(cluster, "c", writer.acknowledged);
+            Random random = new Random(SEED + 1);
+            CollectionService through2 = cluster.catalogs.get(2).find("c").orElseThrow();
+            CollectionService through0 = cluster.catalogs.get(0).find("c").orElseThrow();
+            assertEquals(writer.acknowledged.size(), through2.count(null));
+            for (int q = 0; q < 5; q++) {
+                SearchRequest request = new SearchRequest(vector(random), null, 10, 0, WithPayload.NONE, false, null,
+                        null, true);
+                assertSameHits(through0.search(request), through2.search(request), "through the restarted node");
+            }
+        }
+    }
+
+    @Test
+    void moveReplicateAndDropDuringWrites(@TempDir Path dir) throws Exception {
+        System.out.println("DataPlaneTest seed " + SEED);
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.DOT, 2, 1, 1));
+            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
+            long holder0 = meta.shards().replicas(0).firstKey();
+            long holder1 = meta.shards().replicas(1).firstKey();
+            long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
+                    .filter(p -> p != holder0 && p != holder1).findFirst().orElseThrow();
+            Writer writer = new Writer(cluster, indexOf(cluster, spare), 1_000_000, SEED);
+            Thread thread = Thread.ofVirtual().start(writer);
+            TestCluster.await("writes before the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
+
+            ClusterCollectionCatalog catalog = cluster.catalogs.get(1);
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,\"from_peer_id\":"
+                    + holder0 + ",\"to_peer_id\":" + spare + "}}"));
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":1,\"from_peer_id\":"
+                    + holder1 + ",\"to_peer_id\":" + spare + ",\"method\":\"stream_records\"}}"));
+            assertFalse(catalog.find("c").orElseThrow().clusterInfoJson().get("shard_transfers").isEmpty()
+                    && cluster.nodes.get(1).metadata().collection("c").shards().state(1, spare) == null,
+                    "the move shows as a transfer or is already done");
+            int atStart = writer.acknowledged.size();
+            TestCluster.await("writes during the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= atStart + 100);
+            cluster.awaitAllActive("c", Duration.ofSeconds(60));
+            writer.finish(thread);
+            System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
+                    + " failed attempts");
+
+            CollectionMetadata after = cluster.nodes.get(0).metadata().collection("c");
+            assertEquals(Set.of(holder0, spare), after.shards().replicas(0).keySet());
+            assertEquals(Set.of(spare), after.shards().replicas(1).keySet());
+            assertAcknowledgedEverywhere(cluster, "c", writer.acknowledged);
+            TestCluster.await("the moved replica dropped from its old peer", Duration.ofSeconds(10), () -> cluster.catalogs
+                    .get(indexOf(cluster, holder1)).dataPlane().replicas().find("c", 1).isEmpty());
+
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"drop_replica\":{\"shard_id\":0,\"peer_id\":" + holder0 + "}}"));
+            assertEquals(Set.of(spare), cluster.nodes.get(1).metadata().collection("c").shards().replicas(0).keySet());
+            assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
+                    TestCluster.MAPPER.readTree("{\"drop_replica\":{\"shard_id\":0,\"peer_id\":" + spare + "}}")));
+            assertEquals(writer.acknowledged.size(), cluster.catalogs.get(0).find("c").orElseThrow().count(null));
+            assertNotNull(catalog.find("c").orElseThrow().infoJson());
+        }
+    }
+
+    @Test
+    void listenerReplicasReceiveEveryWriteButServeNoReads(@TempDir Path dir) throws Exception {
+        try (TestCluster cluster = new TestCluster(dir)) {
+            int port0 = TestCluster.freePort();
+            ClusterNode normal0 = cluster.start("n0", port0, null);
+            normal0.ready().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            ClusterNode normal1 = cluster.start("n1", TestCluster.freePort(), port0);
+            ClusterNode listener = cluster.start(TestCluster.options(dir.resolve("l"), TestCluster.freePort(), port0)
+                    .withNodeType(NodeType.Listener));
+            normal1.ready().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            listener.ready().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            TestCluster.await("listener registered", Duration.ofSeconds(10), () -> normal0.metadata().peers().size() == 3
+                    && normal0.metadata().peer(listener.peerId()).nodeType() == NodeType.Listener);
+            try (ClusterCollectionCatalog c0 = DataNodes.openCatalog(normal0, dir.resolve("n0"), false);
+                 ClusterCollectionCatalog c1 = DataNodes.openCatalog(normal1, dir.resolve("n1"), false);
+                 ClusterCollectionCatalog cl = DataNodes.openCatalog(listener, dir.resolve("l"), false)) {
+                c0.create("c", DataNodes.config(DIM, Distance.COSINE, 2, 3, 2));
+                CollectionMetadata meta = normal0.metadata().collection("c");
+                for (SortedMap<Long, ReplicaState> replicas : meta.shards().asMap().values()) {
+                    assertEquals(ReplicaState.Listener, replicas.get(listener.peerId()));
+                    assertEquals(2, replicas.values().stream().filter(s -> s == ReplicaState.Active).count());
+                }
+                Writer writer = new Writer(() -> cl.find("c").orElseThrow(), 0, SEED);
+                Thread thread = Thread.ofVirtual().start(writer);
+                TestCluster.await("writes through the listener node", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 200);
+                writer.finish(thread);
+                // the listener holds every write (checked over the data plane, as for any replica) ...
+                assertAcknowledgedEverywhere(c0.dataPlane(), "c", writer.acknowledged);
+                // ... and reads through it are served by the Active replicas
+                assertEquals(writer.acknowledged.size(), cl.find("c").orElseThrow().count(null));
+                assertEquals(meta.shards().asMap(), normal0.metadata().collection("c").shards().asMap(), "states unchanged");
+            }
+        }
+    }
+}
