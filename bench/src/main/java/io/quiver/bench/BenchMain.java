@@ -26,8 +26,12 @@ public final class BenchMain {
     }
 
     /** Subcommands; each module's harness registers its line here. */
-    private static final Map<String, Tool> TOOLS = Map.of(
-            "jmh", BenchMain::jmh);
+    private static final Map<String, Tool> TOOLS = Map.ofEntries(
+            Map.entry("ann", io.quiver.bench.ann.AnnBench::main),
+            Map.entry("wal", io.quiver.bench.wal.WalBench::main),
+            Map.entry("engine", io.quiver.bench.engine.EngineBench::main),
+            Map.entry("http", io.quiver.bench.http.HttpBench::main),
+            Map.entry("jmh", BenchMain::jmh));
 
     private BenchMain() {
     }

@@ -1,59 +1,135 @@
 package io.quiver.server;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.quiver.cluster.ClusterCollectionCatalog;
+import io.quiver.cluster.ClusterNode;
+import io.quiver.cluster.CollectionCatalog;
+import io.quiver.cluster.LocalCollectionCatalog;
+import io.quiver.cluster.PeerIdFile;
+import io.quiver.engine.Quiver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP front of one Quiver node: binds {@code service.host:service.http_port} and serves Qdrant's REST API, one
- * virtual thread per request. Owns the listening socket and the request executor; {@link #close()} stops accepting,
- * lets requests in flight finish, then releases both. Threadsafe: start and close from any one thread.
+ * One Quiver node behind HTTP: opens the engine on {@code storage.storage_path} (standalone) or joins the cluster's
+ * consensus and opens this node's replicas (cluster mode), binds {@code service.host:service.http_port} and serves
+ * Qdrant's REST API, one virtual thread per request. Owns the collection catalog, the consensus node, the listening
+ * socket and the request executor; {@link #close()} stops accepting, lets requests in flight finish, then closes the
+ * catalog (which flushes) and leaves consensus. Threadsafe: start and close from any one thread.
  */
 public final class QuiverServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final QuiverConfig config;
-    private final BuildInfo build;
     private final HttpServer http;
     private final ExecutorService requests;
+    private final CollectionCatalog catalog;
+    private final ClusterNode clusterNode;
+    private final ServerMetrics metrics;
     private volatile boolean ready;
     private volatile boolean closed;
 
-    private QuiverServer(QuiverConfig config, BuildInfo build, HttpServer http, ExecutorService requests) {
+    private QuiverServer(QuiverConfig config, HttpServer http, ExecutorService requests, CollectionCatalog catalog,
+                         ClusterNode clusterNode, ServerMetrics metrics) {
         this.config = config;
-        this.build = build;
         this.http = http;
         this.requests = requests;
+        this.catalog = catalog;
+        this.clusterNode = clusterNode;
+        this.metrics = metrics;
     }
 
-    /** Creates the storage and snapshot directories, binds the port and starts serving. */
+    /**
+     * Opens the storage (recovering it), starts consensus when {@code cluster.enabled}, binds the port and starts
+     * serving.
+     */
     public static QuiverServer start(QuiverConfig config) throws IOException {
         Files.createDirectories(config.storagePath());
         Files.createDirectories(config.snapshotsPath());
-        HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 1024);
-        ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
-        http.setExecutor(requests);
-        QuiverServer server = new QuiverServer(config, BuildInfo.load(), http, requests);
-        server.routes();
-        http.start();
-        server.ready = true;
-        LOG.info("Quiver {} (Qdrant API {}) serving on http://{}:{}/, storage in {}",
-                server.build.quiverVersion(), server.build.apiVersion(), config.host(), server.port(),
-                config.storagePath().toAbsolutePath());
-        return server;
+        ObjectMapper json = jsonMapper();
+        BuildInfo build = BuildInfo.load();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            List<Route> routes = new ArrayList<>();
+            ClusterNode node = null;
+            CollectionCatalog catalog;
+            long peerId;
+            if (config.clusterEnabled()) {
+                node = ClusterNode.start(config.clusterNodeOptions());
+                opened.add(node);
+                peerId = node.peerId();
+                Quiver replicas = Quiver.open(config.storagePath().resolve("replicas"));
+                opened.add(replicas);
+                ClusterCollectionCatalog clustered = new ClusterCollectionCatalog(node, replicas, peerId);
+                catalog = clustered;
+                routes.addAll(new ClusterRoutes(node, clustered).routes());
+            } else {
+                peerId = PeerIdFile.loadOrCreate(config.storagePath());
+                catalog = new LocalCollectionCatalog(Quiver.open(config.storagePath()), peerId);
+                routes.addAll(new StandaloneClusterRoutes(json).routes());
+            }
+            opened.add(catalog);
+            HttpServer http;
+            try {
+                http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 1024);
+            } catch (IOException e) {
+                throw new IOException("cannot bind " + config.host() + ":" + config.httpPort() + ": " + e.getMessage(), e);
+            }
+            ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+            http.setExecutor(requests);
+            ServerMetrics metrics = new ServerMetrics();
+            QuiverServer server = new QuiverServer(config, http, requests, catalog, node, metrics);
+
+            CollectionLookup collections = new CollectionLookup(catalog, config.nodeType().equals("Listener"));
+            routes.addAll(new ServiceRoutes(build, collections, metrics, () -> server.ready,
+                    config.metricsPrefix(), peerId, json).routes());
+            routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());
+            routes.addAll(new PointRoutes(collections, json).routes());
+            routes.addAll(new SearchRoutes(collections, json).routes());
+            routes.addAll(new SnapshotRoutes(collections, config.snapshotsPath(), json).routes());
+            http.createContext("/", new Dispatcher(routes, new ApiKeyGuard(config.apiKey(), config.readOnlyApiKey()),
+                    metrics, new ErrorMapper(), json, config.maxRequestBytes()));
+            http.start();
+            server.ready = true;
+            LOG.info("Quiver {} (Qdrant API {}) serving on http://{}:{}/, storage in {}{}",
+                    build.quiverVersion(), build.apiVersion(), config.host(), server.port(),
+                    config.storagePath().toAbsolutePath(),
+                    node == null ? "" : ", cluster peer " + peerId + " on p2p " + node.endpoint());
+            return server;
+        } catch (IOException | RuntimeException e) {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Jackson as the REST API needs it: NaN and other non-standard tokens rejected (Jackson's default), nesting
+     * bounded so a hostile body cannot exhaust the stack.
+     */
+    static ObjectMapper jsonMapper() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
+                .build();
+        return JsonMapper.builder(factory).build();
     }
 
     /** The bound port (useful when {@code http_port} was 0). */
@@ -65,57 +141,22 @@ public final class QuiverServer implements AutoCloseable {
         return config;
     }
 
-    private void routes() {
-        http.createContext("/", this::root);
-        http.createContext("/healthz", exchange -> plain(exchange, 200, "healthz check passed"));
-        http.createContext("/livez", exchange -> plain(exchange, 200, "healthz check passed"));
-        http.createContext("/readyz", exchange -> {
-            if (ready) {
-                plain(exchange, 200, "all shards are ready");
-            } else {
-                plain(exchange, 503, "some shards are not ready");
-            }
-        });
+    /** The collections this node serves. */
+    public CollectionCatalog catalog() {
+        return catalog;
     }
 
-    private void root(HttpExchange exchange) throws IOException {
-        if (!exchange.getRequestURI().getPath().equals("/")) {
-            errorEnvelope(exchange, 404, "Not found: " + exchange.getRequestURI().getPath());
-            return;
-        }
-        ObjectNode body = JSON.createObjectNode()
-                .put("title", "quiver - vector search engine")
-                .put("version", build.apiVersion())
-                .put("commit", build.commit())
-                .put("quiver_version", build.quiverVersion());
-        send(exchange, 200, "application/json", JSON.writeValueAsBytes(body));
+    /** This node's consensus member, or null when the cluster is disabled. */
+    public ClusterNode clusterNode() {
+        return clusterNode;
     }
 
-    private static void errorEnvelope(HttpExchange exchange, int status, String message) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        body.putObject("status").put("error", message);
-        body.put("time", 0.0);
-        send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
+    /** Requests served for a route template and method (tests and telemetry). */
+    public long requestCount(String method, String template) {
+        return metrics.count(method, template);
     }
 
-    private static void plain(HttpExchange exchange, int status, String text) throws IOException {
-        send(exchange, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        try (exchange) {
-            exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            if ("HEAD".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(status, -1);
-                return;
-            }
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-        }
-    }
-
-    /** Stops accepting, waits briefly for requests in flight, then releases the executor. Idempotent. */
+    /** Stops accepting, lets requests in flight finish, then closes the engine. Idempotent. */
     @Override
     public void close() {
         if (closed) {
@@ -126,12 +167,16 @@ public final class QuiverServer implements AutoCloseable {
         http.stop(2);
         requests.shutdown();
         try {
-            if (!requests.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!requests.awaitTermination(10, TimeUnit.SECONDS)) {
                 requests.shutdownNow();
             }
         } catch (InterruptedException e) {
             requests.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        catalog.close();
+        if (clusterNode != null) {
+            clusterNode.close();
         }
         LOG.info("Quiver server stopped");
     }

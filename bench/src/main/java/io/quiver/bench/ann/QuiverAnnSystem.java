@@ -1,0 +1,71 @@
+package io.quiver.bench.ann;
+
+import io.quiver.hnsw.HnswIndex;
+import io.quiver.hnsw.HnswParams;
+import io.quiver.hnsw.OffHeapVectorStore;
+import io.quiver.hnsw.QuantizationSearchParams;
+import io.quiver.hnsw.ScalarQuantizationConfig;
+import io.quiver.hnsw.ScoredOrd;
+import java.util.List;
+
+/**
+ * Quiver's {@link HnswIndex} in the ANN harness: float vectors off-heap, optionally int8 codes searched first and
+ * rescored ("quiver-int8"). Single harness thread.
+ */
+final class QuiverAnnSystem implements AnnSystem {
+
+    private final boolean int8;
+    private final QuantizationSearchParams quantization;
+    private OffHeapVectorStore store;
+    private HnswIndex index;
+    private int threads;
+
+    QuiverAnnSystem(boolean int8, double oversampling) {
+        this.int8 = int8;
+        this.quantization = QuantizationSearchParams.defaults().withOversampling(oversampling);
+    }
+
+    @Override
+    public String name() {
+        return int8 ? "quiver-int8" : "quiver";
+    }
+
+    @Override
+    public void build(AnnDataset data, int m, int efConstruct, int threads) {
+        this.threads = threads;
+        store = OffHeapVectorStore.copyOf(data.base, false); // already normalised for cosine
+        HnswParams params = HnswParams.defaults().withM(m).withEfConstruct(efConstruct);
+        index = HnswIndex.build(store, data.distance, params, threads,
+                int8 ? ScalarQuantizationConfig.defaults() : null);
+    }
+
+    @Override
+    public int buildThreads() {
+        return threads;
+    }
+
+    @Override
+    public long indexBytes() {
+        return index.indexBytes();
+    }
+
+    @Override
+    public int[] search(float[] query, int k, int ef) {
+        List<ScoredOrd> r = index.search(query, k, ef, null, quantization);
+        int[] ids = new int[r.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.get(i).ord();
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        if (index != null) {
+            index.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}

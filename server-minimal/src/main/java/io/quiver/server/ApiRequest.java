@@ -1,0 +1,175 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One HTTP request as the routes see it: method, path parameters, query parameters and the body, read at most once and
+ * never beyond {@code service.max_request_size_mb}. Owned by the virtual thread serving the request; not threadsafe.
+ */
+public final class ApiRequest {
+    private final HttpExchange exchange;
+    private final Map<String, String> pathParams;
+    private final Map<String, String> query;
+    private final long maxBodyBytes;
+    private final ObjectMapper json;
+    private byte[] body;
+
+    ApiRequest(HttpExchange exchange, Map<String, String> pathParams, long maxBodyBytes, ObjectMapper json) {
+        this.exchange = exchange;
+        this.pathParams = pathParams;
+        this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+        this.maxBodyBytes = maxBodyBytes;
+        this.json = json;
+    }
+
+    public String method() {
+        return exchange.getRequestMethod();
+    }
+
+    public String path() {
+        return exchange.getRequestURI().getPath();
+    }
+
+    public String header(String name) {
+        return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    /** A path parameter by its template name, e.g. {@code c} of {@code /collections/{c}}. */
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    /** A query parameter, or null. */
+    public String query(String name) {
+        return query.get(name);
+    }
+
+    /** A boolean query parameter ({@code true}/{@code false}); anything else is a 400, as Qdrant's parser does. */
+    public boolean queryFlag(String name, boolean absent) {
+        String value = query.get(name);
+        if (value == null || value.isEmpty()) {
+            return absent;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest(
+                    "Format error in query parameters: " + name + ": provided string was not `true` or `false`");
+        };
+    }
+
+    /** An integer query parameter, at least {@code min}, or {@code absent} when missing. */
+    public Integer queryInt(String name, Integer absent, int min) {
+        String value = query.get(name);
+        if (value == null || value.isEmpty()) {
+            return absent;
+        }
+        int parsed;
+        try {
+            parsed = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Format error in query parameters: " + name + ": invalid digit found in string");
+        }
+        if (parsed < min) {
+            throw new ApiException(422, "Validation error in query parameters: [" + name + ": value " + parsed
+                    + " invalid, must be " + min + " or larger]");
+        }
+        return parsed;
+    }
+
+    /** The raw body, read once; a body over the configured limit is a 400, as in Qdrant. */
+    public byte[] bodyBytes() {
+        if (body == null) {
+            body = readLimited();
+        }
+        return body;
+    }
+
+    /** The body parsed as JSON; an empty body is JSON null. Malformed JSON is a 400 "Format error in JSON body". */
+    public JsonNode json() {
+        byte[] bytes = bodyBytes();
+        if (bytes.length == 0) {
+            return NullNode.getInstance();
+        }
+        try {
+            JsonNode node = json.readTree(bytes);
+            return node == null ? NullNode.getInstance() : node;
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("Format error in JSON body: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + " column " + e.getLocation().getColumnNr()));
+        } catch (IOException e) {
+            throw ApiException.badRequest("Format error in JSON body: " + e.getMessage());
+        }
+    }
+
+    /** The body as a JSON object; JSON that is not an object is a 400. */
+    public JsonNode jsonObject() {
+        JsonNode node = json();
+        if (!node.isObject()) {
+            throw ApiException.badRequest("Format error in JSON body: expected a JSON object, got "
+                    + (node.isNull() ? "an empty body" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return node;
+    }
+
+    private byte[] readLimited() {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > maxBodyBytes) {
+                    throw tooLarge();
+                }
+            } catch (NumberFormatException ignored) {
+                // let the streamed count decide
+            }
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw tooLarge();
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ApiException.badRequest("Format error in JSON body: cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    private ApiException tooLarge() {
+        return ApiException.badRequest("Format error in JSON body: JSON payload (" + contentLength()
+                + " bytes) is larger than allowed (limit: " + maxBodyBytes + " bytes).");
+    }
+
+    private String contentLength() {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        return declared == null ? "more than " + maxBodyBytes : declared.trim();
+    }
+
+    private static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.putIfAbsent(key, value);
+        }
+        return out;
+    }
+}

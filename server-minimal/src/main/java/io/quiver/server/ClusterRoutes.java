@@ -1,0 +1,61 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import io.quiver.cluster.ClusterCollectionCatalog;
+import io.quiver.cluster.ClusterNode;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.quiver.server.Route.Access.READ;
+import static io.quiver.server.Route.Access.WRITE;
+
+/**
+ * The cluster endpoints of a node running with {@code cluster.enabled: true}: {@code GET /cluster},
+ * {@code POST /cluster/recover} (install the leader's consensus snapshot on this follower) and
+ * {@code DELETE /cluster/peer/{peer}}, and the shard operations of {@code POST /collections/{c}/cluster}. Stateless apart from the node it fronts; threadsafe.
+ */
+final class ClusterRoutes {
+    private static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+    private final ClusterNode node;
+    private final ClusterCollectionCatalog catalog;
+
+    ClusterRoutes(ClusterNode node, ClusterCollectionCatalog catalog) {
+        this.node = node;
+        this.catalog = catalog;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route("GET", "/cluster", READ, r -> ApiResponse.ok(node.statusJson())),
+                new Route("POST", "/cluster/recover", WRITE, this::recover),
+                new Route("DELETE", "/cluster/peer/{peer}", WRITE, this::removePeer),
+                new Route("POST", "/collections/{c}/cluster", WRITE, this::collectionOperation));
+    }
+
+    /** {@code move_shard}, {@code replicate_shard}, {@code drop_replica}, {@code abort_transfer}. */
+    private ApiResponse collectionOperation(ApiRequest request) {
+        request.queryInt("timeout", DEFAULT_TIMEOUT_SECONDS, 1);
+        return ApiResponse.ok(BooleanNode.valueOf(catalog.clusterOperation(request.pathParam("c"), request.jsonObject())));
+    }
+
+    private ApiResponse recover(ApiRequest request) throws Exception {
+        int timeout = request.queryInt("timeout", DEFAULT_TIMEOUT_SECONDS, 1);
+        return ApiResponse.ok(BooleanNode.valueOf(node.recover().get(timeout, TimeUnit.SECONDS)));
+    }
+
+    private ApiResponse removePeer(ApiRequest request) throws Exception {
+        String raw = request.pathParam("peer");
+        long peer;
+        try {
+            peer = Long.parseUnsignedLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Format error in path parameters: peer_id: `" + raw + "` is not a peer id");
+        }
+        boolean force = request.queryFlag("force", false);
+        int timeout = request.queryInt("timeout", DEFAULT_TIMEOUT_SECONDS, 1);
+        node.removePeer(peer, force).get(timeout, TimeUnit.SECONDS);
+        return ApiResponse.ok(BooleanNode.TRUE);
+    }
+}

@@ -1,0 +1,33 @@
+package io.quiver.server;
+
+import io.quiver.cluster.CollectionCatalog;
+import io.quiver.cluster.CollectionService;
+import io.quiver.engine.NotFoundException;
+
+/**
+ * How routes reach collections, and the node-wide rule for writes: a Listener node takes every write with
+ * {@code wait=false}. Wraps the node's {@link CollectionCatalog} (standalone or clustered); threadsafe.
+ */
+final class CollectionLookup {
+    private final CollectionCatalog catalog;
+    private final boolean listener;
+
+    CollectionLookup(CollectionCatalog catalog, boolean listener) {
+        this.catalog = catalog;
+        this.listener = listener;
+    }
+
+    CollectionCatalog catalog() {
+        return catalog;
+    }
+
+    /** The collection by name; 404 in Qdrant's words when it does not exist. */
+    CollectionService get(String name) {
+        return catalog.find(name).orElseThrow(() -> NotFoundException.collection(name));
+    }
+
+    /** The {@code wait} an update runs with: the client's, except on a Listener node, which never waits. */
+    boolean effectiveWait(boolean requested) {
+        return requested && !listener;
+    }
+}

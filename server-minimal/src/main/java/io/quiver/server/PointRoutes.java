@@ -1,0 +1,201 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.cluster.CollectionService;
+import io.quiver.engine.PointId;
+import io.quiver.engine.PointsSelector;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScrollResult;
+import io.quiver.engine.UpdateResult;
+import io.quiver.engine.WithPayload;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.quiver.server.Route.Access.READ;
+import static io.quiver.server.Route.Access.WRITE;
+
+/**
+ * Qdrant's point endpoints: upsert, delete, the four payload operations, batch updates, retrieve, get by id, scroll and
+ * count. Each maps one request to one engine call; {@code wait} (default false) picks completed vs acknowledged.
+ * Stateless and threadsafe.
+ */
+final class PointRoutes {
+    private final CollectionLookup collections;
+    private final ObjectMapper json;
+
+    PointRoutes(CollectionLookup collections, ObjectMapper json) {
+        this.collections = collections;
+        this.json = json;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route("PUT", "/collections/{c}/points", WRITE, r -> update(r, this::upsert)),
+                new Route("POST", "/collections/{c}/points/delete", WRITE, r -> update(r, this::delete)),
+                new Route("POST", "/collections/{c}/points/payload", WRITE, r -> update(r, this::setPayload)),
+                new Route("PUT", "/collections/{c}/points/payload", WRITE, r -> update(r, this::overwritePayload)),
+                new Route("POST", "/collections/{c}/points/payload/delete", WRITE, r -> update(r, this::deletePayload)),
+                new Route("POST", "/collections/{c}/points/payload/clear", WRITE, r -> update(r, this::clearPayload)),
+                new Route("POST", "/collections/{c}/points/batch", WRITE, this::batch),
+                new Route("POST", "/collections/{c}/points", READ, this::retrieve),
+                new Route("GET", "/collections/{c}/points/{id}", READ, this::getPoint),
+                new Route("POST", "/collections/{c}/points/scroll", READ, this::scroll),
+                new Route("POST", "/collections/{c}/points/count", READ, this::count));
+    }
+
+    /** One update operation of a collection, given its body and the {@code wait} flag. */
+    @FunctionalInterface
+    interface Update {
+        UpdateResult apply(CollectionService collection, JsonNode body, boolean wait);
+    }
+
+    private ApiResponse update(ApiRequest request, Update update) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        String ordering = request.query("ordering");
+        if (ordering != null && !ordering.isEmpty() && !List.of("weak", "medium", "strong").contains(ordering)) {
+            throw ApiException.badRequest("Format error in query parameters: ordering: unknown variant `" + ordering
+                    + "`, expected one of `weak`, `medium`, `strong`");
+        }
+        JsonNode body = request.jsonObject();
+        return ApiResponse.ok(update.apply(collection, body, wait).toJson());
+    }
+
+    private UpdateResult upsert(CollectionService c, JsonNode body, boolean wait) {
+        return c.upsert(RequestParser.points(body), wait);
+    }
+
+    private UpdateResult delete(CollectionService c, JsonNode body, boolean wait) {
+        return c.delete(RequestParser.selector(body), wait);
+    }
+
+    private UpdateResult setPayload(CollectionService c, JsonNode body, boolean wait) {
+        ObjectNode payload = RequestParser.requiredPayload(body);
+        String key = JsonFields.optText(body, "key");
+        return c.setPayload(RequestParser.selector(body), payload, key, wait);
+    }
+
+    private UpdateResult overwritePayload(CollectionService c, JsonNode body, boolean wait) {
+        ObjectNode payload = RequestParser.requiredPayload(body);
+        return c.overwritePayload(RequestParser.selector(body), payload, wait);
+    }
+
+    private UpdateResult deletePayload(CollectionService c, JsonNode body, boolean wait) {
+        JsonNode keys = JsonFields.requireArray(body, "keys");
+        List<String> names = new ArrayList<>(keys.size());
+        for (JsonNode k : keys) {
+            if (!k.isTextual()) {
+                throw JsonFields.typeError("keys[]", k, "a string");
+            }
+            names.add(k.textValue());
+        }
+        return c.deletePayloadKeys(RequestParser.selector(body), names, wait);
+    }
+
+    private UpdateResult clearPayload(CollectionService c, JsonNode body, boolean wait) {
+        return c.clearPayload(RequestParser.selector(body), wait);
+    }
+
+    /** {@code {"operations":[{"upsert":{…}},{"delete":{…}},…]}}: applied in order, one UpdateResult each. */
+    private ApiResponse batch(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        JsonNode operations = JsonFields.requireArray(request.jsonObject(), "operations");
+        // Validate every operation's shape before applying any, so a bad one changes nothing.
+        for (JsonNode op : operations) {
+            if (!op.isObject() || op.size() != 1) {
+                throw ApiException.badRequest("Format error in JSON body: operations[]: expected one operation object");
+            }
+            String kind = op.fieldNames().next();
+            JsonNode body = op.get(kind);
+            if (!body.isObject()) {
+                throw JsonFields.typeError("operations[]." + kind, body, "an object");
+            }
+            operation(kind);
+        }
+        ArrayNode results = json.createArrayNode();
+        for (JsonNode op : operations) {
+            String kind = op.fieldNames().next();
+            results.add(operation(kind).apply(collection, op.get(kind), wait).toJson());
+        }
+        return ApiResponse.ok(results);
+    }
+
+    private Update operation(String kind) {
+        return switch (kind) {
+            case "upsert" -> this::upsert;
+            case "delete" -> this::delete;
+            case "set_payload" -> this::setPayload;
+            case "overwrite_payload" -> this::overwritePayload;
+            case "delete_payload" -> this::deletePayload;
+            case "clear_payload" -> this::clearPayload;
+            default -> throw ApiException.badRequest("Format error in JSON body: operations[]: unknown variant `"
+                    + kind + "`");
+        };
+    }
+
+    private ApiResponse retrieve(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        JsonNode body = request.jsonObject();
+        List<PointId> ids = RequestParser.ids(JsonFields.requireArray(body, "ids"), "ids");
+        List<Record> records = collection.retrieve(ids, RequestParser.withPayload(body, WithPayload.ALL),
+                RequestParser.withVector(body, false));
+        ArrayNode out = json.createArrayNode();
+        records.forEach(r -> out.add(r.toJson()));
+        return ApiResponse.ok(out);
+    }
+
+    private ApiResponse getPoint(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        String raw = request.pathParam("id");
+        PointId id;
+        if (raw.chars().allMatch(Character::isDigit) && !raw.isEmpty()) {
+            id = RequestParser.id(json.getNodeFactory().numberNode(new java.math.BigInteger(raw)), "id");
+        } else {
+            try {
+                id = PointId.parseText(raw);
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest("Format error in path parameters: id: `" + raw
+                        + "` is neither an unsigned integer nor a UUID");
+            }
+        }
+        List<Record> records = collection.retrieve(List.of(id), WithPayload.ALL, true);
+        if (records.isEmpty()) {
+            throw ApiException.notFound("No point with id " + id + " found");
+        }
+        return ApiResponse.ok(records.getFirst().toJson());
+    }
+
+    private ApiResponse scroll(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        JsonNode body = request.json();
+        if (body.isNull()) {
+            body = json.createObjectNode();
+        } else if (!body.isObject()) {
+            throw ApiException.badRequest("Format error in JSON body: expected a scroll request object");
+        }
+        ScrollResult page = collection.scroll(RequestParser.scroll(body));
+        ObjectNode result = json.createObjectNode();
+        ArrayNode points = result.putArray("points");
+        page.points().forEach(r -> points.add(r.toJson()));
+        result.set("next_page_offset", page.nextPageOffsetOrNull() == null ? null : page.nextPageOffsetOrNull().toJson());
+        return ApiResponse.ok(result);
+    }
+
+    private ApiResponse count(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        JsonNode body = request.json();
+        if (body.isNull()) {
+            body = json.createObjectNode();
+        } else if (!body.isObject()) {
+            throw ApiException.badRequest("Format error in JSON body: expected a count request object");
+        }
+        JsonFields.optBool(body, "exact", true);
+        long count = collection.count(RequestParser.filter(body, "filter"));
+        return ApiResponse.ok(json.createObjectNode().put("count", count));
+    }
+}

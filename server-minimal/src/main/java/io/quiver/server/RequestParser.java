@@ -1,0 +1,271 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.Point;
+import io.quiver.engine.PointId;
+import io.quiver.engine.PointsSelector;
+import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.SearchRequest;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
+import io.quiver.engine.filter.FilterParser;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns Qdrant's request bodies into engine requests: points (list and batch forms), ids, selectors, filters,
+ * {@code with_payload}/{@code with_vector}, search, query and scroll requests. Shape and type errors are 400s, range
+ * errors 422s; dimension checks are the engine's. Stateless and threadsafe.
+ */
+final class RequestParser {
+    /** The name of the unnamed default vector in Qdrant's named-vector forms. */
+    static final String DEFAULT_VECTOR = "";
+
+    private RequestParser() {
+    }
+
+    /** {@code {"points":[{id, vector, payload}...]}} or {@code {"batch":{ids, vectors, payloads}}}. */
+    static List<Point> points(JsonNode body) {
+        if (JsonFields.present(body, "points")) {
+            JsonNode array = JsonFields.requireArray(body, "points");
+            List<Point> points = new ArrayList<>(array.size());
+            for (JsonNode p : array) {
+                if (!p.isObject()) {
+                    throw JsonFields.typeError("points[]", p, "a point object");
+                }
+                points.add(new Point(id(p.get("id"), "id"), vector(p.has("vector") ? p.get("vector") : p.get("vectors"), "vector"),
+                        payload(p.get("payload"))));
+            }
+            return points;
+        }
+        JsonNode batch = JsonFields.optObject(body, "batch");
+        if (batch == null) {
+            throw ApiException.badRequest("Format error in JSON body: expected `points` or `batch`");
+        }
+        JsonNode ids = JsonFields.requireArray(batch, "ids");
+        JsonNode vectors = batch.has("vectors") ? batch.get("vectors") : null;
+        if (vectors == null || !vectors.isArray()) {
+            vectors = unnamedBatch(vectors);
+        }
+        JsonNode payloads = batch.get("payloads");
+        if (payloads != null && !payloads.isNull() && !payloads.isArray()) {
+            throw JsonFields.typeError("batch.payloads", payloads, "a sequence");
+        }
+        if (vectors.size() != ids.size()) {
+            throw ApiException.badRequest("Wrong input: number of ids (" + ids.size()
+                    + ") and vectors (" + vectors.size() + ") must match");
+        }
+        if (payloads != null && !payloads.isNull() && payloads.size() != ids.size()) {
+            throw ApiException.badRequest("Wrong input: number of ids (" + ids.size()
+                    + ") and payloads (" + payloads.size() + ") must match");
+        }
+        List<Point> points = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode payload = payloads == null || payloads.isNull() ? null : payloads.get(i);
+            points.add(new Point(id(ids.get(i), "batch.ids"), vector(vectors.get(i), "batch.vectors"), payload(payload)));
+        }
+        return points;
+    }
+
+    private static JsonNode unnamedBatch(JsonNode vectors) {
+        if (vectors != null && vectors.isObject()) {
+            rejectOtherNames(vectors);
+            JsonNode unnamed = vectors.get(DEFAULT_VECTOR);
+            if (unnamed != null && unnamed.isArray()) {
+                return unnamed;
+            }
+        }
+        throw ApiException.badRequest("Format error in JSON body: batch.vectors: expected a sequence of vectors");
+    }
+
+    /** A point id; a negative number or a non-UUID string is a 400. */
+    static PointId id(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `" + field + "`");
+        }
+        if (!node.isIntegralNumber() && !node.isTextual()) {
+            throw ApiException.badRequest("Format error in JSON body: " + field
+                    + ": data did not match any variant of untagged enum ExtendedPointId");
+        }
+        return PointId.parse(node);
+    }
+
+    static List<PointId> ids(JsonNode array, String field) {
+        if (array == null || !array.isArray()) {
+            throw JsonFields.typeError(field, array == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : array, "a sequence");
+        }
+        List<PointId> ids = new ArrayList<>(array.size());
+        for (JsonNode n : array) {
+            ids.add(id(n, field));
+        }
+        return ids;
+    }
+
+    /**
+     * A dense vector: an array of finite numbers, or the named form {@code {"": [...]}} for the default vector.
+     * Values that overflow float32 count as non-finite (Qdrant rejects NaN and infinities).
+     */
+    static float[] vector(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `" + field + "`");
+        }
+        if (node.isObject()) {
+            rejectOtherNames(node);
+            JsonNode unnamed = node.get(DEFAULT_VECTOR);
+            if (unnamed == null) {
+                throw ApiException.badRequest("Format error in JSON body: " + field + ": expected a vector");
+            }
+            node = unnamed;
+        }
+        if (!node.isArray()) {
+            throw JsonFields.typeError(field, node, "a sequence of floats");
+        }
+        float[] vector = new float[node.size()];
+        for (int i = 0; i < vector.length; i++) {
+            JsonNode x = node.get(i);
+            if (!x.isNumber()) {
+                throw JsonFields.typeError(field + "[" + i + "]", x, "f32");
+            }
+            float f = x.floatValue();
+            if (!Float.isFinite(f)) {
+                throw ApiException.badRequest("Wrong input: vector " + field + "[" + i + "] is not a finite float32: " + x);
+            }
+            vector[i] = f;
+        }
+        return vector;
+    }
+
+    private static void rejectOtherNames(JsonNode named) {
+        named.fieldNames().forEachRemaining(name -> {
+            if (!name.equals(DEFAULT_VECTOR)) {
+                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
+            }
+        });
+    }
+
+    /** A payload: a JSON object, or null/absent meaning empty. */
+    static ObjectNode payload(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw JsonFields.typeError("payload", node, "a map");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** A payload that must be given (set/overwrite payload). */
+    static ObjectNode requiredPayload(JsonNode body) {
+        JsonNode node = body.get("payload");
+        if (node == null || node.isNull()) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `payload`");
+        }
+        return payload(node);
+    }
+
+    static Filter filter(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw JsonFields.typeError(field, node, "a filter object");
+        }
+        return FilterParser.parse(node);
+    }
+
+    /** {@code points: [ids]} or {@code filter: {...}} (delete, payload operations). */
+    static PointsSelector selector(JsonNode body) {
+        if (JsonFields.present(body, "points")) {
+            JsonNode points = body.get("points");
+            if (points.isObject() && points.has("filter")) {
+                return PointsSelector.filter(filter(points, "filter"));
+            }
+            return PointsSelector.ids(ids(points, "points"));
+        }
+        Filter filter = filter(body, "filter");
+        if (filter != null) {
+            return PointsSelector.filter(filter);
+        }
+        throw ApiException.badRequest("Format error in JSON body: either `points` or `filter` is required");
+    }
+
+    static WithPayload withPayload(JsonNode body, WithPayload absent) {
+        JsonNode node = body.get("with_payload");
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        return WithPayload.parse(node);
+    }
+
+    /** {@code with_vector} (alias {@code with_vectors}): a boolean or a list of vector names. */
+    static boolean withVector(JsonNode body, boolean absent) {
+        JsonNode node = body.has("with_vector") ? body.get("with_vector") : body.get("with_vectors");
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isArray()) {
+            for (JsonNode name : node) {
+                if (!name.isTextual()) {
+                    throw JsonFields.typeError("with_vector", name, "a vector name");
+                }
+                if (!name.textValue().equals(DEFAULT_VECTOR)) {
+                    throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name.textValue());
+                }
+            }
+            return !node.isEmpty();
+        }
+        throw JsonFields.typeError("with_vector", node, "a boolean or a list of vector names");
+    }
+
+    /** Qdrant's SearchRequest: {@code vector}, {@code limit} (required, ≥ 1), filter, offset, params, thresholds. */
+    static SearchRequest search(JsonNode body) {
+        JsonNode vectorNode = body.get("vector");
+        float[] vector;
+        if (vectorNode != null && vectorNode.isObject() && vectorNode.has("vector")) {
+            String name = JsonFields.optText(vectorNode, "name");
+            if (name != null && !name.equals(DEFAULT_VECTOR)) {
+                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
+            }
+            vector = vector(vectorNode.get("vector"), "vector.vector");
+        } else {
+            vector = vector(vectorNode, "vector");
+        }
+        if (!JsonFields.present(body, "limit")) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `limit`");
+        }
+        int limit = JsonFields.optInt(body, "limit", null, 1);
+        return searchTail(body, vector, limit);
+    }
+
+    /** The parts SearchRequest and QueryRequest share: filter, offset, payload/vector selection, params. */
+    static SearchRequest searchTail(JsonNode body, float[] vector, int limit) {
+        int offset = JsonFields.optInt(body, "offset", 0, 0);
+        Float threshold = JsonFields.optFloat(body, "score_threshold");
+        Integer hnswEf = null;
+        boolean exact = false;
+        JsonNode params = JsonFields.optObject(body, "params");
+        if (params != null) {
+            hnswEf = JsonFields.optInt(params, "hnsw_ef", null, 1);
+            exact = JsonFields.optBool(params, "exact", false);
+        }
+        return new SearchRequest(vector, filter(body, "filter"), limit, offset, withPayload(body, WithPayload.NONE),
+                withVector(body, false), threshold, hnswEf, exact);
+    }
+
+    /** Qdrant's ScrollRequest: offset (a point id), limit (default 10, ≥ 1), filter, with_payload (default true). */
+    static ScrollRequest scroll(JsonNode body) {
+        PointId offset = JsonFields.present(body, "offset") ? id(body.get("offset"), "offset") : null;
+        int limit = JsonFields.optInt(body, "limit", 10, 1);
+        if (JsonFields.present(body, "order_by")) {
+            throw ApiException.badRequest("Wrong input: order_by is not supported by this server yet");
+        }
+        return new ScrollRequest(offset, limit, filter(body, "filter"), withPayload(body, WithPayload.ALL),
+                withVector(body, false));
+    }
+}

@@ -1,0 +1,123 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import io.quiver.cluster.CollectionService;
+import io.quiver.engine.NotFoundException;
+import io.quiver.engine.SnapshotDescription;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.quiver.server.Route.Access.READ;
+import static io.quiver.server.Route.Access.WRITE;
+
+/**
+ * Qdrant's collection snapshot endpoints: create, list, download, delete and recover (from {@code file://} or an
+ * {@code http://} URL), with {@code wait} (default true; {@code wait=false} answers 202 and runs in the background).
+ * Snapshots live under {@code storage.snapshots_path/<collection>/}. Threadsafe.
+ */
+final class SnapshotRoutes {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotRoutes.class);
+    private final CollectionLookup collections;
+    private final Path snapshotsDir;
+    private final ObjectMapper json;
+
+    SnapshotRoutes(CollectionLookup collections, Path snapshotsDir, ObjectMapper json) {
+        this.collections = collections;
+        this.snapshotsDir = snapshotsDir;
+        this.json = json;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route("POST", "/collections/{c}/snapshots", WRITE, this::create),
+                new Route("GET", "/collections/{c}/snapshots", READ, this::list),
+                new Route("GET", "/collections/{c}/snapshots/{name}", READ, this::download),
+                new Route("DELETE", "/collections/{c}/snapshots/{name}", WRITE, this::delete),
+                new Route("PUT", "/collections/{c}/snapshots/recover", WRITE, this::recover));
+    }
+
+    /** Runs a {@code wait=false} operation on a virtual thread; a failure is logged, as nobody waits for it. */
+    private static void background(String what, Runnable work) {
+        Thread.ofVirtual().name("quiver-" + what).start(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed: {}", what, e.getMessage(), e);
+            }
+        });
+    }
+
+    private ApiResponse create(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        if (!request.queryFlag("wait", true)) {
+            background("snapshot of " + collection.name(), () -> collection.createSnapshot(snapshotsDir));
+            return new ApiResponse.Accepted();
+        }
+        return ApiResponse.ok(collection.createSnapshot(snapshotsDir).toJson());
+    }
+
+    private ApiResponse list(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        ArrayNode out = json.createArrayNode();
+        for (SnapshotDescription d : collection.listSnapshots(snapshotsDir)) {
+            out.add(d.toJson());
+        }
+        return ApiResponse.ok(out);
+    }
+
+    private ApiResponse download(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        return new ApiResponse.File(collection.snapshotFile(snapshotsDir, request.pathParam("name")));
+    }
+
+    private ApiResponse delete(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        String name = request.pathParam("name");
+        boolean wait = request.queryFlag("wait", true);
+        if (!collection.listSnapshots(snapshotsDir).stream().anyMatch(d -> d.name().equals(name))) {
+            throw new NotFoundException("Snapshot " + name + " not found");
+        }
+        if (!wait) {
+            background("delete of snapshot " + name, () -> collection.deleteSnapshot(snapshotsDir, name));
+            return new ApiResponse.Accepted();
+        }
+        return ApiResponse.ok(BooleanNode.valueOf(collection.deleteSnapshot(snapshotsDir, name)));
+    }
+
+    private ApiResponse recover(ApiRequest request) {
+        String name = request.pathParam("c");
+        JsonNode body = request.jsonObject();
+        String location = JsonFields.optText(body, "location");
+        if (location == null) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `location`");
+        }
+        String checksum = JsonFields.optText(body, "checksum");
+        String priority = JsonFields.optText(body, "priority");
+        if (priority != null && !List.of("snapshot", "replica", "no_sync").contains(priority)) {
+            throw ApiException.badRequest("Format error in JSON body: priority: unknown variant `" + priority
+                    + "`, expected one of `replica`, `snapshot`, `no_sync`");
+        }
+        URI uri;
+        try {
+            uri = new URI(location);
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest("Wrong input: snapshot location is not a URI: " + location);
+        }
+        if (uri.getScheme() == null || !List.of("file", "http", "https").contains(uri.getScheme())) {
+            throw ApiException.badRequest("Wrong input: snapshot location must be a file:// or http(s):// URI: "
+                    + location);
+        }
+        if (!request.queryFlag("wait", true)) {
+            background("recovery of " + name, () -> collections.catalog().recoverSnapshot(name, uri, checksum, snapshotsDir));
+            return new ApiResponse.Accepted();
+        }
+        collections.catalog().recoverSnapshot(name, uri, checksum, snapshotsDir);
+        return ApiResponse.ok(BooleanNode.TRUE);
+    }
+}

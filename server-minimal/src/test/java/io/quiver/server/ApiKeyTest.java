@@ -1,0 +1,88 @@
+package io.quiver.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** service.api_key and service.read_only_api_key, as Qdrant applies them, over a real socket. */
+class ApiKeyTest {
+    @TempDir
+    Path dir;
+    private QuiverServer server;
+    private RestClient rest;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
+                "QUIVER__SERVICE__HTTP_PORT", "0",
+                "QUIVER__SERVICE__API_KEY", "full-secret",
+                "QUIVER__SERVICE__READ_ONLY_API_KEY", "read-secret",
+                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        rest = new RestClient(server.port());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void probesAndRootStayOpen() {
+        assertEquals(200, rest.send("GET", "/", null).status());
+        assertEquals(200, rest.send("GET", "/healthz", null).status());
+        assertEquals(200, rest.send("GET", "/livez", null).status());
+        assertEquals(200, rest.send("GET", "/readyz", null).status());
+    }
+
+    @Test
+    void missingOrWrongKeyIs401() {
+        RestClient.Reply missing = rest.send("GET", "/collections", null);
+        assertEquals(401, missing.status());
+        assertEquals("Must provide an API key or an Authorization bearer token", missing.body());
+        rest.apiKey("wrong");
+        RestClient.Reply wrong = rest.send("GET", "/collections", null);
+        assertEquals(401, wrong.status());
+        assertEquals("Invalid API key or JWT", wrong.body());
+    }
+
+    @Test
+    void fullKeyMayWriteReadOnlyKeyMayOnlyRead() {
+        rest.apiKey("full-secret");
+        rest.ok("PUT", "/collections/demo", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,0]}]}");
+
+        rest.apiKey("read-secret");
+        rest.ok("GET", "/collections/demo", null);
+        rest.ok("POST", "/collections/demo/points/search", "{\"vector\":[1,0],\"limit\":1}");
+        rest.ok("POST", "/collections/demo/points/scroll", "{}");
+        rest.ok("POST", "/collections/demo/points/count", "{}");
+        rest.ok("POST", "/collections/demo/points/query", "{\"query\":[1,0]}");
+        rest.ok("POST", "/collections/demo/points", "{\"ids\":[1]}");
+        String forbidden = rest.error(403, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":2,\"vector\":[0,1]}]}");
+        assertTrue(forbidden.startsWith("Forbidden"), forbidden);
+        rest.error(403, "DELETE", "/collections/demo", null);
+        rest.error(403, "PUT", "/collections/other", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+
+        rest.apiKey("full-secret");
+        assertEquals(1, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asInt());
+    }
+
+    @Test
+    void bearerTokenIsAccepted() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/collections"))
+                .header("Authorization", "Bearer read-secret").timeout(java.time.Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+    }
+}

@@ -1,0 +1,125 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Three real server processes form a cluster the way an operator starts one ({@code --uri} on the first,
+ * {@code --bootstrap} on the others, {@code QUIVER__CLUSTER__ENABLED=true}): metadata through consensus over HTTP,
+ * {@code /cluster/recover}, and fail-over after SIGKILL of the leader.
+ */
+class ClusterServerTest {
+    @TempDir
+    Path dir;
+    private final List<ServerProcess> nodes = new ArrayList<>();
+    private final List<Integer> p2pPorts = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (ServerProcess node : nodes) {
+            node.close();
+        }
+    }
+
+    private ServerProcess startNode(int index, Integer bootstrapP2p) throws Exception {
+        int p2p = index < p2pPorts.size() ? p2pPorts.get(index) : ServerProcess.freePort();
+        if (index >= p2pPorts.size()) {
+            p2pPorts.add(p2p);
+        }
+        List<String> args = new ArrayList<>(List.of("--uri", "http://127.0.0.1:" + p2p));
+        if (bootstrapP2p != null) {
+            args.addAll(List.of("--bootstrap", "http://127.0.0.1:" + bootstrapP2p));
+        }
+        ServerProcess node = ServerProcess.start(dir.resolve("node" + index + ".log"), Map.of(
+                "QUIVER__CLUSTER__ENABLED", "true",
+                "QUIVER__CLUSTER__P2P__PORT", Integer.toString(p2p),
+                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("node" + index).toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snap" + index).toString()), args);
+        return node.awaitReady(Duration.ofSeconds(60));
+    }
+
+    private static JsonNode eventually(RestClient rest, String path, Predicate<JsonNode> done, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            RestClient.Reply reply = rest.send("GET", path, null);
+            if (reply.status() == 200 && reply.json() != null) {
+                last = reply.result();
+                if (done.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("timed out waiting for " + what + "; last " + path + " = " + last);
+        return null;
+    }
+
+    @Test
+    void threeNodesAgreeRecoverAndFailOver() throws Exception {
+        nodes.add(startNode(0, null));
+        nodes.add(startNode(1, p2pPorts.get(0)));
+        nodes.add(startNode(2, p2pPorts.get(0)));
+        List<RestClient> rest = nodes.stream().map(n -> new RestClient(n.port())).toList();
+
+        for (RestClient r : rest) {
+            JsonNode status = eventually(r, "/cluster", s -> s.path("peers").size() == 3
+                    && !s.path("raft_info").path("leader").isNull(), "3 peers and a leader");
+            assertEquals("enabled", status.get("status").asText());
+            assertTrue(status.get("peer_id").isIntegralNumber());
+            for (String key : List.of("term", "commit", "pending_operations", "leader", "role", "is_voter")) {
+                assertTrue(status.get("raft_info").has(key), key + " in " + status);
+            }
+        }
+
+        // Metadata goes through consensus: created on one node, seen on all.
+        rest.get(1).ok("PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":2}");
+        for (RestClient r : rest) {
+            eventually(r, "/collections/shared/exists", e -> e.get("exists").asBoolean(), "collection on every node");
+            assertEquals(2, r.ok("GET", "/collections/shared/cluster", null).get("shard_count").asInt());
+        }
+        rest.get(2).error(409, "PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+
+        // recover: refused on the leader, accepted on a follower, whose state then equals the leader's.
+        long leader = rest.get(0).ok("GET", "/cluster", null).at("/raft_info/leader").asLong();
+        int leaderIndex = -1;
+        for (int i = 0; i < 3; i++) {
+            if (rest.get(i).ok("GET", "/cluster", null).get("peer_id").asLong() == leader) {
+                leaderIndex = i;
+            }
+        }
+        assertTrue(leaderIndex >= 0, "leader is one of the three");
+        String refused = rest.get(leaderIndex).error(400, "POST", "/cluster/recover", null);
+        assertTrue(refused.toLowerCase().contains("leader"), refused);
+        int follower = (leaderIndex + 1) % 3;
+        assertTrue(rest.get(follower).ok("POST", "/cluster/recover", null).asBoolean());
+        eventually(rest.get(follower), "/collections/shared/exists", e -> e.get("exists").asBoolean(),
+                "state after recover");
+
+        // Fail-over: SIGKILL the leader; a new one takes over and metadata changes go on.
+        nodes.get(leaderIndex).kill();
+        int survivor = (leaderIndex + 1) % 3;
+        eventually(rest.get(survivor), "/cluster", s -> !s.at("/raft_info/leader").isNull()
+                && s.at("/raft_info/leader").asLong() != leader, "a new leader");
+        rest.get(survivor).ok("PUT", "/collections/after_failover", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+        int other = (leaderIndex + 2) % 3;
+        eventually(rest.get(other), "/collections/after_failover/exists", e -> e.get("exists").asBoolean(),
+                "collection created after fail-over");
+        assertTrue(rest.get(other).ok("GET", "/collections/shared/exists", null).get("exists").asBoolean(),
+                "no committed change lost");
+    }
+}

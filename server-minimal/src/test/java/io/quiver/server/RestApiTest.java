@@ -1,0 +1,427 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Qdrant's REST endpoints over a real socket: shapes, status codes, and that rejected requests change nothing. */
+class RestApiTest {
+    @TempDir
+    Path dir;
+    private QuiverServer server;
+    private RestClient rest;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
+                "QUIVER__SERVICE__HTTP_PORT", "0",
+                "QUIVER__SERVICE__MAX_REQUEST_SIZE_MB", "1",
+                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        rest = new RestClient(server.port());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private void createDemo(String name, String distance) {
+        assertTrue(rest.ok("PUT", "/collections/" + name,
+                "{\"vectors\":{\"size\":4,\"distance\":\"" + distance + "\"}}").asBoolean());
+        JsonNode upsert = rest.ok("PUT", "/collections/" + name + "/points?wait=true", """
+                {"points":[
+                 {"id":1,"vector":[0.05,0.61,0.76,0.74],"payload":{"city":"Berlin","n":1,"tags":["a","b"]}},
+                 {"id":2,"vector":[0.19,0.81,0.75,0.11],"payload":{"city":"London","n":2}},
+                 {"id":3,"vector":[0.36,0.55,0.47,0.94],"payload":{"city":"Moscow","n":3}},
+                 {"id":4,"vector":[0.18,0.01,0.85,0.80],"payload":{"city":"New York","n":4}},
+                 {"id":5,"vector":[0.24,0.18,0.22,0.44],"payload":{"city":"Beijing","n":5}},
+                 {"id":6,"vector":[0.35,0.08,0.11,0.44],"payload":{"city":"Mumbai","n":6}}]}""");
+        assertEquals("completed", upsert.get("status").asText());
+        assertTrue(upsert.get("operation_id").isIntegralNumber());
+    }
+
+    private long count(String name) {
+        return rest.ok("POST", "/collections/" + name + "/points/count", "{}").get("count").asLong();
+    }
+
+    @Test
+    void collectionLifecycle() {
+        assertEquals(0, rest.ok("GET", "/collections", null).get("collections").size());
+        assertTrue(rest.ok("PUT", "/collections/demo", """
+                {"vectors":{"size":4,"distance":"Cosine"},"hnsw_config":{"m":8},"optimizers_config":{"indexing_threshold":0}}
+                """).asBoolean());
+        String conflict = rest.error(409, "PUT", "/collections/demo", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+        assertTrue(conflict.contains("already exists"), conflict);
+
+        JsonNode info = rest.ok("GET", "/collections/demo", null);
+        for (String key : List.of("status", "optimizer_status", "segments_count", "config", "payload_schema")) {
+            assertTrue(info.has(key), key + " in " + info);
+        }
+        assertEquals("green", info.get("status").asText());
+        assertEquals(0, info.get("points_count").asLong());
+        assertEquals(4, info.at("/config/params/vectors/size").asInt());
+        assertEquals("Cosine", info.at("/config/params/vectors/distance").asText());
+        assertEquals(8, info.at("/config/hnsw_config/m").asInt());
+        assertTrue(info.at("/config/optimizer_config").has("default_segment_number"));
+
+        assertEquals("demo", rest.ok("GET", "/collections", null).get("collections").get(0).get("name").asText());
+        assertTrue(rest.ok("GET", "/collections/demo/exists", null).get("exists").asBoolean());
+        assertFalse(rest.ok("GET", "/collections/nope/exists", null).get("exists").asBoolean());
+        assertTrue(rest.ok("PATCH", "/collections/demo", "{}").asBoolean());
+        assertTrue(rest.ok("PATCH", "/collections/demo", "{\"optimizers_config\":{\"indexing_threshold\":100}}").asBoolean());
+        assertEquals(100, rest.ok("GET", "/collections/demo", null).at("/config/optimizer_config/indexing_threshold").asInt());
+
+        assertTrue(rest.ok("DELETE", "/collections/demo", null).asBoolean());
+        assertFalse(rest.ok("DELETE", "/collections/demo", null).asBoolean());
+        String missing = rest.error(404, "GET", "/collections/demo", null);
+        assertEquals("Not found: Collection `demo` doesn't exist!", missing);
+    }
+
+    @Test
+    void createRejectsBadConfigs() {
+        rest.error(422, "PUT", "/collections/a", "{\"vectors\":{\"size\":0,\"distance\":\"Cosine\"}}");
+        rest.error(400, "PUT", "/collections/a", "{\"vectors\":{\"size\":4,\"distance\":\"cosine\"}}");
+        rest.error(400, "PUT", "/collections/a", "{\"vectors\":{\"size\":\"four\",\"distance\":\"Dot\"}}");
+        rest.error(400, "PUT", "/collections/a", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"");
+        rest.error(400, "PUT", "/collections/a", "[1,2]");
+        rest.error(422, "PUT", "/collections/a", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":0}");
+        rest.error(422, "PUT", "/collections/a", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"hnsw_config\":{\"ef_construct\":3}}");
+        rest.error(422, "PUT", "/collections/a?timeout=0", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
+        assertFalse(rest.ok("GET", "/collections/a/exists", null).get("exists").asBoolean());
+    }
+
+    @Test
+    void pointsReadAndWrite() {
+        createDemo("demo", "Dot");
+        assertEquals(6, count("demo"));
+        JsonNode ack = rest.ok("PUT", "/collections/demo/points",
+                "{\"batch\":{\"ids\":[7,\"8a4a6f1e-6b0b-4a5a-9c1e-2f3a4b5c6d7e\"],\"vectors\":[[1,0,0,0],[0,1,0,0]],"
+                        + "\"payloads\":[{\"city\":\"Paris\"},null]}}");
+        assertTrue(List.of("acknowledged", "completed").contains(ack.get("status").asText()), ack.toString());
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[]}");
+        assertEquals(8, count("demo"));
+
+        JsonNode records = rest.ok("POST", "/collections/demo/points",
+                "{\"ids\":[\"8A4A6F1E-6B0B-4A5A-9C1E-2F3A4B5C6D7E\",99,2],\"with_vector\":true}");
+        assertEquals(2, records.size(), records.toString());
+        assertEquals("8a4a6f1e-6b0b-4a5a-9c1e-2f3a4b5c6d7e", records.get(0).get("id").asText());
+        assertEquals(2, records.get(1).get("id").asInt());
+        assertEquals("London", records.get(1).at("/payload/city").asText());
+        assertEquals(4, records.get(1).get("vector").size());
+
+        JsonNode point = rest.ok("GET", "/collections/demo/points/7", null);
+        assertEquals("Paris", point.at("/payload/city").asText());
+        assertEquals(1.0, point.get("vector").get(0).asDouble(), 1e-6);
+        assertEquals("Not found: No point with id 42 found", rest.error(404, "GET", "/collections/demo/points/42", null));
+
+        JsonNode page = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":3}");
+        assertEquals(List.of(1, 2, 3), ids(page.get("points")));
+        assertEquals(4, page.get("next_page_offset").asInt());
+        assertTrue(page.get("points").get(0).has("payload"), "scroll returns payloads by default");
+        page = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":10,\"offset\":6}");
+        assertEquals(3, page.get("points").size());
+        assertEquals("8a4a6f1e-6b0b-4a5a-9c1e-2f3a4b5c6d7e", page.get("points").get(2).get("id").asText());
+        assertTrue(page.get("next_page_offset").isNull());
+
+        assertEquals(2, rest.ok("POST", "/collections/demo/points/count",
+                "{\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":2,\"lt\":4}}]}}").get("count").asInt());
+
+        // payload operations
+        rest.ok("POST", "/collections/demo/points/payload?wait=true", "{\"payload\":{\"extra\":true},\"points\":[1,2]}");
+        assertEquals("Berlin", payload(1).get("city").asText());
+        assertTrue(payload(1).get("extra").asBoolean());
+        rest.ok("PUT", "/collections/demo/points/payload?wait=true", "{\"payload\":{\"only\":1},\"points\":[2]}");
+        assertEquals(List.of("only"), fieldNames(payload(2)));
+        rest.ok("POST", "/collections/demo/points/payload/delete?wait=true", "{\"keys\":[\"extra\"],\"points\":[1]}");
+        assertFalse(payload(1).has("extra"));
+        rest.ok("POST", "/collections/demo/points/payload/clear?wait=true", "{\"points\":[2]}");
+        assertEquals(0, payload(2).size());
+        rest.ok("POST", "/collections/demo/points/payload?wait=true",
+                "{\"payload\":{\"zone\":\"eu\"},\"filter\":{\"must\":[{\"key\":\"city\",\"match\":{\"any\":[\"Berlin\",\"Paris\"]}}]}}");
+        assertEquals("eu", payload(7).get("zone").asText());
+        String missingPoint = rest.error(404, "POST", "/collections/demo/points/payload?wait=true",
+                "{\"payload\":{\"x\":1},\"points\":[12345]}");
+        assertTrue(missingPoint.contains("12345"), missingPoint);
+
+        // deletes: by ids (missing ids ignored) and by filter
+        JsonNode deleted = rest.ok("POST", "/collections/demo/points/delete?wait=true", "{\"points\":[1,12345]}");
+        assertEquals("completed", deleted.get("status").asText());
+        rest.ok("POST", "/collections/demo/points/delete?wait=true",
+                "{\"filter\":{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Mumbai\"}}]}}");
+        assertEquals(6, count("demo"));
+        rest.error(404, "GET", "/collections/demo/points/6", null);
+
+        // batch update
+        JsonNode results = rest.ok("POST", "/collections/demo/points/batch?wait=true", """
+                {"operations":[{"upsert":{"points":[{"id":50,"vector":[1,1,1,1]}]}},
+                               {"set_payload":{"payload":{"b":1},"points":[50]}},
+                               {"delete":{"points":[3]}}]}""");
+        assertEquals(3, results.size());
+        assertEquals(1, payload(50).get("b").asInt());
+        rest.error(404, "GET", "/collections/demo/points/3", null);
+    }
+
+    @Test
+    void searchMatchesBruteForce() {
+        for (String distance : List.of("Dot", "Cosine", "Euclid", "Manhattan")) {
+            String name = "s_" + distance.toLowerCase();
+            assertTrue(rest.ok("PUT", "/collections/" + name,
+                    "{\"vectors\":{\"size\":8,\"distance\":\"" + distance + "\"}}").asBoolean());
+            Random random = new Random(42);
+            Map<Integer, float[]> vectors = new HashMap<>();
+            StringBuilder body = new StringBuilder("{\"points\":[");
+            for (int id = 0; id < 200; id++) {
+                float[] v = new float[8];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextFloat() * 2 - 1;
+                }
+                vectors.put(id, v);
+                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":")
+                        .append(toJson(v)).append(",\"payload\":{\"even\":").append(id % 2 == 0).append("}}");
+            }
+            rest.ok("PUT", "/collections/" + name + "/points?wait=true", body.append("]}").toString());
+            float[] query = {0.3f, -0.2f, 0.5f, 0.1f, -0.7f, 0.2f, 0.0f, 0.4f};
+            List<Integer> expected = bruteForce(vectors, query, distance, 10, false);
+            JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/search",
+                    "{\"vector\":" + toJson(query) + ",\"limit\":10,\"params\":{\"exact\":true}}");
+            assertEquals(expected, ids(hits), distance);
+            assertTrue(hits.get(0).has("version") && hits.get(0).has("score"), hits.get(0).toString());
+            assertFalse(hits.get(0).hasNonNull("payload"), "search returns no payload by default");
+
+            JsonNode filtered = rest.ok("POST", "/collections/" + name + "/points/search",
+                    "{\"vector\":" + toJson(query) + ",\"limit\":5,\"offset\":2,\"with_payload\":true,\"with_vector\":true,"
+                            + "\"filter\":{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}}");
+            assertEquals(bruteForce(vectors, query, distance, 7, true).subList(2, 7), ids(filtered), distance);
+            assertTrue(filtered.get(0).at("/payload/even").asBoolean());
+            assertEquals(8, filtered.get(0).get("vector").size());
+
+            double tenth = hits.get(9).get("score").asDouble();
+            JsonNode thresholded = rest.ok("POST", "/collections/" + name + "/points/search",
+                    "{\"vector\":" + toJson(query) + ",\"limit\":50,\"score_threshold\":" + tenth + "}");
+            assertEquals(10, thresholded.size(), distance + " threshold " + tenth);
+
+            JsonNode query1 = rest.ok("POST", "/collections/" + name + "/points/query",
+                    "{\"query\":" + toJson(query) + ",\"limit\":10}");
+            assertEquals(expected, ids(query1.get("points")));
+            JsonNode nearest = rest.ok("POST", "/collections/" + name + "/points/query",
+                    "{\"query\":{\"nearest\":" + toJson(query) + "},\"limit\":3}");
+            assertEquals(expected.subList(0, 3), ids(nearest.get("points")));
+            JsonNode byId = rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":5,\"limit\":3}");
+            assertFalse(ids(byId.get("points")).contains(5), "query by id excludes the point itself");
+            assertEquals(bruteForce(vectors, vectors.get(5), distance, 4, false).stream().filter(i -> i != 5)
+                    .limit(3).toList(), ids(byId.get("points")));
+            JsonNode batch = rest.ok("POST", "/collections/" + name + "/points/search/batch",
+                    "{\"searches\":[{\"vector\":" + toJson(query) + ",\"limit\":2},{\"vector\":" + toJson(query) + ",\"limit\":1}]}");
+            assertEquals(2, batch.size());
+            assertEquals(expected.subList(0, 2), ids(batch.get(0)));
+            JsonNode queryBatch = rest.ok("POST", "/collections/" + name + "/points/query/batch",
+                    "{\"searches\":[{\"query\":" + toJson(query) + ",\"limit\":2}]}");
+            assertEquals(expected.subList(0, 2), ids(queryBatch.get(0).get("points")));
+            JsonNode noQuery = rest.ok("POST", "/collections/" + name + "/points/query", "{\"limit\":3}");
+            assertEquals(List.of(0, 1, 2), ids(noQuery.get("points")));
+        }
+    }
+
+    @Test
+    void badInputIsRejectedAndChangesNothing() {
+        createDemo("demo", "Euclid");
+        JsonNode before = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":100,\"with_vector\":true}");
+        String dim = rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":1,\"vector\":[1,2,3]}]}");
+        assertEquals("Wrong input: Vector dimension error: expected dim: 4, got 3", dim);
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[NaN,1,2,3]}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1e39,1,2,3]}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":-1,\"vector\":[1,1,2,3]}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":\"not-a-uuid\",\"vector\":[1,1,2,3]}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,1,2,3]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":\"x\"}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":1,\"vector\":[1,1,2,3]},{\"id\":2,\"vector\":[1,1]}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,1,2,3],\"payload\":5}]}");
+        rest.error(400, "PUT", "/collections/demo/points?wait=maybe", "{\"points\":[]}");
+        rest.error(404, "PUT", "/collections/nope/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,1,2,3]}]}");
+        String huge = "{\"points\":[{\"id\":1,\"vector\":[1,1,2,3],\"payload\":{\"blob\":\"" + "x".repeat(1_200_000) + "\"}}]}";
+        rest.error(400, "PUT", "/collections/demo/points?wait=true", huge);
+        rest.error(400, "POST", "/collections/demo/points/search", "{\"vector\":[1,2],\"limit\":3}");
+        rest.error(422, "POST", "/collections/demo/points/search", "{\"vector\":[1,2,3,4],\"limit\":0}");
+        rest.error(400, "POST", "/collections/demo/points/search", "{\"vector\":[1,2,3,4]}");
+        rest.error(400, "POST", "/collections/demo/points/search", "{\"vector\":[1,2,3,4],\"limit\":\"3\"}");
+        rest.error(422, "POST", "/collections/demo/points/scroll", "{\"limit\":0}");
+        rest.error(400, "POST", "/collections/demo/points/count", "{\"filter\":{\"must\":[{\"key\":\"n\",\"bogus\":1}]}}");
+        rest.error(400, "POST", "/collections/demo/points/delete?wait=true", "{\"nothing\":true}");
+        rest.error(400, "POST", "/collections/demo/points/payload?wait=true", "{\"points\":[1]}");
+        JsonNode after = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":100,\"with_vector\":true}");
+        assertEquals(before.get("points"), after.get("points"));
+    }
+
+    @Test
+    void payloadIndexAppearsInSchema() {
+        createDemo("demo", "Dot");
+        JsonNode created = rest.ok("PUT", "/collections/demo/index?wait=true",
+                "{\"field_name\":\"city\",\"field_schema\":\"keyword\"}");
+        assertEquals("completed", created.get("status").asText());
+        JsonNode schema = rest.ok("GET", "/collections/demo", null).get("payload_schema");
+        assertEquals("keyword", schema.at("/city/data_type").asText(), schema.toString());
+        assertEquals(6, schema.at("/city/points").asInt(), schema.toString());
+        assertEquals(1, rest.ok("POST", "/collections/demo/points/count",
+                "{\"filter\":{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"London\"}}]}}").get("count").asInt());
+        rest.ok("DELETE", "/collections/demo/index/city?wait=true", null);
+        assertFalse(rest.ok("GET", "/collections/demo", null).get("payload_schema").has("city"));
+        rest.error(400, "PUT", "/collections/demo/index", "{\"field_name\":\"city\",\"field_schema\":\"nonsense\"}");
+    }
+
+    @Test
+    void serviceEndpoints() {
+        createDemo("demo", "Dot");
+        RestClient.Reply root = rest.send("GET", "/", null);
+        assertEquals(200, root.status());
+        assertEquals("quiver - vector search engine", root.json().get("title").asText());
+        assertFalse(root.json().has("status"), "GET / is not wrapped in the envelope");
+        assertEquals("healthz check passed", rest.send("GET", "/healthz", null).body());
+        assertEquals("all shards are ready", rest.send("GET", "/readyz", null).body());
+        JsonNode telemetry = rest.ok("GET", "/telemetry", null);
+        assertEquals("quiver", telemetry.at("/app/name").asText());
+        RestClient.Reply metrics = rest.send("GET", "/metrics", null);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body().contains("collections_total 1"), metrics.body());
+        assertTrue(metrics.body().contains("collections_vector_total 6"), metrics.body());
+        assertTrue(metrics.body().contains("rest_responses_total{method=\"PUT\",endpoint=\"/collections/{c}/points\",status=\"200\"}"),
+                metrics.body());
+        assertTrue(metrics.body().contains("wal_fsyncs_total"), metrics.body());
+        rest.error(404, "GET", "/no/such/endpoint", null);
+        rest.error(405, "DELETE", "/collections/demo/points/scroll", null);
+    }
+
+    @Test
+    void standaloneClusterEndpoints() {
+        createDemo("demo", "Dot");
+        assertEquals("disabled", rest.ok("GET", "/cluster", null).get("status").asText());
+        assertTrue(rest.error(405, "POST", "/cluster/recover", null).contains("standalone"));
+        assertTrue(rest.error(405, "DELETE", "/cluster/peer/7", null).contains("standalone"));
+        JsonNode info = rest.ok("GET", "/collections/demo/cluster", null);
+        assertEquals(1, info.get("shard_count").asInt());
+        assertEquals("Active", info.at("/local_shards/0/state").asText());
+        assertEquals(6, info.at("/local_shards/0/points_count").asInt());
+        assertEquals(0, info.get("remote_shards").size());
+    }
+
+    @Test
+    void snapshotsCreateListDownloadRecoverDelete() throws Exception {
+        createDemo("demo", "Dot");
+        JsonNode created = rest.ok("POST", "/collections/demo/snapshots?wait=true", null);
+        String name = created.get("name").asText();
+        assertTrue(name.startsWith("demo-") && name.endsWith(".snapshot"), name);
+        assertTrue(created.get("size").asLong() > 0);
+        String checksum = created.get("checksum").asText();
+        assertEquals(64, checksum.length(), created.toString());
+        JsonNode listed = rest.ok("GET", "/collections/demo/snapshots", null);
+        assertEquals(name, listed.get(0).get("name").asText());
+
+        java.net.http.HttpResponse<byte[]> download = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
+                        + "/collections/demo/snapshots/" + name)).timeout(java.time.Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, download.statusCode());
+        assertEquals(created.get("size").asLong(), download.body().length, "downloaded archive has the listed size");
+        assertEquals(checksum, java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(download.body())), "download matches its checksum");
+        rest.error(404, "GET", "/collections/demo/snapshots/nope.snapshot", null);
+
+        Path file = dir.resolve("snapshots").resolve("demo").resolve(name);
+        assertTrue(java.nio.file.Files.exists(file), file.toString());
+        String location = file.toUri().toString();
+        rest.error(400, "PUT", "/collections/copy/snapshots/recover",
+                "{\"location\":\"" + location + "\",\"checksum\":\"" + "0".repeat(64) + "\"}");
+        assertFalse(rest.ok("GET", "/collections/copy/exists", null).get("exists").asBoolean(),
+                "a checksum mismatch creates nothing");
+        assertTrue(rest.ok("PUT", "/collections/copy/snapshots/recover",
+                "{\"location\":\"" + location + "\",\"checksum\":\"" + checksum + "\"}").asBoolean());
+        assertEquals(6, count("copy"));
+        assertEquals("Moscow", rest.ok("GET", "/collections/copy/points/3", null).at("/payload/city").asText());
+
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":99,\"vector\":[1,1,1,1]}]}");
+        assertEquals(7, count("demo"));
+        assertTrue(rest.ok("PUT", "/collections/demo/snapshots/recover", "{\"location\":\"" + location + "\"}").asBoolean());
+        assertEquals(6, count("demo"), "recovering over an existing collection replaces its data");
+
+        RestClient.Reply accepted = rest.send("POST", "/collections/demo/snapshots?wait=false", null);
+        assertEquals(202, accepted.status(), accepted.body());
+        assertEquals("accepted", accepted.json().get("status").asText());
+        assertTrue(rest.ok("DELETE", "/collections/demo/snapshots/" + name, null).asBoolean());
+        rest.error(404, "DELETE", "/collections/demo/snapshots/" + name, null);
+        rest.error(400, "PUT", "/collections/demo/snapshots/recover", "{\"location\":\"ftp://x/y.snapshot\"}");
+        rest.error(404, "POST", "/collections/nope/snapshots", null);
+    }
+
+    private JsonNode payload(int id) {
+        return rest.ok("GET", "/collections/demo/points/" + id, null).get("payload");
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static List<Integer> ids(JsonNode points) {
+        List<Integer> ids = new ArrayList<>();
+        points.forEach(p -> ids.add(p.get("id").asInt()));
+        return ids;
+    }
+
+    private static String toJson(float[] v) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            b.append(i == 0 ? "" : ",").append(v[i]);
+        }
+        return b.append(']').toString();
+    }
+
+    /** Qdrant's order for each distance, computed plainly in double precision. */
+    static List<Integer> bruteForce(Map<Integer, float[]> vectors, float[] query, String distance, int k, boolean evenOnly) {
+        Map<Integer, Double> scores = new HashMap<>();
+        double qn = 0;
+        for (float x : query) {
+            qn += x * x;
+        }
+        qn = Math.sqrt(qn);
+        for (Map.Entry<Integer, float[]> e : vectors.entrySet()) {
+            if (evenOnly && e.getKey() % 2 != 0) {
+                continue;
+            }
+            float[] v = e.getValue();
+            double dot = 0, l2 = 0, l1 = 0, vn = 0;
+            for (int i = 0; i < v.length; i++) {
+                dot += (double) v[i] * query[i];
+                l2 += Math.pow(v[i] - query[i], 2);
+                l1 += Math.abs(v[i] - query[i]);
+                vn += (double) v[i] * v[i];
+            }
+            double score = switch (distance) {
+                case "Dot" -> dot;
+                case "Cosine" -> dot / (Math.sqrt(vn) * qn);
+                case "Euclid" -> Math.sqrt(l2);
+                default -> l1;
+            };
+            scores.put(e.getKey(), score);
+        }
+        boolean higherBetter = distance.equals("Dot") || distance.equals("Cosine");
+        Comparator<Integer> order = Comparator.comparingDouble(scores::get);
+        return scores.keySet().stream().sorted(higherBetter ? order.reversed() : order).limit(k).toList();
+    }
+}
