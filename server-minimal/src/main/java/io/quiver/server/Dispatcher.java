@@ -28,9 +28,11 @@ final class Dispatcher implements HttpHandler {
     private final ErrorMapper errors;
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    private final boolean cors;
 
     Dispatcher(List<Route> routes, ApiKeyGuard guard, ServerMetrics metrics, ErrorMapper errors, ObjectMapper json,
-               long maxBodyBytes) {
+               long maxBodyBytes, boolean cors) {
+        this.cors = cors;
         this.routes = List.copyOf(routes);
         this.guard = guard;
         this.metrics = metrics;
@@ -47,6 +49,14 @@ final class Dispatcher implements HttpHandler {
         String endpoint = "unknown";
         int status = 500;
         try (exchange) {
+            if (cors) {
+                exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+                if (method.equals("OPTIONS") && exchange.getRequestHeaders().containsKey("Access-Control-Request-Method")) {
+                    status = 200;
+                    preflight(exchange);
+                    return;
+                }
+            }
             String[] segments = Route.segments(exchange.getRequestURI().getRawPath());
             Route route = null;
             Map<String, String> params = null;
@@ -107,6 +117,16 @@ final class Dispatcher implements HttpHandler {
         } finally {
             metrics.record(method, endpoint, status, System.nanoTime() - start);
         }
+    }
+
+    /** A CORS preflight, answered as Qdrant's permissive CORS layer does: any origin, method and header. */
+    private static void preflight(HttpExchange exchange) throws IOException {
+        var headers = exchange.getResponseHeaders();
+        headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+        String requested = exchange.getRequestHeaders().getFirst("Access-Control-Request-Headers");
+        headers.set("Access-Control-Allow-Headers", requested == null || requested.isBlank() ? "*" : requested);
+        headers.set("Access-Control-Max-Age", "3600");
+        exchange.sendResponseHeaders(200, -1);
     }
 
     private static int statusOf(ApiResponse response) {

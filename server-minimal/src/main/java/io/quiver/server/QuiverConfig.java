@@ -63,6 +63,7 @@ public record QuiverConfig(
                     "storage.node_type: expected Normal or Listener, got '" + nodeType + "'");
         };
         boolean clusterEnabled = bool(tree, "cluster.enabled");
+        bool(tree, "service.enable_cors");
         int p2pPort = port(tree, "cluster.p2p.port");
         integer(tree, "storage.wal.wal_capacity_mb", 1, 1 << 20);
         integer(tree, "storage.wal.wal_segments_ahead", 0, 1024);
@@ -115,6 +116,11 @@ public record QuiverConfig(
     private String optionalText(String key) {
         JsonNode node = at(tree, key);
         return node == null || node.isNull() || node.asText().isBlank() ? null : node.asText();
+    }
+
+    /** {@code service.enable_cors}: answer CORS preflights and allow any origin, as Qdrant does by default. */
+    public boolean enableCors() {
+        return bool(tree, "service.enable_cors");
     }
 
     /** {@code service.metrics_prefix}, or the empty string. */

@@ -101,7 +101,7 @@ public final class QuiverServer implements AutoCloseable {
             routes.addAll(new SearchRoutes(collections, json).routes());
             routes.addAll(new SnapshotRoutes(collections, config.snapshotsPath(), json).routes());
             http.createContext("/", new Dispatcher(routes, new ApiKeyGuard(config.apiKey(), config.readOnlyApiKey()),
-                    metrics, new ErrorMapper(), json, config.maxRequestBytes()));
+                    metrics, new ErrorMapper(), json, config.maxRequestBytes(), config.enableCors()));
             http.start();
             server.ready = true;
             LOG.info("Quiver {} (Qdrant API {}) serving on http://{}:{}/, storage in {}{}",

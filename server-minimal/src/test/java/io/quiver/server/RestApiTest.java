@@ -308,6 +308,26 @@ class RestApiTest {
     }
 
     @Test
+    void corsPreflightAndHeaders() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> preflight = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/collections"))
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://example.test").header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "content-type,api-key")
+                .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, preflight.statusCode());
+        assertEquals("*", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
+        assertEquals("content-type,api-key", preflight.headers().firstValue("Access-Control-Allow-Headers").orElse(""));
+        java.net.http.HttpResponse<String> get = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/collections"))
+                .header("Origin", "http://example.test").timeout(java.time.Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals("*", get.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    }
+
+    @Test
     void standaloneClusterEndpoints() {
         createDemo("demo", "Dot");
         assertEquals("disabled", rest.ok("GET", "/cluster", null).get("status").asText());
