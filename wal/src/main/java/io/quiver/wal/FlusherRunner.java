@@ -54,18 +54,7 @@ final class FlusherRunner {
     /** Asks the agent to finish the queued work and stop, then waits for the thread to end. */
     void stopAndJoin() {
         stopping = true;
-        LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        ThreadStop.wakeAndJoin(thread);
     }
 
     private void run() {

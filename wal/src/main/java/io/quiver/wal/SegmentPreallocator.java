@@ -116,18 +116,7 @@ final class SegmentPreallocator implements AutoCloseable {
     public void close() {
         closed = true;
         if (thread != null) {
-            LockSupport.unpark(thread);
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            ThreadStop.wakeAndJoin(thread);
         }
         Path path;
         while ((path = ready.poll()) != null) {

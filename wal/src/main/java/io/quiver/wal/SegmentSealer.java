@@ -137,17 +137,6 @@ final class SegmentSealer implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        ThreadStop.wakeAndJoin(thread);
     }
 }

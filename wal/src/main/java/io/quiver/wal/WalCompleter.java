@@ -88,18 +88,7 @@ final class WalCompleter implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        ThreadStop.wakeAndJoin(thread);
         Group group;
         while ((group = groups.poll()) != null) {  // only if the thread never started
             group.complete();

@@ -1,5 +1,7 @@
 package io.quiver.bench.engine;
 
+import io.quiver.hnsw.io.VecsReader;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
@@ -12,8 +14,6 @@ import io.quiver.engine.SearchRequest;
 import io.quiver.hnsw.Distance;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,14 +65,14 @@ public final class EngineBench {
             storage = Files.createTempDirectory("quiver-engine-bench");
         }
         boolean fullSet = limitPoints == Integer.MAX_VALUE;
-        float[][] queries = bvecs(data.resolve("query.bvecs"), queryCount);
-        int[][] gt = ivecs(data.resolve("gt-euclid.ivecs"));
-        float[][] gtScores = fvecs(data.resolve("gt-euclid-scores.fvecs"));
+        float[][] queries = VecsReader.readVectors(data.resolve("query.bvecs"), queryCount);
+        int[][] gt = VecsReader.readIvecs(data.resolve("gt-euclid.ivecs"));
+        float[][] gtScores = VecsReader.readVectors(data.resolve("gt-euclid-scores.fvecs"));
         if (reopenOnly) {
             reopen(storage, queries, fullSet ? gt : null, gtScores);
             return;
         }
-        float[][] base = bvecs(data.resolve("base.bvecs"), limitPoints);
+        float[][] base = VecsReader.readVectors(data.resolve("base.bvecs"), limitPoints);
         System.out.printf("engine bench: %d points of dim %d, %d queries, batch %d, storage %s, %d cores%n",
                 base.length, base[0].length, queries.length, batch, storage, Runtime.getRuntime()
                         .availableProcessors());
@@ -236,48 +236,6 @@ public final class EngineBench {
             Thread.sleep(100);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    static float[][] bvecs(Path file, int max) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int dim = b.getInt(0);
-        int n = Math.min(max, b.capacity() / (4 + dim));
-        float[][] out = new float[n][dim];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int d = 0; d < dim; d++) {
-                out[i][d] = b.get() & 0xff;
-            }
-        }
-        return out;
-    }
-
-    static int[][] ivecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int k = b.getInt(0);
-        int n = b.capacity() / (4 + 4 * k);
-        int[][] out = new int[n][k];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int j = 0; j < k; j++) {
-                out[i][j] = b.getInt();
-            }
-        }
-        return out;
-    }
-
-    static float[][] fvecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int k = b.getInt(0);
-        int n = b.capacity() / (4 + 4 * k);
-        float[][] out = new float[n][k];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int j = 0; j < k; j++) {
-                out[i][j] = b.getFloat();
-            }
-        }
-        return out;
     }
 
     private static void deleteTree(Path p) throws IOException {
