@@ -49,6 +49,7 @@ public final class Collection {
     private final Shard[] shards;
     private final AtomicLong operationIds;
     private final Object configLock = new Object();
+    private final ExecutorService indexExecutor;
     private volatile CollectionConfig config;
     private volatile ObjectNode payloadSchema;
     private volatile long lastFlushNanos = System.nanoTime();
@@ -60,12 +61,14 @@ public final class Collection {
         this.config = config;
         this.payloadSchema = payloadSchema;
         this.options = options;
+        this.indexExecutor = indexExecutor;
         this.shards = new Shard[config.shardNumber()];
+        repairShardRecovery(dir);
         long ops = 0;
         try {
             for (int i = 0; i < shards.length; i++) {
                 shards[i] = Shard.open(i, dir.resolve(Integer.toString(i)), settings(config, options), indexExecutor,
-                        indexBuilder, name);
+                        indexBuilder, name, optimizerLimit(config));
                 ops += shards[i].lastLsn();
             }
         } catch (RuntimeException e) {
@@ -188,6 +191,7 @@ public final class Collection {
             config = next;
             for (Shard s : shards) {
                 s.updateSettings(settings(next, options));
+                s.setOptimizerLimit(optimizerLimit(next));
             }
         }
     }
@@ -486,8 +490,12 @@ public final class Collection {
                 failed = true;
             }
         }
+        boolean pending = false;
+        for (Shard s : shards) {
+            pending |= !indexing && s.optimizationsPending();
+        }
         CollectionStatus status = failed ? CollectionStatus.RED
-                : indexing ? CollectionStatus.YELLOW : CollectionStatus.GREEN;
+                : indexing ? CollectionStatus.YELLOW : pending ? CollectionStatus.GREY : CollectionStatus.GREEN;
         return new CollectionInfo(status, error, points, indexed, segments, config, payloadSchemaInfo());
     }
 
@@ -529,9 +537,7 @@ public final class Collection {
     /** Snapshot of one shard (same archive format, one shard) under {@code <snapshotsDir>/<name>/shards/<id>/}. */
     public SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId, boolean includeWal) {
         checkShard(shardId);
-        return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name).resolve("shards")
-                .resolve(Integer.toString(shardId)), name + "-shard-" + shardId)
-                .create(out -> writeSnapshot(out, includeWal, shardId));
+        return shardSnapshotStore(snapshotsDir, shardId).create(out -> writeSnapshot(out, includeWal, shardId));
     }
 
     private void writeSnapshot(java.io.OutputStream out, boolean includeWal, Integer onlyShardOrNull)
@@ -562,6 +568,147 @@ public final class Collection {
         }
     }
 
+    /** The complete snapshots of one shard, by name. */
+    public List<SnapshotDescription> listShardSnapshots(Path snapshotsDir, int shardId) {
+        checkShard(shardId);
+        return shardSnapshotStore(snapshotsDir, shardId).list();
+    }
+
+    /** A shard snapshot file; NotFound when absent, BadRequest for a name with a path separator. */
+    public Path shardSnapshotFile(Path snapshotsDir, int shardId, String snapshotName) {
+        checkShard(shardId);
+        return shardSnapshotStore(snapshotsDir, shardId).file(snapshotName);
+    }
+
+    /** Deletes a shard snapshot; false when absent. */
+    public boolean deleteShardSnapshot(Path snapshotsDir, int shardId, String snapshotName) {
+        checkShard(shardId);
+        return shardSnapshotStore(snapshotsDir, shardId).delete(snapshotName);
+    }
+
+    private io.quiver.engine.snapshot.SnapshotStore shardSnapshotStore(Path snapshotsDir, int shardId) {
+        return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name).resolve("shards")
+                .resolve(Integer.toString(shardId)), name + "-shard-" + shardId);
+    }
+
+    /**
+     * Replaces the data of local shard {@code shardId} by a snapshot holding exactly one shard (a shard snapshot, or a
+     * collection snapshot of a one-shard collection) of a collection with the same vector size and distance. Same
+     * locations and checks as {@link Quiver#recoverSnapshot}; a mismatch or corrupt archive changes nothing.
+     * Operations on that shard that run during the swap fail with a StorageException (shard closed).
+     */
+    public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
+            Path snapshotsDir) {
+        checkShard(shardId);
+        Path work = dir.resolve(".shard-recovery");
+        io.quiver.engine.snapshot.SnapshotSource.Local local = io.quiver.engine.snapshot.SnapshotSource.fetch(
+                location, (snapshotsDir != null ? snapshotsDir : work).resolve(".downloads"));
+        Path staging = work.resolve("staging-" + java.util.UUID.randomUUID());
+        try {
+            if (expectedSha256OrNull != null && !expectedSha256OrNull.isBlank()) {
+                String actual = io.quiver.engine.snapshot.SnapshotStore.sha256Hex(local.file());
+                if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
+                    throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull
+                            + ", got " + actual);
+                }
+            }
+            CollectionConfig current = config;
+            var extracted = io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
+                CollectionConfig theirs = CollectionConfig.fromJson(configJson.get("config"));
+                if (theirs.vectors().size() != current.vectors().size()
+                        || theirs.vectors().distance() != current.vectors().distance()) {
+                    throw new BadRequestException("the snapshot's vectors (" + theirs.vectors().size() + ", "
+                            + theirs.vectors().distance() + ") do not match collection " + name);
+                }
+                return settings(current, options).wal();
+            });
+            if (extracted.shards().size() != 1) {
+                throw new BadRequestException("a shard snapshot holds exactly one shard, this one holds "
+                        + extracted.shards().size());
+            }
+            swapShard(shardId, staging.resolve(Integer.toString(extracted.shards().getFirst().shardId())), work);
+        } finally {
+            deleteQuietly(staging);
+            if (local.temporary()) {
+                deleteQuietly(local.file());
+            }
+        }
+    }
+
+    private void swapShard(int shardId, Path newShardDir, Path work) {
+        synchronized (configLock) {
+            Path target = dir.resolve(Integer.toString(shardId));
+            Path aside = work.resolve("replaced-" + java.util.UUID.randomUUID() + "-" + shardId);
+            Shard old = shards[shardId];
+            old.close();
+            try {
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(newShardDir, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new StorageException("cannot swap shard " + shardId + " of " + name + ": " + e, e);
+            }
+            Shard fresh;
+            try {
+                fresh = Shard.open(shardId, target, settings(config, options), indexExecutor, indexBuilder, name,
+                        optimizerLimit(config));
+                fresh.syncPayloadSchema(parseSchema(payloadSchema));
+            } catch (RuntimeException e) {
+                deleteQuietly(target);
+                try {
+                    Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException io) {
+                    throw new StorageException("cannot restore shard " + shardId + " of " + name, io);
+                }
+                shards[shardId] = Shard.open(shardId, target, settings(config, options), indexExecutor, indexBuilder,
+                        name, optimizerLimit(config));
+                shards[shardId].syncPayloadSchema(parseSchema(payloadSchema));
+                throw new BadRequestException("the shard snapshot cannot be opened: " + e.getMessage());
+            }
+            shards[shardId] = fresh;
+            operationIds.accumulateAndGet(fresh.lastLsn(), Math::max);
+            deleteQuietly(aside);
+        }
+    }
+
+    /**
+     * After a crash during {@link #recoverShardSnapshot}: a shard directory moved aside
+     * ({@code .shard-recovery/replaced-<uuid>-<id>}) whose place stayed empty is put back; the rest is dropped.
+     */
+    private static void repairShardRecovery(Path dir) {
+        Path work = dir.resolve(".shard-recovery");
+        if (!Files.isDirectory(work)) {
+            return;
+        }
+        try (var children = Files.list(work)) {
+            for (Path p : children.toList()) {
+                String f = p.getFileName().toString();
+                if (f.startsWith("replaced-") && f.length() > "replaced-".length() + 37) {
+                    Path target = dir.resolve(f.substring("replaced-".length() + 37));
+                    if (!Files.exists(target)) {
+                        Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+                        continue;
+                    }
+                }
+                deleteQuietly(p);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot repair an interrupted shard recovery in " + work, e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null || !Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Collection.class).warn("cannot delete {}", p, e);
+        }
+    }
+
     /** The complete snapshots of this collection, by name. */
     public List<SnapshotDescription> listSnapshots(Path snapshotsDir) {
         return snapshotStore(snapshotsDir).list();
@@ -585,6 +732,21 @@ public final class Collection {
         if (shard < 0 || shard >= shards.length) {
             throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
         }
+    }
+
+    /** max_optimization_threads per shard: null = no own bound (the engine's indexing pool still bounds it). */
+    private static int optimizerLimit(CollectionConfig c) {
+        Integer n = c.optimizers().maxOptimizationThreadsOrNull();
+        return n == null ? Integer.MAX_VALUE : Math.max(0, n);
+    }
+
+    /** The segments of every shard: vectors, live points, sealed, indexed (diagnostics and optimizer tests). */
+    public List<Shard.SegmentInfo> segmentInfos() {
+        List<Shard.SegmentInfo> out = new ArrayList<>();
+        for (Shard s : shards) {
+            out.addAll(s.segmentInfos());
+        }
+        return out;
     }
 
     /** Blocks until no segment of this collection waits for or runs an index build. */

@@ -53,6 +53,7 @@ public final class Quiver implements AutoCloseable {
         Quiver q = new Quiver(storageDir, options == null ? EngineOptions.defaults() : options);
         try {
             Files.createDirectories(q.collectionsDir);
+            q.cleanUpSnapshotRecovery();
             try (var dirs = Files.list(q.collectionsDir)) {
                 for (Path d : dirs.sorted().toList()) {
                     if (Files.isRegularFile(d.resolve(Collection.CONFIG_FILE))) {
@@ -141,8 +142,7 @@ public final class Quiver implements AutoCloseable {
      * the SHA-256 when given (a mismatch is a BadRequest), extracts and validates the archive into a staging
      * directory, then creates the collection, or replaces an existing one's config and data. A checksum mismatch or a
      * corrupt archive leaves an existing collection untouched. Downloads go to {@code <snapshotsDir>/.downloads/}.
-     * Not crash-atomic: a crash while an existing collection is swapped can leave its old data aside in
-     * {@code <storage>/snapshot-recovery/}.
+     * A crash while an existing collection is swapped is repaired by the next {@link #open}.
      */
     public void recoverSnapshot(String collectionName, java.net.URI location, String expectedSha256OrNull,
             Path snapshotsDir) {
@@ -160,13 +160,23 @@ public final class Quiver implements AutoCloseable {
                             + ", got " + actual);
                 }
             }
-            io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
+            int[] shardNumber = {0};
+            var extracted = io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
                 if (configJson.path("format_version").asInt() != 1 || !configJson.has("config")) {
                     throw new BadRequestException("the snapshot's config.json is not a Quiver collection config");
                 }
                 CollectionConfig c = CollectionConfig.fromJson(configJson.get("config"));
+                shardNumber[0] = c.shardNumber();
                 return Collection.settings(c, options).wal();
             });
+            java.util.Set<Integer> ids = new java.util.TreeSet<>();
+            extracted.shards().forEach(p -> ids.add(p.shardId()));
+            if (ids.size() != extracted.shards().size() || ids.size() != shardNumber[0]
+                    || (!ids.isEmpty() && (ids.iterator().next() != 0 || ((java.util.TreeSet<Integer>) ids).last()
+                            != shardNumber[0] - 1))) {
+                throw new BadRequestException("the snapshot holds shards " + ids + " but the collection has "
+                        + shardNumber[0] + " (a shard snapshot is recovered with Collection.recoverShardSnapshot)");
+            }
             installRecovered(collectionName, staging, work);
         } finally {
             if (Files.exists(staging)) {
@@ -182,6 +192,38 @@ public final class Quiver implements AutoCloseable {
         }
     }
 
+    /**
+     * After a crash during a snapshot recovery: staging directories are dropped; a collection moved aside
+     * ({@code replaced-<uuid>-<name>}) whose place stayed empty is put back, otherwise dropped.
+     */
+    private void cleanUpSnapshotRecovery() throws IOException {
+        Path work = collectionsDir.resolveSibling("snapshot-recovery");
+        if (!Files.isDirectory(work)) {
+            return;
+        }
+        try (var children = Files.list(work)) {
+            for (Path p : children.toList()) {
+                String f = p.getFileName().toString();
+                if (f.startsWith("replaced-") && f.length() > "replaced-".length() + 37) {
+                    Path target = collectionsDir.resolve(f.substring("replaced-".length() + 37));
+                    if (!Files.exists(target.resolve(Collection.CONFIG_FILE))) {
+                        if (Files.exists(target)) {
+                            deleteTree(target);
+                        }
+                        Files.move(p, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        LOG.warn("restored collection {} left aside by an interrupted snapshot recovery", target);
+                        continue;
+                    }
+                }
+                if (Files.isDirectory(p)) {
+                    deleteTree(p);
+                } else {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
     /** Puts a validated, extracted collection directory in place of {@code name} (creating or replacing it). */
     private synchronized void installRecovered(String name, Path staging, Path work) {
         checkOpen();
@@ -191,7 +233,7 @@ public final class Quiver implements AutoCloseable {
             Collection old = collections.remove(name);
             if (old != null) {
                 old.close();
-                aside = work.resolve("replaced-" + java.util.UUID.randomUUID());
+                aside = work.resolve("replaced-" + java.util.UUID.randomUUID() + "-" + name);
                 Files.move(target, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } else if (Files.exists(target)) {
                 deleteTree(target);

@@ -108,6 +108,40 @@ class SnapshotTest {
     }
 
     @Test
+    void shardSnapshotRestoresOneShard() throws Exception {
+        try (Quiver q = Quiver.open(storage)) {
+            Collection c = q.createCollection("s", smallSegments(8, 2));
+            List<Point> points = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                points.add(new Point(PointId.of(i), new float[] {i, 0, 0, 0, 0, 0, 0, 1},
+                        JsonNodeFactory.instance.objectNode().put("i", i)));
+            }
+            c.upsert(points, true);
+            long inShard1 = c.shardPointsCount(1);
+            SnapshotDescription snap = c.createShardSnapshot(snapshots, 1, true);
+            assertEquals(List.of(snap), c.listShardSnapshots(snapshots, 1));
+            Path file = c.shardSnapshotFile(snapshots, 1, snap.name());
+            c.delete(PointsSelector.filter(io.quiver.engine.filter.FilterParser.parse(
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree("{}"))), true);
+            assertEquals(0, c.pointsCount());
+
+            assertThrows(BadRequestException.class, () -> q.recoverSnapshot("x", file.toUri(), null, snapshots),
+                    "one shard of two is not a collection snapshot");
+            assertTrue(q.findCollection("x").isEmpty());
+            Collection other = q.createCollection("other", smallSegments(4, 1));
+            assertThrows(BadRequestException.class, () -> other.recoverShardSnapshot(0, file.toUri(), null, snapshots));
+
+            c.recoverShardSnapshot(1, file.toUri(), snap.checksum(), snapshots);
+            assertEquals(inShard1, c.shardPointsCount(1));
+            assertEquals(0, c.shardPointsCount(0));
+            assertEquals(inShard1, c.pointsCount());
+            c.upsert(List.of(new Point(PointId.of(1000), new float[8], null)), true); // the new shard takes writes
+            assertEquals(inShard1 + 1, c.pointsCount());
+            assertTrue(c.deleteShardSnapshot(snapshots, 1, snap.name()));
+        }
+    }
+
+    @Test
     void recoverReplacesExistingDataAndRejectsBadArchives() throws Exception {
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.createCollection("a", smallSegments(8, 1));
@@ -117,6 +151,7 @@ class SnapshotTest {
                         JsonNodeFactory.instance.objectNode().put("i", i)));
             }
             c.upsert(points, true);
+            c.createPayloadIndex("i", com.fasterxml.jackson.databind.node.TextNode.valueOf("integer"), true);
             c.delete(PointsSelector.ids(PointId.of(5)), true);
             c.setPayload(PointsSelector.ids(PointId.of(6)), JsonNodeFactory.instance.objectNode().put("x", "y"), null,
                     true);
@@ -165,6 +200,9 @@ class SnapshotTest {
             assertTrue(a.retrieve(List.of(PointId.of(1000), PointId.of(5)), WithPayload.ALL, false).isEmpty());
             assertEquals("y", a.retrieve(PointId.of(6)).payloadOrNull().get("x").asText());
             assertEquals(7f, a.retrieve(PointId.of(7)).vectorOrNull()[0]);
+            assertEquals(99, a.info().toJson().at("/payload_schema/i/points").asLong());
+            assertEquals(10, a.count(io.quiver.engine.filter.FilterParser.parse(new com.fasterxml.jackson.databind
+                    .ObjectMapper().readTree("{\"must\":[{\"key\":\"i\",\"range\":{\"lt\":11}}]}"))));
 
             // the WAL-less snapshot restores the same state into a new collection
             q.recoverSnapshot("b", c.snapshotFile(snapshots, first.name()).toUri(), null, snapshots);

@@ -74,6 +74,11 @@ public final class Shard implements AutoCloseable {
     /** True while {@link #recover} runs: index builds and merges are deferred until the replay is complete. */
     private boolean recovering;
     private final List<Segment> deferredBuilds = new ArrayList<>();
+    /** Qdrant's max_optimization_threads for this shard (0: no builds or merges; MAX_VALUE: no own bound). */
+    private volatile int optimizerLimit = Integer.MAX_VALUE;
+    private final io.quiver.engine.optimizer.OptimizationQueue optimizations;
+    /** Sealed segments whose index build is queued or running. */
+    private final Set<Segment> buildScheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Shard(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
             SegmentIndexBuilder indexBuilder, String name) {
@@ -84,12 +89,23 @@ public final class Shard implements AutoCloseable {
         this.indexExecutor = indexExecutor;
         this.indexBuilder = indexBuilder;
         this.worker = new ShardUpdateWorker("quiver-update-" + name + "-" + shardId);
+        this.optimizations = new io.quiver.engine.optimizer.OptimizationQueue(indexExecutor, () -> optimizerLimit);
     }
 
     /** Opens (or creates) a shard: maps its checkpointed segments, then replays its WAL from the checkpoint. */
     public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
             SegmentIndexBuilder indexBuilder, String name) {
+        return open(shardId, dir, settings, indexExecutor, indexBuilder, name, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Opens a shard whose optimizations (index builds, merges, vacuums) run at most {@code maxOptimizationThreads} at
+     * a time (0: none until {@link #setOptimizerLimit} raises it; the segments stay searchable by exact scan).
+     */
+    public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
+            SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
         Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name);
+        s.optimizerLimit = Math.max(0, maxOptimizationThreads);
         s.lock.writeLock().lock(); // recovery mutates everything; background work starts only after it
         s.recovering = true;
         try {
@@ -323,6 +339,9 @@ public final class Shard implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
+        if (resolved instanceof Operation.Delete || resolved instanceof Operation.Upsert) {
+            checkVacuumDue(); // deletes and overwrites may push a sealed segment past deleted_threshold
+        }
         long lsn = appended.lsn();
         appended.completion().whenComplete((v, e) -> {
             if (e != null) {
@@ -433,8 +452,11 @@ public final class Shard implements AutoCloseable {
             deferredBuilds.add(seg); // started once the WAL replay is complete (no task may see a half-replayed shard)
             return;
         }
+        if (optimizerLimit == 0 || !buildScheduled.add(seg)) {
+            return; // optimizations disabled: pending (status grey) until the limit is raised
+        }
         buildsRunning.incrementAndGet();
-        indexExecutor.execute(() -> {
+        optimizations.submit(() -> {
             try {
                 if (closed) {
                     return; // the next open builds it
@@ -454,15 +476,23 @@ public final class Shard implements AutoCloseable {
                 optimizerError = String.valueOf(t);
                 LOG.error("index build of {} failed", seg, t);
             } finally {
+                buildScheduled.remove(seg);
                 maybeScheduleMerge(); // before the decrement, so awaitIndexing() never sees a gap
                 buildsRunning.decrementAndGet();
             }
         });
     }
 
+    /** On the worker after a delete or upsert: asks the optimizer's policy (O(segments)) unless a merge runs. */
+    private void checkVacuumDue() {
+        if (!mergeRunning.get()) {
+            maybeScheduleMerge();
+        }
+    }
+
     /** Queues one merge when the optimizer's policy asks for it and none is running (see {@link SegmentMerger}). */
     private void maybeScheduleMerge() {
-        if (closed || settings.targetSegments() <= 0) {
+        if (closed || settings.targetSegments() <= 0 || optimizerLimit == 0) {
             return;
         }
         lock.readLock().lock();
@@ -478,7 +508,7 @@ public final class Shard implements AutoCloseable {
         }
         buildsRunning.incrementAndGet();
         try {
-            indexExecutor.execute(this::mergeOnce);
+            optimizations.submit(this::mergeOnce);
         } catch (RuntimeException e) { // executor shut down
             mergeRunning.set(false);
             buildsRunning.decrementAndGet();
@@ -915,6 +945,69 @@ public final class Shard implements AutoCloseable {
             Capture c = cap.join();
             writeCheckpoint(c);
             return reader.read(new ShardCheckpoint(shardId, dir, c.lsn(), c.segmentIds(), wal));
+        }
+    }
+
+    /**
+     * Sets max_optimization_threads (0 disables index builds, merges and vacuums; they stay pending) and starts what
+     * is due under the new limit.
+     */
+    public void setOptimizerLimit(int maxOptimizationThreads) {
+        optimizerLimit = Math.max(0, maxOptimizationThreads);
+        if (optimizerLimit > 0 && !closed) {
+            optimizations.dispatch();
+            List<Segment> unindexed = new ArrayList<>();
+            lock.readLock().lock();
+            try {
+                for (Segment seg : segments) {
+                    if (seg.isSealed() && seg.index() == null) {
+                        unindexed.add(seg);
+                    }
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+            unindexed.forEach(this::scheduleBuild);
+            maybeScheduleMerge();
+        }
+    }
+
+    /**
+     * True when optimizations are due but none is queued or running (max_optimization_threads is 0): a sealed
+     * segment without an index, or a merge or vacuum the policy asks for. The collection then reports grey.
+     */
+    public boolean optimizationsPending() {
+        ShardSettings st = settings;
+        lock.readLock().lock(); // a seal schedules its build under the write lock: no gap between the two
+        try {
+            if (buildsRunning.get() > 0) {
+                return false;
+            }
+            for (Segment seg : segments) {
+                if (seg.isSealed() && seg.index() == null) {
+                    return true;
+                }
+            }
+            return st.targetSegments() > 0 && !SegmentMerger.pick(segments, st).isEmpty();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Size of one segment: vectors stored, live (not deleted) points, sealed, indexed. */
+    public record SegmentInfo(int vectors, int live, boolean sealed, boolean indexed) {}
+
+    /** The current segments' sizes (diagnostics and optimizer tests). */
+    public List<SegmentInfo> segmentInfos() {
+        lock.readLock().lock();
+        try {
+            List<SegmentInfo> out = new ArrayList<>();
+            for (Segment seg : segments) {
+                out.add(new SegmentInfo(seg.count(), seg.liveCount(), seg.isSealed(), seg.index() != null));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -31,7 +31,12 @@ public final class SnapshotSource {
         }
         String scheme = location.getScheme();
         if (scheme == null || scheme.equals("file")) {
-            Path p = scheme == null ? Path.of(location.getPath()) : Path.of(location);
+            Path p;
+            try {
+                p = scheme == null ? Path.of(location.getPath()) : Path.of(location);
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                throw new BadRequestException("invalid snapshot location " + location + ": " + e.getMessage());
+            }
             if (!Files.isRegularFile(p)) {
                 throw new NotFoundException("Snapshot file " + p + " not found");
             }
