@@ -55,6 +55,27 @@ public interface CollectionService {
 
     List<ScoredPoint> search(SearchRequest request);
 
+    /** {@link #retrieve} with Qdrant's read {@code consistency} (ignored where every shard has one replica). */
+    default List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector,
+            ReadConsistency consistency) {
+        return retrieve(ids, withPayload, withVector);
+    }
+
+    /** {@link #scroll} with Qdrant's read {@code consistency}. */
+    default ScrollResult scroll(ScrollRequest request, ReadConsistency consistency) {
+        return scroll(request);
+    }
+
+    /** {@link #count} with Qdrant's read {@code consistency}. */
+    default long count(Filter filterOrNull, ReadConsistency consistency) {
+        return count(filterOrNull);
+    }
+
+    /** {@link #search} with Qdrant's read {@code consistency}. */
+    default List<ScoredPoint> search(SearchRequest request, ReadConsistency consistency) {
+        return search(request);
+    }
+
     /** Qdrant's CollectionInfo JSON ({@code GET /collections/{c}} result). */
     ObjectNode infoJson();
 
@@ -66,6 +87,12 @@ public interface CollectionService {
 
     /** {@code GET /collections/{c}/cluster} result. */
     ObjectNode clusterInfoJson();
+
+    /** A scroll ordered by a payload value (Qdrant's {@code order_by}); see {@link io.quiver.engine.OrderedScroll}. */
+    default List<io.quiver.engine.OrderedScroll.OrderedRecord> scrollOrdered(io.quiver.engine.OrderBy orderBy,
+            Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector) {
+        throw new BadRequestException("order_by is not supported yet for a collection spread over a cluster");
+    }
 
     /** Takes a snapshot of this node's data of the collection into {@code snapshotsDir/<collection>/}. */
     default SnapshotDescription createSnapshot(Path snapshotsDir) {

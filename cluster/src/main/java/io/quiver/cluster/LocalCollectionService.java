@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.OrderBy;
+import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointsSelector;
@@ -138,6 +140,12 @@ public final class LocalCollectionService implements CollectionService {
         result.putArray("remote_shards");
         result.putArray("shard_transfers");
         return result;
+    }
+
+    @Override
+    public List<OrderedScroll.OrderedRecord> scrollOrdered(OrderBy orderBy, Filter filterOrNull, int limit,
+            WithPayload withPayload, boolean withVector) {
+        return OrderedScroll.scroll(collection, orderBy, filterOrNull, limit, withPayload, withVector);
     }
 
     @Override

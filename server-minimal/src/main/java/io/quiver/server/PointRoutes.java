@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
+import io.quiver.engine.OrderBy;
 import io.quiver.engine.PointId;
+import io.quiver.engine.ScrollRequest;
 import io.quiver.engine.PointsSelector;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScrollResult;
@@ -178,12 +180,29 @@ final class PointRoutes {
         } else if (!body.isObject()) {
             throw ApiException.badRequest("Format error in JSON body: expected a scroll request object");
         }
+        if (JsonFields.present(body, "order_by")) {
+            return ApiResponse.ok(orderedScroll(collection, body));
+        }
         ScrollResult page = collection.scroll(RequestParser.scroll(body));
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
         page.points().forEach(r -> points.add(r.toJson()));
         result.set("next_page_offset", page.nextPageOffsetOrNull() == null ? null : page.nextPageOffsetOrNull().toJson());
         return ApiResponse.ok(result);
+    }
+
+    /** {@code order_by}: sorted by a payload value, each point with its {@code order_value}, no next page offset. */
+    private ObjectNode orderedScroll(CollectionService collection, JsonNode body) {
+        if (JsonFields.present(body, "offset")) {
+            throw ApiException.badRequest("Bad request: Cannot use an `offset` when using `order_by`");
+        }
+        ScrollRequest scroll = RequestParser.scroll(body);
+        ObjectNode result = json.createObjectNode();
+        ArrayNode points = result.putArray("points");
+        collection.scrollOrdered(OrderBy.parse(body.get("order_by")), scroll.filterOrNull(), scroll.limit(),
+                scroll.withPayload(), scroll.withVector()).forEach(r -> points.add(r.toJson()));
+        result.putNull("next_page_offset");
+        return result;
     }
 
     private ApiResponse count(ApiRequest request) {

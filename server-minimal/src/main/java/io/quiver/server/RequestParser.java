@@ -262,9 +262,6 @@ final class RequestParser {
     static ScrollRequest scroll(JsonNode body) {
         PointId offset = JsonFields.present(body, "offset") ? id(body.get("offset"), "offset") : null;
         int limit = JsonFields.optInt(body, "limit", 10, 1);
-        if (JsonFields.present(body, "order_by")) {
-            throw ApiException.badRequest("Wrong input: order_by is not supported by this server yet");
-        }
         return new ScrollRequest(offset, limit, filter(body, "filter"), withPayload(body, WithPayload.ALL),
                 withVector(body, false));
     }

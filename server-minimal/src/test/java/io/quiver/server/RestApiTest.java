@@ -286,6 +286,23 @@ class RestApiTest {
     }
 
     @Test
+    void scrollOrderedByAPayloadValue() {
+        createDemo("demo", "Dot");
+        String unindexed = rest.error(400, "POST", "/collections/demo/points/scroll", "{\"order_by\":\"n\"}");
+        assertTrue(unindexed.contains("range index"), unindexed);
+        rest.ok("PUT", "/collections/demo/index?wait=true", "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+        JsonNode asc = rest.ok("POST", "/collections/demo/points/scroll", "{\"order_by\":\"n\",\"limit\":3}");
+        assertEquals(List.of(1, 2, 3), ids(asc.get("points")));
+        assertEquals(1, asc.get("points").get(0).get("order_value").asInt());
+        assertTrue(asc.get("next_page_offset").isNull());
+        JsonNode desc = rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"order_by\":{\"key\":\"n\",\"direction\":\"desc\",\"start_from\":4},\"limit\":2,"
+                        + "\"filter\":{\"must_not\":[{\"key\":\"city\",\"match\":{\"value\":\"London\"}}]}}");
+        assertEquals(List.of(4, 3), ids(desc.get("points")));
+        rest.error(400, "POST", "/collections/demo/points/scroll", "{\"order_by\":\"n\",\"offset\":1}");
+    }
+
+    @Test
     void serviceEndpoints() {
         createDemo("demo", "Dot");
         RestClient.Reply root = rest.send("GET", "/", null);
