@@ -31,6 +31,8 @@ public final class BenchMain {
             Map.entry("wal", io.quiver.bench.wal.WalBench::main),
             Map.entry("engine", io.quiver.bench.engine.EngineBench::main),
             Map.entry("http", io.quiver.bench.http.HttpBench::main),
+            Map.entry("filtered", io.quiver.bench.filtered.FilteredBench::main),
+            Map.entry("profiler-lib", FlameGraphProfiler::main),
             Map.entry("jmh", BenchMain::jmh));
 
     private BenchMain() {
@@ -53,9 +55,20 @@ public final class BenchMain {
         }
     }
 
-    /** JMH's command line, with Quiver's JVM flags appended to the forks' arguments. */
+    /**
+     * JMH's command line, with Quiver's JVM flags appended to the forks' arguments. A {@code -prof async...} without
+     * {@code libPath=} gets the async-profiler library extracted from this jar.
+     */
     private static void jmh(String[] args) throws Exception {
         List<String> jmhArgs = new ArrayList<>(Arrays.asList(args));
+        for (int i = 0; i + 1 < jmhArgs.size(); i++) {
+            String value = jmhArgs.get(i + 1);
+            if (jmhArgs.get(i).equals("-prof") && (value.equals("async") || value.startsWith("async:"))
+                    && !value.contains("libPath=")) {
+                String lib = "libPath=" + FlameGraphProfiler.extractLibrary();
+                jmhArgs.set(i + 1, value.equals("async") ? "async:" + lib : value + ";" + lib);
+            }
+        }
         jmhArgs.add("-jvmArgsAppend");
         jmhArgs.add(String.join(" ", jvmFlags()));
         org.openjdk.jmh.Main.main(jmhArgs.toArray(String[]::new));
