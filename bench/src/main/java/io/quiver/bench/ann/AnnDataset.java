@@ -66,6 +66,11 @@ final class AnnDataset {
         throw new IOException("neither " + stem + ".bvecs nor " + stem + ".fvecs in " + dir);
     }
 
+    /** Ground-truth neighbours stored per query (100 in the shared data sets). */
+    int groundTruthWidth() {
+        return groundTruth.length == 0 ? 0 : groundTruth[0].length;
+    }
+
     int dimension() {
         return base[0].length;
     }

@@ -34,7 +34,8 @@ import org.apache.lucene.store.MMapDirectory;
  * jdk.incubator.vector) as the peer in the ANN harness: same m and ef_construct, one segment (with more than one
  * build thread: one indexing thread per core, then forceMerge(1) with as many HNSW merge workers), searched through
  * the leaf reader with a {@link TopKnnCollector} of size ef (Lucene's candidate count), the top k kept. Cosine data
- * arrives normalised and uses DOT_PRODUCT, as Qdrant does. Single harness thread.
+ * arrives normalised and uses DOT_PRODUCT, as Qdrant does. Searches may run on several threads at once (Lucene's
+ * readers are threadsafe).
  */
 final class LuceneAnnSystem implements AnnSystem {
 

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Quiver's {@link HnswIndex} in the ANN harness: float vectors off-heap, optionally int8 codes searched first and
- * rescored ("quiver-int8"). Single harness thread.
+ * rescored ("quiver-int8"). Searches may run on several threads at once (the index is threadsafe once built).
  */
 final class QuiverAnnSystem implements AnnSystem {
 
@@ -57,6 +57,11 @@ final class QuiverAnnSystem implements AnnSystem {
             ids[i] = r.get(i).ord();
         }
         return ids;
+    }
+
+    @Override
+    public String jsonSettings() {
+        return int8 ? String.format(java.util.Locale.ROOT, ",\"oversampling\":%s", quantization.oversampling()) : "";
     }
 
     @Override
