@@ -44,8 +44,8 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
     /**
      * Opens the catalog of {@code node}: reconciles the replica store with the current metadata, starts serving
      * data-plane messages and the repair task. With {@code distrustLocalReplicas}, once the node is registered, every
-     * Active local replica whose shard has another Active replica is marked Dead, so it is brought up to date by a
-     * transfer (use it when the node restarts: writes may have gone on without it, or it may hold a write it applied
+     * Active (or Listener) local replica whose shard has another Active replica that answers a ping is marked Dead,
+     * so it is brought up to date by a transfer (use it when the node restarts: writes may have gone on without it, or it may hold a write it applied
      * as ordering replica but never replicated).
      */
     public ClusterCollectionCatalog(ClusterNode node, Quiver replicaStore, long peerId, boolean distrustLocalReplicas) {
@@ -76,10 +76,12 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
 
     @Override
     public void create(String name, CollectionConfig config) {
-        if (name == null || name.isEmpty() || name.length() > 255 || name.indexOf(LocalReplicas.SEPARATOR) >= 0
+        // the replicas are engine collections "<name>~<shardId>", which must stay within the engine's 255 characters
+        int maxLength = 255 - 1 - Integer.toString(Math.max(0, config.shardNumber() - 1)).length();
+        if (name == null || name.isEmpty() || name.length() > maxLength || name.indexOf(LocalReplicas.SEPARATOR) >= 0
                 || name.chars().anyMatch(ch -> ch == '/' || ch == '\\' || ch < 32)) {
-            throw new ValidationException(List.of("collection_name: value " + name + " invalid, must be 1 to 255 "
-                    + "characters without /, \\, ~ or control characters"));
+            throw new ValidationException(List.of("collection_name: value " + name + " invalid, must be 1 to "
+                    + maxLength + " characters without /, \\, ~ or control characters"));
         }
         if (node.metadata().collection(name) != null) {
             throw new AlreadyExistsException(name);
@@ -130,8 +132,21 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         return new ArrayList<>(node.metadata().collections().keySet());
     }
 
+    /**
+     * The collection's service. When this node's metadata does not have the collection it first catches up with the
+     * leader (a ReadIndex read, at most 2 s), so a collection created through another node is found here at once.
+     */
     @Override
     public Optional<CollectionService> find(String name) {
+        if (node.metadata().collection(name) == null) {
+            try {
+                node.metadataLinearizable().get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("peer {}: no linearizable metadata read: {}", peerId, e.toString());
+            }
+        }
         return node.metadata().collection(name) == null ? Optional.empty()
                 : Optional.of(new ClusterCollectionService(name, dataPlane));
     }
@@ -314,8 +329,11 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             reinstateDistrusted();
             followNodeType();
             dataPlane.repairOnce();
-        } catch (RuntimeException e) {
+        } catch (ClusterException e) {
             LOG.debug("peer {}: repair round failed: {}", peerId, e.toString());
+        } catch (Throwable e) {
+            // never let the periodic task die (a scheduled task that throws is not run again)
+            LOG.warn("peer {}: repair round failed", peerId, e);
         }
     }
 
@@ -371,8 +389,10 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             for (CollectionMetadata c : metadata.collections().values()) {
                 for (Map.Entry<Integer, java.util.SortedMap<Long, ReplicaState>> shard : c.shards().asMap().entrySet()) {
                     ReplicaState state = shard.getValue().get(peerId);
-                    if ((state == ReplicaState.Active && DataPlane.activeCount(c, shard.getKey()) > 1)
-                            || state == ReplicaState.Listener) {
+                    // only when another Active replica answers: it will be the source of the transfer
+                    boolean otherActiveUp = shard.getValue().entrySet().stream().anyMatch(r -> r.getKey() != peerId
+                            && r.getValue() == ReplicaState.Active && dataPlane.reachable(r.getKey()));
+                    if ((state == ReplicaState.Active || state == ReplicaState.Listener) && otherActiveUp) {
                         try {
                             if (state == ReplicaState.Active) {
                                 distrusted.add(Map.entry(c.name(), shard.getKey()));

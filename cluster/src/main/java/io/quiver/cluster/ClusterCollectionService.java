@@ -123,6 +123,12 @@ public final class ClusterCollectionService implements CollectionService {
 
     @Override
     public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
+        return retrieve(ids, withPayload, withVector, ReadConsistency.ONE);
+    }
+
+    @Override
+    public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector,
+            ReadConsistency consistency) {
         int shards = shardCount();
         Map<Integer, List<PointId>> byShard = new TreeMap<>();
         for (PointId id : new LinkedHashSet<>(ids)) {
@@ -134,7 +140,8 @@ public final class ClusterCollectionService implements CollectionService {
             msg.set("ids", DataCodec.idsJson(byShard.get(shard)));
             msg.set("wp", DataCodec.withPayloadJson(w));
             return msg;
-        }, answer -> DataCodec.records(answer.get("points")));
+        }, answer -> DataCodec.records(answer.get("points")), consistency,
+                answers -> resolveById(answers, Record::id, consistency));
         Map<PointId, Record> found = new HashMap<>();
         parts.forEach(list -> list.forEach(r -> found.put(r.id(), r)));
         List<Record> out = new ArrayList<>();
@@ -150,12 +157,20 @@ public final class ClusterCollectionService implements CollectionService {
 
     @Override
     public ScrollResult scroll(ScrollRequest request) {
+        return scroll(request, ReadConsistency.ONE);
+    }
+
+    @Override
+    public ScrollResult scroll(ScrollRequest request, ReadConsistency consistency) {
         List<ScrollResult> parts = dataPlane.readEach(name, allShards(), "scroll", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("req", DataCodec.scrollJson(request));
             return msg;
         }, answer -> new ScrollResult(DataCodec.records(answer.get("points")),
-                answer.has("next") ? PointId.parse(answer.get("next")) : null));
+                answer.has("next") ? PointId.parse(answer.get("next")) : null), consistency,
+                answers -> new ScrollResult(resolveById(answers.stream().map(ScrollResult::points).toList(), Record::id,
+                        consistency), answers.stream().map(ScrollResult::nextPageOffsetOrNull)
+                        .filter(java.util.Objects::nonNull).min(PointId::compareTo).orElse(null)));
         return mergeScroll(parts, request.limit());
     }
 
@@ -187,16 +202,29 @@ public final class ClusterCollectionService implements CollectionService {
 
     @Override
     public long count(Filter filterOrNull) {
+        return count(filterOrNull, ReadConsistency.ONE);
+    }
+
+    @Override
+    public long count(Filter filterOrNull, ReadConsistency consistency) {
         List<Long> parts = dataPlane.readEach(name, allShards(), "count", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("filter", DataCodec.filterJson(filterOrNull));
             return msg;
-        }, answer -> answer.get("count").asLong());
+        }, answer -> answer.get("count").asLong(), consistency, answers -> {
+            List<Long> sorted = answers.stream().sorted().toList();
+            return consistency.kind() == ReadConsistency.Kind.ALL ? sorted.get(0) : sorted.get((sorted.size() - 1) / 2);
+        });
         return parts.stream().mapToLong(Long::longValue).sum();
     }
 
     @Override
     public List<ScoredPoint> search(SearchRequest request) {
+        return search(request, ReadConsistency.ONE);
+    }
+
+    @Override
+    public List<ScoredPoint> search(SearchRequest request, ReadConsistency consistency) {
         if (request.limit() == 0) {
             return List.of();
         }
@@ -207,7 +235,8 @@ public final class ClusterCollectionService implements CollectionService {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("req", DataCodec.searchJson(perShard));
             return msg;
-        }, answer -> DataCodec.scored(answer.get("hits")));
+        }, answer -> DataCodec.scored(answer.get("hits")), consistency,
+                answers -> resolveById(answers, ScoredPoint::id, consistency));
         boolean higher = config().vectors().distance().higherIsBetter();
         List<ScoredPoint> all = new ArrayList<>();
         parts.forEach(all::addAll);
@@ -220,21 +249,59 @@ public final class ClusterCollectionService implements CollectionService {
         return new ArrayList<>(all.subList(from, to));
     }
 
+    /**
+     * Combines the answers of several replicas of one shard: an item (by id) is kept when {@code consistency} keeps
+     * it given how many answers hold it; the first answer's copy wins; order of first appearance.
+     */
+    static <T> List<T> resolveById(List<List<T>> answers, java.util.function.Function<T, PointId> id,
+            ReadConsistency consistency) {
+        if (answers.size() == 1) {
+            return answers.get(0);
+        }
+        Map<PointId, T> first = new java.util.LinkedHashMap<>();
+        Map<PointId, Integer> seen = new HashMap<>();
+        for (List<T> answer : answers) {
+            Set<PointId> inThis = new HashSet<>();
+            for (T item : answer) {
+                PointId key = id.apply(item);
+                if (inThis.add(key)) {
+                    first.putIfAbsent(key, item);
+                    seen.merge(key, 1, Integer::sum);
+                }
+            }
+        }
+        List<T> out = new ArrayList<>();
+        first.forEach((key, item) -> {
+            if (consistency.keeps(seen.get(key), answers.size())) {
+                out.add(item);
+            }
+        });
+        return out;
+    }
+
     // ---------------------------------------------------------------- info
 
     /**
      * Qdrant's CollectionInfo: the config from the metadata; counts summed over one Active replica per shard (asked
-     * over the data plane); status the worst of those replicas'; payload schema of the first shard's replica.
+     * over the data plane, one shard after the other); status the worst of those replicas', red when a shard has no
+     * Active replica that answers (its points then missing from the counts); payload schema of the first answer.
      */
     @Override
     public ObjectNode infoJson() {
         CollectionMetadata c = dataPlane.collection(name);
-        List<JsonNode> infos = dataPlane.readEach(name, new ArrayList<>(c.shards().shardIds()), "info",
-                shard -> DataPlane.message(name, shard), answer -> answer.get("info"));
+        List<JsonNode> infos = new ArrayList<>();
+        String status = "green";
+        for (int shard : c.shards().shardIds()) {
+            try {
+                infos.addAll(dataPlane.readEach(name, List.of(shard), "info", s -> DataPlane.message(name, s),
+                        answer -> answer.get("info")));
+            } catch (ClusterException e) {
+                status = "red"; // a shard without a reachable Active replica: its points are not counted
+            }
+        }
         long points = 0;
         long indexed = 0;
         long segments = 0;
-        String status = "green";
         String optimizer = null;
         for (JsonNode info : infos) {
             points += info.path("points_count").asLong();

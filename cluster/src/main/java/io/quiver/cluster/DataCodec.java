@@ -250,6 +250,8 @@ final class DataCodec {
 
     static ObjectNode errorJson(Throwable e) {
         String type = switch (e) {
+            case DataPlane.NotOrdererException x -> "not_orderer";
+            case DataPlane.WriteConsistencyException x -> "write_consistency";
             case NotFoundException x -> "not_found";
             case AlreadyExistsException x -> "already_exists";
             case ValidationException x -> "validation";
@@ -272,6 +274,8 @@ final class DataCodec {
         String type = error.get("type").asText();
         String message = error.get("message").asText();
         throw switch (type) {
+            case "not_orderer" -> new DataPlane.NotOrdererException(message);
+            case "write_consistency" -> new DataPlane.WriteConsistencyException(message);
             case "not_found" -> new NotFoundException(message.startsWith("Not found: ") ? message.substring(11) : message);
             case "already_exists" -> new ClusterException(ClusterException.Kind.CONFLICT, message);
             case "validation" -> new ValidationException(List.of(message));

@@ -36,10 +36,12 @@ import java.util.function.Function;
 /**
  * The data plane of one node: the peer-to-peer messages that write, read and transfer shard replicas, and the
  * ordering of each shard's writes. A shard's <em>ordering replica</em> is its first Active replica in peer-id order;
- * every write of the shard goes through it, which applies it locally and then forwards it, under the shard's lock,
- * to the other Active, Partial and Listener replicas, so every replica applies the shard's writes in the same order.
- * A replica that fails to apply is marked Dead through consensus before the write is acknowledged (never the last
- * Active one). Transfers stream the ordering replica's points to the target batch by batch under the same lock.
+ * every write of the shard goes through it, which applies it locally and forwards it, under the shard's lock, to the
+ * other Active, Partial and Listener replicas, so every replica applies the shard's writes in the same order (the
+ * fsyncs of {@code wait=true} run after the lock, as a durability barrier). A replica that fails is marked Dead
+ * through consensus before the write is acknowledged (never the last Active one); replicas refuse forwards from a
+ * peer that is not the ordering replica in their view. Transfers stream the ordering replica's points to the target
+ * batch by batch under the same lock.
  * Threadsafe: handlers run on virtual threads; per-shard ordering is a {@link ReentrantLock} per shard.
  */
 final class DataPlane {
@@ -83,8 +85,16 @@ final class DataPlane {
 
     // ---------------------------------------------------------------- metadata helpers
 
+    /**
+     * The collection's metadata; when this node does not know it (it may lag the node that created it by a
+     * heartbeat), after one catch-up read. NotFound otherwise.
+     */
     CollectionMetadata collection(String name) {
         CollectionMetadata c = node.metadata().collection(name);
+        if (c == null) {
+            catchUp();
+            c = node.metadata().collection(name);
+        }
         if (c == null) {
             throw NotFoundException.collection(name);
         }
@@ -177,9 +187,14 @@ final class DataPlane {
                     answer.put("operation_id", r.operationId()).put("completed", r.status() == UpdateStatus.COMPLETED);
                 }
                 case "apply" -> {
+                    requireOrderer(collection, shard, body.get("from").asLong());
                     UpdateResult r = new ShardOperation((ObjectNode) body.get("op")).apply(localReplica(collection, shard),
                             body.get("wait").asBoolean(), true);
                     answer.put("operation_id", r.operationId());
+                }
+                case "sync" -> {
+                    localReplica(collection, shard).upsert(List.of(), true);
+                    answer.put("ok", true);
                 }
                 case "reset" -> {
                     replicas.reset(collection, shard, CollectionConfig.fromJson(body.get("config")));
@@ -213,6 +228,25 @@ final class DataPlane {
             }
             return DataCodec.errorJson(e);
         }
+    }
+
+    /**
+     * Fences a forwarded write: it is applied only when its sender is the shard's ordering replica in this node's
+     * view (after catching up with the metadata once when the views differ). A stale orderer's write is refused.
+     */
+    private void requireOrderer(String collection, int shard, long sender) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            CollectionMetadata c = node.metadata().collection(collection);
+            Long orderer = c == null || !c.shards().hasShard(shard) ? null : orderer(c, shard);
+            if (orderer != null && orderer == sender) {
+                return;
+            }
+            if (attempt == 0) {
+                catchUp();
+            }
+        }
+        throw new NotOrdererException("peer " + sender + " is not the ordering replica of shard " + shard
+                + " of `" + collection + "` in the view of peer " + self);
     }
 
     static ObjectNode message(String collection, int shard) {
@@ -261,6 +295,8 @@ final class DataPlane {
             } catch (NotOrdererException e) {
                 last = e;
                 catchUp();
+            } catch (WriteConsistencyException e) {
+                throw e;
             } catch (ClusterException e) {
                 last = e;
                 if (e.kind() == Kind.UNAVAILABLE || e.kind() == Kind.TIMEOUT) {
@@ -278,6 +314,13 @@ final class DataPlane {
         throw last != null ? last : new ClusterException(Kind.UNAVAILABLE, "node closed");
     }
 
+    /** A write applied by fewer Active replicas than write_consistency_factor (not retried: 503 at once). */
+    static final class WriteConsistencyException extends ClusterException {
+        WriteConsistencyException(String message) {
+            super(Kind.UNAVAILABLE, message);
+        }
+    }
+
     /** Raised by a peer that receives a write for a shard it does not order (any more). */
     static final class NotOrdererException extends ClusterException {
         NotOrdererException(String message) {
@@ -285,86 +328,114 @@ final class DataPlane {
         }
     }
 
-    /** Orders, applies and replicates one shard's write; runs on the shard's ordering replica. */
+    /**
+     * Orders, applies and replicates one shard's write; runs on the shard's ordering replica. Under the shard's lock
+     * the write is applied locally and on the other replicas without waiting for fsyncs (so the order is fixed);
+     * with {@code wait}, a durability barrier (an empty fsynced upsert, which makes every earlier record of that
+     * replica's WAL durable) then runs on each replica outside the lock, so concurrent writers share fsyncs.
+     */
     UpdateResult orderedWrite(String collection, int shard, ShardOperation operation, boolean wait) {
         ReentrantLock lock = lockOf(collection, shard);
+        CollectionMetadata c;
+        Collection replica;
+        UpdateResult local;
+        Map<Long, ReplicaState> applied;
         lock(lock);
         try {
-            CollectionMetadata c = collection(collection);
+            c = collection(collection);
             Long orderer = orderer(c, shard);
             if (orderer == null || orderer != self) {
                 throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
             }
-            Collection replica = localReplica(collection, shard);
-            UpdateResult local;
-            int acks;
+            replica = localReplica(collection, shard);
             if (operation.cannotFailOnValidInput()) {
                 // upserts (validated by the service) and deletes fail on no replica: forward while applying locally
-                Forwarded forwarded = forward(c, shard, operation, wait);
+                Forwarded forwarded = forward(c, shard, operation);
                 try {
-                    local = operation.apply(replica, wait, false);
+                    local = operation.apply(replica, false, false);
                 } finally {
-                    acks = 1 + collect(c, shard, forwarded);
+                    applied = collect(c, shard, forwarded);
                 }
             } else {
-                local = operation.apply(replica, wait, false);
-                acks = 1 + collect(c, shard, forward(c, shard, operation, wait));
+                local = operation.apply(replica, false, false);
+                applied = collect(c, shard, forward(c, shard, operation));
             }
-            int required = Math.min(CollectionConfig.fromJson(c.config()).writeConsistencyFactor(),
-                    c.shards().replicas(shard).size());
-            if (acks < required) {
-                throw new ClusterException(Kind.UNAVAILABLE, "Write consistency factor " + required
-                        + " not reached: " + acks + " replica(s) of shard " + shard + " acknowledged");
-            }
-            return local;
         } finally {
             lock.unlock();
         }
+        if (wait) {
+            applied = makeDurable(c, shard, replica, applied);
+        }
+        int acks = 1 + (int) applied.values().stream().filter(state -> state == ReplicaState.Active).count();
+        int required = Math.min(CollectionConfig.fromJson(c.config()).writeConsistencyFactor(),
+                c.shards().replicas(shard).size());
+        if (acks < required) {
+            throw new WriteConsistencyException("Write consistency factor " + required
+                    + " not reached: " + acks + " replica(s) of shard " + shard + " acknowledged");
+        }
+        return new UpdateResult(local.operationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    /** The durability barrier of {@link #orderedWrite}: here and on every replica that applied the write. */
+    private Map<Long, ReplicaState> makeDurable(CollectionMetadata c, int shard, Collection replica,
+            Map<Long, ReplicaState> applied) {
+        Map<Long, Future<JsonNode>> sent = new java.util.LinkedHashMap<>();
+        ObjectNode msg = message(c.name(), shard);
+        applied.forEach((peer, state) -> sent.put(peer, tasks.submit(() -> call(peer, "sync", msg, RPC_TIMEOUT))));
+        replica.upsert(List.of(), true);
+        return collect(c, shard, new Forwarded(sent, applied));
     }
 
     /**
-     * Forwards a write to the shard's other replicas (Active, Partial, Listener) in parallel; a replica that
-     * fails is marked Dead (a Partial one has its transfer aborted). Returns how many Active replicas acknowledged.
+     * Forwards a write to the shard's other replicas (Active, Partial, Listener) in parallel, without waiting for
+     * their fsyncs; {@link #collect} waits for the answers.
      */
     private record Forwarded(Map<Long, Future<JsonNode>> sent, Map<Long, ReplicaState> states) {
     }
 
-    private Forwarded forward(CollectionMetadata c, int shard, ShardOperation operation, boolean wait) {
+    private Forwarded forward(CollectionMetadata c, int shard, ShardOperation operation) {
         Map<Long, Future<JsonNode>> sent = new java.util.LinkedHashMap<>();
         Map<Long, ReplicaState> states = new java.util.HashMap<>();
-        ObjectNode msg = message(c.name(), shard).put("wait", wait);
+        ObjectNode msg = message(c.name(), shard).put("wait", false).put("from", self);
         msg.set("op", operation.json());
-        // a Listener replica acknowledges once the write is in its WAL, whatever the client's wait (Qdrant's rule)
-        ObjectNode listenerMsg = msg.deepCopy().put("wait", false);
         c.shards().replicas(shard).forEach((peer, state) -> {
             if (peer != self && (state == ReplicaState.Active || state == ReplicaState.Partial
                     || state == ReplicaState.Listener)) {
                 states.put(peer, state);
-                ObjectNode body = state == ReplicaState.Listener ? listenerMsg : msg;
-                sent.put(peer, tasks.submit(() -> call(peer, "apply", body, RPC_TIMEOUT)));
+                sent.put(peer, tasks.submit(() -> call(peer, "apply", msg, RPC_TIMEOUT)));
             }
         });
         return new Forwarded(sent, states);
     }
 
-    private int collect(CollectionMetadata c, int shard, Forwarded forwarded) {
+    /**
+     * Waits for the answers of forwarded messages: returns the replicas that succeeded (with their state); an Active
+     * one that failed is marked Dead, a Partial one has its transfer aborted, a Listener's failure is ignored.
+     */
+    private Map<Long, ReplicaState> collect(CollectionMetadata c, int shard, Forwarded forwarded) {
         Map<Long, Future<JsonNode>> sent = forwarded.sent();
         Map<Long, ReplicaState> states = forwarded.states();
-        int acks = 0;
+        NotOrdererException staleOrderer = null;
+        Map<Long, ReplicaState> succeeded = new java.util.LinkedHashMap<>();
         for (Map.Entry<Long, Future<JsonNode>> e : sent.entrySet()) {
             long peer = e.getKey();
             ReplicaState state = states.get(peer);
             try {
                 e.getValue().get(RPC_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-                if (state == ReplicaState.Active) {
-                    acks++;
-                }
+                succeeded.put(peer, state);
             } catch (InterruptedException x) {
                 Thread.currentThread().interrupt();
                 throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
             } catch (ExecutionException | TimeoutException x) {
                 if (closed) {
                     throw new ClusterException(Kind.UNAVAILABLE, "peer " + self + " is shutting down");
+                }
+                if (x.getCause() instanceof NotOrdererException stale) {
+                    // this node was replaced as the shard's orderer (it is Dead or no longer first Active): the
+                    // write is not acknowledged, the client retries through the new orderer, and this replica is
+                    // brought back by a transfer
+                    staleOrderer = stale;
+                    continue;
                 }
                 LOG.warn("peer {}: replica of shard {} of `{}` on peer {} missed a write: {}", self, shard, c.name(),
                         peer, x.getCause() == null ? x : x.getCause().getMessage());
@@ -375,11 +446,21 @@ final class DataPlane {
                     // SetReplicaState to Active goes through Dead and a transfer (see ClusterCollectionCatalog)
                     continue;
                 } else {
+                    CollectionMetadata now = node.metadata().collection(c.name());
+                    Long orderer = now == null ? null : orderer(now, shard);
+                    if (orderer == null || orderer != self) {
+                        staleOrderer = new NotOrdererException("peer " + self + " was replaced as the ordering replica "
+                                + "of shard " + shard + " during a write");
+                        continue;
+                    }
                     markDead(c.name(), shard, peer, state);
                 }
             }
         }
-        return acks;
+        if (staleOrderer != null) {
+            throw staleOrderer;
+        }
+        return succeeded;
     }
 
     /**
@@ -481,15 +562,21 @@ final class DataPlane {
     // ---------------------------------------------------------------- reads
 
     /**
-     * Runs {@code read} against one readable (Active) replica of each of {@code shards}, in parallel, preferring this
-     * node's replica and trying the next Active replica when one fails. Results in shard order.
+     * Runs a read against one readable (Active) replica of each of {@code shards} (or as many as
+     * {@code consistency} requires, combined by {@code resolve}), in parallel, preferring this node's replica and
+     * trying the next Active replica when one fails. Results in shard order.
      */
     <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
             Function<JsonNode, T> decode) {
+        return readEach(collection, shards, kind, body, decode, ReadConsistency.ONE, answers -> answers.get(0));
+    }
+
+    <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
+            Function<JsonNode, T> decode, ReadConsistency consistency, Function<List<T>, T> resolve) {
         CollectionMetadata c = collection(collection);
         List<Future<T>> futures = new ArrayList<>();
         for (int shard : shards) {
-            futures.add(tasks.submit(() -> readShard(c, shard, kind, body.apply(shard), decode)));
+            futures.add(tasks.submit(() -> readShard(c, shard, kind, body.apply(shard), decode, consistency, resolve)));
         }
         List<T> out = new ArrayList<>(futures.size());
         for (Future<T> f : futures) {
@@ -498,7 +585,8 @@ final class DataPlane {
         return out;
     }
 
-    private <T> T readShard(CollectionMetadata c, int shard, String kind, ObjectNode body, Function<JsonNode, T> decode) {
+    private <T> T readShard(CollectionMetadata c, int shard, String kind, ObjectNode body, Function<JsonNode, T> decode,
+            ReadConsistency consistency, Function<List<T>, T> resolve) {
         List<Long> candidates = new ArrayList<>();
         SortedMap<Long, ReplicaState> shardReplicas = c.shards().replicas(shard);
         if (shardReplicas.get(self) == ReplicaState.Active) {
@@ -512,15 +600,40 @@ final class DataPlane {
         if (candidates.isEmpty()) {
             throw new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard + " of `" + c.name() + "`");
         }
-        ClusterException last = null;
+        int required = consistency.required(candidates.size());
+        if (required > candidates.size()) {
+            throw new ClusterException(Kind.UNAVAILABLE, "Read consistency " + required + " not possible: shard " + shard
+                    + " has " + candidates.size() + " active replica(s)");
+        }
+        if (required == 1) {
+            ClusterException last = null;
+            for (long peer : candidates) {
+                try {
+                    return decode.apply(call(peer, kind, body, RPC_TIMEOUT));
+                } catch (ClusterException e) {
+                    last = e;
+                }
+            }
+            throw last;
+        }
+        List<Future<T>> asked = new ArrayList<>();
         for (long peer : candidates) {
+            asked.add(tasks.submit(() -> decode.apply(call(peer, kind, body, RPC_TIMEOUT))));
+        }
+        List<T> answers = new ArrayList<>();
+        ClusterException last = null;
+        for (Future<T> f : asked) {
             try {
-                return decode.apply(call(peer, kind, body, RPC_TIMEOUT));
+                answers.add(await(f));
             } catch (ClusterException e) {
                 last = e;
             }
         }
-        throw last;
+        if (answers.size() < required) {
+            throw new ClusterException(Kind.UNAVAILABLE, "Read consistency " + required + " not reached on shard "
+                    + shard + ": " + answers.size() + " replica(s) answered" + (last == null ? "" : " (" + last.getMessage() + ")"));
+        }
+        return resolve.apply(answers);
     }
 
     // ---------------------------------------------------------------- transfers
@@ -599,7 +712,7 @@ final class DataPlane {
                         for (Record r : page.points()) {
                             points.add(new Point(r.id(), r.vectorOrNull(), r.payloadOrNull()));
                         }
-                        ObjectNode msg = message(collection, shard).put("wait", true);
+                        ObjectNode msg = message(collection, shard).put("wait", true).put("from", self);
                         msg.set("op", ShardOperation.upsert(points).json());
                         call(to, "apply", msg, RPC_TIMEOUT);
                         streamed += points.size();
@@ -615,8 +728,8 @@ final class DataPlane {
                     lock.unlock();
                 }
             }
-        } catch (RuntimeException e) {
-            LOG.warn("peer {}: transfer of shard {} of `{}` to {} failed: {}", self, shard, collection, to, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            LOG.warn("peer {}: transfer of shard {} of `{}` to {} failed: {}", self, shard, collection, to, e.toString());
             try {
                 abort(collection, shard, from, to, recovery);
             } catch (RuntimeException again) {
@@ -650,11 +763,30 @@ final class DataPlane {
     }
 
     /**
+     * Aborts the transfers of shards this node orders that no streamer of this node runs (their streamer died or
+     * was another, former, ordering replica): a synchronous one's target goes back to Dead (recovered afterwards),
+     * a move's target is removed. Safe because this node registers a transfer as running before proposing it.
+     */
+    private void abortOrphanTransfers(ClusterMetadata metadata) {
+        for (CollectionMetadata c : metadata.collections().values()) {
+            for (ShardTransfer t : c.transfers()) {
+                Long orderer = orderer(c, t.shardId());
+                if (orderer != null && orderer == self && !transferRunning(c.name(), t.shardId(), t.to())) {
+                    LOG.info("peer {}: aborting orphaned transfer of shard {} of `{}` to {}", self, t.shardId(), c.name(), t.to());
+                    abort(c.name(), t.shardId(), t.from(), t.to(), t.sync());
+                }
+            }
+        }
+    }
+
+    /**
      * One round of repair: for each shard this node orders, start a recovery transfer to every Dead replica whose
      * peer answers (one at a time per target).
      */
     void repairOnce() {
         ClusterMetadata metadata = node.metadata();
+        abortOrphanTransfers(metadata);
+        metadata = node.metadata();
         for (CollectionMetadata c : metadata.collections().values()) {
             for (int shard : c.shards().shardIds()) {
                 Long orderer = orderer(c, shard);

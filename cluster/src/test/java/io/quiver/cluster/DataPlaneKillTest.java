@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DataPlaneKillTest {
 
-    private static Process startChild(Path storage, int port, int bootstrapPort, Path log) throws Exception {
+    private static Process startChild(Path storage, int port, Integer bootstrapPort, Path log) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -34,7 +34,9 @@ class DataPlaneKillTest {
         command.add(ChildDataNodeMain.class.getName());
         command.add(storage.toString());
         command.add(Integer.toString(port));
-        command.add(Integer.toString(bootstrapPort));
+        if (bootstrapPort != null) {
+            command.add(Integer.toString(bootstrapPort));
+        }
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -56,19 +58,46 @@ class DataPlaneKillTest {
 
     @Test
     void killedNodeIsRecoveredAndHoldsEveryAcknowledgedPoint(@TempDir Path dir) throws Exception {
-        System.out.println("DataPlaneKillTest seed " + DataPlaneTest.SEED);
+        killAndRecover(dir, false);
+    }
+
+    /** The same with the killed node being the Raft leader (it bootstraps the cluster). */
+    @Test
+    void killedLeaderIsRecoveredAndHoldsEveryAcknowledgedPoint(@TempDir Path dir) throws Exception {
+        killAndRecover(dir, true);
+    }
+
+    private void killAndRecover(Path dir, boolean childLeads) throws Exception {
+        System.out.println("DataPlaneKillTest seed " + DataPlaneTest.SEED + ", killed node leads: " + childLeads);
         try (TestCluster cluster = new TestCluster(dir)) {
-            int port0 = TestCluster.freePort();
-            ClusterNode node0 = cluster.start("n0", port0, null);
-            node0.ready().get(20, TimeUnit.SECONDS);
-            ClusterNode node1 = cluster.start("n1", TestCluster.freePort(), port0);
-            node1.ready().get(20, TimeUnit.SECONDS);
             int childPort = TestCluster.freePort();
             Path childStorage = dir.resolve("child");
-            Process child = startChild(childStorage, childPort, port0, dir.resolve("child-1.log"));
+            Process child;
+            ClusterNode node0;
+            ClusterNode node1;
+            Integer childBootstrap;
+            if (childLeads) {
+                child = startChild(childStorage, childPort, null, dir.resolve("child-1.log"));
+                awaitReady(child, dir.resolve("child-1.log"));
+                node0 = cluster.start("n0", TestCluster.freePort(), childPort);
+                node1 = cluster.start("n1", TestCluster.freePort(), childPort);
+                childBootstrap = null;
+            } else {
+                int port0 = TestCluster.freePort();
+                node0 = cluster.start("n0", port0, null);
+                node0.ready().get(20, TimeUnit.SECONDS);
+                node1 = cluster.start("n1", TestCluster.freePort(), port0);
+                child = startChild(childStorage, childPort, port0, dir.resolve("child-1.log"));
+                childBootstrap = port0;
+            }
+            node0.ready().get(20, TimeUnit.SECONDS);
+            node1.ready().get(20, TimeUnit.SECONDS);
             try (ClusterCollectionCatalog catalog0 = DataNodes.openCatalog(node0, dir.resolve("n0"), false);
                  ClusterCollectionCatalog catalog1 = DataNodes.openCatalog(node1, dir.resolve("n1"), false)) {
                 long childPeer = awaitReady(child, dir.resolve("child-1.log"));
+                if (childLeads) {
+                    assertEquals(childPeer, node0.leaderPeerId(), "the child leads");
+                }
                 TestCluster.await("three peers", Duration.ofSeconds(10), () -> node0.metadata().peers().size() == 3);
                 catalog0.create("c", DataNodes.config(DataPlaneTest.DIM, Distance.COSINE, 3, 2, 1));
 
@@ -81,7 +110,7 @@ class DataPlaneKillTest {
                 TestCluster.await("writes while the node is dead", Duration.ofSeconds(30),
                         () -> writer.acknowledged.size() >= atKill + 300);
 
-                child = startChild(childStorage, childPort, port0, dir.resolve("child-2.log"));
+                child = startChild(childStorage, childPort, childBootstrap, dir.resolve("child-2.log"));
                 assertEquals(childPeer, awaitReady(child, dir.resolve("child-2.log")), "restarted as the same peer");
                 int atRestart = writer.acknowledged.size();
                 TestCluster.await("writes during the recovery", Duration.ofSeconds(30),
