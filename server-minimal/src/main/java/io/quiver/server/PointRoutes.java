@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
+import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.OrderBy;
 import io.quiver.engine.PointId;
 import io.quiver.engine.ScrollRequest;
@@ -145,10 +146,15 @@ final class PointRoutes {
         JsonNode body = request.jsonObject();
         List<PointId> ids = RequestParser.ids(JsonFields.requireArray(body, "ids"), "ids");
         List<Record> records = collection.retrieve(ids, RequestParser.withPayload(body, WithPayload.ALL),
-                RequestParser.withVector(body, false));
+                RequestParser.withVector(body, false), consistency(request));
         ArrayNode out = json.createArrayNode();
         records.forEach(r -> out.add(r.toJson()));
         return ApiResponse.ok(out);
+    }
+
+    /** Qdrant's {@code consistency} read parameter: {@code majority}, {@code quorum}, {@code all} or a number. */
+    static ReadConsistency consistency(ApiRequest request) {
+        return ReadConsistency.parse(request.query("consistency"));
     }
 
     private ApiResponse getPoint(ApiRequest request) {
@@ -165,7 +171,7 @@ final class PointRoutes {
                         + "` is neither an unsigned integer nor a UUID");
             }
         }
-        List<Record> records = collection.retrieve(List.of(id), WithPayload.ALL, true);
+        List<Record> records = collection.retrieve(List.of(id), WithPayload.ALL, true, consistency(request));
         if (records.isEmpty()) {
             throw ApiException.notFound("No point with id " + id + " found");
         }
@@ -183,7 +189,7 @@ final class PointRoutes {
         if (JsonFields.present(body, "order_by")) {
             return ApiResponse.ok(orderedScroll(collection, body));
         }
-        ScrollResult page = collection.scroll(RequestParser.scroll(body));
+        ScrollResult page = collection.scroll(RequestParser.scroll(body), consistency(request));
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
         page.points().forEach(r -> points.add(r.toJson()));
@@ -214,7 +220,7 @@ final class PointRoutes {
             throw ApiException.badRequest("Format error in JSON body: expected a count request object");
         }
         JsonFields.optBool(body, "exact", true);
-        long count = collection.count(RequestParser.filter(body, "filter"));
+        long count = collection.count(RequestParser.filter(body, "filter"), consistency(request));
         return ApiResponse.ok(json.createObjectNode().put("count", count));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
+import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.PointId;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
@@ -42,7 +43,8 @@ final class SearchRoutes {
 
     private ApiResponse search(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        return ApiResponse.ok(scored(collection.search(RequestParser.search(request.jsonObject()))));
+        return ApiResponse.ok(scored(collection.search(RequestParser.search(request.jsonObject()),
+                PointRoutes.consistency(request))));
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
@@ -55,14 +57,15 @@ final class SearchRoutes {
             }
             parsed.add(RequestParser.search(s));
         }
+        ReadConsistency consistency = PointRoutes.consistency(request);
         ArrayNode out = json.createArrayNode();
-        parsed.forEach(s -> out.add(scored(collection.search(s))));
+        parsed.forEach(s -> out.add(scored(collection.search(s, consistency))));
         return ApiResponse.ok(out);
     }
 
     private ApiResponse query(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        return ApiResponse.ok(query(collection, request.jsonObject()));
+        return ApiResponse.ok(query(collection, request.jsonObject(), PointRoutes.consistency(request)));
     }
 
     private ApiResponse queryBatch(ApiRequest request) {
@@ -73,15 +76,16 @@ final class SearchRoutes {
                 throw JsonFields.typeError("searches[]", s, "a query request");
             }
         }
+        ReadConsistency consistency = PointRoutes.consistency(request);
         ArrayNode out = json.createArrayNode();
         for (JsonNode s : searches) {
-            out.add(query(collection, s));
+            out.add(query(collection, s, consistency));
         }
         return ApiResponse.ok(out);
     }
 
     /** One QueryRequest: {@code {"points":[ScoredPoint…]}}. */
-    private ObjectNode query(CollectionService collection, JsonNode body) {
+    private ObjectNode query(CollectionService collection, JsonNode body, ReadConsistency consistency) {
         for (String unsupported : List.of("prefetch", "lookup_from")) {
             if (JsonFields.present(body, unsupported)) {
                 throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");
@@ -96,7 +100,7 @@ final class SearchRoutes {
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
         if (query == null || query.isNull()) {
-            points.addAll(byId(collection, body, limit));
+            points.addAll(byId(collection, body, limit, consistency));
             return result;
         }
         PointId exclude = null;
@@ -107,13 +111,13 @@ final class SearchRoutes {
                 vector = RequestParser.vector(nearest, "query.nearest");
             } else {
                 exclude = RequestParser.id(nearest, "query.nearest");
-                vector = vectorOf(collection, exclude);
+                vector = vectorOf(collection, exclude, consistency);
             }
         } else if (query.isArray()) {
             vector = RequestParser.vector(query, "query");
         } else if (query.isIntegralNumber() || query.isTextual()) {
             exclude = RequestParser.id(query, "query");
-            vector = vectorOf(collection, exclude);
+            vector = vectorOf(collection, exclude, consistency);
         } else if (query.isObject() && query.size() == 1) {
             String kind = query.fieldNames().next();
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
@@ -123,7 +127,7 @@ final class SearchRoutes {
                     + "untagged enum QueryInterface");
         }
         JsonNode searchBody = exclude == null ? body : excluding(body, exclude);
-        points.addAll(scored(collection.search(RequestParser.searchTail(searchBody, vector, limit))));
+        points.addAll(scored(collection.search(RequestParser.searchTail(searchBody, vector, limit), consistency)));
         return result;
     }
 
@@ -143,8 +147,8 @@ final class SearchRoutes {
         return copy;
     }
 
-    private float[] vectorOf(CollectionService collection, PointId id) {
-        List<Record> records = collection.retrieve(List.of(id), WithPayload.NONE, true);
+    private float[] vectorOf(CollectionService collection, PointId id, ReadConsistency consistency) {
+        List<Record> records = collection.retrieve(List.of(id), WithPayload.NONE, true, consistency);
         if (records.isEmpty()) {
             throw ApiException.notFound("No point with id " + id + " found");
         }
@@ -152,12 +156,12 @@ final class SearchRoutes {
     }
 
     /** A query without {@code query}: the points that pass the filter, by id, with score 0. */
-    private ArrayNode byId(CollectionService collection, JsonNode body, int limit) {
+    private ArrayNode byId(CollectionService collection, JsonNode body, int limit, ReadConsistency consistency) {
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         Filter filter = RequestParser.filter(body, "filter");
         ScrollRequest scroll = new ScrollRequest(null, limit + offset, filter,
                 RequestParser.withPayload(body, WithPayload.NONE), RequestParser.withVector(body, false));
-        List<Record> records = collection.scroll(scroll).points();
+        List<Record> records = collection.scroll(scroll, consistency).points();
         ArrayNode out = json.createArrayNode();
         for (int i = offset; i < records.size(); i++) {
             Record r = records.get(i);

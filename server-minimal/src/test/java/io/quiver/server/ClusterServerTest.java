@@ -94,6 +94,28 @@ class ClusterServerTest {
         }
         rest.get(2).error(409, "PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
 
+        // Points written through one node are served by every node: fan-out reads over the shards' replicas.
+        StringBuilder points = new StringBuilder("{\"points\":[");
+        for (int id = 1; id <= 40; id++) {
+            points.append(id == 1 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":[")
+                    .append(id % 7 + 1).append(",").append(id % 5 + 1).append(",").append(id % 3 + 1).append(",1],")
+                    .append("\"payload\":{\"n\":").append(id).append("}}");
+        }
+        assertEquals("completed", rest.get(1).ok("PUT", "/collections/shared/points?wait=true",
+                points.append("]}").toString()).get("status").asText());
+        String search = "{\"vector\":[3,1,2,1],\"limit\":5,\"params\":{\"exact\":true}}";
+        JsonNode reference = rest.get(1).ok("POST", "/collections/shared/points/search", search);
+        assertEquals(5, reference.size());
+        for (RestClient r : rest) {
+            assertEquals(40, r.ok("POST", "/collections/shared/points/count", "{}").get("count").asInt());
+            JsonNode hits = r.ok("POST", "/collections/shared/points/search", search);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(reference.get(i).get("id"), hits.get(i).get("id"), hits.toString());
+            }
+            assertEquals(40, r.ok("POST", "/collections/shared/points/scroll?consistency=majority", "{\"limit\":100}")
+                    .get("points").size());
+        }
+
         // recover: refused on the leader, accepted on a follower, whose state then equals the leader's.
         long leader = rest.get(0).ok("GET", "/cluster", null).at("/raft_info/leader").asLong();
         int leaderIndex = -1;
