@@ -24,6 +24,7 @@ public final class ApiRequest {
     private final long maxBodyBytes;
     private final ObjectMapper json;
     private byte[] body;
+    private boolean bodyConsumed;
 
     ApiRequest(HttpExchange exchange, Map<String, String> pathParams, long maxBodyBytes, ObjectMapper json) {
         this.exchange = exchange;
@@ -92,8 +93,23 @@ public final class ApiRequest {
     public byte[] bodyBytes() {
         if (body == null) {
             body = readLimited();
+            bodyConsumed = true;
         }
         return body;
+    }
+
+    /** Whether the whole body was read; when not, the connection must not be reused (Dispatcher closes it). */
+    boolean bodyConsumed() {
+        return bodyConsumed;
+    }
+
+    /** Whether the request announces a body (a non-zero Content-Length, or chunked transfer). */
+    static boolean hasBody(HttpExchange exchange) {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            return !length.trim().equals("0");
+        }
+        return exchange.getRequestHeaders().containsKey("Transfer-Encoding");
     }
 
     /** The body parsed as JSON; an empty body is JSON null. Malformed JSON is a 400 "Format error in JSON body". */

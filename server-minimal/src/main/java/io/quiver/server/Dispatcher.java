@@ -75,6 +75,9 @@ final class Dispatcher implements HttpHandler {
             Route.Access access = route == null ? Route.Access.WRITE : route.access();
             ApiKeyGuard.Verdict verdict = guard.check(path, exchange.getRequestHeaders().getFirst("api-key"),
                     exchange.getRequestHeaders().getFirst("Authorization"), access);
+            if (verdict != ApiKeyGuard.Verdict.ALLOW || route == null) {
+                closeIfBodyUnread(exchange, null);
+            }
             if (verdict == ApiKeyGuard.Verdict.MISSING || verdict == ApiKeyGuard.Verdict.INVALID) {
                 status = 401;
                 send(exchange, new ApiResponse.Raw(401, "text/plain; charset=utf-8",
@@ -97,9 +100,11 @@ final class Dispatcher implements HttpHandler {
             }
             endpoint = route.template();
             ApiResponse response;
+            ApiRequest request = new ApiRequest(exchange, params, maxBodyBytes, json);
             try {
-                response = route.handler().handle(new ApiRequest(exchange, params, maxBodyBytes, json));
+                response = route.handler().handle(request);
             } catch (Exception | StackOverflowError e) {
+                closeIfBodyUnread(exchange, request);
                 ApiException mapped = errors.map(e);
                 if (mapped.status() >= 500) {
                     LOG.error("{} {} failed", method, path, e);
@@ -116,6 +121,17 @@ final class Dispatcher implements HttpHandler {
             LOG.error("{} {}: could not send the response", method, path, e);
         } finally {
             metrics.record(method, endpoint, status, System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * A request whose body was not read to its end (rejected before reading, or over the size limit) leaves bytes on
+     * the connection: answer with {@code Connection: close} so no client reuses it (the JDK server drops it anyway,
+     * and a client that reused it would see its next request fail).
+     */
+    private static void closeIfBodyUnread(HttpExchange exchange, ApiRequest request) {
+        if ((request == null || !request.bodyConsumed()) && ApiRequest.hasBody(exchange)) {
+            exchange.getResponseHeaders().set("Connection", "close");
         }
     }
 
