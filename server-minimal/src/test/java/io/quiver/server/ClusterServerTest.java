@@ -87,31 +87,35 @@ class ClusterServerTest {
         }
 
         // Metadata goes through consensus: created on one node, seen on all.
-        rest.get(1).ok("PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":2}");
+        rest.get(1).ok("PUT", "/collections/shared",
+                "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":3,\"replication_factor\":2}");
         for (RestClient r : rest) {
             eventually(r, "/collections/shared/exists", e -> e.get("exists").asBoolean(), "collection on every node");
-            assertEquals(2, r.ok("GET", "/collections/shared/cluster", null).get("shard_count").asInt());
+            assertEquals(3, r.ok("GET", "/collections/shared/cluster", null).get("shard_count").asInt());
         }
         rest.get(2).error(409, "PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
 
         // Points written through one node are served by every node: fan-out reads over the shards' replicas.
         StringBuilder points = new StringBuilder("{\"points\":[");
+        java.util.Map<Integer, float[]> vectors = new java.util.HashMap<>();
+        java.util.Random random = new java.util.Random(7);
         for (int id = 1; id <= 40; id++) {
+            float[] v = {random.nextFloat(), random.nextFloat(), random.nextFloat(), random.nextFloat()};
+            vectors.put(id, v);
             points.append(id == 1 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":[")
-                    .append(id % 7 + 1).append(",").append(id % 5 + 1).append(",").append(id % 3 + 1).append(",1],")
+                    .append(v[0]).append(",").append(v[1]).append(",").append(v[2]).append(",").append(v[3]).append("],")
                     .append("\"payload\":{\"n\":").append(id).append("}}");
         }
         assertEquals("completed", rest.get(1).ok("PUT", "/collections/shared/points?wait=true",
                 points.append("]}").toString()).get("status").asText());
         String search = "{\"vector\":[3,1,2,1],\"limit\":5,\"params\":{\"exact\":true}}";
-        JsonNode reference = rest.get(1).ok("POST", "/collections/shared/points/search", search);
-        assertEquals(5, reference.size());
+        List<Integer> reference = RestApiTest.bruteForce(vectors, new float[] {3, 1, 2, 1}, "Cosine", 5, false);
         for (RestClient r : rest) {
             assertEquals(40, r.ok("POST", "/collections/shared/points/count", "{}").get("count").asInt());
             JsonNode hits = r.ok("POST", "/collections/shared/points/search", search);
-            for (int i = 0; i < 5; i++) {
-                assertEquals(reference.get(i).get("id"), hits.get(i).get("id"), hits.toString());
-            }
+            List<Integer> ids = new ArrayList<>();
+            hits.forEach(h -> ids.add(h.get("id").asInt()));
+            assertEquals(reference, ids, "exact search through every node equals the single-node reference");
             assertEquals(40, r.ok("POST", "/collections/shared/points/scroll?consistency=majority", "{\"limit\":100}")
                     .get("points").size());
         }
