@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the cluster benchmarks of BENCHMARKS.md § Cluster (io.quiver.cluster.ConsensusBenchmark, in cluster's test
 # sources): ./cluster/run-benchmark.sh [throughput] [latency] [failover] [catchup]   (default: all)
-# and the data-plane benchmark (io.quiver.cluster.DataPlaneBenchmark): ./cluster/run-benchmark.sh data
+# the data-plane benchmark (io.quiver.cluster.DataPlaneBenchmark): ./cluster/run-benchmark.sh data, and the
+# shard-transfer benchmark (io.quiver.cluster.ShardTransferBenchmark): ./cluster/run-benchmark.sh transfer
 # System properties via JAVA_OPTS, e.g. JAVA_OPTS="-Dbench.entries=100000 -Dbench.ops=5000 -Dbench.log=WAL".
 # Compiles main code with Maven and cluster's test sources with javac (so other modules' tests need not compile).
 set -euo pipefail
@@ -19,6 +20,9 @@ FLAGS=$(grep -m1 '<quiver.jvm.flags>--' pom.xml | sed 's:.*<quiver.jvm.flags>\(.
 MAIN=io.quiver.cluster.ConsensusBenchmark
 if [ "${1:-}" = "data" ]; then
   MAIN=io.quiver.cluster.DataPlaneBenchmark
+  shift
+elif [ "${1:-}" = "transfer" ]; then
+  MAIN=io.quiver.cluster.ShardTransferBenchmark
   shift
 fi
 # shellcheck disable=SC2086
