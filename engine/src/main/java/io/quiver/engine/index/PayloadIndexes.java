@@ -130,6 +130,16 @@ public final class PayloadIndexes {
     }
 
     /** field → schema, in creation order. */
+    /** Whether no field is indexed; cheap enough for the append path (no copy of the schema). */
+    public boolean isEmpty() {
+        lock.readLock().lock();
+        try {
+            return byField.isEmpty();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public Map<String, PayloadFieldSchema> schema() {
         lock.readLock().lock();
         try {

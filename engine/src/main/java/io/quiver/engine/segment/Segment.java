@@ -257,7 +257,7 @@ public final class Segment implements AutoCloseable {
 
     private void indexPayload(int ord, byte[] payload) {
         io.quiver.engine.index.PayloadIndexes ix = payloadIndexes;
-        if (!ix.schema().isEmpty()) {
+        if (!ix.isEmpty()) {
             ix.add(ord, io.quiver.engine.shard.PayloadJson.parse(payload));
         }
     }
@@ -269,7 +269,7 @@ public final class Segment implements AutoCloseable {
      * {@link #persist}.
      */
     public void savePayloadIndexesIfCurrent(SegmentSnapshot s) {
-        if (modCount == s.modCount() && !payloadIndexes.schema().isEmpty()) {
+        if (modCount == s.modCount() && !payloadIndexes.isEmpty()) {
             payloadIndexes.save(dir.resolve(io.quiver.engine.index.PayloadIndexFile.FILE_NAME));
         }
     }
