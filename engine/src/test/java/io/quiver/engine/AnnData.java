@@ -1,12 +1,15 @@
 package io.quiver.engine;
 
+import io.quiver.hnsw.io.VecsReader;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads the shared ANN test files (bvecs, ivecs, fvecs, labels) of ../shared/data. Static readers only. */
+/**
+ * The shared ANN test files of ../shared/data for the engine's tests: where they are, and short names for the readers
+ * of {@link VecsReader} (labels stay raw bytes, classes 0–9). Static only.
+ */
 final class AnnData {
     private AnnData() {}
 
@@ -15,45 +18,15 @@ final class AnnData {
     }
 
     static float[][] bvecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int dim = b.getInt(0);
-        int n = b.capacity() / (4 + dim);
-        float[][] out = new float[n][dim];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int d = 0; d < dim; d++) {
-                out[i][d] = b.get() & 0xff;
-            }
-        }
-        return out;
+        return VecsReader.readVectors(file);
     }
 
     static int[][] ivecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int k = b.getInt(0);
-        int n = b.capacity() / (4 + 4 * k);
-        int[][] out = new int[n][k];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int j = 0; j < k; j++) {
-                out[i][j] = b.getInt();
-            }
-        }
-        return out;
+        return VecsReader.readIvecs(file);
     }
 
     static float[][] fvecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int k = b.getInt(0);
-        int n = b.capacity() / (4 + 4 * k);
-        float[][] out = new float[n][k];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int j = 0; j < k; j++) {
-                out[i][j] = b.getFloat();
-            }
-        }
-        return out;
+        return VecsReader.readVectors(file);
     }
 
     static byte[] labels(Path file) throws IOException {
