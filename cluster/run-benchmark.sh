@@ -2,7 +2,8 @@
 # Runs the cluster benchmarks of BENCHMARKS.md § Cluster (io.quiver.cluster.ConsensusBenchmark, in cluster's test
 # sources): ./cluster/run-benchmark.sh [throughput] [latency] [failover] [catchup]   (default: all)
 # the data-plane benchmark (io.quiver.cluster.DataPlaneBenchmark): ./cluster/run-benchmark.sh data, and the
-# shard-transfer benchmark (io.quiver.cluster.ShardTransferBenchmark): ./cluster/run-benchmark.sh transfer
+# shard-transfer benchmark (io.quiver.cluster.ShardTransferBenchmark): ./cluster/run-benchmark.sh transfer, and the
+# Listener write-latency benchmark (io.quiver.cluster.ListenerLatencyBenchmark): ./cluster/run-benchmark.sh listener
 # System properties via JAVA_OPTS, e.g. JAVA_OPTS="-Dbench.entries=100000 -Dbench.ops=5000 -Dbench.log=WAL".
 # Compiles main code with Maven and cluster's test sources with javac (so other modules' tests need not compile).
 set -euo pipefail
@@ -23,6 +24,9 @@ if [ "${1:-}" = "data" ]; then
   shift
 elif [ "${1:-}" = "transfer" ]; then
   MAIN=io.quiver.cluster.ShardTransferBenchmark
+  shift
+elif [ "${1:-}" = "listener" ]; then
+  MAIN=io.quiver.cluster.ListenerLatencyBenchmark
   shift
 fi
 # shellcheck disable=SC2086

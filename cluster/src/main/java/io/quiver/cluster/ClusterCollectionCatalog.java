@@ -40,6 +40,7 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
     private final ScheduledExecutorService repair;
     private final java.util.Set<Map.Entry<String, Integer>> distrusted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private final java.util.concurrent.CompletableFuture<Void> startupCheck;
 
     /**
      * Opens the catalog of {@code node}: reconciles the replica store with the current metadata, starts serving
@@ -54,15 +55,15 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         }
         this.node = node;
         this.peerId = peerId;
-        this.replicas = new LocalReplicas(replicaStore);
+        this.replicas = new LocalReplicas(replicaStore, node.storageDir().resolve(LocalReplicas.REGISTRY_FILE));
         this.dataPlane = new DataPlane(node, replicas);
         node.addListener(this);
         replicas.reconcile(node.metadata(), peerId);
         node.setDataHandler(dataPlane::handle);
         this.repair = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("repair-" + peerId).factory());
-        if (distrustLocalReplicas) {
-            repair.execute(this::distrustLocalReplicas);
-        }
+        this.startupCheck = distrustLocalReplicas
+                ? java.util.concurrent.CompletableFuture.runAsync(this::distrustLocalReplicas, repair)
+                : java.util.concurrent.CompletableFuture.completedFuture(null);
         repair.scheduleWithFixedDelay(this::repairOnce, REPAIR_INTERVAL.toMillis(), REPAIR_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -151,6 +152,38 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                 : Optional.of(new ClusterCollectionService(name, dataPlane));
     }
 
+    /**
+     * Ready once the start-up check of the local replicas has run (replicas that may have missed writes or lost
+     * their data are then marked for recovery, so none of them answers as if it were up to date).
+     */
+    @Override
+    public boolean ready() {
+        return startupCheck.isDone();
+    }
+
+    @Override
+    public long localSearchCount() {
+        return dataPlane.localSearchCount();
+    }
+
+    /** Recovers the shards of a snapshot that this node stores; see {@link ClusterSnapshots#recoverCollection}. */
+    @Override
+    public void recoverSnapshot(String name, java.net.URI location, String expectedSha256OrNull,
+            java.nio.file.Path snapshotsDir) {
+        recoverSnapshot(name, location, expectedSha256OrNull, SnapshotPriority.REPLICA, snapshotsDir);
+    }
+
+    @Override
+    public void recoverSnapshot(String name, java.net.URI location, String expectedSha256OrNull,
+            SnapshotPriority priority, java.nio.file.Path snapshotsDir) {
+        try {
+            new ClusterSnapshots(dataPlane).recoverCollection(name, location, expectedSha256OrNull, priority,
+                    snapshotsDir, this::create);
+        } catch (ClusterException e) {
+            throw typed(e, name);
+        }
+    }
+
     /** Stops the repair task and the data plane, and closes the replica store (not the node). */
     @Override
     public void close() {
@@ -168,7 +201,8 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
 
     /**
      * Qdrant's cluster operations on a collection: {@code move_shard}, {@code replicate_shard} (both
-     * {@code {"shard_id","from_peer_id","to_peer_id","method"?}}; method {@code stream_records} only),
+     * {@code {"shard_id","from_peer_id","to_peer_id","method"?}}; method {@code stream_records} (default) or
+     * {@code snapshot}),
      * {@code drop_replica} ({@code {"shard_id","peer_id"}}) and {@code abort_transfer}
      * ({@code {"shard_id","from_peer_id","to_peer_id"}}). A transfer is streamed by the shard's ordering replica and
      * shows in {@code shard_transfers} until it ends; this returns once it has started. Answers {@code true}.
@@ -186,28 +220,38 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         JsonNode args = body.get(op);
         int shard = requiredInt(args, "shard_id");
         if (!c.shards().hasShard(shard)) {
-            throw new BadRequestException("Wrong input: Shard " + shard + " does not exist");
+            throw new BadRequestException("Shard " + shard + " does not exist");
         }
         try {
             switch (op) {
                 case "move_shard", "replicate_shard" -> {
                     String method = args.path("method").asText("stream_records");
-                    if (!method.equals("stream_records")) {
-                        throw new BadRequestException("Wrong input: transfer method " + method + " is not supported "
-                                + "(stream_records only)");
+                    if (!method.equals("stream_records") && !method.equals(SnapshotShardTransfer.METHOD)) {
+                        throw new BadRequestException("transfer method " + method + " is not supported "
+                                + "(stream_records or snapshot)");
                     }
                     long from = requiredLong(args, "from_peer_id");
                     long to = requiredLong(args, "to_peer_id");
-                    if (c.shards().state(shard, from) != ReplicaState.Active) {
-                        throw new BadRequestException("Wrong input: Shard " + shard + " on peer " + from + " is not active");
+                    ReplicaState source = c.shards().state(shard, from);
+                    boolean fromListener = source == ReplicaState.Listener && DataPlane.activeCount(c, shard) == 0;
+                    if (source != ReplicaState.Active && !fromListener) {
+                        throw new BadRequestException("Shard " + shard + " on peer " + from + " is not active (state "
+                                + source + ")" + (source == ReplicaState.Listener ? " (a Listener replica is a transfer source only "
+                                        + "when its shard has no Active replica left)" : ""));
                     }
                     if (node.metadata().peer(to) == null) {
-                        throw new BadRequestException("Wrong input: Peer " + to + " does not exist");
+                        throw new BadRequestException("Peer " + to + " does not exist");
                     }
                     if (c.shards().state(shard, to) != null && c.shards().state(shard, to) != ReplicaState.Dead) {
-                        throw new BadRequestException("Wrong input: Peer " + to + " already has a replica of shard " + shard);
+                        throw new BadRequestException("Peer " + to + " already has a replica of shard " + shard);
                     }
-                    startTransferOnOrderer(collection, shard, from, to, op.equals("replicate_shard"));
+                    if (fromListener) {
+                        ObjectNode msg = DataPlane.message(collection, shard).put("from", from).put("to", to)
+                                .put("sync", op.equals("replicate_shard")).put("method", method);
+                        dataPlane.call(from, "transfer", msg, DataPlane.RPC_TIMEOUT);
+                    } else {
+                        startTransferOnOrderer(collection, shard, from, to, op.equals("replicate_shard"), method);
+                    }
                 }
                 case "drop_replica" -> proposeAndWait(new MetadataOperation.DropReplica(collection, shard,
                         requiredLong(args, "peer_id")));
@@ -221,7 +265,8 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         return true;
     }
 
-    private void startTransferOnOrderer(String collection, int shard, long from, long to, boolean sync) {
+    private void startTransferOnOrderer(String collection, int shard, long from, long to, boolean sync,
+            String method) {
         long deadline = System.nanoTime() + DataPlane.RETRY_WINDOW.toNanos();
         while (true) {
             Long orderer = DataPlane.orderer(dataPlane.collection(collection), shard);
@@ -229,7 +274,8 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                 throw new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard);
             }
             try {
-                ObjectNode msg = DataPlane.message(collection, shard).put("from", from).put("to", to).put("sync", sync);
+                ObjectNode msg = DataPlane.message(collection, shard).put("from", from).put("to", to).put("sync", sync)
+                        .put("method", method);
                 dataPlane.call(orderer, "transfer", msg, DataPlane.RPC_TIMEOUT);
                 return;
             } catch (DataPlane.NotOrdererException e) {
@@ -389,6 +435,10 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             for (CollectionMetadata c : metadata.collections().values()) {
                 for (Map.Entry<Integer, java.util.SortedMap<Long, ReplicaState>> shard : c.shards().asMap().entrySet()) {
                     ReplicaState state = shard.getValue().get(peerId);
+                    if (replicas.isLost(c.name(), shard.getKey())) {
+                        markLost(c.name(), shard.getKey(), state);
+                        continue;
+                    }
                     // only when another Active replica answers: it will be the source of the transfer
                     boolean otherActiveUp = shard.getValue().entrySet().stream().anyMatch(r -> r.getKey() != peerId
                             && r.getValue() == ReplicaState.Active && dataPlane.reachable(r.getKey()));
@@ -408,6 +458,25 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             }
         } catch (Exception e) {
             LOG.warn("peer {}: cannot check the local replicas after start: {}", peerId, e.toString());
+        }
+    }
+
+    /**
+     * A replica whose data vanished while the node was down is marked Dead whatever the other replicas' states, even
+     * when it was its shard's last Active one: an empty replica must never answer for the data it lost. It comes
+     * back by a transfer from an Active replica (automatic) or, when none is left, by an explicit
+     * {@code replicate_shard} from a Listener replica or a snapshot recovery.
+     */
+    private void markLost(String collection, int shard, ReplicaState state) {
+        if (state == null || state == ReplicaState.Dead) {
+            return;
+        }
+        LOG.warn("peer {}: replica of shard {} of `{}` lost its data; marking it Dead", peerId, shard, collection);
+        try {
+            dataPlane.propose(new MetadataOperation.SetReplicaState(collection, shard, peerId, ReplicaState.Dead, state));
+        } catch (ClusterException e) {
+            LOG.warn("peer {}: cannot mark the lost replica of shard {} of `{}` Dead: {}", peerId, shard, collection,
+                    e.getMessage());
         }
     }
 

@@ -347,6 +347,69 @@ public final class ClusterCollectionService implements CollectionService {
         return total;
     }
 
+    // ---------------------------------------------------------------- snapshots of this node's replicas
+
+    @Override
+    public io.quiver.engine.SnapshotDescription createSnapshot(java.nio.file.Path snapshotsDir) {
+        return snapshots().createCollectionSnapshot(name, snapshotsDir);
+    }
+
+    @Override
+    public List<io.quiver.engine.SnapshotDescription> listSnapshots(java.nio.file.Path snapshotsDir) {
+        dataPlane.collection(name);
+        return ClusterSnapshots.collectionStore(snapshotsDir, name).list();
+    }
+
+    @Override
+    public boolean deleteSnapshot(java.nio.file.Path snapshotsDir, String snapshotName) {
+        return ClusterSnapshots.collectionStore(snapshotsDir, name).delete(snapshotName);
+    }
+
+    @Override
+    public java.nio.file.Path snapshotFile(java.nio.file.Path snapshotsDir, String snapshotName) {
+        return ClusterSnapshots.collectionStore(snapshotsDir, name).file(snapshotName);
+    }
+
+    @Override
+    public io.quiver.engine.SnapshotDescription createShardSnapshot(java.nio.file.Path snapshotsDir, int shardId) {
+        return snapshots().createShardSnapshot(name, shardId, snapshotsDir);
+    }
+
+    @Override
+    public List<io.quiver.engine.SnapshotDescription> listShardSnapshots(java.nio.file.Path snapshotsDir, int shardId) {
+        requireShard(shardId);
+        return ClusterSnapshots.shardStore(snapshotsDir, name, shardId).list();
+    }
+
+    @Override
+    public boolean deleteShardSnapshot(java.nio.file.Path snapshotsDir, int shardId, String snapshotName) {
+        requireShard(shardId);
+        return ClusterSnapshots.shardStore(snapshotsDir, name, shardId).delete(snapshotName);
+    }
+
+    @Override
+    public java.nio.file.Path shardSnapshotFile(java.nio.file.Path snapshotsDir, int shardId, String snapshotName) {
+        requireShard(shardId);
+        return ClusterSnapshots.shardStore(snapshotsDir, name, shardId).file(snapshotName);
+    }
+
+    @Override
+    public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
+            SnapshotPriority priority, java.nio.file.Path snapshotsDir) {
+        snapshots().recoverShard(name, shardId, location, expectedSha256OrNull, priority, snapshotsDir, -1);
+    }
+
+    private void requireShard(int shardId) {
+        if (!dataPlane.collection(name).shards().hasShard(shardId)) {
+            throw new io.quiver.engine.NotFoundException("Shard " + shardId + " of collection `" + name
+                    + "` doesn't exist!");
+        }
+    }
+
+    private ClusterSnapshots snapshots() {
+        return new ClusterSnapshots(dataPlane);
+    }
+
     @Override
     public ObjectNode clusterInfoJson() {
         return dataPlane.node().collectionClusterJson(name,

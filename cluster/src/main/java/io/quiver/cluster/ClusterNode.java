@@ -156,6 +156,16 @@ public final class ClusterNode implements AutoCloseable {
     // ---------------------------------------------------------------- public API
 
     /** This node's stable peer id. */
+    /** The node type this node was started with ({@code storage.node_type}). */
+    NodeType nodeType() {
+        return options.nodeType();
+    }
+
+    /** The node's storage directory (its peer id, Raft directory and the replica registry live there). */
+    java.nio.file.Path storageDir() {
+        return options.storageDir();
+    }
+
     public long peerId() {
         return peerId;
     }
@@ -329,10 +339,13 @@ public final class ClusterNode implements AutoCloseable {
         ObjectNode root = JSON.objectNode();
         root.put("status", "enabled");
         root.put("peer_id", peerId);
+        root.put("node_type", options.nodeType().name());
         ObjectNode peers = root.putObject("peers");
-        metadata.peers().forEach((id, peer) -> peers.putObject(Long.toString(id)).put("uri", peer.uri()));
+        metadata.peers().forEach((id, peer) -> peers.putObject(Long.toString(id)).put("uri", peer.uri())
+                .put("node_type", peer.nodeType().name()));
         if (!metadata.peers().containsKey(peerId)) {
-            peers.putObject(Long.toString(peerId)).put("uri", options.uri());
+            peers.putObject(Long.toString(peerId)).put("uri", options.uri())
+                    .put("node_type", options.nodeType().name());
         }
         ObjectNode raft = root.putObject("raft_info");
         raft.put("term", fsm.term());

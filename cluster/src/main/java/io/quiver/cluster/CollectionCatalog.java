@@ -37,6 +37,26 @@ public interface CollectionCatalog extends AutoCloseable {
         throw new BadRequestException("recovering a collection spread over a cluster from a snapshot is not supported yet");
     }
 
+    /**
+     * Recovers a collection from a snapshot with Qdrant's {@code priority} (which matters in a cluster only, where
+     * the node recovers the shards it stores and the other replicas follow the priority).
+     */
+    default void recoverSnapshot(String name, URI location, String expectedSha256OrNull, SnapshotPriority priority,
+            Path snapshotsDir) {
+        recoverSnapshot(name, location, expectedSha256OrNull, snapshotsDir);
+    }
+
+    /**
+     * Searches this node has run on its own stored data since it started (whichever node the request came to); a
+     * Listener node, which never serves searches, keeps it at 0.
+     */
+    long localSearchCount();
+
+    /** Whether the node may report itself ready ({@code /readyz}): its collections have finished starting. */
+    default boolean ready() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -113,4 +113,24 @@ public interface CollectionService {
     default Path snapshotFile(Path snapshotsDir, String snapshotName) {
         throw new NotFoundException("Snapshot " + snapshotName + " not found");
     }
+
+    /** Takes a snapshot of this node's data of one shard into {@code snapshotsDir/<collection>/shards/<id>/}. */
+    SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId);
+
+    /** The snapshots of one shard, oldest first. */
+    List<SnapshotDescription> listShardSnapshots(Path snapshotsDir, int shardId);
+
+    /** Deletes one shard snapshot and its checksum file; false when it does not exist. */
+    boolean deleteShardSnapshot(Path snapshotsDir, int shardId, String snapshotName);
+
+    /** The archive of one shard snapshot; {@code NotFoundException} when it does not exist. */
+    Path shardSnapshotFile(Path snapshotsDir, int shardId, String snapshotName);
+
+    /**
+     * Replaces this node's data of one shard by a shard snapshot ({@code file://} or {@code http(s)://} on
+     * 127.0.0.1); a checksum mismatch is a 400 and changes nothing. In a cluster, {@code priority} then decides which
+     * copy the shard's replicas keep (see {@link SnapshotPriority}).
+     */
+    void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
+            SnapshotPriority priority, Path snapshotsDir);
 }

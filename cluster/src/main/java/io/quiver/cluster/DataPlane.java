@@ -56,17 +56,39 @@ final class DataPlane {
     private final long self;
     private final Map<String, ReentrantLock> shardLocks = new ConcurrentHashMap<>();
     private final Set<String> runningTransfers = ConcurrentHashMap.newKeySet();
+    /** Messages answered from a replica's content: refused by a replica whose data is lost (see LocalReplicas). */
+    private static final Set<String> SERVES_DATA = Set.of("order", "search", "scroll", "count", "retrieve", "info");
+    private final java.util.concurrent.atomic.LongAdder localSearches = new java.util.concurrent.atomic.LongAdder();
     final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean closed;
+
+    private final SnapshotShardTransfer snapshotTransfers;
 
     DataPlane(ClusterNode node, LocalReplicas replicas) {
         this.node = node;
         this.replicas = replicas;
         this.self = node.peerId();
+        this.snapshotTransfers = new SnapshotShardTransfer(this, node.storageDir().resolve("transfers"));
     }
 
     ClusterNode node() {
         return node;
+    }
+
+    /** Searches this node ran on its own replicas (for any node's request): stays 0 on a Listener node. */
+    long localSearchCount() {
+        return localSearches.sum();
+    }
+
+    /** Runs {@code work} under the shard's write-ordering lock (no write of the shard is ordered meanwhile here). */
+    <T> T underShardLock(String collection, int shard, java.util.function.Supplier<T> work) {
+        ReentrantLock lock = lockOf(collection, shard);
+        lock(lock);
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     LocalReplicas replicas() {
@@ -179,6 +201,10 @@ final class DataPlane {
             ObjectNode answer = DataCodec.JSON.objectNode();
             String collection = body.path("c").asText();
             int shard = body.path("shard").asInt();
+            if (SERVES_DATA.contains(kind) && replicas.isLost(collection, shard)) {
+                throw new ClusterException(Kind.UNAVAILABLE, "the replica of shard " + shard + " of `" + collection
+                        + "` on peer " + self + " lost its data and awaits recovery");
+            }
             switch (kind) {
                 case "ping" -> answer.put("ok", true);
                 case "order" -> {
@@ -200,8 +226,11 @@ final class DataPlane {
                     replicas.reset(collection, shard, CollectionConfig.fromJson(body.get("config")));
                     answer.put("ok", true);
                 }
-                case "search" -> answer.set("hits",
-                        DataCodec.scoredJson(localReplica(collection, shard).search(DataCodec.search(body.get("req")))));
+                case "search" -> {
+                    localSearches.increment();
+                    answer.set("hits", DataCodec.scoredJson(
+                            localReplica(collection, shard).search(DataCodec.search(body.get("req")))));
+                }
                 case "scroll" -> {
                     ScrollResult r = localReplica(collection, shard).scroll(DataCodec.scroll(body.get("req")));
                     answer.set("points", DataCodec.recordsJson(r.points()));
@@ -216,7 +245,15 @@ final class DataPlane {
                 case "info" -> answer.set("info", localReplica(collection, shard).info().toJson());
                 case "transfer" -> {
                     startTransfer(collection, shard, body.get("from").asLong(), body.get("to").asLong(),
-                            body.get("sync").asBoolean());
+                            body.get("sync").asBoolean(), body.path("method").asText("stream_records"));
+                    answer.put("ok", true);
+                }
+                case "snapshot-chunk" -> {
+                    snapshotTransfers.receiveChunk(collection, shard, body.get("from").asLong(), body);
+                    answer.put("ok", true);
+                }
+                case "snapshot-recover" -> {
+                    snapshotTransfers.recover(collection, shard, body.get("from").asLong(), body.get("sha256").asText());
                     answer.put("ok", true);
                 }
                 default -> throw new ClusterException(Kind.BAD_REQUEST, "unknown data-plane message " + kind);
@@ -227,12 +264,16 @@ final class DataPlane {
                 LOG.warn("peer {}: data-plane {} failed", self, kind, e);
             }
             return DataCodec.errorJson(e);
+        } catch (java.io.IOException e) {
+            LOG.warn("peer {}: data-plane {} failed", self, kind, e);
+            return DataCodec.errorJson(new ClusterException(Kind.INTERNAL, e.toString()));
         }
     }
 
     /**
      * Fences a forwarded write: it is applied only when its sender is the shard's ordering replica in this node's
-     * view (after catching up with the metadata once when the views differ). A stale orderer's write is refused.
+     * view (after catching up with the metadata once when the views differ), or, while the shard has no Active
+     * replica, the Listener replica that streams a transfer to this node. A stale orderer's write is refused.
      */
     private void requireOrderer(String collection, int shard, long sender) {
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -240,6 +281,10 @@ final class DataPlane {
             Long orderer = c == null || !c.shards().hasShard(shard) ? null : orderer(c, shard);
             if (orderer != null && orderer == sender) {
                 return;
+            }
+            if (c != null && orderer == null && c.transfers().stream().anyMatch(t -> t.matches(shard, sender, self))
+                    && c.shards().state(shard, sender) == ReplicaState.Listener) {
+                return; // a restore streamed from a Listener replica while the shard has no Active one
             }
             if (attempt == 0) {
                 catchUp();
@@ -399,7 +444,11 @@ final class DataPlane {
         ObjectNode msg = message(c.name(), shard).put("wait", false).put("from", self);
         msg.set("op", operation.json());
         c.shards().replicas(shard).forEach((peer, state) -> {
-            if (peer != self && (state == ReplicaState.Active || state == ReplicaState.Partial
+            SnapshotShardTransfer.Queue queued = state == ReplicaState.Partial
+                    ? snapshotTransfers.queueFor(c.name(), shard, peer) : null;
+            if (queued != null) {
+                queued.add(operation); // a snapshot transfer's target gets it after the snapshot
+            } else if (peer != self && (state == ReplicaState.Active || state == ReplicaState.Partial
                     || state == ReplicaState.Listener)) {
                 states.put(peer, state);
                 sent.put(peer, tasks.submit(() -> call(peer, "apply", msg, RPC_TIMEOUT)));
@@ -526,7 +575,7 @@ final class DataPlane {
         }
     }
 
-    private void catchUp() {
+    void catchUp() {
         try {
             node.metadataLinearizable().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -644,6 +693,12 @@ final class DataPlane {
      * transfer is in the metadata and the target is empty and Partial; the points stream in the background.
      */
     void startTransfer(String collection, int shard, long from, long to, boolean sync) {
+        startTransfer(collection, shard, from, to, sync, "stream_records");
+    }
+
+    /** {@link #startTransfer(String, int, long, long, boolean)} by {@code stream_records} or {@code snapshot}. */
+    void startTransfer(String collection, int shard, long from, long to, boolean sync, String method) {
+        boolean bySnapshot = method.equals(SnapshotShardTransfer.METHOD);
         String key = LocalReplicas.name(collection, shard) + "->" + to;
         if (!runningTransfers.add(key)) {
             throw new ClusterException(Kind.BAD_REQUEST, "Shard " + shard + " is already involved in a transfer");
@@ -653,19 +708,21 @@ final class DataPlane {
             ReentrantLock lock = lockOf(collection, shard);
             lock(lock);
             boolean recovery;
+            java.util.concurrent.CompletableFuture<java.nio.file.Path> snapshotWritten;
             try {
                 CollectionMetadata c = collection(collection);
-                Long orderer = orderer(c, shard);
-                if (orderer == null || orderer != self) {
+                if (!isTransferSource(c, shard, from)) {
                     throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
                 }
                 recovery = c.shards().state(shard, to) == ReplicaState.Dead;
                 propose(new MetadataOperation.StartTransfer(collection,
-                        new ShardTransfer(shard, from, to, sync, "stream_records", null)));
+                        new ShardTransfer(shard, from, to, sync, bySnapshot ? SnapshotShardTransfer.METHOD
+                                : "stream_records", null)));
                 try {
                     ObjectNode msg = message(collection, shard);
                     msg.set("config", c.config());
                     call(to, "reset", msg, RPC_TIMEOUT);
+                    snapshotWritten = bySnapshot ? snapshotTransfers.captureUnderLock(collection, shard, to) : null;
                 } catch (RuntimeException e) {
                     abort(collection, shard, from, to, recovery);
                     throw e;
@@ -674,9 +731,14 @@ final class DataPlane {
                 lock.unlock();
             }
             boolean wasDead = recovery;
+            var written = snapshotWritten;
             tasks.execute(() -> {
                 try {
-                    streamPoints(collection, shard, from, to, wasDead);
+                    if (written != null) {
+                        snapshotTransfers.complete(collection, shard, from, to, written);
+                    } else {
+                        streamPoints(collection, shard, from, to, wasDead);
+                    }
                 } finally {
                     runningTransfers.remove(key);
                 }
@@ -738,13 +800,25 @@ final class DataPlane {
         }
     }
 
-    private boolean stillRunning(String collection, int shard, long from, long to) {
+    boolean stillRunning(String collection, int shard, long from, long to) {
         CollectionMetadata c = node.metadata().collection(collection);
         if (c == null || c.transfers().stream().noneMatch(t -> t.matches(shard, from, to))) {
             return false;
         }
+        return isTransferSource(c, shard, from) && !closed;
+    }
+
+    /**
+     * Whether this node streams a transfer of {@code shard} from {@code from}: as the shard's ordering replica (so
+     * the stream and the writes it orders do not interleave), or, when the shard has no Active replica left (no write
+     * can be ordered), as {@code from} itself holding a Listener replica (an explicit restore from a Listener).
+     */
+    boolean isTransferSource(CollectionMetadata c, int shard, long from) {
         Long orderer = orderer(c, shard);
-        return orderer != null && orderer == self && !closed;
+        if (orderer != null) {
+            return orderer == self;
+        }
+        return from == self && c.shards().state(shard, self) == ReplicaState.Listener;
     }
 
     /** Aborts a transfer; a recovery target goes back to Dead (to be recovered again), a new one is removed. */
@@ -770,8 +844,7 @@ final class DataPlane {
     private void abortOrphanTransfers(ClusterMetadata metadata) {
         for (CollectionMetadata c : metadata.collections().values()) {
             for (ShardTransfer t : c.transfers()) {
-                Long orderer = orderer(c, t.shardId());
-                if (orderer != null && orderer == self && !transferRunning(c.name(), t.shardId(), t.to())) {
+                if (isTransferSource(c, t.shardId(), t.from()) && !transferRunning(c.name(), t.shardId(), t.to())) {
                     LOG.info("peer {}: aborting orphaned transfer of shard {} of `{}` to {}", self, t.shardId(), c.name(), t.to());
                     abort(c.name(), t.shardId(), t.from(), t.to(), t.sync());
                 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 public final class LocalCollectionCatalog implements CollectionCatalog {
     private final Quiver quiver;
     private final long peerId;
+    private final java.util.concurrent.atomic.LongAdder searches = new java.util.concurrent.atomic.LongAdder();
 
     public LocalCollectionCatalog(Quiver quiver, long peerId) {
         this.quiver = quiver;
@@ -42,12 +43,17 @@ public final class LocalCollectionCatalog implements CollectionCatalog {
 
     @Override
     public Optional<CollectionService> find(String name) {
-        return quiver.findCollection(name).map(c -> new LocalCollectionService(c, peerId));
+        return quiver.findCollection(name).map(c -> new LocalCollectionService(c, peerId, searches));
     }
 
     @Override
     public void recoverSnapshot(String name, URI location, String expectedSha256OrNull, Path snapshotsDir) {
         quiver.recoverSnapshot(name, location, expectedSha256OrNull, snapshotsDir);
+    }
+
+    @Override
+    public long localSearchCount() {
+        return searches.sum();
     }
 
     @Override

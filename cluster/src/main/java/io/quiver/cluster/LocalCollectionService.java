@@ -31,9 +31,17 @@ public final class LocalCollectionService implements CollectionService {
     private final Collection collection;
     private final long peerId;
 
+    private final java.util.concurrent.atomic.LongAdder searches;
+
     public LocalCollectionService(Collection collection, long peerId) {
+        this(collection, peerId, new java.util.concurrent.atomic.LongAdder());
+    }
+
+    /** A service that counts the searches it runs into {@code searches} (the node's local search count). */
+    LocalCollectionService(Collection collection, long peerId, java.util.concurrent.atomic.LongAdder searches) {
         this.collection = collection;
         this.peerId = peerId;
+        this.searches = searches;
     }
 
     /** The engine collection behind this service. */
@@ -108,6 +116,7 @@ public final class LocalCollectionService implements CollectionService {
 
     @Override
     public List<ScoredPoint> search(SearchRequest request) {
+        searches.increment();
         return collection.search(request);
     }
 
@@ -166,5 +175,32 @@ public final class LocalCollectionService implements CollectionService {
     @Override
     public Path snapshotFile(Path snapshotsDir, String snapshotName) {
         return collection.snapshotFile(snapshotsDir, snapshotName);
+    }
+
+    @Override
+    public SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId) {
+        return collection.createShardSnapshot(snapshotsDir, shardId, true);
+    }
+
+    @Override
+    public List<SnapshotDescription> listShardSnapshots(Path snapshotsDir, int shardId) {
+        return collection.listShardSnapshots(snapshotsDir, shardId);
+    }
+
+    @Override
+    public boolean deleteShardSnapshot(Path snapshotsDir, int shardId, String snapshotName) {
+        return collection.deleteShardSnapshot(snapshotsDir, shardId, snapshotName);
+    }
+
+    @Override
+    public Path shardSnapshotFile(Path snapshotsDir, int shardId, String snapshotName) {
+        return collection.shardSnapshotFile(snapshotsDir, shardId, snapshotName);
+    }
+
+    /** Standalone every shard has one copy: {@code priority} has nothing to choose between. */
+    @Override
+    public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
+            SnapshotPriority priority, Path snapshotsDir) {
+        collection.recoverShardSnapshot(shardId, location, expectedSha256OrNull, snapshotsDir);
     }
 }

@@ -8,23 +8,129 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * This peer's shard replicas: one single-shard engine collection per replica, named {@code <collection>~<shardId>},
- * in the replica store (a {@link Quiver} of its own, {@code <storage>/replicas/} in a server). Creating, resetting
- * and dropping replicas is serialized by this object's monitor; reads of an existing replica need no lock.
+ * in the replica store (a {@link Quiver} of its own, {@code <storage>/replicas/} in a server). A registry file kept
+ * outside the store ({@code <storage>/replicas.held}) lists the replicas this peer has created, so that replicas whose
+ * data vanished while the node was down (a deleted data directory) are told apart from replicas never held: the
+ * former must not be served as if empty were their content. Creating, resetting and dropping replicas is serialized
+ * by this object's monitor; reads of an existing replica need no lock.
  */
 final class LocalReplicas {
     private static final Logger LOG = LoggerFactory.getLogger(LocalReplicas.class);
     static final char SEPARATOR = '~';
+    static final String REGISTRY_FILE = "replicas.held";
+    /** Registry line prefix of a replica whose data is lost and not yet refilled (kept across restarts). */
+    private static final String LOST_MARK = "!";
 
     private final Quiver store;
+    private final java.nio.file.Path registryFile;
+    private final Set<String> held = new java.util.TreeSet<>();
+    private final Set<String> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Opens the replicas of {@code store}; {@code registryFileOrNull} (outside the store's directory) records which
+     * replicas this peer holds; without it no loss is detected.
+     */
+    LocalReplicas(Quiver store, java.nio.file.Path registryFileOrNull) {
+        this.store = store;
+        this.registryFile = registryFileOrNull;
+        Set<String> present = new HashSet<>(store.collectionNames());
+        if (registryFile != null) {
+            for (String line : readRegistry(registryFile)) {
+                boolean markedLost = line.startsWith(LOST_MARK);
+                String name = markedLost ? line.substring(LOST_MARK.length()) : line;
+                held.add(name);
+                if (markedLost || !present.contains(name)) {
+                    lost.add(name);
+                }
+            }
+            for (String name : present) {
+                if (name.indexOf(SEPARATOR) >= 0) {
+                    held.add(name);
+                }
+            }
+            if (!lost.isEmpty()) {
+                LOG.warn("the data of local replicas {} is missing (deleted while the node was down?)", lost);
+            }
+            writeRegistry();
+        }
+    }
 
     LocalReplicas(Quiver store) {
-        this.store = store;
+        this(store, null);
+    }
+
+    /**
+     * True while the replica is one this peer held when it stopped but whose data was gone at open, and it has not
+     * been refilled by a transfer ({@link #reset}) or dropped since: it must serve neither reads nor ordering.
+     */
+    boolean isLost(String collection, int shardId) {
+        return lost.contains(name(collection, shardId));
+    }
+
+    /** The replicas {@link #isLost} holds for, by name. */
+    Set<String> lost() {
+        return Set.copyOf(lost);
+    }
+
+    private static List<String> readRegistry(java.nio.file.Path file) {
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                return List.of();
+            }
+            return java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8).stream()
+                    .filter(line -> !line.isBlank()).toList();
+        } catch (java.io.IOException e) {
+            throw new io.quiver.engine.StorageException("cannot read the replica registry " + file, e);
+        }
+    }
+
+    /** Rewrites the registry atomically (temporary file, fsync, rename); caller holds the monitor or constructs. */
+    private void writeRegistry() {
+        if (registryFile == null) {
+            return;
+        }
+        java.nio.file.Path tmp = registryFile.resolveSibling(registryFile.getFileName() + ".tmp");
+        try {
+            StringBuilder lines = new StringBuilder();
+            for (String name : held) {
+                lines.append(lost.contains(name) ? LOST_MARK : "").append(name).append('\n');
+            }
+            java.nio.file.Files.write(tmp, lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            java.nio.file.Files.move(tmp, registryFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new io.quiver.engine.StorageException("cannot write the replica registry " + registryFile, e);
+        }
+    }
+
+    private void registered(String name, boolean present) {
+        boolean changed = present ? held.add(name) : held.remove(name) | lost.remove(name);
+        if (registryFile != null && changed) {
+            writeRegistry();
+        }
+    }
+
+    /** The replica's data was replaced by a snapshot's: no longer lost. */
+    synchronized void recovered(String collection, int shardId) {
+        refilled(name(collection, shardId));
+    }
+
+    /** A replica reset to be filled by a transfer, or recovered from a snapshot: no longer lost. */
+    private void refilled(String name) {
+        boolean changed = held.add(name) | lost.remove(name);
+        if (registryFile != null && changed) {
+            writeRegistry();
+        }
     }
 
     Quiver store() {
@@ -51,23 +157,29 @@ final class LocalReplicas {
         if (existing.isPresent()) {
             return existing.get();
         }
+        Collection created;
         try {
-            return store.createCollection(name(collection, shardId), replicaConfig(config));
+            created = store.createCollection(name(collection, shardId), replicaConfig(config));
         } catch (AlreadyExistsException e) {
-            return store.collection(name(collection, shardId));
+            created = store.collection(name(collection, shardId));
         }
+        registered(name(collection, shardId), true);
+        return created;
     }
 
     /** Drops the replica's data and starts it again empty (the target of a transfer). */
     synchronized Collection reset(String collection, int shardId, CollectionConfig config) {
         store.deleteCollection(name(collection, shardId));
-        return store.createCollection(name(collection, shardId), replicaConfig(config));
+        Collection fresh = store.createCollection(name(collection, shardId), replicaConfig(config));
+        refilled(name(collection, shardId));
+        return fresh;
     }
 
     synchronized void drop(String collection, int shardId) {
         if (store.deleteCollection(name(collection, shardId))) {
             LOG.info("dropped local replica {}", name(collection, shardId));
         }
+        registered(name(collection, shardId), false);
     }
 
     /**
@@ -93,6 +205,7 @@ final class LocalReplicas {
         for (String name : store.collectionNames()) {
             if (name.indexOf(SEPARATOR) >= 0 && !wanted.contains(name)) {
                 store.deleteCollection(name);
+                registered(name, false);
                 LOG.info("dropped local replica {} (no longer placed on peer {})", name, peerId);
             }
         }

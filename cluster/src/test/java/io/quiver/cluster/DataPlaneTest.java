@@ -442,6 +442,46 @@ class DataPlaneTest {
     }
 
     @Test
+    void snapshotTransfersDuringWritesLoseNoWrite(@TempDir Path dir) throws Exception {
+        System.out.println("DataPlaneTest seed " + SEED);
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.EUCLID, 2, 1, 1));
+            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
+            long holder0 = meta.shards().replicas(0).firstKey();
+            long holder1 = meta.shards().replicas(1).firstKey();
+            long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
+                    .filter(p -> p != holder0 && p != holder1).findFirst().orElseThrow();
+            Writer writer = new Writer(cluster, indexOf(cluster, spare), 2_000_000, SEED);
+            Thread thread = Thread.ofVirtual().start(writer);
+            TestCluster.await("writes before the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
+
+            ClusterCollectionCatalog catalog = cluster.catalogs.get(2);
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,"
+                    + "\"from_peer_id\":" + holder0 + ",\"to_peer_id\":" + spare + ",\"method\":\"snapshot\"}}"));
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":1,"
+                    + "\"from_peer_id\":" + holder1 + ",\"to_peer_id\":" + spare + ",\"method\":\"snapshot\"}}"));
+            int atStart = writer.acknowledged.size();
+            TestCluster.await("writes during the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= atStart + 100);
+            cluster.awaitAllActive("c", Duration.ofSeconds(60));
+            int atEnd = writer.acknowledged.size();
+            TestCluster.await("writes after the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= atEnd + 50);
+            writer.finish(thread);
+            System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
+                    + " failed attempts");
+
+            CollectionMetadata after = cluster.nodes.get(0).metadata().collection("c");
+            assertEquals(Set.of(holder0, spare), after.shards().replicas(0).keySet());
+            assertEquals(Set.of(spare), after.shards().replicas(1).keySet());
+            assertAcknowledgedEverywhere(cluster, "c", writer.acknowledged);
+            assertReplicasSearchAlike(cluster.catalogs.get(0).dataPlane(), "c", new Random(SEED));
+            assertEquals(writer.acknowledged.size(), cluster.catalogs.get(0).find("c").orElseThrow().count(null));
+            assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
+                    TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":1,\"from_peer_id\":" + spare
+                            + ",\"to_peer_id\":" + holder1 + ",\"method\":\"wal_delta\"}}")));
+        }
+    }
+
+    @Test
     void listenerReplicasReceiveEveryWriteButServeNoReads(@TempDir Path dir) throws Exception {
         try (TestCluster cluster = new TestCluster(dir)) {
             int port0 = TestCluster.freePort();

@@ -568,6 +568,45 @@ public final class Collection {
         }
     }
 
+    /**
+     * This collection's {@code config.json} as an archive holds it, with {@code asConfig} in place of its own config
+     * (the payload schema kept): a cluster node composes its snapshot of a collection from single-shard replicas.
+     */
+    public byte[] snapshotConfigJson(CollectionConfig asConfig) {
+        ObjectNode root = PayloadJson.MAPPER.createObjectNode();
+        root.put("format_version", CONFIG_FORMAT_VERSION);
+        root.set("config", asConfig.toJson());
+        root.set("payload_schema", payloadSchema.deepCopy());
+        try {
+            return PayloadJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new StorageException("cannot encode the config of " + name, e);
+        }
+    }
+
+    /**
+     * Writes a fresh checkpoint of local shard {@code shardId} into an archive that another owner writes, as shard
+     * {@code asShardId} (see {@link #snapshotConfigJson}); with {@code includeWal}, the WAL records after it too.
+     * Every write acknowledged before the call is in it (the checkpoint is captured by the shard's update worker).
+     */
+    public io.quiver.engine.snapshot.SnapshotArchive.ShardPart writeShardSnapshot(
+            io.quiver.engine.snapshot.SnapshotArchive.Writer writer, int shardId, int asShardId, boolean includeWal)
+            throws IOException {
+        return writeShardSnapshot(writer, shardId, asShardId, includeWal, () -> { });
+    }
+
+    /**
+     * {@link #writeShardSnapshot(io.quiver.engine.snapshot.SnapshotArchive.Writer, int, int, boolean)}, calling
+     * {@code onCaptured} once the checkpoint is captured: without the WAL, the archive then holds exactly the writes
+     * submitted before that moment (a shard transfer by snapshot queues the later ones).
+     */
+    public io.quiver.engine.snapshot.SnapshotArchive.ShardPart writeShardSnapshot(
+            io.quiver.engine.snapshot.SnapshotArchive.Writer writer, int shardId, int asShardId, boolean includeWal,
+            Runnable onCaptured) throws IOException {
+        checkShard(shardId);
+        return shards[shardId].readCheckpoint(cp -> writer.writeShard(cp, asShardId, includeWal), onCaptured);
+    }
+
     /** The complete snapshots of one shard, by name. */
     public List<SnapshotDescription> listShardSnapshots(Path snapshotsDir, int shardId) {
         checkShard(shardId);
@@ -599,6 +638,15 @@ public final class Collection {
      */
     public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
             Path snapshotsDir) {
+        recoverShardSnapshot(shardId, location, expectedSha256OrNull, snapshotsDir, -1);
+    }
+
+    /**
+     * {@link #recoverShardSnapshot(int, java.net.URI, String, Path)} from shard {@code archiveShardId} of an archive
+     * that may hold several shards (a cluster node's collection snapshot); {@code -1}: the archive's only shard.
+     */
+    public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
+            Path snapshotsDir, int archiveShardId) {
         checkShard(shardId);
         Path work = dir.resolve(".shard-recovery");
         io.quiver.engine.snapshot.SnapshotSource.Local local = io.quiver.engine.snapshot.SnapshotSource.fetch(
@@ -622,11 +670,19 @@ public final class Collection {
                 }
                 return settings(current, options).wal();
             });
-            if (extracted.shards().size() != 1) {
+            int source;
+            if (archiveShardId >= 0) {
+                if (extracted.shards().stream().noneMatch(p -> p.shardId() == archiveShardId)) {
+                    throw new BadRequestException("the snapshot holds no shard " + archiveShardId);
+                }
+                source = archiveShardId;
+            } else if (extracted.shards().size() != 1) {
                 throw new BadRequestException("a shard snapshot holds exactly one shard, this one holds "
                         + extracted.shards().size());
+            } else {
+                source = extracted.shards().getFirst().shardId();
             }
-            swapShard(shardId, staging.resolve(Integer.toString(extracted.shards().getFirst().shardId())), work);
+            swapShard(shardId, staging.resolve(Integer.toString(source)), work);
         } finally {
             deleteQuietly(staging);
             if (local.temporary()) {

@@ -94,7 +94,7 @@ public final class QuiverServer implements AutoCloseable {
             QuiverServer server = new QuiverServer(config, http, requests, catalog, node, metrics);
 
             CollectionLookup collections = new CollectionLookup(catalog, config.nodeType().equals("Listener"));
-            routes.addAll(new ServiceRoutes(build, collections, metrics, () -> server.ready,
+            routes.addAll(new ServiceRoutes(build, collections, metrics, () -> server.ready && catalog.ready(),
                     config.metricsPrefix(), peerId, json).routes());
             routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());
             routes.addAll(new PointRoutes(collections, json).routes());

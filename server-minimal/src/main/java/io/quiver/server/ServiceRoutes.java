@@ -72,6 +72,7 @@ final class ServiceRoutes {
         ObjectNode cols = result.putObject("collections");
         List<String> names = collections.catalog().names();
         cols.put("number_of_collections", names.size());
+        cols.put("local_searches", collections.catalog().localSearchCount());
         result.putObject("cluster").put("enabled", false);
         return ApiResponse.ok(result);
     }
@@ -90,14 +91,22 @@ final class ServiceRoutes {
         for (String name : names) {
             var collection = collections.catalog().find(name);
             if (collection.isPresent()) {
-                points += collection.get().pointsCount();
                 fsyncs += collection.get().walFsyncCount();
+                try {
+                    points += collection.get().pointsCount();
+                } catch (RuntimeException unavailable) {
+                    // a collection spread over a cluster may have a shard with no readable replica: its points are
+                    // not counted, and the metrics are still served
+                }
             }
         }
         gauge(out, p + "collections_vector_total", "number of points over all collections", points);
         out.append("# HELP ").append(p).append("wal_fsyncs_total fsyncs issued by the write-ahead logs\n");
         out.append("# TYPE ").append(p).append("wal_fsyncs_total counter\n");
         out.append(p).append("wal_fsyncs_total ").append(fsyncs).append('\n');
+        out.append("# HELP ").append(p).append("local_searches_total searches run on this node's own stored data\n");
+        out.append("# TYPE ").append(p).append("local_searches_total counter\n");
+        out.append(p).append("local_searches_total ").append(collections.catalog().localSearchCount()).append('\n');
         metrics.render(out, p);
         return new ApiResponse.Raw(200, "text/plain; version=0.0.4; charset=utf-8",
                 out.toString().getBytes(StandardCharsets.UTF_8));

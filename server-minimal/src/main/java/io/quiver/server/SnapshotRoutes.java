@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import io.quiver.cluster.CollectionService;
+import io.quiver.cluster.SnapshotPriority;
 import io.quiver.engine.NotFoundException;
 import io.quiver.engine.SnapshotDescription;
 
@@ -17,9 +18,10 @@ import static io.quiver.server.Route.Access.READ;
 import static io.quiver.server.Route.Access.WRITE;
 
 /**
- * Qdrant's collection snapshot endpoints: create, list, download, delete and recover (from {@code file://} or an
- * {@code http://} URL), with {@code wait} (default true; {@code wait=false} answers 202 and runs in the background).
- * Snapshots live under {@code storage.snapshots_path/<collection>/}. Threadsafe.
+ * Qdrant's collection and shard snapshot endpoints: create, list, download, delete and recover (from {@code file://}
+ * or an {@code http://} URL, with {@code checksum} and {@code priority}), with {@code wait} (default true;
+ * {@code wait=false} answers 202 and runs in the background). Snapshots live under
+ * {@code storage.snapshots_path/<collection>/} and {@code .../<collection>/shards/<id>/}. Threadsafe.
  */
 final class SnapshotRoutes {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotRoutes.class);
@@ -39,7 +41,103 @@ final class SnapshotRoutes {
                 new Route("GET", "/collections/{c}/snapshots", READ, this::list),
                 new Route("GET", "/collections/{c}/snapshots/{name}", READ, this::download),
                 new Route("DELETE", "/collections/{c}/snapshots/{name}", WRITE, this::delete),
-                new Route("PUT", "/collections/{c}/snapshots/recover", WRITE, this::recover));
+                new Route("PUT", "/collections/{c}/snapshots/recover", WRITE, this::recover),
+                new Route("POST", "/collections/{c}/shards/{shard}/snapshots", WRITE, this::createShard),
+                new Route("GET", "/collections/{c}/shards/{shard}/snapshots", READ, this::listShard),
+                new Route("GET", "/collections/{c}/shards/{shard}/snapshots/{name}", READ, this::downloadShard),
+                new Route("DELETE", "/collections/{c}/shards/{shard}/snapshots/{name}", WRITE, this::deleteShard),
+                new Route("PUT", "/collections/{c}/shards/{shard}/snapshots/recover", WRITE, this::recoverShard));
+    }
+
+    private static int shardId(ApiRequest request) {
+        String raw = request.pathParam("shard");
+        try {
+            int id = Integer.parseInt(raw);
+            if (id >= 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("Wrong input: shard id must be a non-negative integer, got " + raw);
+    }
+
+    private ApiResponse createShard(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        int shard = shardId(request);
+        if (!request.queryFlag("wait", true)) {
+            background("snapshot of shard " + shard + " of " + collection.name(),
+                    () -> collection.createShardSnapshot(snapshotsDir, shard));
+            return new ApiResponse.Accepted();
+        }
+        return ApiResponse.ok(collection.createShardSnapshot(snapshotsDir, shard).toJson());
+    }
+
+    private ApiResponse listShard(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        ArrayNode out = json.createArrayNode();
+        for (SnapshotDescription d : collection.listShardSnapshots(snapshotsDir, shardId(request))) {
+            out.add(d.toJson());
+        }
+        return ApiResponse.ok(out);
+    }
+
+    private ApiResponse downloadShard(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        return new ApiResponse.File(collection.shardSnapshotFile(snapshotsDir, shardId(request),
+                request.pathParam("name")));
+    }
+
+    private ApiResponse deleteShard(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        int shard = shardId(request);
+        String name = request.pathParam("name");
+        if (collection.listShardSnapshots(snapshotsDir, shard).stream().noneMatch(d -> d.name().equals(name))) {
+            throw new NotFoundException("Snapshot " + name + " not found");
+        }
+        if (!request.queryFlag("wait", true)) {
+            background("delete of snapshot " + name, () -> collection.deleteShardSnapshot(snapshotsDir, shard, name));
+            return new ApiResponse.Accepted();
+        }
+        return ApiResponse.ok(BooleanNode.valueOf(collection.deleteShardSnapshot(snapshotsDir, shard, name)));
+    }
+
+    private ApiResponse recoverShard(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        int shard = shardId(request);
+        Recovery r = recovery(request);
+        if (!request.queryFlag("wait", true)) {
+            background("recovery of shard " + shard + " of " + collection.name(), () -> collection.recoverShardSnapshot(
+                    shard, r.location(), r.checksum(), r.priority(), snapshotsDir));
+            return new ApiResponse.Accepted();
+        }
+        collection.recoverShardSnapshot(shard, r.location(), r.checksum(), r.priority(), snapshotsDir);
+        return ApiResponse.ok(BooleanNode.TRUE);
+    }
+
+    /** The body of Qdrant's {@code SnapshotRecover}: {@code location}, optional {@code checksum} and {@code priority}. */
+    private record Recovery(URI location, String checksum, SnapshotPriority priority) {
+    }
+
+    private static Recovery recovery(ApiRequest request) {
+        JsonNode body = request.jsonObject();
+        String location = JsonFields.optText(body, "location");
+        if (location == null) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `location`");
+        }
+        String checksum = JsonFields.optText(body, "checksum");
+        SnapshotPriority priority = SnapshotPriority.parse(JsonFields.optText(body, "priority"));
+        URI uri;
+        try {
+            uri = new URI(location);
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest("Wrong input: snapshot location is not a URI: " + location);
+        }
+        if (uri.getScheme() == null || !List.of("file", "http", "https").contains(uri.getScheme())) {
+            throw ApiException.badRequest("Wrong input: snapshot location must be a file:// or http(s):// URI: "
+                    + location);
+        }
+        return new Recovery(uri, checksum, priority);
     }
 
     /** Runs a {@code wait=false} operation on a virtual thread; a failure is logged, as nobody waits for it. */
@@ -92,32 +190,13 @@ final class SnapshotRoutes {
 
     private ApiResponse recover(ApiRequest request) {
         String name = request.pathParam("c");
-        JsonNode body = request.jsonObject();
-        String location = JsonFields.optText(body, "location");
-        if (location == null) {
-            throw ApiException.badRequest("Format error in JSON body: missing field `location`");
-        }
-        String checksum = JsonFields.optText(body, "checksum");
-        String priority = JsonFields.optText(body, "priority");
-        if (priority != null && !List.of("snapshot", "replica", "no_sync").contains(priority)) {
-            throw ApiException.badRequest("Format error in JSON body: priority: unknown variant `" + priority
-                    + "`, expected one of `replica`, `snapshot`, `no_sync`");
-        }
-        URI uri;
-        try {
-            uri = new URI(location);
-        } catch (URISyntaxException e) {
-            throw ApiException.badRequest("Wrong input: snapshot location is not a URI: " + location);
-        }
-        if (uri.getScheme() == null || !List.of("file", "http", "https").contains(uri.getScheme())) {
-            throw ApiException.badRequest("Wrong input: snapshot location must be a file:// or http(s):// URI: "
-                    + location);
-        }
+        Recovery r = recovery(request);
         if (!request.queryFlag("wait", true)) {
-            background("recovery of " + name, () -> collections.catalog().recoverSnapshot(name, uri, checksum, snapshotsDir));
+            background("recovery of " + name, () -> collections.catalog().recoverSnapshot(name, r.location(),
+                    r.checksum(), r.priority(), snapshotsDir));
             return new ApiResponse.Accepted();
         }
-        collections.catalog().recoverSnapshot(name, uri, checksum, snapshotsDir);
+        collections.catalog().recoverSnapshot(name, r.location(), r.checksum(), r.priority(), snapshotsDir);
         return ApiResponse.ok(BooleanNode.TRUE);
     }
 }

@@ -932,6 +932,15 @@ public final class Shard implements AutoCloseable {
      * write acknowledged before this call is in the checkpoint.
      */
     public <T> T readCheckpoint(ShardCheckpoint.Reader<T> reader) throws IOException {
+        return readCheckpoint(reader, () -> { });
+    }
+
+    /**
+     * {@link #readCheckpoint(ShardCheckpoint.Reader)}, calling {@code onCaptured} once the checkpoint is captured
+     * (every operation submitted before the call is in it, none submitted after the callback returns), before its
+     * files are read: a caller that stops new submissions until then knows exactly what the checkpoint holds.
+     */
+    public <T> T readCheckpoint(ShardCheckpoint.Reader<T> reader, Runnable onCaptured) throws IOException {
         synchronized (flushLock) {
             checkUsable();
             CompletableFuture<Capture> cap = new CompletableFuture<>();
@@ -943,6 +952,7 @@ public final class Shard implements AutoCloseable {
                 }
             });
             Capture c = cap.join();
+            onCaptured.run();
             writeCheckpoint(c);
             return reader.read(new ShardCheckpoint(shardId, dir, c.lsn(), c.segmentIds(), wal));
         }

@@ -101,7 +101,15 @@ public final class SnapshotArchive {
 
         /** Copies one shard's checkpointed segment files (and, when asked, its WAL tail). */
         public ShardPart writeShard(ShardCheckpoint cp, boolean includeWal) throws IOException {
-            String base = "shards/" + cp.shardId() + "/";
+            return writeShard(cp, cp.shardId(), includeWal);
+        }
+
+        /**
+         * {@link #writeShard(ShardCheckpoint, boolean)} under another shard id: a cluster node's snapshot of a
+         * collection holds its replicas (each shard 0 of its own engine collection) under their cluster shard ids.
+         */
+        public ShardPart writeShard(ShardCheckpoint cp, int asShardId, boolean includeWal) throws IOException {
+            String base = "shards/" + asShardId + "/";
             for (UUID seg : cp.segments()) {
                 Path dir = cp.segmentDir(seg);
                 for (String f : SEGMENT_FILES) {
@@ -133,7 +141,7 @@ public final class SnapshotArchive {
                 writeBytes(base + WAL_TAIL, bytes.toByteArray());
                 records = tail.size();
             }
-            ShardPart part = new ShardPart(cp.shardId(), cp.flushedLsn(), cp.segments(), records);
+            ShardPart part = new ShardPart(asShardId, cp.flushedLsn(), cp.segments(), records);
             shards.add(part);
             return part;
         }
@@ -203,6 +211,38 @@ public final class SnapshotArchive {
         @Override
         public void close() throws IOException {
             zip.close();
+        }
+    }
+
+    /** What an archive says of itself, read without extracting it: its {@code config.json} and its shard ids. */
+    public record Header(String collection, JsonNode configJson, List<Integer> shardIds) {}
+
+    /** Reads an archive's manifest and config; a corrupt or foreign archive is a {@link BadRequestException}. */
+    public static Header readHeader(Path archive) {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(archive.toFile())) {
+            ZipEntry manifestEntry = zip.getEntry(MANIFEST);
+            ZipEntry configEntry = zip.getEntry(CONFIG);
+            if (manifestEntry == null || configEntry == null) {
+                throw corrupt("no manifest or config (truncated or not a Quiver snapshot)");
+            }
+            JsonNode manifest;
+            JsonNode config;
+            try (InputStream in = zip.getInputStream(manifestEntry)) {
+                manifest = PayloadJson.MAPPER.readTree(in);
+            }
+            try (InputStream in = zip.getInputStream(configEntry)) {
+                config = PayloadJson.MAPPER.readTree(in);
+            }
+            if (!FORMAT.equals(manifest.path("format").asText())) {
+                throw corrupt("not a Quiver snapshot");
+            }
+            List<Integer> ids = new ArrayList<>();
+            manifest.path("shards").forEach(s -> ids.add(s.path("shard_id").asInt(-1)));
+            return new Header(manifest.path("collection").asText(), config, List.copyOf(ids));
+        } catch (ZipException e) {
+            throw corrupt(e.getMessage());
+        } catch (IOException e) {
+            throw new StorageException("cannot read snapshot " + archive + ": " + e, e);
         }
     }
 
