@@ -405,6 +405,43 @@ class RestApiTest {
         rest.error(404, "POST", "/collections/nope/snapshots", null);
     }
 
+    @Test
+    void shardSnapshotsCreateListDownloadRecoverDelete() throws Exception {
+        createDemo("demo", "Dot");
+        JsonNode created = rest.ok("POST", "/collections/demo/shards/0/snapshots", null);
+        String name = created.get("name").asText();
+        assertTrue(name.startsWith("demo-shard-0-") && name.endsWith(".snapshot"), name);
+        assertEquals(name, rest.ok("GET", "/collections/demo/shards/0/snapshots", null).get(0).get("name").asText());
+        assertEquals(0, rest.ok("GET", "/collections/demo/snapshots", null).size(), "a shard snapshot is listed apart");
+        java.net.http.HttpResponse<byte[]> download = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
+                        + "/collections/demo/shards/0/snapshots/" + name)).timeout(java.time.Duration.ofSeconds(30))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, download.statusCode());
+        assertEquals(created.get("checksum").asText(), java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(download.body())));
+
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":99,\"vector\":[1,1,1,1]}]}");
+        assertEquals(7, count("demo"));
+        String location = "http://127.0.0.1:" + server.port() + "/collections/demo/shards/0/snapshots/" + name;
+        rest.error(400, "PUT", "/collections/demo/shards/0/snapshots/recover",
+                "{\"location\":\"" + location + "\",\"checksum\":\"" + "0".repeat(64) + "\"}");
+        assertEquals(7, count("demo"), "a checksum mismatch changes nothing");
+        rest.error(400, "PUT", "/collections/demo/shards/0/snapshots/recover",
+                "{\"location\":\"" + location + "\",\"priority\":\"newest\"}");
+        assertTrue(rest.ok("PUT", "/collections/demo/shards/0/snapshots/recover", "{\"location\":\"" + location
+                + "\",\"checksum\":\"" + created.get("checksum").asText() + "\",\"priority\":\"snapshot\"}").asBoolean());
+        assertEquals(6, count("demo"), "the shard is back to the snapshot's content");
+        assertEquals("Moscow", rest.ok("GET", "/collections/demo/points/3", null).at("/payload/city").asText());
+
+        rest.error(404, "POST", "/collections/demo/shards/5/snapshots", null);
+        rest.error(400, "POST", "/collections/demo/shards/x/snapshots", null);
+        rest.error(404, "GET", "/collections/demo/shards/0/snapshots/nope.snapshot", null);
+        assertTrue(rest.ok("DELETE", "/collections/demo/shards/0/snapshots/" + name, null).asBoolean());
+        rest.error(404, "DELETE", "/collections/demo/shards/0/snapshots/" + name, null);
+        assertEquals(0, rest.ok("GET", "/collections/demo/shards/0/snapshots", null).size());
+    }
+
     private JsonNode payload(int id) {
         return rest.ok("GET", "/collections/demo/points/" + id, null).get("payload");
     }
