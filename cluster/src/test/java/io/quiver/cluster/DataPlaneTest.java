@@ -594,7 +594,7 @@ class DataPlaneTest {
             assertEquals(5000, catalog.find("c").orElseThrow().count(null));
             assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
                     TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":0,\"from_peer_id\":" + holder
-                            + ",\"to_peer_id\":" + target + ",\"method\":\"snapshot\"}}")));
+                            + ",\"to_peer_id\":" + target + ",\"method\":\"wal_delta\"}}")));
             assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
                     TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":7,\"from_peer_id\":1,\"to_peer_id\":2}}")));
         }
