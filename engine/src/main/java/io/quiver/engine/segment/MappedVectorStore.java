@@ -47,6 +47,14 @@ public final class MappedVectorStore implements VectorStore, AutoCloseable {
         this.vectorBytes = dim * Float.BYTES;
     }
 
+    /**
+     * The bytes of a vector file that hold its header and first {@code count} vectors: all {@link #open} needs (the
+     * rest of the file is preallocated room, which a copy may leave out).
+     */
+    public static long usedBytes(int dim, int count) {
+        return VectorFileDescriptor.HEADER_BYTES + (long) count * dim * Float.BYTES;
+    }
+
     /** Creates a new file with room for {@code capacityVectors} (the mapping grows when needed). */
     public static MappedVectorStore create(Path file, int dim, UUID segmentId, long capacityVectors) {
         MappedVectorStore s = new MappedVectorStore(file, dim);

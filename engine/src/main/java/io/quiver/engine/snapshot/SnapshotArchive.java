@@ -112,9 +112,13 @@ public final class SnapshotArchive {
             String base = "shards/" + asShardId + "/";
             for (UUID seg : cp.segments()) {
                 Path dir = cp.segmentDir(seg);
+                // the checkpoint's points.bin says how many vectors count: the preallocated rest is left out
+                var points = PointsFile.read(dir, seg).snapshot();
+                long vectorBytes = io.quiver.engine.segment.MappedVectorStore.usedBytes(points.dim(), points.count());
                 for (String f : SEGMENT_FILES) {
                     copyFile(base + "segments/" + seg + "/" + f, dir.resolve(f), !f.equals(PointsFile.NAME)
-                            && !f.equals(Segment.VECTORS_FILE));
+                            && !f.equals(Segment.VECTORS_FILE), f.equals(Segment.VECTORS_FILE) ? vectorBytes
+                                    : Long.MAX_VALUE);
                 }
             }
             int records = 0;
@@ -146,7 +150,7 @@ public final class SnapshotArchive {
             return part;
         }
 
-        private void copyFile(String name, Path file, boolean optional) throws IOException {
+        private void copyFile(String name, Path file, boolean optional, long maxBytes) throws IOException {
             FileChannel ch;
             try {
                 ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -157,7 +161,7 @@ public final class SnapshotArchive {
                 throw e;
             }
             try (ch) {
-                long size = ch.size(); // a growing appendable vectors file: its size now covers the checkpoint
+                long size = Math.min(ch.size(), maxBytes); // a growing vectors file covers the checkpoint
                 zip.setLevel(name.endsWith(".bin") && !name.endsWith(PointsFile.NAME) ? Deflater.NO_COMPRESSION
                         : Deflater.BEST_SPEED);
                 zip.putNextEntry(new ZipEntry(name));
