@@ -392,6 +392,10 @@ final class DataPlane {
             if (orderer == null || orderer != self) {
                 throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
             }
+            if (replicas.isLost(collection, shard)) {
+                throw new ClusterException(Kind.UNAVAILABLE, "the replica of shard " + shard + " of `" + collection
+                        + "` on peer " + self + " lost its data and awaits recovery");
+            }
             replica = localReplica(collection, shard);
             if (operation.cannotFailOnValidInput()) {
                 // upserts (validated by the service) and deletes fail on no replica: forward while applying locally
@@ -814,6 +818,9 @@ final class DataPlane {
      * can be ordered), as {@code from} itself holding a Listener replica (an explicit restore from a Listener).
      */
     boolean isTransferSource(CollectionMetadata c, int shard, long from) {
+        if (replicas.isLost(c.name(), shard)) {
+            return false; // an emptied replica must never be copied over another one
+        }
         Long orderer = orderer(c, shard);
         if (orderer != null) {
             return orderer == self;
@@ -863,7 +870,7 @@ final class DataPlane {
         for (CollectionMetadata c : metadata.collections().values()) {
             for (int shard : c.shards().shardIds()) {
                 Long orderer = orderer(c, shard);
-                if (orderer == null || orderer != self) {
+                if (orderer == null || orderer != self || replicas.isLost(c.name(), shard)) {
                     continue;
                 }
                 for (Map.Entry<Long, ReplicaState> r : c.shards().replicas(shard).entrySet()) {
