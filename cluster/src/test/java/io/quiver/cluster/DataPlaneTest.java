@@ -396,16 +396,27 @@ class DataPlaneTest {
         }
     }
 
-    @Test
-    void moveReplicateAndDropDuringWrites(@TempDir Path dir) throws Exception {
-        System.out.println("DataPlaneTest seed " + SEED);
-        try (DataNodes cluster = new DataNodes(dir, 3)) {
-            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.DOT, 2, 1, 1));
+    /** A two-shard collection {@code c}, one replica each, on a 3-node cluster: the shards' peers and the third. */
+    private record Placement(long holder0, long holder1, long spare) {
+        static Placement create(DataNodes cluster, Distance distance) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, distance, 2, 1, 1));
             CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
             long holder0 = meta.shards().replicas(0).firstKey();
             long holder1 = meta.shards().replicas(1).firstKey();
             long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
                     .filter(p -> p != holder0 && p != holder1).findFirst().orElseThrow();
+            return new Placement(holder0, holder1, spare);
+        }
+    }
+
+    @Test
+    void moveReplicateAndDropDuringWrites(@TempDir Path dir) throws Exception {
+        System.out.println("DataPlaneTest seed " + SEED);
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            Placement placement = Placement.create(cluster, Distance.DOT);
+            long holder0 = placement.holder0();
+            long holder1 = placement.holder1();
+            long spare = placement.spare();
             Writer writer = new Writer(cluster, indexOf(cluster, spare), 1_000_000, SEED);
             Thread thread = Thread.ofVirtual().start(writer);
             TestCluster.await("writes before the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
@@ -445,12 +456,10 @@ class DataPlaneTest {
     void snapshotTransfersDuringWritesLoseNoWrite(@TempDir Path dir) throws Exception {
         System.out.println("DataPlaneTest seed " + SEED);
         try (DataNodes cluster = new DataNodes(dir, 3)) {
-            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.EUCLID, 2, 1, 1));
-            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
-            long holder0 = meta.shards().replicas(0).firstKey();
-            long holder1 = meta.shards().replicas(1).firstKey();
-            long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
-                    .filter(p -> p != holder0 && p != holder1).findFirst().orElseThrow();
+            Placement placement = Placement.create(cluster, Distance.EUCLID);
+            long holder0 = placement.holder0();
+            long holder1 = placement.holder1();
+            long spare = placement.spare();
             Writer writer = new Writer(cluster, indexOf(cluster, spare), 2_000_000, SEED);
             Thread thread = Thread.ofVirtual().start(writer);
             TestCluster.await("writes before the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);

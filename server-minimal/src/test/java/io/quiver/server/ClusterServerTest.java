@@ -14,7 +14,6 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Three real server processes form a cluster the way an operator starts one ({@code --uri} on the first,
@@ -53,20 +52,7 @@ class ClusterServerTest {
 
     private static JsonNode eventually(RestClient rest, String path, Predicate<JsonNode> done, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            RestClient.Reply reply = rest.send("GET", path, null);
-            if (reply.status() == 200 && reply.json() != null) {
-                last = reply.result();
-                if (done.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(100);
-        }
-        fail("timed out waiting for " + what + "; last " + path + " = " + last);
-        return null;
+        return rest.eventually(path, done, what, Duration.ofSeconds(30));
     }
 
     @Test

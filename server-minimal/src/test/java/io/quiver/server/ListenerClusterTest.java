@@ -24,7 +24,6 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Two normal nodes and one Listener node ({@code QUIVER__STORAGE__NODE_TYPE=Listener}), each a real server process
@@ -79,20 +78,7 @@ class ListenerClusterTest {
 
     private static JsonNode eventually(RestClient rest, String path, Predicate<JsonNode> done, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            RestClient.Reply reply = rest.send("GET", path, null);
-            if (reply.status() == 200 && reply.json() != null) {
-                last = reply.result();
-                if (done.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(100);
-        }
-        fail("timed out waiting for " + what + "; last " + path + " = " + last);
-        return null;
+        return rest.eventually(path, done, what, PATIENCE);
     }
 
     /** Upserts points {@code from..to} through a node; returns the operation's status. */

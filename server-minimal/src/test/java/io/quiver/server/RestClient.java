@@ -97,6 +97,28 @@ final class RestClient {
         return error.asText();
     }
 
+    /**
+     * Polls {@code GET path} every 100 ms until its {@code result} satisfies {@code done} (returned), failing with the
+     * last answer after {@code patience}.
+     */
+    JsonNode eventually(String path, java.util.function.Predicate<JsonNode> done, String what, Duration patience)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            Reply reply = send("GET", path, null);
+            if (reply.status() == 200 && reply.json() != null) {
+                last = reply.result();
+                if (done.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("timed out waiting for " + what + "; last " + path + " = " + last);
+        return null;
+    }
+
     private static String abbreviate(String body) {
         return body.length() > 300 ? body.substring(0, 300) + "…(" + body.length() + " chars)" : body;
     }
