@@ -503,6 +503,7 @@ class DataPlaneTest {
             listener.ready().get(20, java.util.concurrent.TimeUnit.SECONDS);
             TestCluster.await("listener registered", Duration.ofSeconds(10), () -> normal0.metadata().peers().size() == 3
                     && normal0.metadata().peer(listener.peerId()).nodeType() == NodeType.Listener);
+            Map<Long, float[]> acknowledged = new java.util.HashMap<>();
             try (ClusterCollectionCatalog c0 = DataNodes.openCatalog(normal0, dir.resolve("n0"), false);
                  ClusterCollectionCatalog c1 = DataNodes.openCatalog(normal1, dir.resolve("n1"), false);
                  ClusterCollectionCatalog cl = DataNodes.openCatalog(listener, dir.resolve("l"), false)) {
@@ -516,11 +517,30 @@ class DataPlaneTest {
                 Thread thread = Thread.ofVirtual().start(writer);
                 TestCluster.await("writes through the listener node", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 200);
                 writer.finish(thread);
+                acknowledged.putAll(writer.acknowledged);
                 // the listener holds every write (checked over the data plane, as for any replica) ...
                 assertAcknowledgedEverywhere(c0.dataPlane(), "c", writer.acknowledged);
                 // ... and reads through it are served by the Active replicas
                 assertEquals(writer.acknowledged.size(), cl.find("c").orElseThrow().count(null));
                 assertEquals(meta.shards().asMap(), normal0.metadata().collection("c").shards().asMap(), "states unchanged");
+            }
+            // turned back into a Normal node (same storage and port), its replicas become Active through a transfer
+            String endpoint = listener.endpoint();
+            int listenerPort = Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+            listener.close();
+            ClusterNode turned = cluster.start(TestCluster.options(dir.resolve("l"), listenerPort, port0)
+                    .withNodeType(NodeType.Normal));
+            turned.ready().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            try (ClusterCollectionCatalog c0 = DataNodes.openCatalog(normal0, dir.resolve("n0"), false);
+                 ClusterCollectionCatalog c1 = DataNodes.openCatalog(normal1, dir.resolve("n1"), false);
+                 ClusterCollectionCatalog c2 = DataNodes.openCatalog(turned, dir.resolve("l"), true)) {
+                TestCluster.await("the former Listener's replicas Active", Duration.ofSeconds(30), () -> {
+                    CollectionMetadata c = normal0.metadata().collection("c");
+                    return normal0.metadata().peer(turned.peerId()).nodeType() == NodeType.Normal
+                            && c.transfers().isEmpty() && c.shards().asMap().values().stream()
+                                    .allMatch(r -> r.get(turned.peerId()) == ReplicaState.Active);
+                });
+                assertAcknowledgedEverywhere(c0.dataPlane(), "c", acknowledged);
             }
         }
     }
