@@ -25,15 +25,18 @@ final class HnswSearcher {
      */
     int greedy(HnswGraph graph, NodeScorer scorer, int entry, float entrySimilarity, int level) {
         int[] buf = neighborBuffer;
+        float[] sims = scores;
         int current = entry;
         float best = entrySimilarity;
         boolean changed = true;
         while (changed) {
             changed = false;
             int n = graph.neighbors(level, current, buf);
+            // all neighbours at once: the bulk kernels keep four vectors' loads in flight
+            scorer.similarities(buf, n, sims);
             for (int i = 0; i < n; i++) {
                 int nb = buf[i];
-                float sim = scorer.similarity(nb);
+                float sim = sims[i];
                 if (sim > best) {
                     best = sim;
                     current = nb;

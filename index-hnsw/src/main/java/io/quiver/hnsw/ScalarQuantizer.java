@@ -29,6 +29,7 @@ public final class ScalarQuantizer {
     private final float lo;
     private final float scale;
     private final float offset; // u
+    private final float inverseScale;
 
     ScalarQuantizer(int dimension, Distance distance, float lo, float scale) {
         this.dimension = dimension;
@@ -36,6 +37,7 @@ public final class ScalarQuantizer {
         this.lo = lo;
         this.scale = scale;
         this.offset = lo + 127f * scale;
+        this.inverseScale = 1f / scale;
     }
 
     /**
@@ -102,7 +104,7 @@ public final class ScalarQuantizer {
 
     /** The code of one component, in [-127, 127]. */
     byte code(float x) {
-        int q = Math.round((x - lo) / scale);
+        int q = Math.round((x - lo) * inverseScale);
         return (byte) (Math.max(0, Math.min(254, q)) - 127);
     }
 
