@@ -197,6 +197,8 @@ public final class ScalarQuantizer {
         }
 
         private final int[] four = new int[4];
+        /** Sink of {@link #touch}'s loads, so that the JIT keeps them. */
+        private int touched;
 
         @Override
         void similarities(int[] ords, int count, float[] out) {
@@ -204,6 +206,7 @@ public final class ScalarQuantizer {
                 super.similarities(ords, count, out);
                 return;
             }
+            touch(ords, count);
             int i = 0;
             for (; i + 4 <= count; i += 4) {
                 kernels.dotI8Bulk4(query, 0L, codes, codesOffset + (long) ords[i] * stride,
@@ -223,6 +226,24 @@ public final class ScalarQuantizer {
                 return -scale2 * (queryCorrectionBits + vectors.correctionBits(ord) - 2 * dot);
             }
             return scale2 * dot + Float.intBitsToFloat(vectors.correctionBits(ord)) + queryCorrection;
+        }
+
+        /**
+         * Puts the cache misses of all records about to be scored in flight at once: Java has no prefetch instruction,
+         * so this reads one int of every cache line of the records, line 0 of every record first, then line 1, and
+         * so on. The loads do not depend on each other, so the CPU overlaps their latencies; the kernels that follow
+         * then find most lines arriving or in cache instead of stalling on each record in turn (a beam-search batch
+         * is a handful of random records, too few and too short for the hardware prefetcher). Measured: about 15 %
+         * less CPU per query on fashion-mnist (an A/B of the same index in one JVM, BENCHMARKS.md).
+         */
+        private void touch(int[] ords, int count) {
+            int t = 0;
+            for (int line = 0; line < stride; line += 64) {
+                for (int i = 0; i < count; i++) {
+                    t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, codesOffset + (long) ords[i] * stride + line);
+                }
+            }
+            touched ^= t;
         }
 
         @Override
