@@ -102,10 +102,10 @@ public final class ScalarQuantizer {
         return (codeLength(dimension) + 4 + 63) & ~63;
     }
 
-    /** The code of one component, in [-127, 127]. */
+    /** The code of one component, in [-127, 127]: the nearest level, halves rounded up (as {@code quantizeI8}). */
     byte code(float x) {
-        int q = Math.round((x - lo) * inverseScale);
-        return (byte) (Math.max(0, Math.min(254, q)) - 127);
+        float y = Math.min(254f, Math.max(0f, (x - lo) * inverseScale));
+        return (byte) ((int) (y + 0.5f) - 127);
     }
 
     /**
@@ -113,15 +113,9 @@ public final class ScalarQuantizer {
      * its correction as raw int bits (see the class comment).
      */
     public int quantize(float[] v, byte[] codes) {
-        long sum = 0;
-        long sumSq = 0;
-        for (int d = 0; d < dimension; d++) {
-            byte c = code(v[d]);
-            codes[d] = c;
-            sum += c;
-            sumSq += c * c;
-        }
-        return correctionBits(sum, sumSq);
+        long[] sums = new long[2];
+        VectorKernels.active().quantizeI8(v, lo, inverseScale, codes, sums);
+        return correctionBits(sums[0], sums[1]);
     }
 
     /** Quantizes vector {@code src} (float32 at {@code srcOffset}) into {@code dst}; returns its correction bits. */
