@@ -193,10 +193,9 @@ public final class HnswIndex implements AutoCloseable {
         }
         float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
         boolean useCodes = quantizer != null && !quantization.ignore();
+        // the beam is ef (at least k) with or without codes: rescoring takes the best of what the beam holds and never
+        // widens it, so that int8 at a given ef reads fewer bytes than float at that ef instead of searching more
         int beam = Math.max(ef, k);
-        if (useCodes && quantization.rescore()) {
-            beam = Math.max(beam, (int) Math.ceil(k * quantization.oversampling()));
-        }
         NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q);
         HnswSearcher searcher = acquire();
         try {
@@ -205,7 +204,7 @@ public final class HnswIndex implements AutoCloseable {
             NeighborQueue results = searcher.results();
             TopK top = new TopK(k);
             if (useCodes && quantization.rescore()) {
-                // keep the best k * oversampling by code score, then rescore those on the float vectors
+                // keep the best k * oversampling by code score (at most the beam), then rescore those on the floats
                 int rescore = Math.min(results.size(), (int) Math.ceil(k * quantization.oversampling()));
                 while (results.size() > rescore) {
                     results.pop();

@@ -21,19 +21,30 @@ final class HnswSearcher {
 
     /**
      * Greedy walk on one upper level from {@code entry}: moves to the best neighbour while it improves. Returns the
-     * node reached; its similarity is then {@link #greedySimilarity()}.
+     * node reached; its similarity is then {@link #greedySimilarity()}. Neighbours already scored since the last
+     * {@link #descend} began are skipped: their similarity was not above the best of that moment, and the best only
+     * grows, so the walk is the same without scoring them again (neighbour lists of adjacent nodes overlap).
      */
     int greedy(HnswGraph graph, NodeScorer scorer, int entry, float entrySimilarity, int level) {
         int[] buf = neighborBuffer;
+        float[] sims = scores;
         int current = entry;
         float best = entrySimilarity;
         boolean changed = true;
         while (changed) {
             changed = false;
-            int n = graph.neighbors(level, current, buf);
+            int all = graph.neighbors(level, current, buf);
+            int n = 0;
+            for (int i = 0; i < all; i++) {
+                if (visited.add(buf[i])) {
+                    buf[n++] = buf[i];
+                }
+            }
+            // all fresh neighbours at once: the bulk kernels keep four vectors' loads in flight
+            scorer.similarities(buf, n, sims);
             for (int i = 0; i < n; i++) {
                 int nb = buf[i];
-                float sim = scorer.similarity(nb);
+                float sim = sims[i];
                 if (sim > best) {
                     best = sim;
                     current = nb;
@@ -51,6 +62,8 @@ final class HnswSearcher {
 
     /** Descends from the graph's entry point through the upper levels down to {@code stopLevel + 1}. */
     int descend(HnswGraph graph, NodeScorer scorer, int entry, int topLevel, int stopLevel) {
+        visited.clear();
+        visited.add(entry);
         float sim = scorer.similarity(entry);
         int current = entry;
         for (int level = topLevel; level > stopLevel; level--) {

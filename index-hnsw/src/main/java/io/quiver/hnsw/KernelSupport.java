@@ -44,6 +44,14 @@ public interface KernelSupport {
     void dotI8Bulk4(MemorySegment q, long qOffset, MemorySegment v, long o0, long o1, long o2, long o3, int dim,
                     int[] out);
 
+    /**
+     * Int8 scalar quantization of {@code src} into {@code dst[0..src.length)}: the code of {@code x} is
+     * {@code (int) (clamp((x - lo) * inverseScale, 0, 254) + 0.5f) - 127} (see {@link ScalarQuantizer}). Writes the
+     * sum of the codes to {@code sums[0]} and the sum of their squares to {@code sums[1]}. Both implementations give
+     * identical codes.
+     */
+    void quantizeI8(float[] src, float lo, float inverseScale, byte[] dst, long[] sums);
+
     /** Sum of products of two int8 code vectors; codes must lie in [-127, 127] (-128 is not a valid code). */
     int dotI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
 

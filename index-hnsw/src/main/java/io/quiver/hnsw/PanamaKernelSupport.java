@@ -427,6 +427,42 @@ final class PanamaKernelSupport implements KernelSupport {
     // ---------------------------------------------------------------- int8 codes
 
     /**
+     * The query's quantization, {@code FL} components at a time: scale, clamp in float, round half up by adding 0.5
+     * and truncating ({@code F2I}, Java's cast), then narrow the ints to bytes. Clamping before rounding makes the
+     * truncation equal the scalar twin's for every input, negative ones included.
+     */
+    @Override
+    public void quantizeI8(float[] src, float lo, float inverseScale, byte[] dst, long[] sums) {
+        int n = src.length;
+        int i = 0;
+        long sum = 0;
+        long sumSq = 0;
+        if (n >= FL) {
+            IntVector accSum = IntVector.zero(I);
+            IntVector accSq = IntVector.zero(I);
+            int bound = F.loopBound(n);
+            for (; i < bound; i += FL) {
+                FloatVector y = FloatVector.fromArray(F, src, i).sub(lo).mul(inverseScale).max(0f).min(254f).add(0.5f);
+                IntVector c = ((IntVector) y.convertShape(VectorOperators.F2I, I, 0)).sub(127);
+                ((ByteVector) c.convertShape(VectorOperators.I2B, B, 0)).intoArray(dst, i);
+                accSum = accSum.add(c);
+                accSq = accSq.add(c.mul(c));
+            }
+            sum = accSum.reduceLanesToLong(VectorOperators.ADD);
+            sumSq = accSq.reduceLanesToLong(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float y = Math.min(254f, Math.max(0f, (src[i] - lo) * inverseScale));
+            int c = (int) (y + 0.5f) - 127;
+            dst[i] = (byte) c;
+            sum += c;
+            sumSq += c * c;
+        }
+        sums[0] = sum;
+        sums[1] = sumSq;
+    }
+
+    /**
      * Int8 dot product without widening conversions (which the Vector API compiles poorly): a full byte vector is
      * reinterpreted as shorts, each short split by shifts into its sign-extended low and high byte, the two products
      * summed in 16 bits (codes in [-127, 127] keep the sum within 2 * 127² = 32258, no overflow), and the 16-bit sums

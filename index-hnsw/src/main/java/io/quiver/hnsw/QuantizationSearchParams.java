@@ -7,8 +7,8 @@ package io.quiver.hnsw;
  * @param rescore      rescore the best candidates found on codes with the float vectors (reported scores are then
  *                     exact); without it scores are the approximate ones computed from codes
  * @param oversampling with rescore, the best {@code ceil(k * oversampling)} candidates by code score are rescored on
- *                     the float vectors and the best k of those returned (Qdrant's oversampling); the beam is widened
- *                     to at least that many
+ *                     the float vectors and the best k of those returned (Qdrant's oversampling); at most the
+ *                     {@code max(ef, k)} candidates the beam holds are rescored (the beam is not widened)
  */
 public record QuantizationSearchParams(boolean ignore, boolean rescore, double oversampling) {
 

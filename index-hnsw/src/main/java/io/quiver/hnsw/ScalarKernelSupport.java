@@ -152,4 +152,19 @@ final class ScalarKernelSupport implements KernelSupport {
         out[2] = dotI8(q, qOffset, v, o2, dim);
         out[3] = dotI8(q, qOffset, v, o3, dim);
     }
+
+    @Override
+    public void quantizeI8(float[] src, float lo, float inverseScale, byte[] dst, long[] sums) {
+        long sum = 0;
+        long sumSq = 0;
+        for (int d = 0; d < src.length; d++) {
+            float y = Math.min(254f, Math.max(0f, (src[d] - lo) * inverseScale));
+            int c = (int) (y + 0.5f) - 127;
+            dst[d] = (byte) c;
+            sum += c;
+            sumSq += c * c;
+        }
+        sums[0] = sum;
+        sums[1] = sumSq;
+    }
 }

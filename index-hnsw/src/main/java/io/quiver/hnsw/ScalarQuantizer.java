@@ -29,6 +29,7 @@ public final class ScalarQuantizer {
     private final float lo;
     private final float scale;
     private final float offset; // u
+    private final float inverseScale;
 
     ScalarQuantizer(int dimension, Distance distance, float lo, float scale) {
         this.dimension = dimension;
@@ -36,6 +37,7 @@ public final class ScalarQuantizer {
         this.lo = lo;
         this.scale = scale;
         this.offset = lo + 127f * scale;
+        this.inverseScale = 1f / scale;
     }
 
     /**
@@ -100,10 +102,10 @@ public final class ScalarQuantizer {
         return (codeLength(dimension) + 4 + 63) & ~63;
     }
 
-    /** The code of one component, in [-127, 127]. */
+    /** The code of one component, in [-127, 127]: the nearest level, halves rounded up (as {@code quantizeI8}). */
     byte code(float x) {
-        int q = Math.round((x - lo) / scale);
-        return (byte) (Math.max(0, Math.min(254, q)) - 127);
+        float y = Math.min(254f, Math.max(0f, (x - lo) * inverseScale));
+        return (byte) ((int) (y + 0.5f) - 127);
     }
 
     /**
@@ -111,15 +113,9 @@ public final class ScalarQuantizer {
      * its correction as raw int bits (see the class comment).
      */
     public int quantize(float[] v, byte[] codes) {
-        long sum = 0;
-        long sumSq = 0;
-        for (int d = 0; d < dimension; d++) {
-            byte c = code(v[d]);
-            codes[d] = c;
-            sum += c;
-            sumSq += c * c;
-        }
-        return correctionBits(sum, sumSq);
+        long[] sums = new long[2];
+        VectorKernels.active().quantizeI8(v, lo, inverseScale, codes, sums);
+        return correctionBits(sums[0], sums[1]);
     }
 
     /** Quantizes vector {@code src} (float32 at {@code srcOffset}) into {@code dst}; returns its correction bits. */
@@ -195,6 +191,8 @@ public final class ScalarQuantizer {
         }
 
         private final int[] four = new int[4];
+        /** Sink of {@link #touch}'s loads, so that the JIT keeps them. */
+        private int touched;
 
         @Override
         void similarities(int[] ords, int count, float[] out) {
@@ -202,6 +200,7 @@ public final class ScalarQuantizer {
                 super.similarities(ords, count, out);
                 return;
             }
+            touch(ords, count);
             int i = 0;
             for (; i + 4 <= count; i += 4) {
                 kernels.dotI8Bulk4(query, 0L, codes, codesOffset + (long) ords[i] * stride,
@@ -221,6 +220,24 @@ public final class ScalarQuantizer {
                 return -scale2 * (queryCorrectionBits + vectors.correctionBits(ord) - 2 * dot);
             }
             return scale2 * dot + Float.intBitsToFloat(vectors.correctionBits(ord)) + queryCorrection;
+        }
+
+        /**
+         * Puts the cache misses of all records about to be scored in flight at once: Java has no prefetch instruction,
+         * so this reads one int of every cache line of the records, line 0 of every record first, then line 1, and
+         * so on. The loads do not depend on each other, so the CPU overlaps their latencies; the kernels that follow
+         * then find most lines arriving or in cache instead of stalling on each record in turn (a beam-search batch
+         * is a handful of random records, too few and too short for the hardware prefetcher). Measured: about 15 %
+         * less CPU per query on fashion-mnist (an A/B of the same index in one JVM, BENCHMARKS.md).
+         */
+        private void touch(int[] ords, int count) {
+            int t = 0;
+            for (int line = 0; line < stride; line += 64) {
+                for (int i = 0; i < count; i++) {
+                    t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, codesOffset + (long) ords[i] * stride + line);
+                }
+            }
+            touched ^= t;
         }
 
         @Override

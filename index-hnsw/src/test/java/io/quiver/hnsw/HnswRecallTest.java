@@ -65,6 +65,20 @@ class HnswRecallTest {
     }
 
     @Test
+    void int8RescoredRecallAtLeast95OnBothMetrics() {
+        for (Distance distance : new Distance[] {Distance.EUCLID, Distance.COSINE}) {
+            boolean cosine = distance == Distance.COSINE;
+            try (HnswIndex index = HnswIndex.build(cosine ? cosineStore : euclidStore, distance, HnswParams.defaults(),
+                    2, ScalarQuantizationConfig.defaults())) {
+                double recall = meanRecall(index, distance, cosine ? data.gtCosine : data.gtEuclid,
+                        cosine ? data.gtCosineScores : data.gtEuclidScores, EF);
+                System.out.printf("%s int8+rescore recall@10 ef=%d: %.4f%n", distance, EF, recall);
+                assertTrue(recall >= 0.95, distance + " int8 recall " + recall);
+            }
+        }
+    }
+
+    @Test
     void exactSearchMatchesGroundTruth() {
         for (int q = 0; q < 20; q++) {
             List<ScoredOrd> r = ExactSearch.search(euclidStore, Distance.EUCLID, data.queries[q], 10, null);

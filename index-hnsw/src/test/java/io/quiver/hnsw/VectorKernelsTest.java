@@ -1,5 +1,6 @@
 package io.quiver.hnsw;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +141,37 @@ class VectorKernelsTest {
                     assertEquals(SCALAR.dotI8(sa, off, codes, (long) j * dim, dim), bulk[j], "bulk dim " + dim);
                 }
             }
+        }
+    }
+
+    @Test
+    void int8QuantizationMatchesScalarExactly() {
+        long seed = TestVectors.seed();
+        Random random = new Random(seed);
+        for (int round = 0; round < 300; round++) {
+            int dim = round < 70 ? round + 1 : 1 + random.nextInt(2048);
+            float lo = (float) random.nextGaussian();
+            float scale = 0.001f + random.nextFloat() * 0.05f;
+            float[] v = new float[dim];
+            for (int i = 0; i < dim; i++) {
+                // inside and outside [lo, lo + 254 * scale], and exact half levels
+                v[i] = random.nextInt(8) == 0 ? lo + (random.nextInt(300) - 20 + 0.5f) * scale
+                        : lo + (float) (random.nextGaussian() * 150 * scale);
+            }
+            byte[] expected = new byte[dim];
+            byte[] actual = new byte[dim];
+            long[] expectedSums = new long[2];
+            long[] actualSums = new long[2];
+            SCALAR.quantizeI8(v, lo, 1f / scale, expected, expectedSums);
+            panama.quantizeI8(v, lo, 1f / scale, actual, actualSums);
+            assertArrayEquals(expected, actual, "dim " + dim + " (seed " + seed + ")");
+            assertArrayEquals(expectedSums, actualSums, "sums, dim " + dim + " (seed " + seed + ")");
+            long sum = 0;
+            for (int i = 0; i < dim; i++) {
+                assertTrue(expected[i] >= -127, "codes stay in [-127, 127]");
+                sum += expected[i];
+            }
+            assertEquals(sum, expectedSums[0]);
         }
     }
 
