@@ -650,26 +650,32 @@ public final class Shard implements AutoCloseable {
         AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
         HnswIndex idx = seg.index();
         boolean useIndex = idx != null && !exact;
+        List<ScoredOrd> found;
         if (filter != null) {
-            // Qdrant's choice: HNSW with an accept-set unless the filter's estimated cardinality is below
-            // full_scan_threshold; then an exact scan of exactly the matching ordinals
-            SegmentView view = new SegmentView(seg, tracker);
-            io.quiver.engine.index.PayloadIndexes ix = seg.payloadIndexes();
-            if (useIndex && seg.liveCount() >= st.fullScanThresholdVectors()
-                    && ix.estimate(filter, view).max() >= st.fullScanThresholdVectors()) {
-                accept = ix.acceptOrds(filter, view);
+            // Qdrant's choice: HNSW with an accept-set unless the filter's (estimated) cardinality is below
+            // full_scan_threshold; then an exact scan of exactly the matching ordinals. The filter is planned once:
+            // its exact matching set when indexes and payload columns decide it, else an estimate and a lazy check.
+            io.quiver.engine.index.SegmentFilter plan = seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker));
+            if (plan.estimate().max() == 0) {
+                return List.of();
+            }
+            int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
+            boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors()
+                    && plan.estimate().max() >= st.fullScanThresholdVectors();
+            if (graph) {
+                found = idx.search(query, k, ef, plan.accept());
             } else {
-                useIndex = false;
-                java.util.BitSet matching = ix.matchingOrds(filter, view);
+                java.util.BitSet matching = plan.matching();
                 if (matching.isEmpty()) {
                     return List.of();
                 }
-                accept = matching::get;
+                found = seg.exactSearch(st.distance(), query, k, matching);
             }
+        } else {
+            found = useIndex
+                    ? idx.search(query, k, Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct()), accept)
+                    : seg.exactSearch(st.distance(), query, k, accept);
         }
-        List<ScoredOrd> found = useIndex
-                ? idx.search(query, k, Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct()), accept)
-                : seg.exactSearch(st.distance(), query, k, filter == null ? null : accept);
         List<Candidate> out = new ArrayList<>(found.size());
         for (ScoredOrd s : found) {
             IdTracker.Location loc = tracker.get(seg.idAt(s.ord()));
