@@ -652,16 +652,22 @@ public final class Shard implements AutoCloseable {
         boolean useIndex = idx != null && !exact;
         List<ScoredOrd> found;
         if (filter != null) {
-            // Qdrant's choice: HNSW with an accept-set unless the filter's (estimated) cardinality is below
-            // full_scan_threshold; then an exact scan of exactly the matching ordinals. The filter is planned once:
-            // its exact matching set when indexes and payload columns decide it, else an estimate and a lazy check.
+            // The filter is planned once: its exact matching set when indexes and payload columns decide it, else an
+            // estimate and a lazy check. A segment smaller than full_scan_threshold is scanned exactly (Qdrant); with
+            // an exact count the cheaper of exact scan and graph search is chosen by FilteredSearchChoice's cost
+            // model; with only an estimate, Qdrant's rule (graph unless the estimate is below the threshold).
             io.quiver.engine.index.SegmentFilter plan = seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker));
             if (plan.estimate().max() == 0) {
                 return List.of();
             }
             int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
-            boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors()
-                    && plan.estimate().max() >= st.fullScanThresholdVectors();
+            boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
+            if (graph && plan.isMaterialised()) { // exact count known: compare distance computations
+                graph = FilteredSearchChoice.preferGraph(idx, query, ef, plan.matching(), plan.estimate().max(),
+                        seg.liveCount(), accept);
+            } else if (graph) { // only an estimate: Qdrant's rule
+                graph = plan.estimate().max() >= st.fullScanThresholdVectors();
+            }
             if (graph) {
                 found = idx.search(query, k, ef, plan.accept());
             } else {
