@@ -178,8 +178,9 @@ public final class FilteredBench {
                 c.createPayloadIndex("r", TextNode.valueOf("integer"), true);
             }
             c.awaitIndexing();
-            System.err.printf("quiver%s: loaded and indexed %d points in %.1f s%n", indexed ? " (payload indexes)" : "",
-                    base.length, (System.nanoTime() - start) / 1e9);
+            System.err.printf("quiver%s: loaded and indexed %d points in %.1f s, %d segments%n",
+                    indexed ? " (payload indexes)" : "", base.length, (System.nanoTime() - start) / 1e9,
+                    c.info().segmentsCount());
             String system = indexed ? "quiver-indexed" : "quiver";
             for (FilterCase f : filters) {
                 Filter[] parsed = new Filter[query.length];

@@ -218,11 +218,36 @@ final class FilterPlanner {
         }
         BitSet candidates = candidates(f);
         OrdMatcher matcher = compile(f);
-        if (!matcher.parsesPayloads()) {
+        if (matcher.parsesPayloads()) {
+            return SegmentFilter.lazy(estimate(f), candidates, matcher, -1);
+        }
+        long count = candidates.cardinality();
+        if (count <= SAMPLE_SIZE * 8L) {
             return SegmentFilter.ofMatching(scan(candidates, matcher));
         }
-        return SegmentFilter.lazy(estimate(f), candidates, matcher);
+        // a broad filter may not need its matching set at all (a graph search checks only the points it visits):
+        // estimate the count from an evenly spread sample and leave materialising to the caller
+        int sampled = 0;
+        int hits = 0;
+        int bound = candidates.length();
+        for (int i = 0, last = -1; i < SAMPLE_SIZE; i++) {
+            int ord = candidates.nextSetBit((int) ((long) i * bound / SAMPLE_SIZE));
+            if (ord > last) {
+                last = ord;
+                sampled++;
+                if (matcher.matches(ord)) {
+                    hits++;
+                }
+            }
+        }
+        double p = (double) hits / sampled;
+        double lowP = Math.max(0, p - 3 * Math.sqrt(p * (1 - p) / sampled) - 1.0 / sampled);
+        return SegmentFilter.lazy(new CardinalityEstimation(0, Math.round(p * count), count), candidates, matcher,
+                Math.round(lowP * count));
     }
+
+    /** Points evaluated to estimate a cheap filter's count without scanning every candidate. */
+    static final int SAMPLE_SIZE = 512;
 
     /** Compiles {@code c} against this segment: index bits, payload columns, or payload evaluation. */
     OrdMatcher compile(Condition c) {

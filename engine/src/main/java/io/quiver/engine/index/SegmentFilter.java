@@ -16,20 +16,42 @@ public final class SegmentFilter {
     private final CardinalityEstimation estimate;
     private final BitSet candidates;
     private final OrdMatcher matcher;
+    private final long likelyAtLeast;
 
-    private SegmentFilter(BitSet matching, CardinalityEstimation estimate, BitSet candidates, OrdMatcher matcher) {
+    private SegmentFilter(BitSet matching, CardinalityEstimation estimate, BitSet candidates, OrdMatcher matcher,
+            long likelyAtLeast) {
         this.matching = matching;
         this.estimate = estimate;
         this.candidates = candidates;
         this.matcher = matcher;
+        this.likelyAtLeast = likelyAtLeast;
     }
 
     static SegmentFilter ofMatching(BitSet matching) {
-        return new SegmentFilter(matching, CardinalityEstimation.exact(matching.cardinality()), null, null);
+        long n = matching.cardinality();
+        return new SegmentFilter(matching, CardinalityEstimation.exact(n), null, null, n);
     }
 
-    static SegmentFilter lazy(CardinalityEstimation estimate, BitSet candidates, OrdMatcher matcher) {
-        return new SegmentFilter(null, estimate, candidates, matcher);
+    /** @param likelyAtLeast a sampled lower confidence bound of the count when checks are cheap, else -1 */
+    static SegmentFilter lazy(CardinalityEstimation estimate, BitSet candidates, OrdMatcher matcher,
+            long likelyAtLeast) {
+        return new SegmentFilter(null, estimate, candidates, matcher, likelyAtLeast);
+    }
+
+    /**
+     * True when deciding a point costs no payload parsing (index bits and columns only): then {@link #matching()} is
+     * a cheap scan and {@link #likelyAtLeast()} a sampled bound.
+     */
+    public boolean isCheap() {
+        return likelyAtLeast >= 0;
+    }
+
+    /**
+     * For a cheap plan, a count the matching set very probably reaches (three standard deviations below a sampled
+     * estimate; exact when materialised); -1 otherwise. Only for choosing a search strategy, never for results.
+     */
+    public long likelyAtLeast() {
+        return likelyAtLeast;
     }
 
     /** How many live points match (exact when {@link #isMaterialised()}). */

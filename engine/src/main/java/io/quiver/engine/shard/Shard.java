@@ -662,8 +662,12 @@ public final class Shard implements AutoCloseable {
             }
             int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
             boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
-            if (graph && plan.isMaterialised()) { // exact count known: compare distance computations
-                graph = FilteredSearchChoice.preferGraph(idx, query, ef, plan.matching(), plan.estimate().max(),
+            if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
+                    plan.likelyAtLeast(), seg.liveCount())) {
+                graph = true; // broad and cheap to check per visited point: no need to materialise the matching set
+            } else if (graph && plan.isCheap()) { // the exact count is known or cheap: compare distance computations
+                java.util.BitSet matching = plan.matching();
+                graph = FilteredSearchChoice.preferGraph(idx, query, ef, matching, matching.cardinality(),
                         seg.liveCount(), accept);
             } else if (graph) { // only an estimate: Qdrant's rule
                 graph = plan.estimate().max() >= st.fullScanThresholdVectors();

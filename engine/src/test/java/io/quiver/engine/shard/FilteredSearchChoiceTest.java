@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exact-scan-or-graph choice for filters with a known matching set: 20 000 points in 10 well separated clusters
+ * The exact-scan-or-graph choice for filters with a known matching set: 40 000 points in 10 well separated clusters
  * (cluster = ord % 10), queries inside cluster 3. A filter on the query's own cluster (10 %, correlated) goes to the
  * graph because the probe sees its neighbourhood accepted; the same-sized filter on a far cluster (uncorrelated)
  * is scanned exactly; a 1 % filter is always scanned; a 50 % random filter always goes to the graph.
@@ -21,7 +21,7 @@ class FilteredSearchChoiceTest {
 
     @Test
     void correlationDecidesBetweenGraphAndExactScan() {
-        int n = 20_000;
+        int n = 40_000;
         int dim = 4;
         Random rnd = new Random(7);
         float[][] vectors = new float[n][dim];
