@@ -688,8 +688,9 @@ public final class Shard implements AutoCloseable {
         }
         List<Candidate> out = new ArrayList<>(found.size());
         for (ScoredOrd s : found) {
-            IdTracker.Location loc = tracker.get(seg.idAt(s.ord()));
-            if (loc != null && loc.segment() == seg && loc.ord() == s.ord()) { // drop superseded versions
+            // a superseded version is deleted in its segment in the same write that supersedes it (see SegmentView),
+            // so under the read lock "live" means "current": a bit test instead of an id-tracker lookup per result
+            if (!seg.isDeleted(s.ord())) {
                 out.add(new Candidate(seg, s.ord(), s.score()));
             }
         }
