@@ -3,6 +3,7 @@ package io.quiver.bench.filtered;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.quiver.bench.FlameGraphProfiler;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.Point;
@@ -40,6 +41,8 @@ public final class FilteredBench {
 
     private final float[][] base;
     private final float[][] query;
+    /** Records the timed passes only (paused otherwise); null when not profiling. */
+    private FlameGraphProfiler profiler;
 
     private FilteredBench(float[][] base, float[][] query) {
         this.base = base;
@@ -57,14 +60,21 @@ public final class FilteredBench {
         int queries = 200;
         int[] efs = {32, 64, 128};
         List<String> systems = List.of("quiver", "quiver-indexed", "lucene");
+        List<String> only = null;
+        Path profile = null;
+        String profileEvent = "cpu";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--queries" -> queries = Integer.parseInt(args[++i]);
                 case "--ef" -> efs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--systems" -> systems = List.of(args[++i].split(","));
+                case "--filters" -> only = List.of(args[++i].split(","));
+                case "--profile" -> profile = Path.of(args[++i]);
+                case "--profile-event" -> profileEvent = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (usage: bench filtered"
-                        + " [--data DIR] [--queries N] [--ef 32,64,128] [--systems quiver,quiver-indexed,lucene])");
+                        + " [--data DIR] [--queries N] [--ef 32,64,128] [--systems quiver,quiver-indexed,lucene]"
+                        + " [--filters samelabel,otherlabel,1pct,50pct] [--profile FILE.html] [--profile-event cpu])");
             }
         }
         float[][] base = VecsReader.readVectors(data.resolve("base.bvecs"));
@@ -91,7 +101,15 @@ public final class FilteredBench {
                 bruteForce("50pct", "{\"must\":[{\"key\":\"r\",\"range\":{\"lt\":50}}]}",
                         org.apache.lucene.document.IntField.newRangeQuery("r", 0, 49), base, query, id -> r[id] < 50));
 
+        if (only != null) {
+            List<String> wanted = only;
+            filters = filters.stream().filter(f -> wanted.contains(f.name())).toList();
+        }
         FilteredBench bench = new FilteredBench(base, query);
+        if (profile != null) {
+            bench.profiler = FlameGraphProfiler.start(profileEvent, profile, System.err);
+            bench.profiler.pause();
+        }
         for (String system : systems) {
             switch (system) {
                 case "quiver" -> bench.runQuiver(false, labels, r, filters, efs);
@@ -107,6 +125,9 @@ public final class FilteredBench {
                 }
                 default -> throw new IllegalArgumentException("unknown system " + system);
             }
+        }
+        if (bench.profiler != null) {
+            System.err.println("profile: wrote " + bench.profiler.stop());
         }
     }
 
@@ -157,8 +178,9 @@ public final class FilteredBench {
                 c.createPayloadIndex("r", TextNode.valueOf("integer"), true);
             }
             c.awaitIndexing();
-            System.err.printf("quiver%s: loaded and indexed %d points in %.1f s%n", indexed ? " (payload indexes)" : "",
-                    base.length, (System.nanoTime() - start) / 1e9);
+            System.err.printf("quiver%s: loaded and indexed %d points in %.1f s, %d segments%n",
+                    indexed ? " (payload indexes)" : "", base.length, (System.nanoTime() - start) / 1e9,
+                    c.info().segmentsCount());
             String system = indexed ? "quiver-indexed" : "quiver";
             for (FilterCase f : filters) {
                 Filter[] parsed = new Filter[query.length];
@@ -196,6 +218,9 @@ public final class FilteredBench {
         }
         Histogram latency = new Histogram(60_000_000_000L, 3);
         double recall = 0;
+        if (profiler != null) {
+            profiler.resume();
+        }
         long start = System.nanoTime();
         for (int q = 0; q < query.length; q++) {
             long s = System.nanoTime();
@@ -204,6 +229,9 @@ public final class FilteredBench {
             recall += recall(ids, f.truth()[q], f.truthDistances()[q], query[q]);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (profiler != null) {
+            profiler.pause();
+        }
         System.out.printf("{\"system\":\"%s\",\"payload_index\":%b,\"filter\":\"%s\",\"ef\":%d,\"recall10\":%.4f,"
                         + "\"qps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f}%n", system, indexed, f.name(), ef,
                 recall / query.length, query.length / seconds, latency.getValueAtPercentile(50) / 1e3,

@@ -196,32 +196,29 @@ public final class PayloadIndexes {
     }
 
     /**
+     * Plans {@code filter} for one search of the segment (see {@link SegmentFilter}): the exact matching set when
+     * indexes and payload columns decide it, else an estimate and a lazy check. Replaces separate
+     * {@link #estimate} and {@link #acceptOrds} calls, which would plan twice.
+     */
+    public SegmentFilter plan(Filter filter, SegmentPoints points) {
+        lock.readLock().lock();
+        try {
+            return new FilterPlanner(byField, evaluator, points).plan(filter);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
      * An accept-set for a filtered HNSW search: a bitset when the indexes decide the filter, else a lazy check
      * (index candidates, then the payload) per ordinal the search reaches. Deleted ordinals are rejected.
      */
     public AcceptOrds acceptOrds(Filter filter, SegmentPoints points) {
-        BitSet exact;
-        BitSet candidates;
-        FilterEvaluator ev = evaluator;
-        lock.readLock().lock();
-        try {
-            FilterPlanner planner = new FilterPlanner(byField, ev, points);
-            if (filter == null) {
-                exact = planner.live();
-                candidates = null;
-            } else {
-                exact = planner.exact(filter);
-                candidates = exact == null ? planner.candidates(filter) : null;
-            }
-        } finally {
-            lock.readLock().unlock();
+        if (filter == null) {
+            BitSet live = points.liveOrds();
+            return live::get;
         }
-        if (exact != null) {
-            return AcceptOrds.ofBits(exact.toLongArray());
-        }
-        BitSet cand = candidates;
-        return ord -> cand.get(ord) && points.isLive(ord)
-                && ev.matches(filter, points.pointId(ord), points.payload(ord));
+        return plan(filter, points).accept();
     }
 
     private void refreshEvaluator() {

@@ -2,6 +2,7 @@ package io.quiver.engine.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.engine.PointId;
+import java.util.BitSet;
 
 /**
  * The segment's view of its points that filtering needs, implemented by the segment (engine core). Ordinals are
@@ -24,4 +25,20 @@ public interface SegmentPoints {
 
     /** The live ordinal of {@code id}, or -1 when the segment does not hold it. */
     int ordOf(PointId id);
+
+    /** A fresh bitset of the live ordinals (implementations should override this with word operations). */
+    default BitSet liveOrds() {
+        BitSet live = new BitSet(ordBound());
+        for (int ord = 0, n = ordBound(); ord < n; ord++) {
+            if (isLive(ord)) {
+                live.set(ord);
+            }
+        }
+        return live;
+    }
+
+    /** The segment's decoded payload columns, or null when it keeps none (then payloads are parsed to filter). */
+    default PayloadColumns columns() {
+        return null;
+    }
 }

@@ -27,6 +27,18 @@
  * such as {@code diet[].food}). {@link io.quiver.engine.index.PayloadIndexes#acceptOrds} gives a filtered HNSW
  * search a bitset or a lazy per-ordinal check; {@link io.quiver.engine.index.PayloadIndexes#estimate} gives Qdrant's
  * min/exp/max cardinality estimate (exact when the indexes decide the filter) to choose between them.
+ * {@link io.quiver.engine.index.PayloadIndexes#plan} does both in one pass for a search ({@link
+ * io.quiver.engine.index.SegmentFilter}).
+ *
+ * <h2>Filtering without an index: payload columns</h2>
+ * Conditions the indexes cannot answer are compiled per query into an {@code OrdMatcher} tree: index bits where an
+ * index answers a condition, a read of the segment's {@link io.quiver.engine.index.PayloadColumns} for a top-level
+ * field condition with one {@code match} value/any/except or numeric {@code range} part, and the evaluator on the
+ * parsed payload for everything else (and for points whose value is not one scalar: arrays, null, objects). A column
+ * is decoded once per segment and key path, when a query first needs it, and the segment's writer updates it on every
+ * payload change, so no visited point's JSON is parsed on that path. When no compiled part parses payloads, the plan
+ * materialises the exact matching set with one scan of the candidates (a few nanoseconds per point), which also gives
+ * the exact cardinality for the exact-scan-or-graph choice.
  *
  * <h2>File format</h2>
  * One file per segment, {@value io.quiver.engine.index.PayloadIndexFile#FILE_NAME}, big-endian: magic

@@ -49,6 +49,8 @@ public final class Segment implements AutoCloseable {
     private volatile int forcedCount = -1; // -1: not even the header was fsynced yet
     /** The payload indexes, kept in step by append/markDeleted/setPayload; the shard syncs them with the schema. */
     private volatile io.quiver.engine.index.PayloadIndexes payloadIndexes = new io.quiver.engine.index.PayloadIndexes();
+    /** Decoded payload values of the fields filters ask about; told of every payload change by the writer. */
+    private final io.quiver.engine.index.PayloadColumns payloadColumns = new io.quiver.engine.index.PayloadColumns();
 
     private Segment(UUID id, Path dir, int dim, MappedVectorStore vectors, PointId[] ids, long[] versions,
             byte[][] payloads, BitSet deleted, boolean sealed) {
@@ -255,10 +257,28 @@ public final class Segment implements AutoCloseable {
         return payloadIndexes;
     }
 
+    /** The decoded payload columns (read under the shard's read lock; see {@link io.quiver.engine.index.PayloadColumns}). */
+    public io.quiver.engine.index.PayloadColumns payloadColumns() {
+        return payloadColumns;
+    }
+
+    /** A fresh bitset of the live (not deleted) ordinals, built with word operations. */
+    public BitSet liveOrds() {
+        BitSet live = new BitSet(vectors.size());
+        live.set(0, vectors.size());
+        live.andNot(deleted);
+        return live;
+    }
+
     private void indexPayload(int ord, byte[] payload) {
         io.quiver.engine.index.PayloadIndexes ix = payloadIndexes;
-        if (!ix.isEmpty()) {
-            ix.add(ord, io.quiver.engine.shard.PayloadJson.parse(payload));
+        boolean indexed = !ix.isEmpty();
+        if (indexed || !payloadColumns.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ObjectNode parsed = io.quiver.engine.shard.PayloadJson.parse(payload);
+            if (indexed) {
+                ix.add(ord, parsed);
+            }
+            payloadColumns.update(ord, parsed);
         }
     }
 
@@ -294,14 +314,41 @@ public final class Segment implements AutoCloseable {
             if (deleted.get(ord) || (accept != null && !accept.accept(ord))) {
                 continue;
             }
-            float sim = distance.similarity(query, all, ord * stride);
-            if (heap.size() < k) {
-                heap.add(new ScoredOrd(ord, sim));
-            } else if (sim > heap.peek().score()) {
-                heap.poll();
-                heap.add(new ScoredOrd(ord, sim));
+            offer(heap, k, ord, distance.similarity(query, all, ord * stride));
+        }
+        return best(heap, distance);
+    }
+
+    /**
+     * The top {@code k} of the given live ordinals by exact scan, best first: visits only the set bits, so its cost
+     * is proportional to how many points a filter matches, not to the segment's size.
+     */
+    public List<ScoredOrd> exactSearch(Distance distance, float[] query, int k, BitSet ords) {
+        int n = vectors.size();
+        if (k <= 0 || n == 0) {
+            return List.of();
+        }
+        java.lang.foreign.MemorySegment all = vectors.contiguousVectors();
+        long stride = (long) dim * Float.BYTES;
+        PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(a.score(), b.score()));
+        for (int ord = ords.nextSetBit(0); ord >= 0 && ord < n; ord = ords.nextSetBit(ord + 1)) {
+            if (!deleted.get(ord)) {
+                offer(heap, k, ord, distance.similarity(query, all, ord * stride));
             }
         }
+        return best(heap, distance);
+    }
+
+    private static void offer(PriorityQueue<ScoredOrd> heap, int k, int ord, float sim) {
+        if (heap.size() < k) {
+            heap.add(new ScoredOrd(ord, sim));
+        } else if (sim > heap.peek().score()) {
+            heap.poll();
+            heap.add(new ScoredOrd(ord, sim));
+        }
+    }
+
+    private static List<ScoredOrd> best(PriorityQueue<ScoredOrd> heap, Distance distance) {
         List<ScoredOrd> out = new ArrayList<>(heap.size());
         while (!heap.isEmpty()) {
             ScoredOrd s = heap.poll();

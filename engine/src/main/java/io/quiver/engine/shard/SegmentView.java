@@ -41,6 +41,16 @@ final class SegmentView implements SegmentPoints {
     }
 
     @Override
+    public java.util.BitSet liveOrds() {
+        return segment.liveOrds();
+    }
+
+    @Override
+    public io.quiver.engine.index.PayloadColumns columns() {
+        return segment.payloadColumns();
+    }
+
+    @Override
     public int ordOf(PointId id) {
         IdTracker.Location loc = tracker.get(id);
         return loc != null && loc.segment() == segment && !segment.isDeleted(loc.ord()) ? loc.ord() : -1;

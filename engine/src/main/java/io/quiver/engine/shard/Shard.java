@@ -650,30 +650,47 @@ public final class Shard implements AutoCloseable {
         AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
         HnswIndex idx = seg.index();
         boolean useIndex = idx != null && !exact;
+        List<ScoredOrd> found;
         if (filter != null) {
-            // Qdrant's choice: HNSW with an accept-set unless the filter's estimated cardinality is below
-            // full_scan_threshold; then an exact scan of exactly the matching ordinals
-            SegmentView view = new SegmentView(seg, tracker);
-            io.quiver.engine.index.PayloadIndexes ix = seg.payloadIndexes();
-            if (useIndex && seg.liveCount() >= st.fullScanThresholdVectors()
-                    && ix.estimate(filter, view).max() >= st.fullScanThresholdVectors()) {
-                accept = ix.acceptOrds(filter, view);
+            // The filter is planned once: its exact matching set when indexes and payload columns decide it, else an
+            // estimate and a lazy check. A segment smaller than full_scan_threshold is scanned exactly (Qdrant); with
+            // an exact count the cheaper of exact scan and graph search is chosen by FilteredSearchChoice's cost
+            // model; with only an estimate, Qdrant's rule (graph unless the estimate is below the threshold).
+            io.quiver.engine.index.SegmentFilter plan = seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker));
+            if (plan.estimate().max() == 0) {
+                return List.of();
+            }
+            int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
+            boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
+            if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
+                    plan.likelyAtLeast(), seg.liveCount())) {
+                graph = true; // broad and cheap to check per visited point: no need to materialise the matching set
+            } else if (graph && plan.isCheap()) { // the exact count is known or cheap: compare distance computations
+                java.util.BitSet matching = plan.matching();
+                graph = FilteredSearchChoice.preferGraph(idx, query, ef, matching, matching.cardinality(),
+                        seg.liveCount(), accept);
+            } else if (graph) { // only an estimate: Qdrant's rule
+                graph = plan.estimate().max() >= st.fullScanThresholdVectors();
+            }
+            if (graph) {
+                found = idx.search(query, k, ef, plan.accept());
             } else {
-                useIndex = false;
-                java.util.BitSet matching = ix.matchingOrds(filter, view);
+                java.util.BitSet matching = plan.matching();
                 if (matching.isEmpty()) {
                     return List.of();
                 }
-                accept = matching::get;
+                found = seg.exactSearch(st.distance(), query, k, matching);
             }
+        } else {
+            found = useIndex
+                    ? idx.search(query, k, Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct()), accept)
+                    : seg.exactSearch(st.distance(), query, k, accept);
         }
-        List<ScoredOrd> found = useIndex
-                ? idx.search(query, k, Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct()), accept)
-                : seg.exactSearch(st.distance(), query, k, filter == null ? null : accept);
         List<Candidate> out = new ArrayList<>(found.size());
         for (ScoredOrd s : found) {
-            IdTracker.Location loc = tracker.get(seg.idAt(s.ord()));
-            if (loc != null && loc.segment() == seg && loc.ord() == s.ord()) { // drop superseded versions
+            // a superseded version is deleted in its segment in the same write that supersedes it (see SegmentView),
+            // so under the read lock "live" means "current": a bit test instead of an id-tracker lookup per result
+            if (!seg.isDeleted(s.ord())) {
                 out.add(new Candidate(seg, s.ord(), s.score()));
             }
         }

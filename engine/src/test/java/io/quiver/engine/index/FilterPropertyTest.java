@@ -63,6 +63,8 @@ class FilterPropertyTest {
         {"loc", "geo"}, {"mix", "geo"}, {"arr[]", "geo"}};
 
     private static final int[] STATS = new int[4];
+    /** Plans over columns that still needed payload evaluation (filters with conditions columns cannot decide). */
+    private static final int[] STATS_LAZY_PLANS = new int[1];
 
     @TempDir
     Path dir;
@@ -83,7 +85,8 @@ class FilterPropertyTest {
     }
 
     private int round(Random rnd, long seed, int round) throws Exception {
-        TestSegment seg = new TestSegment();
+        boolean columns = rnd.nextBoolean();
+        TestSegment seg = new TestSegment(columns);
         PayloadIndexes indexes = new PayloadIndexes();
         Map<String, String> chosen = new LinkedHashMap<>();
         for (String[] ix : INDEXES) {
@@ -110,17 +113,7 @@ class FilterPropertyTest {
             JsonNode payload = payload(rnd);
             indexes.add(seg.add(id, payload), payload);
         }
-        for (int ord = 0; ord < seg.ordBound(); ord++) {
-            int r = rnd.nextInt(10);
-            if (r == 0) {
-                seg.delete(ord);
-                indexes.remove(ord);
-            } else if (r == 1) {
-                JsonNode payload = payload(rnd);
-                seg.payloads.set(ord, payload);
-                indexes.add(ord, payload);
-            }
-        }
+        mutate(rnd, seg, indexes, used);
         for (Map.Entry<String, String> e : late) {
             indexes.createIndex(e.getKey(), schema(rnd, e.getValue()), seg);
         }
@@ -140,9 +133,12 @@ class FilterPropertyTest {
         FilterEvaluator ev = indexes.evaluator();
         int checked = 0;
         for (int q = 0; q < 30; q++) {
+            if (q == 15) { // the columns queries built so far must follow these writes
+                mutate(rnd, seg, indexes, used);
+            }
             ObjectNode filterJson = filter(rnd, 0, false);
-            String ctx = "seed=" + seed + " round=" + round + " query=" + q + " indexes=" + chosen + "\nfilter="
-                    + filterJson;
+            String ctx = "seed=" + seed + " round=" + round + " query=" + q + " indexes=" + chosen + " columns="
+                    + columns + "\nfilter=" + filterJson;
             Filter filter = FilterParser.parse(filterJson);
             assertEquals(filterJson, filter.toJson(), ctx);
             BitSet expected = new BitSet();
@@ -174,6 +170,18 @@ class FilterPropertyTest {
             for (int ord = 0; ord < seg.ordBound() + 3; ord++) {
                 assertEquals(expected.get(ord), accept.accept(ord), "acceptOrds at " + ord + ": " + ctx);
             }
+            SegmentFilter plan = indexes.plan(filter, seg);
+            AcceptOrds planned = plan.accept(); // taken before matching() so that a lazy plan checks lazily
+            for (int ord = 0; ord < seg.ordBound() + 3; ord++) {
+                assertEquals(expected.get(ord), planned.accept(ord), "plan().accept() at " + ord + ": " + ctx);
+            }
+            if (columns && !plan.isMaterialised()) {
+                STATS_LAZY_PLANS[0]++;
+            }
+            assertEquals(expected, plan.matching(), "plan().matching(): " + ctx);
+            long planned0 = plan.estimate().max();
+            assertTrue(plan.estimate().min() <= expected.cardinality() && expected.cardinality() <= planned0,
+                    "plan estimate " + plan.estimate() + " vs " + expected.cardinality() + ": " + ctx);
             int live = 0;
             for (int ord = 0; ord < seg.ordBound(); ord++) {
                 live += seg.isLive(ord) ? 1 : 0;
@@ -188,6 +196,31 @@ class FilterPropertyTest {
                     "estimate " + est + " vs count " + count + ": " + ctx);
         }
         return checked;
+    }
+
+    /** Deletes about a tenth of the points, overwrites another tenth's payloads and appends a few new points. */
+    private void mutate(Random rnd, TestSegment seg, PayloadIndexes indexes, Set<PointId> used) {
+        for (int ord = 0; ord < seg.ordBound(); ord++) {
+            if (!seg.isLive(ord)) {
+                continue;
+            }
+            int r = rnd.nextInt(10);
+            if (r == 0) {
+                seg.delete(ord);
+                indexes.remove(ord);
+            } else if (r == 1) {
+                JsonNode payload = payload(rnd);
+                seg.setPayload(ord, payload);
+                indexes.add(ord, payload);
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            PointId id = PointId.of(1000 + rnd.nextInt(1000));
+            if (used.add(id)) {
+                JsonNode payload = payload(rnd);
+                indexes.add(seg.add(id, payload), payload);
+            }
+        }
     }
 
     private static PayloadFieldSchema schema(Random rnd, String type) throws Exception {

@@ -14,6 +14,16 @@ final class TestSegment implements SegmentPoints {
     final List<PointId> ids = new ArrayList<>();
     final List<Boolean> live = new ArrayList<>();
     final Map<PointId, Integer> ords = new HashMap<>();
+    /** Decoded payload columns kept in step with every change, as a real segment does; null = none. */
+    final PayloadColumns columnsOrNull;
+
+    TestSegment() {
+        this(false);
+    }
+
+    TestSegment(boolean withColumns) {
+        this.columnsOrNull = withColumns ? new PayloadColumns() : null;
+    }
 
     int add(PointId id, JsonNode payload) {
         int ord = payloads.size();
@@ -21,7 +31,22 @@ final class TestSegment implements SegmentPoints {
         ids.add(id);
         live.add(true);
         ords.put(id, ord);
+        if (columnsOrNull != null) {
+            columnsOrNull.update(ord, payload);
+        }
         return ord;
+    }
+
+    void setPayload(int ord, JsonNode payload) {
+        payloads.set(ord, payload);
+        if (columnsOrNull != null) {
+            columnsOrNull.update(ord, payload);
+        }
+    }
+
+    @Override
+    public PayloadColumns columns() {
+        return columnsOrNull;
     }
 
     void delete(int ord) {
