@@ -54,11 +54,34 @@ final class TestCluster implements AutoCloseable {
         return start(options(root.resolve(name), port, bootstrapPort).withLogStorage(logStorage));
     }
 
+    /**
+     * Starts a node; when its port is still held by a node just closed on it (the RPC server releases it
+     * asynchronously), tries again for up to 10 s.
+     */
     ClusterNode start(ClusterNodeOptions options) throws Exception {
-        ClusterNode node = ClusterNode.start(options);
-        nodes.add(node);
-        optionsOf.put(node, options);
-        return node;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                ClusterNode node = ClusterNode.start(options);
+                nodes.add(node);
+                optionsOf.put(node, options);
+                return node;
+            } catch (IllegalStateException e) {
+                if (!portInUse(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes a node (if still open) and starts it again on the same storage and port. */

@@ -43,6 +43,8 @@ public final class FilteredBench {
     private final float[][] query;
     /** Records the timed passes only (paused otherwise); null when not profiling. */
     private FlameGraphProfiler profiler;
+    /** Qdrant's {@code default_segment_number} for the Quiver collections ({@code --segments}; 0: the default). */
+    private long segmentNumber;
 
     private FilteredBench(float[][] base, float[][] query) {
         this.base = base;
@@ -63,6 +65,7 @@ public final class FilteredBench {
         List<String> only = null;
         Path profile = null;
         String profileEvent = "cpu";
+        long segmentNumber = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
@@ -72,9 +75,11 @@ public final class FilteredBench {
                 case "--filters" -> only = List.of(args[++i].split(","));
                 case "--profile" -> profile = Path.of(args[++i]);
                 case "--profile-event" -> profileEvent = args[++i];
+                case "--segments" -> segmentNumber = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (usage: bench filtered"
                         + " [--data DIR] [--queries N] [--ef 32,64,128] [--systems quiver,quiver-indexed,lucene]"
-                        + " [--filters samelabel,otherlabel,1pct,50pct] [--profile FILE.html] [--profile-event cpu])");
+                        + " [--filters samelabel,otherlabel,1pct,50pct] [--segments N] [--profile FILE.html]"
+                        + " [--profile-event cpu])");
             }
         }
         float[][] base = VecsReader.readVectors(data.resolve("base.bvecs"));
@@ -106,6 +111,7 @@ public final class FilteredBench {
             filters = filters.stream().filter(f -> wanted.contains(f.name())).toList();
         }
         FilteredBench bench = new FilteredBench(base, query);
+        bench.segmentNumber = segmentNumber;
         if (profile != null) {
             bench.profiler = FlameGraphProfiler.start(profileEvent, profile, System.err);
             bench.profiler.pause();
@@ -164,6 +170,10 @@ public final class FilteredBench {
         Path dir = Files.createTempDirectory("quiver-filtered-bench");
         try (Quiver quiver = Quiver.open(dir)) {
             Collection c = quiver.createCollection("filtered", CollectionConfig.of(base[0].length, Distance.EUCLID));
+            if (segmentNumber > 0) { // Qdrant's optimizers_config.default_segment_number (0: one per core)
+                c.updateConfig(JsonNodeFactory.instance.objectNode().set("optimizers_config",
+                        JsonNodeFactory.instance.objectNode().put("default_segment_number", segmentNumber)));
+            }
             long start = System.nanoTime();
             for (int from = 0; from < base.length; from += 1000) {
                 List<Point> batch = new ArrayList<>();
