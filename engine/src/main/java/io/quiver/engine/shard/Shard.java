@@ -660,7 +660,7 @@ public final class Shard implements AutoCloseable {
             if (plan.estimate().max() == 0) {
                 return List.of();
             }
-            int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
+            int ef = beamWidth(idx, k, hnswEf, st);
             boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
             if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
                     plan.likelyAtLeast(), seg.liveCount())) {
@@ -683,7 +683,7 @@ public final class Shard implements AutoCloseable {
             }
         } else {
             found = useIndex
-                    ? idx.search(query, k, Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct()), accept)
+                    ? idx.search(query, k, beamWidth(idx, k, hnswEf, st), accept)
                     : seg.exactSearch(st.distance(), query, k, accept);
         }
         List<Candidate> out = new ArrayList<>(found.size());
@@ -1098,5 +1098,17 @@ public final class Shard implements AutoCloseable {
                 Files.deleteIfExists(x);
             }
         }
+    }
+
+    /**
+     * The beam of a graph search: {@code hnsw_ef} (default ef_construct), at least {@code k}; on an int8 index at least
+     * the {@code k · oversampling} candidates it rescores, as Qdrant widens ef to its oversampled limit.
+     */
+    private static int beamWidth(HnswIndex idx, int k, Integer hnswEf, ShardSettings st) {
+        int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
+        if (idx != null && idx.isQuantized()) {
+            ef = Math.max(ef, (int) Math.ceil(k * io.quiver.hnsw.QuantizationSearchParams.defaults().oversampling()));
+        }
+        return ef;
     }
 }
