@@ -4,11 +4,8 @@ import io.quiver.hnsw.Distance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -21,39 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class DataPlaneKillTest {
 
     private static Process startChild(Path storage, int port, Integer bootstrapPort, Path log) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        for (String flag : System.getProperty("quiver.jvm.flags", "").trim().split("\\s+")) {
-            if (!flag.isEmpty()) {
-                command.add(flag);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ChildDataNodeMain.class.getName());
-        command.add(storage.toString());
-        command.add(Integer.toString(port));
-        if (bootstrapPort != null) {
-            command.add(Integer.toString(bootstrapPort));
-        }
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static long awaitReady(Process child, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!child.isAlive()) {
-                throw new AssertionError("child exited with " + child.exitValue() + ":\n" + Files.readString(log));
-            }
-            for (String line : Files.readAllLines(log)) {
-                if (line.startsWith("READY ")) {
-                    return Long.parseLong(line.substring(6).trim());
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("child not ready:\n" + Files.readString(log));
+        return bootstrapPort == null
+                ? ChildJvm.start(ChildDataNodeMain.class, log, storage.toString(), Integer.toString(port))
+                : ChildJvm.start(ChildDataNodeMain.class, log, storage.toString(), Integer.toString(port),
+                        Integer.toString(bootstrapPort));
     }
 
     @Test
@@ -78,7 +46,7 @@ class DataPlaneKillTest {
             Integer childBootstrap;
             if (childLeads) {
                 child = startChild(childStorage, childPort, null, dir.resolve("child-1.log"));
-                awaitReady(child, dir.resolve("child-1.log"));
+                ChildJvm.awaitReady(child, dir.resolve("child-1.log"));
                 node0 = cluster.start("n0", TestCluster.freePort(), childPort);
                 node1 = cluster.start("n1", TestCluster.freePort(), childPort);
                 childBootstrap = null;
@@ -94,7 +62,7 @@ class DataPlaneKillTest {
             node1.ready().get(20, TimeUnit.SECONDS);
             try (ClusterCollectionCatalog catalog0 = DataNodes.openCatalog(node0, dir.resolve("n0"), false);
                  ClusterCollectionCatalog catalog1 = DataNodes.openCatalog(node1, dir.resolve("n1"), false)) {
-                long childPeer = awaitReady(child, dir.resolve("child-1.log"));
+                long childPeer = ChildJvm.awaitReady(child, dir.resolve("child-1.log"));
                 if (childLeads) {
                     assertEquals(childPeer, node0.leaderPeerId(), "the child leads");
                 }
@@ -111,7 +79,7 @@ class DataPlaneKillTest {
                         () -> writer.acknowledged.size() >= atKill + 300);
 
                 child = startChild(childStorage, childPort, childBootstrap, dir.resolve("child-2.log"));
-                assertEquals(childPeer, awaitReady(child, dir.resolve("child-2.log")), "restarted as the same peer");
+                assertEquals(childPeer, ChildJvm.awaitReady(child, dir.resolve("child-2.log")), "restarted as the same peer");
                 int atRestart = writer.acknowledged.size();
                 TestCluster.await("writes during the recovery", Duration.ofSeconds(30),
                         () -> writer.acknowledged.size() >= atRestart + 100);

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.alipay.sofa.jraft.entity.PeerId;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,36 +18,7 @@ class FailoverTest {
     Path dir;
 
     private static Process startChild(Path storage, int port, Path log) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        for (String flag : System.getProperty("quiver.jvm.flags", "").trim().split("\\s+")) {
-            if (!flag.isEmpty()) {
-                command.add(flag);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ChildNodeMain.class.getName());
-        command.add(storage.toString());
-        command.add(Integer.toString(port));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static long awaitReady(Process child, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!child.isAlive()) {
-                throw new AssertionError("child exited with " + child.exitValue() + ":\n" + Files.readString(log));
-            }
-            for (String line : Files.readAllLines(log)) {
-                if (line.startsWith("READY ")) {
-                    return Long.parseLong(line.substring(6).trim());
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("child not ready:\n" + Files.readString(log));
+        return ChildJvm.start(ChildNodeMain.class, log, storage.toString(), Integer.toString(port));
     }
 
     @Test
@@ -64,7 +33,7 @@ class FailoverTest {
         Path log = dir.resolve("child.log");
         Process child = startChild(dir.resolve("child"), childPort, log);
         try (TestCluster cluster = new TestCluster(dir)) {
-            long childPeerId = awaitReady(child, log);
+            long childPeerId = ChildJvm.awaitReady(child, log);
             ClusterNode a = cluster.start("a", TestCluster.freePort(), childPort);
             ClusterNode b = cluster.start("b", TestCluster.freePort(), childPort);
             a.ready().get(30, TimeUnit.SECONDS);
