@@ -374,7 +374,7 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         try {
             reinstateDistrusted();
             followNodeType();
-            dataPlane.repairOnce();
+            dataPlane.transfers().repairOnce();
         } catch (ClusterException e) {
             LOG.debug("peer {}: repair round failed: {}", peerId, e.toString());
         } catch (Throwable e) {

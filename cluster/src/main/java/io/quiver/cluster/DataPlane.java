@@ -6,13 +6,9 @@ import io.quiver.cluster.ClusterException.Kind;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.NotFoundException;
-import io.quiver.engine.Point;
-import io.quiver.engine.Record;
-import io.quiver.engine.ScrollRequest;
 import io.quiver.engine.ScrollResult;
 import io.quiver.engine.UpdateResult;
 import io.quiver.engine.UpdateStatus;
-import io.quiver.engine.WithPayload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +36,8 @@ import java.util.function.Function;
  * other Active, Partial and Listener replicas, so every replica applies the shard's writes in the same order (the
  * fsyncs of {@code wait=true} run after the lock, as a durability barrier). A replica that fails is marked Dead
  * through consensus before the write is acknowledged (never the last Active one); replicas refuse forwards from a
- * peer that is not the ordering replica in their view. Transfers stream the ordering replica's points to the target
- * batch by batch under the same lock.
+ * peer that is not the ordering replica in their view. Shard transfers ({@link ShardTransfers}) take the same lock
+ * so that their batches and the shard's writes never interleave.
  * Threadsafe: handlers run on virtual threads; per-shard ordering is a {@link ReentrantLock} per shard.
  */
 final class DataPlane {
@@ -49,30 +45,37 @@ final class DataPlane {
     static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RETRY_WINDOW = Duration.ofSeconds(15);
-    static final int TRANSFER_BATCH = 256;
 
     private final ClusterNode node;
     private final LocalReplicas replicas;
     private final long self;
     private final Map<String, ReentrantLock> shardLocks = new ConcurrentHashMap<>();
-    private final Set<String> runningTransfers = ConcurrentHashMap.newKeySet();
     /** Messages answered from a replica's content: refused by a replica whose data is lost (see LocalReplicas). */
     private static final Set<String> SERVES_DATA = Set.of("order", "search", "scroll", "count", "retrieve", "info");
     private final java.util.concurrent.atomic.LongAdder localSearches = new java.util.concurrent.atomic.LongAdder();
     final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean closed;
 
-    private final SnapshotShardTransfer snapshotTransfers;
+    private final ShardTransfers transfers;
 
     DataPlane(ClusterNode node, LocalReplicas replicas) {
         this.node = node;
         this.replicas = replicas;
         this.self = node.peerId();
-        this.snapshotTransfers = new SnapshotShardTransfer(this, node.storageDir().resolve("transfers"));
+        this.transfers = new ShardTransfers(this);
+    }
+
+    /** The shard transfers this node streams or receives. */
+    ShardTransfers transfers() {
+        return transfers;
     }
 
     ClusterNode node() {
         return node;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** Searches this node ran on its own replicas (for any node's request): stays 0 on a Listener node. */
@@ -137,11 +140,12 @@ final class DataPlane {
         return c.shards().replicas(shard).values().stream().filter(s -> s == ReplicaState.Active).count();
     }
 
-    private ReentrantLock lockOf(String collection, int shard) {
+    ReentrantLock lockOf(String collection, int shard) {
         return shardLocks.computeIfAbsent(LocalReplicas.name(collection, shard), k -> new ReentrantLock());
     }
 
-    private void lock(ReentrantLock lock) {
+    /** Takes a shard lock, waiting at most {@link #LOCK_TIMEOUT} (then TIMEOUT). */
+    void lock(ReentrantLock lock) {
         try {
             if (!lock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new ClusterException(Kind.TIMEOUT, "shard busy for " + LOCK_TIMEOUT.toSeconds() + " s");
@@ -244,16 +248,17 @@ final class DataPlane {
                         DataCodec.ids(body.get("ids")), DataCodec.withPayload(body.get("wp")), body.get("wv").asBoolean())));
                 case "info" -> answer.set("info", localReplica(collection, shard).info().toJson());
                 case "transfer" -> {
-                    startTransfer(collection, shard, body.get("from").asLong(), body.get("to").asLong(),
+                    transfers.start(collection, shard, body.get("from").asLong(), body.get("to").asLong(),
                             body.get("sync").asBoolean(), body.path("method").asText("stream_records"));
                     answer.put("ok", true);
                 }
                 case "snapshot-chunk" -> {
-                    snapshotTransfers.receiveChunk(collection, shard, body.get("from").asLong(), body);
+                    transfers.bySnapshot().receiveChunk(collection, shard, body.get("from").asLong(), body);
                     answer.put("ok", true);
                 }
                 case "snapshot-recover" -> {
-                    snapshotTransfers.recover(collection, shard, body.get("from").asLong(), body.get("sha256").asText());
+                    transfers.bySnapshot().recover(collection, shard, body.get("from").asLong(),
+                            body.get("sha256").asText());
                     answer.put("ok", true);
                 }
                 default -> throw new ClusterException(Kind.BAD_REQUEST, "unknown data-plane message " + kind);
@@ -449,7 +454,7 @@ final class DataPlane {
         msg.set("op", operation.json());
         c.shards().replicas(shard).forEach((peer, state) -> {
             SnapshotShardTransfer.Queue queued = state == ReplicaState.Partial
-                    ? snapshotTransfers.queueFor(c.name(), shard, peer) : null;
+                    ? transfers.bySnapshot().queueFor(c.name(), shard, peer) : null;
             if (queued != null) {
                 queued.add(operation); // a snapshot transfer's target gets it after the snapshot
             } else if (peer != self && (state == ReplicaState.Active || state == ReplicaState.Partial
@@ -687,206 +692,5 @@ final class DataPlane {
                     + shard + ": " + answers.size() + " replica(s) answered" + (last == null ? "" : " (" + last.getMessage() + ")"));
         }
         return resolve.apply(answers);
-    }
-
-    // ---------------------------------------------------------------- transfers
-
-    /**
-     * Starts a transfer of {@code shard} to {@code to}, streamed from this node's replica, which must be the shard's
-     * ordering replica ({@code from} is recorded and, without {@code sync}, dropped at the end). Returns once the
-     * transfer is in the metadata and the target is empty and Partial; the points stream in the background.
-     */
-    void startTransfer(String collection, int shard, long from, long to, boolean sync) {
-        startTransfer(collection, shard, from, to, sync, "stream_records");
-    }
-
-    /** {@link #startTransfer(String, int, long, long, boolean)} by {@code stream_records} or {@code snapshot}. */
-    void startTransfer(String collection, int shard, long from, long to, boolean sync, String method) {
-        boolean bySnapshot = method.equals(SnapshotShardTransfer.METHOD);
-        String key = LocalReplicas.name(collection, shard) + "->" + to;
-        if (!runningTransfers.add(key)) {
-            throw new ClusterException(Kind.BAD_REQUEST, "Shard " + shard + " is already involved in a transfer");
-        }
-        boolean started = false;
-        try {
-            ReentrantLock lock = lockOf(collection, shard);
-            lock(lock);
-            boolean recovery;
-            java.util.concurrent.CompletableFuture<java.nio.file.Path> snapshotWritten;
-            try {
-                CollectionMetadata c = collection(collection);
-                if (!isTransferSource(c, shard, from)) {
-                    throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
-                }
-                recovery = c.shards().state(shard, to) == ReplicaState.Dead;
-                propose(new MetadataOperation.StartTransfer(collection,
-                        new ShardTransfer(shard, from, to, sync, bySnapshot ? SnapshotShardTransfer.METHOD
-                                : "stream_records", null)));
-                try {
-                    ObjectNode msg = message(collection, shard);
-                    msg.set("config", c.config());
-                    call(to, "reset", msg, RPC_TIMEOUT);
-                    snapshotWritten = bySnapshot ? snapshotTransfers.captureUnderLock(collection, shard, to) : null;
-                } catch (RuntimeException e) {
-                    abort(collection, shard, from, to, recovery);
-                    throw e;
-                }
-            } finally {
-                lock.unlock();
-            }
-            boolean wasDead = recovery;
-            var written = snapshotWritten;
-            tasks.execute(() -> {
-                try {
-                    if (written != null) {
-                        snapshotTransfers.complete(collection, shard, from, to, written);
-                    } else {
-                        streamPoints(collection, shard, from, to, wasDead);
-                    }
-                } finally {
-                    runningTransfers.remove(key);
-                }
-            });
-            started = true;
-        } finally {
-            if (!started) {
-                runningTransfers.remove(key);
-            }
-        }
-    }
-
-    boolean transferRunning(String collection, int shard, long to) {
-        return runningTransfers.contains(LocalReplicas.name(collection, shard) + "->" + to);
-    }
-
-    private void streamPoints(String collection, int shard, long from, long to, boolean recovery) {
-        ReentrantLock lock = lockOf(collection, shard);
-        io.quiver.engine.PointId offset = null;
-        long streamed = 0;
-        try {
-            while (true) {
-                lock(lock);
-                try {
-                    if (!stillRunning(collection, shard, from, to)) {
-                        LOG.info("peer {}: transfer of shard {} of `{}` to {} was aborted", self, shard, collection, to);
-                        return;
-                    }
-                    ScrollResult page = localReplica(collection, shard).scroll(
-                            new ScrollRequest(offset, TRANSFER_BATCH, null, WithPayload.ALL, true));
-                    if (!page.points().isEmpty()) {
-                        List<Point> points = new ArrayList<>(page.points().size());
-                        for (Record r : page.points()) {
-                            points.add(new Point(r.id(), r.vectorOrNull(), r.payloadOrNull()));
-                        }
-                        ObjectNode msg = message(collection, shard).put("wait", true).put("from", self);
-                        msg.set("op", ShardOperation.upsert(points).json());
-                        call(to, "apply", msg, RPC_TIMEOUT);
-                        streamed += points.size();
-                    }
-                    offset = page.nextPageOffsetOrNull();
-                    if (offset == null) {
-                        propose(new MetadataOperation.FinishTransfer(collection, shard, from, to));
-                        LOG.info("peer {}: transfer of shard {} of `{}` to {} done ({} points)", self, shard,
-                                collection, to, streamed);
-                        return;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            LOG.warn("peer {}: transfer of shard {} of `{}` to {} failed: {}", self, shard, collection, to, e.toString());
-            try {
-                abort(collection, shard, from, to, recovery);
-            } catch (RuntimeException again) {
-                LOG.warn("peer {}: cannot abort the transfer: {}", self, again.getMessage());
-            }
-        }
-    }
-
-    boolean stillRunning(String collection, int shard, long from, long to) {
-        CollectionMetadata c = node.metadata().collection(collection);
-        if (c == null || c.transfers().stream().noneMatch(t -> t.matches(shard, from, to))) {
-            return false;
-        }
-        return isTransferSource(c, shard, from) && !closed;
-    }
-
-    /**
-     * Whether this node streams a transfer of {@code shard} from {@code from}: as the shard's ordering replica (so
-     * the stream and the writes it orders do not interleave), or, when the shard has no Active replica left (no write
-     * can be ordered), as {@code from} itself holding a Listener replica (an explicit restore from a Listener).
-     */
-    boolean isTransferSource(CollectionMetadata c, int shard, long from) {
-        if (replicas.isLost(c.name(), shard)) {
-            return false; // an emptied replica must never be copied over another one
-        }
-        Long orderer = orderer(c, shard);
-        if (orderer != null) {
-            return orderer == self;
-        }
-        return from == self && c.shards().state(shard, self) == ReplicaState.Listener;
-    }
-
-    /** Aborts a transfer; a recovery target goes back to Dead (to be recovered again), a new one is removed. */
-    void abort(String collection, int shard, long from, long to, boolean recovery) {
-        try {
-            propose(new MetadataOperation.AbortTransfer(collection, shard, from, to));
-        } catch (MetadataRejectedException e) {
-            // no longer there
-        }
-        if (recovery) {
-            CollectionMetadata c = node.metadata().collection(collection);
-            if (c != null && c.shards().state(shard, to) == null) {
-                propose(new MetadataOperation.SetReplicaState(collection, shard, to, ReplicaState.Dead, null));
-            }
-        }
-    }
-
-    /**
-     * Aborts the transfers of shards this node orders that no streamer of this node runs (their streamer died or
-     * was another, former, ordering replica): a synchronous one's target goes back to Dead (recovered afterwards),
-     * a move's target is removed. Safe because this node registers a transfer as running before proposing it.
-     */
-    private void abortOrphanTransfers(ClusterMetadata metadata) {
-        for (CollectionMetadata c : metadata.collections().values()) {
-            for (ShardTransfer t : c.transfers()) {
-                if (isTransferSource(c, t.shardId(), t.from()) && !transferRunning(c.name(), t.shardId(), t.to())) {
-                    LOG.info("peer {}: aborting orphaned transfer of shard {} of `{}` to {}", self, t.shardId(), c.name(), t.to());
-                    abort(c.name(), t.shardId(), t.from(), t.to(), t.sync());
-                }
-            }
-        }
-    }
-
-    /**
-     * One round of repair: for each shard this node orders, start a recovery transfer to every Dead replica whose
-     * peer answers (one at a time per target).
-     */
-    void repairOnce() {
-        ClusterMetadata metadata = node.metadata();
-        abortOrphanTransfers(metadata);
-        metadata = node.metadata();
-        for (CollectionMetadata c : metadata.collections().values()) {
-            for (int shard : c.shards().shardIds()) {
-                Long orderer = orderer(c, shard);
-                if (orderer == null || orderer != self || replicas.isLost(c.name(), shard)) {
-                    continue;
-                }
-                for (Map.Entry<Long, ReplicaState> r : c.shards().replicas(shard).entrySet()) {
-                    long peer = r.getKey();
-                    boolean busy = c.transfers().stream().anyMatch(t -> t.shardId() == shard && (t.to() == peer));
-                    if (r.getValue() == ReplicaState.Dead && !busy && !transferRunning(c.name(), shard, peer)
-                            && metadata.peer(peer) != null && reachable(peer)) {
-                        try {
-                            LOG.info("peer {}: recovering replica of shard {} of `{}` on peer {}", self, shard, c.name(), peer);
-                            startTransfer(c.name(), shard, self, peer, true);
-                        } catch (RuntimeException e) {
-                            LOG.info("peer {}: recovery of shard {} on peer {} not started: {}", self, shard, peer, e.getMessage());
-                        }
-                    }
-                }
-            }
-        }
     }
 }

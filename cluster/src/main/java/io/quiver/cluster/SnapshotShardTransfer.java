@@ -156,7 +156,7 @@ final class SnapshotShardTransfer {
                 replay(collection, shard, to, op);
             }
             dataPlane.underShardLock(collection, shard, () -> {
-                if (!dataPlane.stillRunning(collection, shard, from, to)) {
+                if (!dataPlane.transfers().stillRunning(collection, shard, from, to)) {
                     throw new ClusterException(Kind.UNAVAILABLE, "the transfer was aborted");
                 }
                 for (ShardOperation op : queue.drain()) {
@@ -192,7 +192,7 @@ final class SnapshotShardTransfer {
         try {
             CollectionMetadata c = dataPlane.node().metadata().collection(collection);
             boolean recovery = c != null && c.transfers().stream().anyMatch(t -> t.matches(shard, from, to) && t.sync());
-            dataPlane.abort(collection, shard, from, to, recovery);
+            dataPlane.transfers().abort(collection, shard, from, to, recovery);
         } catch (RuntimeException again) {
             LOG.warn("peer {}: cannot abort the transfer: {}", self, again.getMessage());
         }
