@@ -49,6 +49,19 @@ class PayloadColumnsSearchTest {
 
     @Test
     void unindexedFiltersFollowWritesMergesAndReopen() throws Exception {
+        filtersFollowWritesMergesAndReopen(false);
+    }
+
+    /**
+     * The same with payload indexes on {@code n} and {@code city}: plans then come from the indexes, and a segment's
+     * materialised plan is reused by the next search of the same filter until the segment changes.
+     */
+    @Test
+    void indexedFiltersFollowWritesMergesAndReopen() throws Exception {
+        filtersFollowWritesMergesAndReopen(true);
+    }
+
+    private void filtersFollowWritesMergesAndReopen(boolean indexed) throws Exception {
         long seed = TestSeeds.seed("PayloadColumnsSearchTest");
         Random rnd = new Random(seed);
         // 1 KB per segment = 64 vectors of dim 4: many sealed, indexed segments, merged by the optimizer
@@ -58,6 +71,10 @@ class PayloadColumnsSearchTest {
         Map<PointId, ObjectNode> payloads = new HashMap<>();
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.createCollection("plain", config);
+            if (indexed) {
+                c.createPayloadIndex("n", com.fasterxml.jackson.databind.node.TextNode.valueOf("float"), true);
+                c.createPayloadIndex("city", com.fasterxml.jackson.databind.node.TextNode.valueOf("keyword"), true);
+            }
             for (int round = 0; round < 40; round++) {
                 List<Point> batch = new ArrayList<>();
                 for (int i = 0; i < 25; i++) {

@@ -253,6 +253,39 @@ public final class Segment implements AutoCloseable {
     }
 
     /** The payload indexes of this segment (threadsafe; updated with every payload change of this segment). */
+    /** The most recent plans of a segment, at most this many filters (then the cache starts afresh). */
+    static final int PLAN_CACHE_FILTERS = 16;
+
+    private record CachedPlan(long modCount, io.quiver.engine.index.SegmentFilter plan) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<io.quiver.engine.filter.Filter, CachedPlan> planCache =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The plan of {@code filter} over this segment: the cached one when the segment has not changed since it was
+     * made (no append, delete, payload change or seal: its {@code modCount} is the same), else a new one from
+     * {@code planner}, kept when its matching set is materialised (as Lucene's query cache keeps a repeated filter's
+     * bitset). A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
+     * its matching set is never mutated by its users. Callers hold the shard's read lock (so the segment does not
+     * change meanwhile); concurrent searches may share a cached plan.
+     */
+    public io.quiver.engine.index.SegmentFilter plan(io.quiver.engine.filter.Filter filter,
+            java.util.function.Supplier<io.quiver.engine.index.SegmentFilter> planner) {
+        long now = modCount;
+        CachedPlan cached = planCache.get(filter);
+        if (cached != null && cached.modCount() == now) {
+            return cached.plan();
+        }
+        io.quiver.engine.index.SegmentFilter plan = planner.get();
+        if (plan.isMaterialised()) {
+            if (planCache.size() >= PLAN_CACHE_FILTERS) {
+                planCache.clear();
+            }
+            planCache.put(filter, new CachedPlan(now, plan));
+        }
+        return plan;
+    }
+
     public io.quiver.engine.index.PayloadIndexes payloadIndexes() {
         return payloadIndexes;
     }

@@ -656,7 +656,8 @@ public final class Shard implements AutoCloseable {
             // estimate and a lazy check. A segment smaller than full_scan_threshold is scanned exactly (Qdrant); with
             // an exact count the cheaper of exact scan and graph search is chosen by FilteredSearchChoice's cost
             // model; with only an estimate, Qdrant's rule (graph unless the estimate is below the threshold).
-            io.quiver.engine.index.SegmentFilter plan = seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker));
+            io.quiver.engine.index.SegmentFilter plan = seg.plan(filter,
+                    () -> seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker)));
             if (plan.estimate().max() == 0) {
                 return List.of();
             }
