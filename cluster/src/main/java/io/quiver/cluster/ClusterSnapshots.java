@@ -95,19 +95,7 @@ final class ClusterSnapshots {
             SortedMap<Integer, Collection> replicas) {
         boolean includeWal = !listenerNode();
         return store.create(out -> {
-            // closing the writer closes its stream; the store closes the file itself after its checksum
-            java.io.OutputStream unclosed = new java.io.FilterOutputStream(out) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    flush();
-                }
-            };
-            try (SnapshotArchive.Writer w = new SnapshotArchive.Writer(unclosed, collection)) {
+            try (SnapshotArchive.Writer w = new SnapshotArchive.Writer(out, collection)) {
                 w.writeConfig(replicas.get(replicas.firstKey()).snapshotConfigJson(config));
                 for (Map.Entry<Integer, Collection> r : replicas.entrySet()) {
                     r.getValue().writeShardSnapshot(w, 0, r.getKey(), includeWal);

@@ -205,9 +205,8 @@ final class DataPlane {
             ObjectNode answer = DataCodec.JSON.objectNode();
             String collection = body.path("c").asText();
             int shard = body.path("shard").asInt();
-            if (SERVES_DATA.contains(kind) && replicas.isLost(collection, shard)) {
-                throw new ClusterException(Kind.UNAVAILABLE, "the replica of shard " + shard + " of `" + collection
-                        + "` on peer " + self + " lost its data and awaits recovery");
+            if (SERVES_DATA.contains(kind)) {
+                requireNotLost(collection, shard);
             }
             switch (kind) {
                 case "ping" -> answer.put("ok", true);
@@ -297,6 +296,14 @@ final class DataPlane {
         }
         throw new NotOrdererException("peer " + sender + " is not the ordering replica of shard " + shard
                 + " of `" + collection + "` in the view of peer " + self);
+    }
+
+    /** A replica whose data was lost (see {@link LocalReplicas#isLost}) neither answers reads nor orders writes. */
+    private void requireNotLost(String collection, int shard) {
+        if (replicas.isLost(collection, shard)) {
+            throw new ClusterException(Kind.UNAVAILABLE, "the replica of shard " + shard + " of `" + collection
+                    + "` on peer " + self + " lost its data and awaits recovery");
+        }
     }
 
     static ObjectNode message(String collection, int shard) {
@@ -397,10 +404,7 @@ final class DataPlane {
             if (orderer == null || orderer != self) {
                 throw new NotOrdererException("peer " + self + " is not the ordering replica of shard " + shard);
             }
-            if (replicas.isLost(collection, shard)) {
-                throw new ClusterException(Kind.UNAVAILABLE, "the replica of shard " + shard + " of `" + collection
-                        + "` on peer " + self + " lost its data and awaits recovery");
-            }
+            requireNotLost(collection, shard);
             replica = localReplica(collection, shard);
             if (operation.cannotFailOnValidInput()) {
                 // upserts (validated by the service) and deletes fail on no replica: forward while applying locally

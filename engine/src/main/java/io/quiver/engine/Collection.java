@@ -546,18 +546,7 @@ public final class Collection {
         synchronized (configLock) {
             configJson = Files.readAllBytes(dir.resolve(CONFIG_FILE));
         }
-        try (var w = new io.quiver.engine.snapshot.SnapshotArchive.Writer(
-                new java.io.FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        flush(); // the store owns the file
-                    }
-                }, name)) {
+        try (var w = new io.quiver.engine.snapshot.SnapshotArchive.Writer(out, name)) {
             w.writeConfig(configJson);
             for (Shard s : shards) {
                 if (onlyShardOrNull == null || onlyShardOrNull == s.shardId()) {

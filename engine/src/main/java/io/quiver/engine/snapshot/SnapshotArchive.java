@@ -81,7 +81,11 @@ public final class SnapshotArchive {
     /** What one shard contributed to an archive. */
     public record ShardPart(int shardId, long flushedLsn, List<UUID> segments, int walRecords) {}
 
-    /** Writes archives entry by entry to one output stream; single thread. */
+    /**
+     * Writes archives entry by entry to one output stream, which stays the caller's: closing the writer releases the
+     * ZIP's resources but leaves the stream open (a snapshot store closes its file itself, after its checksum).
+     * Single thread.
+     */
     public static final class Writer implements AutoCloseable {
         private final ZipOutputStream zip;
         private final String collection;
@@ -90,7 +94,17 @@ public final class SnapshotArchive {
         private final byte[] buffer = new byte[1 << 16];
 
         public Writer(OutputStream out, String collection) {
-            this.zip = new ZipOutputStream(out);
+            this.zip = new ZipOutputStream(new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush(); // the caller owns the stream
+                }
+            });
             this.collection = collection;
         }
 
