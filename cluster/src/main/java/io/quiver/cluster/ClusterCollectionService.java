@@ -230,7 +230,8 @@ public final class ClusterCollectionService implements CollectionService {
         }
         SearchRequest perShard = new SearchRequest(request.vector(), request.filterOrNull(),
                 request.offset() + request.limit(), 0, request.withPayload(), request.withVector(),
-                request.scoreThresholdOrNull(), request.hnswEfOrNull(), request.exact());
+                request.scoreThresholdOrNull(), request.hnswEfOrNull(), request.exact(), request.quantizationOrNull(),
+                request.indexedOnly());
         List<List<ScoredPoint>> parts = dataPlane.readEach(name, allShards(), "search", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("req", DataCodec.searchJson(perShard));

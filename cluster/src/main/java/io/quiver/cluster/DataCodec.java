@@ -20,6 +20,7 @@ import io.quiver.engine.ValidationException;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.FilterParser;
+import io.quiver.hnsw.QuantizationSearchParams;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -219,6 +220,16 @@ final class DataCodec {
             n.put("ef", r.hnswEfOrNull());
         }
         n.put("exact", r.exact());
+        QuantizationSearchParams q = r.quantizationOrNull();
+        if (q != null) {
+            ObjectNode qn = n.putObject("quant");
+            qn.put("ignore", q.ignore());
+            qn.put("rescore", q.rescore());
+            qn.put("oversampling", q.oversampling());
+        }
+        if (r.indexedOnly()) {
+            n.put("indexed_only", true);
+        }
         return n;
     }
 
@@ -226,7 +237,13 @@ final class DataCodec {
         return new SearchRequest(vectorOf(n.get("v")), filter(n.get("filter")), n.get("limit").asInt(),
                 n.get("offset").asInt(), withPayload(n.get("wp")), n.get("wv").asBoolean(),
                 n.has("thr") ? Float.intBitsToFloat(n.get("thr").asInt()) : null,
-                n.has("ef") ? n.get("ef").asInt() : null, n.get("exact").asBoolean());
+                n.has("ef") ? n.get("ef").asInt() : null, n.get("exact").asBoolean(), quantization(n.get("quant")),
+                n.path("indexed_only").asBoolean(false));
+    }
+
+    private static QuantizationSearchParams quantization(JsonNode qn) {
+        return qn == null ? null : new QuantizationSearchParams(qn.get("ignore").asBoolean(),
+                qn.get("rescore").asBoolean(), qn.get("oversampling").asDouble());
     }
 
     static ObjectNode scrollJson(ScrollRequest r) {

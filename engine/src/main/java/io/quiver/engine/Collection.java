@@ -442,7 +442,7 @@ public final class Collection {
         Map<PointId, ScoredPoint> best = new HashMap<>();
         for (Shard s : shards) {
             for (ScoredPoint p : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
-                    request.withPayload(), request.withVector())) {
+                    request.quantizationOrNull(), request.indexedOnly(), request.withPayload(), request.withVector())) {
                 best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
             }
         }

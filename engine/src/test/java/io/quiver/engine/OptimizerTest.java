@@ -172,6 +172,36 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * Qdrant's {@code params.indexed_only}: a segment that has grown past the indexing threshold without a graph (here
+     * because indexing was disabled while it filled, and no optimizer thread may build one) is skipped, and searched
+     * again once it is indexed; a plain search reads it all along.
+     */
+    @Test
+    void indexedOnlySearchSkipsSegmentsWaitingForTheirIndex() throws Exception {
+        CollectionConfig config = CollectionConfig.of(4, Distance.EUCLID).withOptimizers(
+                new CollectionConfig.OptimizersConfig(0.2, 100, 2, null, null, 0, 5, 0));
+        try (Quiver q = Quiver.open(storage)) {
+            Collection c = q.createCollection("io", config);
+            List<Point> points = new ArrayList<>();
+            for (int id = 0; id < 600; id++) {
+                points.add(new Point(PointId.of(id), vectorOf(id), null));
+            }
+            c.upsert(points, true);
+            c.updateConfig(new ObjectMapper().readTree("{\"optimizers_config\": {\"indexing_threshold\": 2}}"));
+            c.awaitIndexing();
+            assertTrue(c.segmentInfos().stream().noneMatch(Shard.SegmentInfo::indexed), c.segmentInfos().toString());
+            float[] query = vectorOf(17);
+            SearchRequest plain = SearchRequest.topK(query, 1);
+            assertEquals(PointId.of(17), c.search(plain).getFirst().id());
+            assertTrue(c.search(plain.withIndexedOnly(true)).isEmpty(), "the 600-point segment has no graph yet");
+            c.updateConfig(new ObjectMapper().readTree("{\"optimizers_config\": {\"max_optimization_threads\": 1}}"));
+            c.awaitIndexing();
+            assertTrue(c.segmentInfos().stream().anyMatch(Shard.SegmentInfo::indexed), c.segmentInfos().toString());
+            assertEquals(PointId.of(17), c.search(plain.withIndexedOnly(true)).getFirst().id());
+        }
+    }
+
     private static com.fasterxml.jackson.databind.node.ObjectNode payload(long id, int round) {
         return JsonNodeFactory.instance.objectNode().put("v", round).put("stable", id < STABLE);
     }

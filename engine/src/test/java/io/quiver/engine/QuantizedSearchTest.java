@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.hnsw.Distance;
+import io.quiver.hnsw.QuantizationSearchParams;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,55 +17,106 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A collection with int8 scalar quantization: sealed segments are built with codes and search still finds the
- * true neighbours (rescored on the float vectors), also after a reopen. */
+ * true neighbours (rescored on the float vectors), also after a reopen; search params choose how codes are used. */
 class QuantizedSearchTest {
     @TempDir
     Path storage;
 
-    @Test
-    void int8QuantizedSegmentsSearchWell() {
-        long seed = TestSeeds.seed("QuantizedSearchTest");
-        Random rnd = new Random(seed);
-        CollectionConfig config = CollectionConfig.of(16, Distance.COSINE)
-                .withOptimizers(CollectionConfig.OptimizersConfig.defaults().withIndexingThresholdKb(8))
-                .withQuantization(new CollectionConfig.QuantizationConfig(0.99f, true));
-        Map<PointId, float[]> truth = new HashMap<>();
-        List<Point> points = new ArrayList<>();
+    private final Map<PointId, float[]> truth = new HashMap<>();
+    private final List<Point> points = new ArrayList<>();
+    private final List<float[]> queries = new ArrayList<>();
+
+    /** 1000 random 16-dimensional points and 30 queries; int8 segments of 128 vectors (8 KB indexing threshold). */
+    private CollectionConfig randomData(String name) {
+        Random rnd = new Random(TestSeeds.seed(name));
         for (int i = 0; i < 1000; i++) {
-            float[] v = new float[16];
-            for (int d = 0; d < 16; d++) {
-                v[d] = (float) rnd.nextGaussian();
-            }
+            float[] v = gaussian(rnd);
             points.add(new Point(PointId.of(i), v));
             truth.put(PointId.of(i), SearchExactnessTest.unit(v));
         }
-        List<float[]> queries = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            float[] q = new float[16];
-            for (int d = 0; d < 16; d++) {
-                q[d] = (float) rnd.nextGaussian();
-            }
-            queries.add(q);
+            queries.add(gaussian(rnd));
         }
+        return CollectionConfig.of(16, Distance.COSINE)
+                .withOptimizers(CollectionConfig.OptimizersConfig.defaults().withIndexingThresholdKb(8))
+                .withQuantization(new CollectionConfig.QuantizationConfig(0.99f, true));
+    }
+
+    private static float[] gaussian(Random rnd) {
+        float[] v = new float[16];
+        for (int d = 0; d < 16; d++) {
+            v[d] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void int8QuantizedSegmentsSearchWell() {
+        CollectionConfig config = randomData("QuantizedSearchTest");
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.createCollection("q8", config);
             c.upsert(points, true);
             c.awaitIndexing();
             assertEquals(7 * 128, c.info().indexedVectorsCount()); // 8 KB of 16 floats = 128 vectors per segment
-            assertTrue(recall(c, truth, queries) >= 0.9);
+            assertTrue(recall(c, queries, null) >= 0.9);
         }
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.collection("q8");
             assertEquals(0, c.indexBuildCount());
-            assertTrue(recall(c, truth, queries) >= 0.9);
+            assertTrue(recall(c, queries, null) >= 0.9);
         }
     }
 
-    private static double recall(Collection c, Map<PointId, float[]> truth, List<float[]> queries) {
+    /**
+     * Qdrant's search {@code params.quantization}: without rescoring the scores are the codes' approximations; with
+     * it (the default), or when the codes are ignored, they are the exact float scores; more oversampling keeps recall.
+     */
+    @Test
+    void searchParamsChooseHowCodesAreUsed() {
+        CollectionConfig config = randomData("QuantizedSearchTest.params");
+        try (Quiver q = Quiver.open(storage)) {
+            Collection c = q.createCollection("q8p", config);
+            c.upsert(points, true);
+            c.awaitIndexing();
+            QuantizationSearchParams noRescore = new QuantizationSearchParams(false, false, 1.0);
+            QuantizationSearchParams ignore = new QuantizationSearchParams(true, true, 1.0);
+            QuantizationSearchParams oversampled = new QuantizationSearchParams(false, true, 4.0);
+            double codeErrorSum = 0;
+            for (float[] query : queries) {
+                float[] unitQuery = SearchExactnessTest.unit(query);
+                codeErrorSum += meanScoreError(c, query, unitQuery, noRescore);
+                assertTrue(meanScoreError(c, query, unitQuery, null) < 1e-6, "default rescoring gives exact scores");
+                assertTrue(meanScoreError(c, query, unitQuery, ignore) < 1e-6, "ignored codes give exact scores");
+                assertTrue(meanScoreError(c, query, unitQuery, oversampled) < 1e-6, "rescored scores are exact");
+            }
+            double codeError = codeErrorSum / queries.size();
+            // clipping to the 0.99 quantile moves a few large components; on average the codes stay close
+            assertTrue(codeError > 1e-4, "scores without rescoring come from the int8 codes: " + codeError);
+            assertTrue(codeError < 0.03, "int8 scores approximate the exact ones: " + codeError);
+            assertTrue(recall(c, queries, ignore) >= 0.9);
+            assertTrue(recall(c, queries, oversampled) >= 0.9);
+        }
+    }
+
+    private double meanScoreError(Collection c, float[] query, float[] unitQuery, QuantizationSearchParams params) {
+        double sum = 0;
+        List<ScoredPoint> found = c.search(SearchRequest.topK(query, 10).withQuantization(params));
+        for (ScoredPoint p : found) {
+            float[] v = truth.get(p.id());
+            double exact = 0;
+            for (int d = 0; d < v.length; d++) {
+                exact += (double) v[d] * unitQuery[d];
+            }
+            sum += Math.abs(exact - p.score());
+        }
+        return sum / found.size();
+    }
+
+    private double recall(Collection c, List<float[]> queries, QuantizationSearchParams params) {
         int hits = 0;
         for (float[] q : queries) {
             Set<PointId> expected = new HashSet<>(SearchExactnessTest.bruteForce(truth, Distance.COSINE, q, 10));
-            for (ScoredPoint p : c.search(SearchRequest.topK(q, 10))) {
+            for (ScoredPoint p : c.search(SearchRequest.topK(q, 10).withQuantization(params))) {
                 if (expected.contains(p.id())) {
                     hits++;
                 }

@@ -10,6 +10,7 @@ import io.quiver.engine.SearchRequest;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.FilterParser;
+import io.quiver.hnsw.QuantizationSearchParams;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -249,13 +250,43 @@ final class RequestParser {
         Float threshold = JsonFields.optFloat(body, "score_threshold");
         Integer hnswEf = null;
         boolean exact = false;
+        boolean indexedOnly = false;
+        QuantizationSearchParams quantization = null;
         JsonNode params = JsonFields.optObject(body, "params");
         if (params != null) {
             hnswEf = JsonFields.optInt(params, "hnsw_ef", null, 1);
             exact = JsonFields.optBool(params, "exact", false);
+            indexedOnly = JsonFields.optBool(params, "indexed_only", false);
+            quantization = quantization(JsonFields.optObject(params, "quantization"));
         }
         return new SearchRequest(vector, filter(body, "filter"), limit, offset, withPayload(body, WithPayload.NONE),
-                withVector(body, false), threshold, hnswEf, exact);
+                withVector(body, false), threshold, hnswEf, exact, quantization, indexedOnly);
+    }
+
+    /**
+     * Qdrant's {@code params.quantization}: {@code ignore} (default false), {@code rescore} (default true) and
+     * {@code oversampling} (≥ 1; absent: the index's default). Null when the request does not set it.
+     */
+    private static QuantizationSearchParams quantization(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        QuantizationSearchParams defaults = QuantizationSearchParams.defaults();
+        boolean ignore = JsonFields.optBool(node, "ignore", defaults.ignore());
+        boolean rescore = JsonFields.optBool(node, "rescore", defaults.rescore());
+        double oversampling = defaults.oversampling();
+        JsonNode o = node.get("oversampling");
+        if (o != null && !o.isNull()) {
+            if (!o.isNumber()) {
+                throw JsonFields.typeError("oversampling", o, "a number");
+            }
+            oversampling = o.doubleValue();
+            if (!(oversampling >= 1.0) || !Double.isFinite(oversampling)) {
+                throw ApiException.validation("params.quantization.oversampling",
+                        "value " + o.asText() + " invalid, must be 1.0 or larger");
+            }
+        }
+        return new QuantizationSearchParams(ignore, rescore, oversampling);
     }
 
     /** Qdrant's ScrollRequest: offset (a point id), limit (default 10, ≥ 1), filter, with_payload (default true). */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -235,6 +236,59 @@ class RestApiTest {
             JsonNode noQuery = rest.ok("POST", "/collections/" + name + "/points/query", "{\"limit\":3}");
             assertEquals(List.of(0, 1, 2), ids(noQuery.get("points")));
         }
+    }
+
+    /**
+     * Search {@code params.quantization} and {@code indexed_only} on an int8 collection: ignoring the codes or
+     * rescoring gives exact Euclid distances, no rescoring gives the codes' approximations; a bad oversampling is a 422.
+     */
+    @Test
+    void searchParamsForQuantizedCollections() throws Exception {
+        assertTrue(rest.ok("PUT", "/collections/q8", """
+                {"vectors":{"size":8,"distance":"Euclid"},"optimizers_config":{"indexing_threshold":4},
+                 "quantization_config":{"scalar":{"type":"int8","quantile":0.99,"always_ram":true}}}""").asBoolean());
+        Random random = new Random(7);
+        Map<Integer, float[]> vectors = new HashMap<>();
+        StringBuilder body = new StringBuilder("{\"points\":[");
+        for (int id = 0; id < 600; id++) {
+            float[] v = new float[8];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextFloat() * 2 - 1;
+            }
+            vectors.put(id, v);
+            body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+                    .append('}');
+        }
+        rest.ok("PUT", "/collections/q8/points?wait=true", body.append("]}").toString());
+        rest.eventually("/collections/q8", info -> info.get("indexed_vectors_count").asInt() >= 512
+                && "green".equals(info.get("status").asText()), "int8 segments indexed", Duration.ofSeconds(30));
+        float[] query = {0.3f, -0.2f, 0.5f, 0.1f, -0.7f, 0.2f, 0.0f, 0.4f};
+        String search = "{\"vector\":" + toJson(query) + ",\"limit\":10,\"params\":{\"hnsw_ef\":64,";
+        double codeError = 0;
+        for (String params : List.of("\"quantization\":{\"ignore\":true}", "\"quantization\":{\"oversampling\":3.0}",
+                "\"quantization\":{\"rescore\":true},\"indexed_only\":true", "\"quantization\":{\"rescore\":false}")) {
+            JsonNode hits = rest.ok("POST", "/collections/q8/points/search", search + params + "}}");
+            assertEquals(10, hits.size(), params);
+            double error = 0;
+            for (JsonNode hit : hits) {
+                float[] v = vectors.get(hit.get("id").asInt());
+                double l2 = 0;
+                for (int i = 0; i < v.length; i++) {
+                    l2 += Math.pow(v[i] - query[i], 2);
+                }
+                error += Math.abs(Math.sqrt(l2) - hit.get("score").asDouble()) / hits.size();
+            }
+            if (params.contains("false")) {
+                codeError = error;
+            } else {
+                assertTrue(error < 1e-5, params + ": exact distances expected, mean error " + error);
+            }
+        }
+        assertTrue(codeError > 1e-5 && codeError < 0.1, "without rescoring the scores come from int8 codes: " + codeError);
+        assertTrue(rest.error(422, "POST", "/collections/q8/points/search",
+                search + "\"quantization\":{\"oversampling\":0.5}}}").contains("oversampling"));
+        rest.error(400, "POST", "/collections/q8/points/search", search + "\"quantization\":{\"rescore\":\"yes\"}}}");
+        rest.error(400, "POST", "/collections/q8/points/search", search + "\"quantization\":{\"oversampling\":\"2\"}}}");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.quiver.engine.filter.Filter;
 import io.quiver.engine.segment.Segment;
 import io.quiver.hnsw.AcceptOrds;
 import io.quiver.hnsw.HnswIndex;
+import io.quiver.hnsw.QuantizationSearchParams;
 import io.quiver.hnsw.ScoredOrd;
 import io.quiver.wal.Durability;
 import io.quiver.wal.Wal;
@@ -268,8 +269,25 @@ public final class Shard implements AutoCloseable {
         return shardId;
     }
 
+    /**
+     * Takes new settings. When the indexing threshold fell below the appendable segment's size, that segment is sealed
+     * and queued for indexing at once (on the update worker), as the next write would have done.
+     */
     public void updateSettings(ShardSettings s) {
         this.settings = s;
+        if (closed || failure != null) {
+            return;
+        }
+        worker.enqueue(() -> {
+            lock.writeLock().lock();
+            try {
+                if (!closed && appendable.count() > 0 && appendable.count() >= settings.indexingThresholdVectors()) {
+                    sealAndRoll();
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
     }
 
     // ---------------------------------------------------------------- writes
@@ -612,18 +630,34 @@ public final class Shard implements AutoCloseable {
     /** The current top {@code k} candidates of this shard, materialised, best first. */
     public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
             WithPayload withPayload, boolean withVector) {
+        return search(query, k, filter, hnswEf, exact, null, false, withPayload, withVector);
+    }
+
+    /**
+     * As {@link #search(float[], int, Filter, Integer, boolean, WithPayload, boolean)} with Qdrant's remaining search
+     * params: {@code quantizationOrNull} chooses how int8 indexes use their codes (null: their defaults), and
+     * {@code indexedOnly} skips segments that have no graph yet and hold more than the indexing threshold (they would
+     * need a slow exact scan; their points are then missing from the results, as in Qdrant).
+     */
+    public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
+            QuantizationSearchParams quantizationOrNull, boolean indexedOnly, WithPayload withPayload,
+            boolean withVector) {
         if (k <= 0) {
             return List.of();
         }
         ShardSettings st = settings;
+        QuantizationSearchParams quantization = quantizationOrNull != null ? quantizationOrNull
+                : QuantizationSearchParams.defaults();
         lock.readLock().lock();
         try {
-            List<Segment> segs = segments;
+            List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments, st) : segments;
             // segments are searched in parallel (common fork-join pool plus this thread); the read lock held by this
             // thread keeps the writer out while the helpers read
             List<List<Candidate>> perSegment = segs.size() > 1
-                    ? segs.parallelStream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact)).toList()
-                    : segs.stream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact)).toList();
+                    ? segs.parallelStream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
+                            .toList()
+                    : segs.stream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
+                            .toList();
             List<Candidate> all = new ArrayList<>();
             perSegment.forEach(all::addAll);
             boolean higher = st.distance().higherIsBetter();
@@ -642,10 +676,21 @@ public final class Shard implements AutoCloseable {
 
     private record Candidate(Segment seg, int ord, float score) {}
 
+    /** The segments an {@code indexed_only} search reads: those with a graph, and those small enough to be indexed. */
+    private static List<Segment> searchableWhenIndexedOnly(List<Segment> segs, ShardSettings st) {
+        List<Segment> out = new ArrayList<>(segs.size());
+        for (Segment seg : segs) {
+            if (seg.index() != null || seg.liveCount() <= st.indexingThresholdVectors()) {
+                out.add(seg);
+            }
+        }
+        return out;
+    }
+
     /** One segment's current top {@code k}: HNSW when indexed (unless exact or a small filtered segment), else an
      * exact scan. */
     private List<Candidate> searchSegment(Segment seg, ShardSettings st, float[] query, int k, Filter filter,
-            Integer hnswEf, boolean exact) {
+            Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
         boolean anyDeleted = seg.liveCount() < seg.count();
         AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
         HnswIndex idx = seg.index();
@@ -661,7 +706,7 @@ public final class Shard implements AutoCloseable {
             if (plan.estimate().max() == 0) {
                 return List.of();
             }
-            int ef = beamWidth(idx, k, hnswEf, st);
+            int ef = beamWidth(idx, k, hnswEf, st, quantization);
             boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
             if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
                     plan.likelyAtLeast(), seg.liveCount())) {
@@ -674,7 +719,7 @@ public final class Shard implements AutoCloseable {
                 graph = plan.estimate().max() >= st.fullScanThresholdVectors();
             }
             if (graph) {
-                found = idx.search(query, k, ef, plan.accept());
+                found = idx.search(query, k, ef, plan.accept(), quantization);
             } else {
                 java.util.BitSet matching = plan.matching();
                 if (matching.isEmpty()) {
@@ -684,7 +729,7 @@ public final class Shard implements AutoCloseable {
             }
         } else {
             found = useIndex
-                    ? idx.search(query, k, beamWidth(idx, k, hnswEf, st), accept)
+                    ? idx.search(query, k, beamWidth(idx, k, hnswEf, st, quantization), accept, quantization)
                     : seg.exactSearch(st.distance(), query, k, accept);
         }
         List<Candidate> out = new ArrayList<>(found.size());
@@ -1105,10 +1150,11 @@ public final class Shard implements AutoCloseable {
      * The beam of a graph search: {@code hnsw_ef} (default ef_construct), at least {@code k}; on an int8 index at least
      * the {@code k · oversampling} candidates it rescores, as Qdrant widens ef to its oversampled limit.
      */
-    private static int beamWidth(HnswIndex idx, int k, Integer hnswEf, ShardSettings st) {
+    private static int beamWidth(HnswIndex idx, int k, Integer hnswEf, ShardSettings st,
+            QuantizationSearchParams quantization) {
         int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
-        if (idx != null && idx.isQuantized()) {
-            ef = Math.max(ef, (int) Math.ceil(k * io.quiver.hnsw.QuantizationSearchParams.defaults().oversampling()));
+        if (idx != null && idx.isQuantized() && !quantization.ignore() && quantization.rescore()) {
+            ef = Math.max(ef, (int) Math.ceil(k * quantization.oversampling()));
         }
         return ef;
     }
