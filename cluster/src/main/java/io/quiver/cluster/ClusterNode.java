@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.ClusterException.Kind;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -107,13 +108,30 @@ public final class ClusterNode implements AutoCloseable {
         Files.createDirectories(raftDirectory.root());
         this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(endpoint);
         registerProcessors();
-        if (!rpcServer.init(null)) {
+        boolean started;
+        try {
+            started = rpcServer.init(null);
+        } catch (IllegalStateException e) { // bolt's "Failed to start the Server!", with the socket's reason inside
+            throw portInUse(e) ? (IOException) new BindException("the p2p port " + endpoint + " (cluster.p2p.port) is "
+                    + "already in use by another process").initCause(e)
+                    : new IOException("cannot start the p2p server on " + endpoint + ": " + e.getMessage(), e);
+        }
+        if (!started) {
             throw new IOException("cannot start the p2p server on " + endpoint);
         }
         this.rpcClient = RpcFactoryHelper.rpcFactory().createRpcClient();
         RpcOptions rpcOptions = new RpcOptions();
         rpcOptions.setRpcConnectTimeoutMs(Math.max(200, options.electionTimeoutMs() / 2));
         rpcClient.init(rpcOptions);
+    }
+
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -123,7 +141,8 @@ public final class ClusterNode implements AutoCloseable {
      * goes on in the background; {@link #ready()} completes when it is done. When the local state is damaged the
      * Raft node is not started: {@link #statusJson()} reports the problem and {@link #recover()} repairs it.
      *
-     * @throws IOException when the storage or the port cannot be used, or joining fails
+     * @throws IOException when the storage or the port cannot be used (a {@link BindException} when another process
+     *                     holds the p2p port), or joining fails
      * @throws IllegalArgumentException when {@code uri} does not name {@code p2pHost:p2pPort}
      */
     public static ClusterNode start(ClusterNodeOptions options) throws IOException {

@@ -66,22 +66,13 @@ final class TestCluster implements AutoCloseable {
                 nodes.add(node);
                 optionsOf.put(node, options);
                 return node;
-            } catch (IllegalStateException e) {
-                if (!portInUse(e) || System.nanoTime() > deadline) {
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
                     throw e;
                 }
                 Thread.sleep(200);
             }
         }
-    }
-
-    private static boolean portInUse(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (String.valueOf(t.getMessage()).contains("Address already in use")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Closes a node (if still open) and starts it again on the same storage and port. */

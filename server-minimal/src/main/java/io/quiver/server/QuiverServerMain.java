@@ -51,7 +51,15 @@ public final class QuiverServerMain {
             System.exit(2);
             return;
         }
-        QuiverServer server = QuiverServer.start(config);
+        QuiverServer server;
+        try {
+            server = QuiverServer.start(config);
+        } catch (java.io.IOException e) { // a port in use, storage that cannot be written: one clear line, exit 1
+            LOG.error("cannot start", e);
+            System.err.println("quiver: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");

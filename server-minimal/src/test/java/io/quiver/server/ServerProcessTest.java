@@ -44,6 +44,20 @@ class ServerProcessTest {
     }
 
     @Test
+    void aTakenHttpPortStopsTheStartNamingThePort() throws Exception {
+        try (java.net.ServerSocket holder = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int taken = holder.getLocalPort();
+            try (ServerProcess server = ServerProcess.start(dir.resolve("taken.log"),
+                    Map.of("QUIVER__STORAGE__STORAGE_PATH", dir.resolve("t").toString(),
+                            "QUIVER__SERVICE__HTTP_PORT", Integer.toString(taken)), List.of())) {
+                assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+                assertEquals(1, server.process().exitValue());
+                assertTrue(server.log().contains("quiver: cannot start: cannot bind 127.0.0.1:" + taken), server::log);
+            }
+        }
+    }
+
+    @Test
     void invalidConfigurationStopsTheStartNamingTheKey() throws Exception {
         try (ServerProcess server = ServerProcess.start(dir.resolve("bad.log"),
                 Map.of("QUIVER__STORAGE__STORAGE_PATH", dir.resolve("s").toString(),
