@@ -174,7 +174,6 @@ public final class ClusterNode implements AutoCloseable {
 
     // ---------------------------------------------------------------- public API
 
-    /** This node's stable peer id. */
     /** The node type this node was started with ({@code storage.node_type}). */
     NodeType nodeType() {
         return options.nodeType();
@@ -185,6 +184,7 @@ public final class ClusterNode implements AutoCloseable {
         return options.storageDir();
     }
 
+    /** This node's stable peer id. */
     public long peerId() {
         return peerId;
     }
