@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -626,11 +628,56 @@ final class DataPlane {
     /**
      * Runs a read against one readable (Active) replica of each of {@code shards} (or as many as
      * {@code consistency} requires, combined by {@code resolve}), in parallel, preferring this node's replica and
-     * trying the next Active replica when one fails. Results in shard order.
+     * trying the next Active replica when one fails; with the collection's {@code read_fan_out_factor} n, a
+     * one-replica read asks n more replicas at once and takes the first answer. Results in shard order.
      */
     <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
             Function<JsonNode, T> decode) {
         return readEach(collection, shards, kind, body, decode, ReadConsistency.ONE, answers -> answers.get(0));
+    }
+
+    /** Qdrant's {@code read_fan_out_factor}: how many replicas beyond the first a one-replica read asks at once. */
+    private static int readFanOutFactor(CollectionMetadata c) {
+        JsonNode factor = c.config().path("params").path("read_fan_out_factor");
+        return factor.canConvertToInt() ? Math.max(0, factor.intValue()) : 0;
+    }
+
+    /**
+     * Asks the first {@code parallel} candidates at once and returns the first answer that arrives; a failed one is
+     * replaced by the next candidate not asked yet. Slower answers are dropped when they come. Fails with the last
+     * failure when every candidate failed.
+     */
+    private <T> T firstAnswer(List<Long> candidates, int parallel, String kind, ObjectNode body,
+            Function<JsonNode, T> decode) {
+        CompletionService<T> answers = new ExecutorCompletionService<>(tasks);
+        int asked = 0;
+        int pending = 0;
+        for (; asked < parallel; asked++, pending++) {
+            long peer = candidates.get(asked);
+            answers.submit(() -> decode.apply(call(peer, kind, body, RPC_TIMEOUT)));
+        }
+        ClusterException last = null;
+        while (pending > 0) {
+            Future<T> done;
+            try {
+                done = answers.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+            }
+            pending--;
+            try {
+                return await(done);
+            } catch (ClusterException e) {
+                last = e;
+                if (asked < candidates.size()) {
+                    long peer = candidates.get(asked++);
+                    answers.submit(() -> decode.apply(call(peer, kind, body, RPC_TIMEOUT)));
+                    pending++;
+                }
+            }
+        }
+        throw last;
     }
 
     <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
@@ -668,6 +715,10 @@ final class DataPlane {
                     + " has " + candidates.size() + " active replica(s)");
         }
         if (required == 1) {
+            int fanOut = Math.min(candidates.size() - 1, readFanOutFactor(c));
+            if (fanOut > 0) {
+                return firstAnswer(candidates, 1 + fanOut, kind, body, decode);
+            }
             ClusterException last = null;
             for (long peer : candidates) {
                 try {

@@ -144,7 +144,7 @@ final class LocalReplicas {
     /** The engine config of one replica: the collection's config as one shard, replicated by the cluster, not by it. */
     static CollectionConfig replicaConfig(CollectionConfig c) {
         return new CollectionConfig(c.vectors(), 1, 1, 1, c.onDiskPayload(), c.hnsw(), c.optimizers(), c.wal(),
-                c.quantizationOrNull());
+                c.quantizationOrNull(), null);
     }
 
     Optional<Collection> find(String collection, int shardId) {

@@ -60,6 +60,52 @@ class DataPlaneTest {
         return TestCluster.MAPPER.createObjectNode().put("i", i).put("even", i % 2 == 0);
     }
 
+    /**
+     * Qdrant's {@code read_fan_out_factor}: without it a read of a one-shard, two-replica collection runs on one
+     * replica; with factor 1 (set by a config update) it runs on both, the first answer wins, and results stay exact.
+     */
+    @Test
+    void readFanOutFactorAsksMoreReplicasAtOnce(@TempDir Path dir) throws Exception {
+        Random random = new Random(SEED);
+        try (DataNodes cluster = new DataNodes(dir, 2);
+             Quiver reference = Quiver.open(dir.resolve("reference"), EngineOptions.defaults())) {
+            cluster.catalogs.get(0).create("f", DataNodes.config(DIM, Distance.EUCLID, 1, 2, 2));
+            Collection ref = reference.createCollection("f", CollectionConfig.of(DIM, Distance.EUCLID));
+            cluster.awaitAllActive("f", Duration.ofSeconds(30));
+            List<Point> points = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                points.add(new Point(PointId.of(i), vector(random), payload(i)));
+            }
+            cluster.catalogs.get(0).find("f").orElseThrow().upsert(points, true);
+            ref.upsert(points, true);
+
+            SearchRequest request = new SearchRequest(vector(random), null, 10, 0, WithPayload.NONE, false, null, null,
+                    true);
+            long before = localSearches(cluster);
+            assertSameHits(ref.search(request), cluster.catalogs.get(1).find("f").orElseThrow().search(request),
+                    "one replica");
+            assertEquals(before + 1, localSearches(cluster), "without fan-out one replica runs the search");
+
+            cluster.catalogs.get(1).update("f", TestCluster.MAPPER.readTree("{\"params\":{\"read_fan_out_factor\":1}}"));
+            TestCluster.await("the fan-out factor on both nodes", Duration.ofSeconds(10), () -> cluster.nodes.stream()
+                    .allMatch(n -> n.metadata().collection("f").config().at("/params/read_fan_out_factor").asInt() == 1));
+            for (int q = 0; q < 5; q++) {
+                SearchRequest probe = new SearchRequest(vector(random), null, 10, 0, WithPayload.NONE, false, null,
+                        null, true);
+                long start = localSearches(cluster);
+                assertSameHits(ref.search(probe), cluster.catalogs.get(q % 2).find("f").orElseThrow().search(probe),
+                        "fan-out " + q);
+                // the slower replica's search may still be running when the first answer returns
+                TestCluster.await("both replicas searched", Duration.ofSeconds(10),
+                        () -> localSearches(cluster) == start + 2);
+            }
+        }
+    }
+
+    private static long localSearches(DataNodes cluster) {
+        return cluster.catalogs.stream().mapToLong(ClusterCollectionCatalog::localSearchCount).sum();
+    }
+
     @Test
     void replicatedWritesAndFanOutReadsMatchASingleNode(@TempDir Path dir) throws Exception {
         System.out.println("DataPlaneTest seed " + SEED);

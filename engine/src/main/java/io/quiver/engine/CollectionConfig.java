@@ -26,7 +26,18 @@ import java.util.List;
  */
 public record CollectionConfig(VectorParams vectors, int shardNumber, int replicationFactor,
         int writeConsistencyFactor, boolean onDiskPayload, HnswConfig hnsw, OptimizersConfig optimizers,
-        WalParams wal, QuantizationConfig quantizationOrNull) {
+        WalParams wal, QuantizationConfig quantizationOrNull, Integer readFanOutFactorOrNull) {
+
+    /**
+     * A config without {@code read_fan_out_factor} (null: a read asks one replica of each shard and moves to the
+     * next only when it fails).
+     */
+    public CollectionConfig(VectorParams vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
+            boolean onDiskPayload, HnswConfig hnsw, OptimizersConfig optimizers, WalParams wal,
+            QuantizationConfig quantizationOrNull) {
+        this(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload, hnsw, optimizers, wal,
+                quantizationOrNull, null);
+    }
 
     /** The single unnamed vector of a collection: dimension, distance, whether stored on disk. */
     public record VectorParams(int size, Distance distance, boolean onDisk) {}
@@ -90,22 +101,22 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
 
     public CollectionConfig withShardNumber(int n) {
         return new CollectionConfig(vectors, n, replicationFactor, writeConsistencyFactor, onDiskPayload, hnsw,
-                optimizers, wal, quantizationOrNull);
+                optimizers, wal, quantizationOrNull, readFanOutFactorOrNull);
     }
 
     public CollectionConfig withHnsw(HnswConfig h) {
         return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload, h,
-                optimizers, wal, quantizationOrNull);
+                optimizers, wal, quantizationOrNull, readFanOutFactorOrNull);
     }
 
     public CollectionConfig withOptimizers(OptimizersConfig o) {
         return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload,
-                hnsw, o, wal, quantizationOrNull);
+                hnsw, o, wal, quantizationOrNull, readFanOutFactorOrNull);
     }
 
     public CollectionConfig withQuantization(QuantizationConfig q) {
         return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload,
-                hnsw, optimizers, wal, q);
+                hnsw, optimizers, wal, q, readFanOutFactorOrNull);
     }
 
     /** Vectors per sealed segment implied by indexing_threshold; Long.MAX_VALUE when indexing is disabled (0). */
@@ -195,7 +206,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
                         boolOr(v, "on_disk", false)),
                 intOr(params, "shard_number", 1), intOr(params, "replication_factor", 1),
                 intOr(params, "write_consistency_factor", 1), boolOr(params, "on_disk_payload", true), hnsw, opt, wal,
-                q);
+                q, intOr(params, "read_fan_out_factor", null));
     }
 
     /** Applies Qdrant's PATCH body (diffs of optimizers_config, params, hnsw_config, vectors, quantization_config). */
@@ -215,6 +226,11 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         atLeast(problems, "replication_factor", rf, 1);
         atLeast(problems, "write_consistency_factor", wcf, 1);
         boolean odp = boolOr(params, "on_disk_payload", onDiskPayload);
+        Integer fanOut = intOr(params, "read_fan_out_factor", readFanOutFactorOrNull);
+        if (fanOut != null && fanOut < 0) { // an unsigned field in Qdrant: a negative value does not deserialize
+            throw new BadRequestException("Format error in JSON body: read_fan_out_factor: expected an unsigned "
+                    + "integer, got " + fanOut);
+        }
         VectorParams vp = vectors;
         JsonNode vpatch = object(patch, "vectors");
         if (vpatch != null) {
@@ -234,7 +250,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        return new CollectionConfig(vp, shardNumber, rf, wcf, odp, h, opt, wal, q);
+        return new CollectionConfig(vp, shardNumber, rf, wcf, odp, h, opt, wal, q, fanOut);
     }
 
     /** Qdrant's {@code config} object of CollectionInfo; also the persisted form. */
@@ -252,6 +268,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         params.put("replication_factor", replicationFactor);
         params.put("write_consistency_factor", writeConsistencyFactor);
         params.put("on_disk_payload", onDiskPayload);
+        if (readFanOutFactorOrNull != null) {
+            params.put("read_fan_out_factor", readFanOutFactorOrNull);
+        }
         ObjectNode h = root.putObject("hnsw_config");
         h.put("m", hnsw.m());
         h.put("ef_construct", hnsw.efConstruct());

@@ -66,8 +66,10 @@ class CollectionConfigTest {
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.createCollection("cfg", CollectionConfig.of(3, Distance.COSINE));
             c.updateConfig(json("{\"optimizers_config\":{\"indexing_threshold\":0},\"hnsw_config\":{\"m\":8},"
-                    + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}"));
+                    + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}},\"params\":{\"read_fan_out_factor\":1}}"));
             c.updateConfig(json("{}"));
+            assertThrows(BadRequestException.class,
+                    () -> c.updateConfig(json("{\"params\":{\"read_fan_out_factor\":-1}}")));
         }
         try (Quiver q = Quiver.open(storage)) {
             CollectionConfig c = q.collection("cfg").config();
@@ -75,6 +77,10 @@ class CollectionConfigTest {
             assertEquals(Long.MAX_VALUE, c.indexingThresholdVectors());
             assertEquals(8, c.hnsw().m());
             assertTrue(c.quantizationOrNull() != null);
+            assertEquals(1, c.readFanOutFactorOrNull());
+            assertEquals(1, c.toJson().at("/params/read_fan_out_factor").asInt());
+            assertEquals(8, c.withShardNumber(2).hnsw().m());
+            assertEquals(1, c.withShardNumber(2).readFanOutFactorOrNull());
             q.collection("cfg").updateConfig(json("{\"quantization_config\":\"Disabled\"}"));
             assertNull(q.collection("cfg").config().quantizationOrNull());
         }
