@@ -26,9 +26,12 @@ class QuantizedSearchTest {
     private final List<Point> points = new ArrayList<>();
     private final List<float[]> queries = new ArrayList<>();
 
-    /** 1000 random 16-dimensional points and 30 queries; int8 segments of 128 vectors (8 KB indexing threshold). */
-    private CollectionConfig randomData(String name) {
-        Random rnd = new Random(TestSeeds.seed(name));
+    /**
+     * A new collection of 1000 random 16-dimensional points (30 queries beside them), in int8 segments of 128 vectors
+     * (8 KB indexing threshold), all indexed.
+     */
+    private Collection loaded(Quiver q, String collection, String seedName) {
+        Random rnd = new Random(TestSeeds.seed(seedName));
         for (int i = 0; i < 1000; i++) {
             float[] v = gaussian(rnd);
             points.add(new Point(PointId.of(i), v));
@@ -37,9 +40,12 @@ class QuantizedSearchTest {
         for (int i = 0; i < 30; i++) {
             queries.add(gaussian(rnd));
         }
-        return CollectionConfig.of(16, Distance.COSINE)
+        Collection c = q.createCollection(collection, CollectionConfig.of(16, Distance.COSINE)
                 .withOptimizers(CollectionConfig.OptimizersConfig.defaults().withIndexingThresholdKb(8))
-                .withQuantization(new CollectionConfig.QuantizationConfig(0.99f, true));
+                .withQuantization(new CollectionConfig.QuantizationConfig(0.99f, true)));
+        c.upsert(points, true);
+        c.awaitIndexing();
+        return c;
     }
 
     private static float[] gaussian(Random rnd) {
@@ -52,11 +58,8 @@ class QuantizedSearchTest {
 
     @Test
     void int8QuantizedSegmentsSearchWell() {
-        CollectionConfig config = randomData("QuantizedSearchTest");
         try (Quiver q = Quiver.open(storage)) {
-            Collection c = q.createCollection("q8", config);
-            c.upsert(points, true);
-            c.awaitIndexing();
+            Collection c = loaded(q, "q8", "QuantizedSearchTest");
             assertEquals(7 * 128, c.info().indexedVectorsCount()); // 8 KB of 16 floats = 128 vectors per segment
             assertTrue(recall(c, queries, null) >= 0.9);
         }
@@ -73,11 +76,8 @@ class QuantizedSearchTest {
      */
     @Test
     void searchParamsChooseHowCodesAreUsed() {
-        CollectionConfig config = randomData("QuantizedSearchTest.params");
         try (Quiver q = Quiver.open(storage)) {
-            Collection c = q.createCollection("q8p", config);
-            c.upsert(points, true);
-            c.awaitIndexing();
+            Collection c = loaded(q, "q8p", "QuantizedSearchTest.params");
             QuantizationSearchParams noRescore = new QuantizationSearchParams(false, false, 1.0);
             QuantizationSearchParams ignore = new QuantizationSearchParams(true, true, 1.0);
             QuantizationSearchParams oversampled = new QuantizationSearchParams(false, true, 4.0);
