@@ -577,7 +577,10 @@ public final class ClusterNode implements AutoCloseable {
         this.node = started;
     }
 
-    /** Called on the FSM thread after each entry: starts a snapshot (off that thread) every N applied entries. */
+    /**
+     * Called on the FSM thread after each entry, and when such a snapshot completes: starts a snapshot (off the FSM
+     * thread) once N entries were applied since the last one.
+     */
     private void snapshotIfEnoughEntries(MetadataStateMachine fsm) {
         if (fsm.entriesSinceSnapshot() < options.snapshotEveryEntries() || !snapshotByEntriesRunning.compareAndSet(false, true)) {
             return;
@@ -593,6 +596,9 @@ public final class ClusterNode implements AutoCloseable {
                     snapshotByEntriesRunning.set(false);
                     if (!status.isOk()) {
                         LOG.warn("peer {}: snapshot after {} entries failed: {}", peerId, options.snapshotEveryEntries(), status);
+                    } else {
+                        // entries applied while this one ran may already call for the next: do not wait for another
+                        snapshotIfEnoughEntries(fsm);
                     }
                 });
             });
