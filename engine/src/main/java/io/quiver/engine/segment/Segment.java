@@ -264,8 +264,9 @@ public final class Segment implements AutoCloseable {
     /**
      * The plan of {@code filter} over this segment: the cached one when the segment has not changed since it was
      * made (no append, delete, payload change or seal: its {@code modCount} is the same), else a new one from
-     * {@code planner}, kept when its matching set is materialised (as Lucene's query cache keeps a repeated filter's
-     * bitset). A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
+     * {@code planner}, kept when its matching set is materialised or cheap to materialise later (index bits and
+     * columns only; the cached plan then keeps the set once a search has materialised it), as Lucene's query cache
+     * keeps a repeated filter's bitset. A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
      * its matching set is never mutated by its users. Callers hold the shard's read lock (so the segment does not
      * change meanwhile); concurrent searches may share a cached plan.
      */
@@ -277,7 +278,7 @@ public final class Segment implements AutoCloseable {
             return cached.plan();
         }
         io.quiver.engine.index.SegmentFilter plan = planner.get();
-        if (plan.isMaterialised()) {
+        if (plan.isMaterialised() || plan.isCheap()) {
             if (planCache.size() >= PLAN_CACHE_FILTERS) {
                 planCache.clear();
             }
