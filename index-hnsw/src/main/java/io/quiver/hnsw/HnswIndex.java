@@ -248,6 +248,11 @@ public final class HnswIndex implements AutoCloseable {
         return share < FILTER_AWARE_MAX_SHARE && share >= 1.0 / m;
     }
 
+    /** True when {@link #searchFiltered} with {@code acceptedCount} accepted ordinals traverses filter-aware. */
+    public boolean traversesFilterAware(long acceptedCount) {
+        return graph.size() > 0 && filterAware(Math.min(1.0, (double) acceptedCount / graph.size()), params.m());
+    }
+
     /**
      * A filtered search for callers that can fall back to an exact scan of the {@code acceptedCount} accepted points:
      * as {@link #search(float[], int, int, AcceptOrds, QuantizationSearchParams)}, but it returns null, so that the

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * filters of several selectivities (the plain traversal at 50 %, the filter-aware one at 30 %, 10 % and 7 %), the
  * data set's correlated {@code samelabel} filter, and the anti-correlated {@code otherlabel} one (where the search
  * must either answer well or hand over to the exact scan by returning null); rejected ordinals (deleted points) are
- * never returned; a budget too small for the search makes it return null. Random filters print their seed
+ * never returned; a budget too small for the search makes it return null; the bulk exact scan of a set of ordinals
+ * agrees with the scan through an accept-set. Random filters print their seed
  * ({@code -Dquiver.seed=}).
  */
 class FilteredSearchTest {
@@ -104,6 +105,34 @@ class FilteredSearchTest {
                 QuantizationSearchParams.defaults()));
         assertNotNull(index.searchFiltered(data.queries[0], 10, EF, half::get, half.cardinality(), Long.MAX_VALUE,
                 QuantizationSearchParams.defaults()));
+    }
+
+    @Test
+    void exactScanOfOrdinalsMatchesTheScanWithAnAcceptSet() {
+        Random rnd = new Random(TestVectors.seed());
+        BitSet ords = new BitSet();
+        for (int i = 0; i < data.base.length; i++) {
+            if (rnd.nextInt(10) < 3) {
+                ords.set(i);
+            }
+        }
+        ords.set(data.base.length + 5); // beyond the store: ignored
+        AcceptOrds even = ord -> (ord & 1) == 0;
+        for (int q = 0; q < 20; q++) {
+            List<ScoredOrd> bulk = ExactSearch.search(store, Distance.EUCLID, data.queries[q], 10, ords, even);
+            List<ScoredOrd> plain = ExactSearch.search(store, Distance.EUCLID, data.queries[q], 10,
+                    ord -> ords.get(ord) && even.accept(ord));
+            assertEquals(plain.size(), bulk.size());
+            float kth = plain.get(plain.size() - 1).score();
+            for (int i = 0; i < plain.size(); i++) {
+                float tol = 1e-4f * Math.max(1f, plain.get(i).score());
+                assertEquals(plain.get(i).score(), bulk.get(i).score(), tol); // the bulk kernel sums in another order
+                int ord = bulk.get(i).ord();
+                assertTrue(ords.get(ord) && even.accept(ord), "scanned an ordinal outside the set: " + ord);
+                boolean same = plain.stream().anyMatch(p -> p.ord() == ord);
+                assertTrue(same || Math.abs(bulk.get(i).score() - kth) <= tol, "ordinal " + ord + " not in the top");
+            }
+        }
     }
 
     @Test

@@ -358,19 +358,11 @@ public final class Segment implements AutoCloseable {
      * is proportional to how many points a filter matches, not to the segment's size.
      */
     public List<ScoredOrd> exactSearch(Distance distance, float[] query, int k, BitSet ords) {
-        int n = vectors.size();
-        if (k <= 0 || n == 0) {
+        if (k <= 0 || vectors.size() == 0) {
             return List.of();
         }
-        java.lang.foreign.MemorySegment all = vectors.contiguousVectors();
-        long stride = (long) dim * Float.BYTES;
-        PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(a.score(), b.score()));
-        for (int ord = ords.nextSetBit(0); ord >= 0 && ord < n; ord = ords.nextSetBit(ord + 1)) {
-            if (!deleted.get(ord)) {
-                offer(heap, k, ord, distance.similarity(query, all, ord * stride));
-            }
-        }
-        return best(heap, distance);
+        BitSet deletedNow = deleted;
+        return io.quiver.hnsw.ExactSearch.search(vectors, distance, query, k, ords, ord -> !deletedNow.get(ord));
     }
 
     private static void offer(PriorityQueue<ScoredOrd> heap, int k, int ord, float sim) {

@@ -31,6 +31,13 @@ final class FilteredSearchChoice {
      */
     static final int GRAPH_COST_FACTOR = 2;
 
+    /**
+     * Vectors the plain traversal scores per expanded node, about {@code ef / p} of which it expands for a filter
+     * accepting a share {@code p} uncorrelated with the query (measured on 40 000 fashion-mnist vectors, m 16: 4.3 at
+     * ef 32 for a random 10 % filter); a plain search whose expectation exceeds its budget is not tried.
+     */
+    static final double PLAIN_SCORES_PER_EXPANSION = 4;
+
     private FilteredSearchChoice() {
     }
 
@@ -60,10 +67,14 @@ final class FilteredSearchChoice {
      */
     static List<ScoredOrd> graphOrNull(HnswIndex index, float[] query, int k, int ef, AcceptOrds accept,
             long matchingCount) {
+        long budget = matchingCount / GRAPH_COST_FACTOR;
         if (matchingCount <= (long) MIN_GRAPH_SCORES_PER_EF * ef) {
             return null;
         }
-        return index.searchFiltered(query, k, ef, accept, matchingCount, matchingCount / GRAPH_COST_FACTOR,
-                QuantizationSearchParams.defaults());
+        if (!index.traversesFilterAware(matchingCount)
+                && PLAIN_SCORES_PER_EXPANSION * Math.max(ef, k) * (double) index.size() / matchingCount > budget) {
+            return null; // too selective for the filter-aware traversal, and the plain one would run out anyway
+        }
+        return index.searchFiltered(query, k, ef, accept, matchingCount, budget, QuantizationSearchParams.defaults());
     }
 }
