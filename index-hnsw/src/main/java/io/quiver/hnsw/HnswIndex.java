@@ -37,6 +37,7 @@ public final class HnswIndex implements AutoCloseable {
     private final ScalarQuantizer quantizer;
     private final ScalarQuantizer.QuantizedVectors codes;
     private final ArrayBlockingQueue<HnswSearcher> searchers;
+    private final ArrayBlockingQueue<FilteredLayerSearcher> filteredSearchers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private HnswIndex(Arena arena, MemorySegment segment, VectorStore vectors, Distance distance) {
@@ -60,6 +61,7 @@ public final class HnswIndex implements AutoCloseable {
             this.codes = null;
         }
         this.searchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+        this.filteredSearchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -228,6 +230,104 @@ public final class HnswIndex implements AutoCloseable {
         } finally {
             searchers.offer(searcher);
         }
+    }
+
+    /**
+     * Below this share of accepted nodes {@link #searchFiltered} traverses filter-aware (Lucene 10.2 chose 60 % for
+     * its ACORN-style search; measured here on 40 000 fashion-mnist vectors at ef 32-64, a random 10 % filter scored
+     * 7x fewer vectors at recall 0.995 while a random 50 % filter scored 8 % fewer at a lower recall).
+     */
+    public static final double FILTER_AWARE_MAX_SHARE = 0.4;
+
+    /**
+     * The filter-aware traversal reaches accepted nodes at most two hops away, about {@code (2m)² · share} of them per
+     * expansion: at least {@code 1/m} of the nodes must be accepted (some {@code 4m} reachable) for the accepted nodes
+     * to stay connected. Measured: a random 1 % filter on m 16 returned recall 0.62 where the search completed.
+     */
+    static boolean filterAware(double share, int m) {
+        return share < FILTER_AWARE_MAX_SHARE && share >= 1.0 / m;
+    }
+
+    /** True when {@link #searchFiltered} with {@code acceptedCount} accepted ordinals traverses filter-aware. */
+    public boolean traversesFilterAware(long acceptedCount) {
+        return graph.size() > 0 && filterAware(Math.min(1.0, (double) acceptedCount / graph.size()), params.m());
+    }
+
+    /**
+     * A filtered search for callers that can fall back to an exact scan of the {@code acceptedCount} accepted points:
+     * as {@link #search(float[], int, int, AcceptOrds, QuantizationSearchParams)}, but it returns null, so that the
+     * caller scans instead, when layer 0 would score more than {@code budget} vectors, or when a filter-aware
+     * traversal (used for shares from {@code 1/m} to {@link #FILTER_AWARE_MAX_SHARE}: it scores only accepted nodes and reaches past rejected
+     * ones through their neighbours, see {@link FilteredLayerSearcher}) finds the query's neighbourhood too sparsely
+     * accepted to trust its answer.
+     *
+     * @param acceptedCount how many of the index's ordinals {@code accept} accepts (exact or a close estimate)
+     * @param budget        most vectors layer 0 may score ({@code Long.MAX_VALUE}: no limit)
+     * @return the {@code k} best accepted ordinals, best first, or null: scan exactly instead
+     */
+    public List<ScoredOrd> searchFiltered(float[] query, int k, int ef, AcceptOrds accept, long acceptedCount,
+                                          long budget, QuantizationSearchParams quantization) {
+        ensureOpen();
+        if (query.length != vectors.dimension()) {
+            throw new IllegalArgumentException("query has dimension " + query.length + ", index "
+                    + vectors.dimension());
+        }
+        if (k <= 0 || graph.size() == 0) {
+            return List.of();
+        }
+        float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
+        boolean useCodes = quantizer != null && !quantization.ignore();
+        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q);
+        double share = Math.min(1.0, (double) acceptedCount / graph.size());
+        HnswSearcher searcher = acquire();
+        FilteredLayerSearcher layer = acquireFiltered();
+        try {
+            int entry = searcher.descend(graph, scorer, graph.entryPoint(), graph.maxLevel(), 0);
+            int status = layer.search(graph, scorer, entry, searcher.greedySimilarity(), Math.max(ef, k), accept,
+                    filterAware(share, params.m()), share, budget);
+            if (status != FilteredLayerSearcher.COMPLETE) {
+                return null;
+            }
+            return best(layer.results(), k, q, useCodes && quantization.rescore(), quantization.oversampling());
+        } finally {
+            searchers.offer(searcher);
+            filteredSearchers.offer(layer);
+        }
+    }
+
+    /** The best {@code k} of a results heap (emptied), rescored on the float vectors when {@code rescore}. */
+    private List<ScoredOrd> best(NeighborQueue results, int k, float[] q, boolean rescore, double oversampling) {
+        TopK top = new TopK(k);
+        if (rescore) {
+            int keep = Math.min(results.size(), (int) Math.ceil(k * oversampling));
+            while (results.size() > keep) {
+                results.pop();
+            }
+            int[] ords = new int[results.size()];
+            for (int i = 0; i < ords.length; i++) {
+                ords[i] = results.pop();
+            }
+            float[] exactSims = new float[ords.length];
+            NodeScorer.ofQuery(distance, vectors, q).similarities(ords, ords.length, exactSims);
+            for (int i = 0; i < ords.length; i++) {
+                top.offer(ords[i], exactSims[i]);
+            }
+        } else {
+            while (results.size() > 0) {
+                float sim = results.topScore();
+                top.offer(results.pop(), sim);
+            }
+        }
+        return top.toResults(distance, k);
+    }
+
+    private FilteredLayerSearcher acquireFiltered() {
+        FilteredLayerSearcher s = filteredSearchers.poll();
+        if (s == null) {
+            s = new FilteredLayerSearcher();
+            s.reserveLinks(2 * params.m());
+        }
+        return s;
     }
 
     private HnswSearcher acquire() {

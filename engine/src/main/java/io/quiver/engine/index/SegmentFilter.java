@@ -7,12 +7,14 @@ import java.util.BitSet;
  * One filter planned over one segment for one search: either the exact set of matching live ordinals (when indexes
  * and payload columns decide it cheaply) or a cardinality estimate with a lazy per-ordinal check for a graph search
  * (when deciding needs the payloads parsed). Made by {@link PayloadIndexes#plan}; used by the querying thread and its
- * search helpers while the shard's read lock is held; never mutated after it is made, except that the lazy form
- * materialises its matching set at most once on the first {@link #matching()} call.
+ * search helpers while the shard's read lock is held, and cached by its segment for later searches with the same
+ * filter; never mutated after it is made, except that the lazy form materialises its matching set on the first
+ * {@link #matching()} call (concurrent first calls may each compute it; all compute the same set, published through
+ * a volatile field).
  */
 public final class SegmentFilter {
 
-    private BitSet matching;
+    private volatile BitSet matching;
     private final CardinalityEstimation estimate;
     private final BitSet candidates;
     private final OrdMatcher matcher;
@@ -66,10 +68,12 @@ public final class SegmentFilter {
 
     /** The exact matching live ordinals; evaluates every candidate's payload first if the plan was lazy. */
     public BitSet matching() {
-        if (matching == null) {
-            matching = FilterPlanner.scan(candidates, matcher);
+        BitSet m = matching;
+        if (m == null) {
+            m = FilterPlanner.scan(candidates, matcher);
+            matching = m;
         }
-        return matching;
+        return m;
     }
 
     /**
@@ -77,8 +81,8 @@ public final class SegmentFilter {
      * followed by the compiled check (index bits and columns first, payload evaluation where they cannot decide).
      */
     public AcceptOrds accept() {
-        if (matching != null) {
-            BitSet bits = matching;
+        BitSet bits = matching;
+        if (bits != null) {
             return bits::get;
         }
         BitSet cand = candidates;

@@ -264,8 +264,9 @@ public final class Segment implements AutoCloseable {
     /**
      * The plan of {@code filter} over this segment: the cached one when the segment has not changed since it was
      * made (no append, delete, payload change or seal: its {@code modCount} is the same), else a new one from
-     * {@code planner}, kept when its matching set is materialised (as Lucene's query cache keeps a repeated filter's
-     * bitset). A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
+     * {@code planner}, kept when its matching set is materialised or cheap to materialise later (index bits and
+     * columns only; the cached plan then keeps the set once a search has materialised it), as Lucene's query cache
+     * keeps a repeated filter's bitset. A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
      * its matching set is never mutated by its users. Callers hold the shard's read lock (so the segment does not
      * change meanwhile); concurrent searches may share a cached plan.
      */
@@ -277,7 +278,7 @@ public final class Segment implements AutoCloseable {
             return cached.plan();
         }
         io.quiver.engine.index.SegmentFilter plan = planner.get();
-        if (plan.isMaterialised()) {
+        if (plan.isMaterialised() || plan.isCheap()) {
             if (planCache.size() >= PLAN_CACHE_FILTERS) {
                 planCache.clear();
             }
@@ -357,19 +358,11 @@ public final class Segment implements AutoCloseable {
      * is proportional to how many points a filter matches, not to the segment's size.
      */
     public List<ScoredOrd> exactSearch(Distance distance, float[] query, int k, BitSet ords) {
-        int n = vectors.size();
-        if (k <= 0 || n == 0) {
+        if (k <= 0 || vectors.size() == 0) {
             return List.of();
         }
-        java.lang.foreign.MemorySegment all = vectors.contiguousVectors();
-        long stride = (long) dim * Float.BYTES;
-        PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(a.score(), b.score()));
-        for (int ord = ords.nextSetBit(0); ord >= 0 && ord < n; ord = ords.nextSetBit(ord + 1)) {
-            if (!deleted.get(ord)) {
-                offer(heap, k, ord, distance.similarity(query, all, ord * stride));
-            }
-        }
-        return best(heap, distance);
+        BitSet deletedNow = deleted;
+        return io.quiver.hnsw.ExactSearch.search(vectors, distance, query, k, ords, ord -> !deletedNow.get(ord));
     }
 
     private static void offer(PriorityQueue<ScoredOrd> heap, int k, int ord, float sim) {

@@ -699,8 +699,9 @@ public final class Shard implements AutoCloseable {
         if (filter != null) {
             // The filter is planned once: its exact matching set when indexes and payload columns decide it, else an
             // estimate and a lazy check. A segment smaller than full_scan_threshold is scanned exactly (Qdrant); with
-            // an exact count the cheaper of exact scan and graph search is chosen by FilteredSearchChoice's cost
-            // model; with only an estimate, Qdrant's rule (graph unless the estimate is below the threshold).
+            // an exact count the graph is tried within a budget of the exact scan's cost (FilteredSearchChoice), and
+            // the matching points are scanned when it runs out; with only an estimate, Qdrant's rule (graph unless
+            // the estimate is below the threshold).
             io.quiver.engine.index.SegmentFilter plan = seg.plan(filter,
                     () -> seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker)));
             if (plan.estimate().max() == 0) {
@@ -708,19 +709,21 @@ public final class Shard implements AutoCloseable {
             }
             int ef = beamWidth(idx, k, hnswEf, st, quantization);
             boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
+            found = null;
             if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
                     plan.likelyAtLeast(), seg.liveCount())) {
-                graph = true; // broad and cheap to check per visited point: no need to materialise the matching set
-            } else if (graph && plan.isCheap()) { // the exact count is known or cheap: compare distance computations
+                // broad and cheap to check per visited point: no need to materialise the matching set
+                found = idx.searchFiltered(query, k, ef, plan.accept(), plan.likelyAtLeast(), Long.MAX_VALUE,
+                        quantization);
+            } else if (graph && plan.isCheap()) {
+                // the exact count is known or cheap: the graph within a budget of the exact scan's cost, else the scan
                 java.util.BitSet matching = plan.matching();
-                graph = FilteredSearchChoice.preferGraph(idx, query, ef, matching, matching.cardinality(),
-                        seg.liveCount(), accept);
-            } else if (graph) { // only an estimate: Qdrant's rule
-                graph = plan.estimate().max() >= st.fullScanThresholdVectors();
+                found = FilteredSearchChoice.graphOrNull(idx, query, k, ef, plan.accept(), matching.cardinality(),
+                        quantization);
+            } else if (graph && plan.estimate().max() >= st.fullScanThresholdVectors()) {
+                found = idx.search(query, k, ef, plan.accept(), quantization); // only an estimate: Qdrant's rule
             }
-            if (graph) {
-                found = idx.search(query, k, ef, plan.accept(), quantization);
-            } else {
+            if (found == null) {
                 java.util.BitSet matching = plan.matching();
                 if (matching.isEmpty()) {
                     return List.of();
