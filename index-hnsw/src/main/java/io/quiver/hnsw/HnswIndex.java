@@ -36,6 +36,7 @@ public final class HnswIndex implements AutoCloseable {
     private final HnswParams params;
     private final ScalarQuantizer quantizer;
     private final ScalarQuantizer.QuantizedVectors codes;
+    private final NodeOrdinals ordinals;
     private final ArrayBlockingQueue<HnswSearcher> searchers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -43,6 +44,7 @@ public final class HnswIndex implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.graph = new OffHeapHnswGraph(segment);
+        this.ordinals = new NodeOrdinals(segment, segment.get(ValueLayout.JAVA_LONG_UNALIGNED, ORDINALS_OFFSET));
         this.vectors = vectors;
         this.distance = distance;
         this.params = new HnswParams(segment.get(ValueLayout.JAVA_INT_UNALIGNED, M_OFFSET),
@@ -80,11 +82,12 @@ public final class HnswIndex implements AutoCloseable {
                                   ScalarQuantizationConfig quantizationOrNull) {
         int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         OnHeapHnswGraph graph = new HnswBuilder(vectors, distance, params).build(workers);
+        LocalityOrder order = LocalityOrder.of(graph);
         ScalarQuantizer quantizer = quantizationOrNull == null ? null
                 : ScalarQuantizer.train(vectors, distance, quantizationOrNull, params.seed());
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = HnswFileWriter.layOut(graph, vectors, distance, params, quantizer, arena);
+            MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer, arena);
             return new HnswIndex(arena, seg, vectors, distance);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -137,9 +140,9 @@ public final class HnswIndex implements AutoCloseable {
                 throw new CorruptIndexException(file + ": bad magic 0x" + Integer.toHexString(magic));
             }
             int version = seg.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET);
-            if (version != VERSION) {
+            if (version < OLDEST_READABLE_VERSION || version > VERSION) {
                 throw new CorruptIndexException(file + ": unsupported format version " + version
-                        + " (this build reads " + VERSION + ")");
+                        + " (this build reads " + OLDEST_READABLE_VERSION + " to " + VERSION + ")");
             }
             long footer = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, FOOTER_OFFSET);
             if (footer != size - FOOTER_BYTES
@@ -160,6 +163,11 @@ public final class HnswIndex implements AutoCloseable {
                 throw new IllegalArgumentException(file + ": index has " + count + " vectors of dimension " + dim
                         + ", the store " + vectors.size() + " of dimension " + vectors.dimension());
             }
+            long ordinals = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, ORDINALS_OFFSET);
+            if (version >= 2 ? ordinals < HEADER_BYTES || ordinals + 4L * count > footer : ordinals != 0) {
+                throw new CorruptIndexException(file + ": node-to-ordinal table at " + ordinals
+                        + " does not fit a version " + version + " index of " + count + " nodes");
+            }
             if (dist != distance.ordinal()) {
                 throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]
                         + ", not " + distance);
@@ -179,7 +187,8 @@ public final class HnswIndex implements AutoCloseable {
     /**
      * As {@link #search(float[], int, int, AcceptOrds)}, choosing how int8 codes are used (ignored for a float
      * index). Rejected ordinals are traversed but never returned; the search keeps going until it holds
-     * {@code max(ef, k)} accepted candidates or the graph around the query is exhausted.
+     * {@code max(ef, k)} accepted candidates or the graph around the query is exhausted. The graph's nodes are
+     * numbered in {@link LocalityOrder}; the filter, the float vectors and the results are in the store's ordinals.
      */
     public List<ScoredOrd> search(float[] query, int k, int ef, AcceptOrds acceptOrNull,
                                   QuantizationSearchParams quantization) {
@@ -196,11 +205,12 @@ public final class HnswIndex implements AutoCloseable {
         // the beam is ef (at least k) with or without codes: rescoring takes the best of what the beam holds and never
         // widens it, so that int8 at a given ef reads fewer bytes than float at that ef instead of searching more
         int beam = Math.max(ef, k);
-        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q);
+        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
+        AcceptOrds acceptNodes = ordinals.overNodes(acceptOrNull);
         HnswSearcher searcher = acquire();
         try {
             int entry = searcher.descend(graph, scorer, graph.entryPoint(), graph.maxLevel(), 0);
-            searcher.searchLayer(graph, scorer, entry, searcher.greedySimilarity(), beam, 0, acceptOrNull);
+            searcher.searchLayer(graph, scorer, entry, searcher.greedySimilarity(), beam, 0, acceptNodes);
             NeighborQueue results = searcher.results();
             TopK top = new TopK(k);
             if (useCodes && quantization.rescore()) {
@@ -214,14 +224,14 @@ public final class HnswIndex implements AutoCloseable {
                     ords[i] = results.pop();
                 }
                 float[] exactSims = new float[ords.length];
-                NodeScorer.ofQuery(distance, vectors, q).similarities(ords, ords.length, exactSims);
+                NodeScorer.ofQuery(distance, vectors, q, ordinals).similarities(ords, ords.length, exactSims);
                 for (int i = 0; i < ords.length; i++) {
-                    top.offer(ords[i], exactSims[i]);
+                    top.offer(ordinals.ord(ords[i]), exactSims[i]);
                 }
             } else {
                 while (results.size() > 0) {
                     float sim = results.topScore();
-                    top.offer(results.pop(), sim);
+                    top.offer(ordinals.ord(results.pop()), sim);
                 }
             }
             return top.toResults(distance, k);
