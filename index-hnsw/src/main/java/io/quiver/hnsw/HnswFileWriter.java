@@ -53,7 +53,7 @@ final class HnswFileWriter {
         pos = align8(ordinals + 4L * n);
         long footer = pos;
         long total = footer + FOOTER_BYTES;
-        MemorySegment seg = arena.allocate(total, 64);
+        MemorySegment seg = HugePageMemory.allocate(total, arena);
         seg.fill((byte) 0);
 
         seg.set(INT, MAGIC_OFFSET, MAGIC);
