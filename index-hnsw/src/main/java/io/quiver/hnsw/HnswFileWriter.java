@@ -8,9 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32C;
 
 /**
- * Lays a built graph (and optional int8 codes) out in the {@link HnswFileDescriptor} format inside memory of an
- * {@link Arena}, nodes renumbered in a {@link LocalityOrder}, footer checksum included, so that the bytes can be searched at once and written to a file as they
- * are. Used once per build by the building thread.
+ * Lays a built graph (and optional int8 codes) out in the {@link HnswFileDescriptor} format, nodes renumbered in a
+ * {@link LocalityOrder}, footer checksum included, in {@link HugePageMemory} owned by an {@link Arena}, so that the
+ * bytes can be searched at once and written to a file as they are. Used once per build by the building thread.
  */
 final class HnswFileWriter {
 
