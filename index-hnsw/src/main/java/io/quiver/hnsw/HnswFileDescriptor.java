@@ -1,8 +1,13 @@
 package io.quiver.hnsw;
 
 /**
- * Byte layout of an HNSW index file (format version 1), little-endian, every section 8-byte aligned. The same layout
+ * Byte layout of an HNSW index file (format version 2), little-endian, every section 8-byte aligned. The same layout
  * is used in memory for a freshly built index, so a built and a reopened index run identical code.
+ * <p>Graph nodes are numbered in {@link LocalityOrder} (upper-level nodes first, then breadth-first), not in the
+ * caller's ordinals: links, the entry point, the upper-level node tables and the int8 code records are all indexed by
+ * node, and the node-to-ordinal table maps a node back to the caller's ordinal (results, filters and the float
+ * vectors of the store are in ordinals). Version 2 added that table; version 1 files have none (nodes are ordinals,
+ * byte 88 is zero) and are still read, as the identity order.
  *
  * <pre>
  * header (128 bytes)
@@ -16,13 +21,15 @@ package io.quiver.hnsw;
  *  64  long  offset of int8 codes (0: none)
  *  72  long  offset of the footer (= file length - FOOTER_BYTES)
  *  80  float quantization lo        84  float quantization scale
- *  88..127 reserved (zero)
+ *  88  long  offset of the node-to-ordinal table (0: none, nodes are ordinals; always present in version 2 files)
+ *  96..127 reserved (zero)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
  *   per level: node count ints, the nodes on that level in ascending order, then node count slots of (1 + m) ints
  * int8 codes (64-byte aligned): count records of codeStride(dimension) bytes: codeLength(dimension) signed bytes in
  *   [-127, 127] (dimension rounded up to 16, zero-padded), the vector's 4-byte correction (see ScalarQuantizer),
  *   zero padding to a multiple of 64 (each record starts on a cache line; its correction is read with its codes)
+ * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer
  * </pre>
  * Holds only constants and offset arithmetic; no state.
@@ -30,7 +37,9 @@ package io.quiver.hnsw;
 final class HnswFileDescriptor {
 
     static final int MAGIC = 0x514E4853; // "SHNQ" little-endian bytes read as 'Q','H','N','S'
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this build reads: version 1 differs only by having no node-to-ordinal table. */
+    static final int OLDEST_READABLE_VERSION = 1;
     static final int HEADER_BYTES = 128;
     static final int FOOTER_BYTES = 16;
     static final int FOOTER_MAGIC = 0x444E4551; // "QEND"
@@ -54,6 +63,7 @@ final class HnswFileDescriptor {
     static final long FOOTER_OFFSET = 72;
     static final long QUANT_LO_OFFSET = 80;
     static final long QUANT_SCALE_OFFSET = 84;
+    static final long ORDINALS_OFFSET = 88;
     static final int LEVEL_ENTRY_BYTES = 16;
 
     private HnswFileDescriptor() {

@@ -8,9 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32C;
 
 /**
- * Lays a built graph (and optional int8 codes) out in the {@link HnswFileDescriptor} format inside memory of an
- * {@link Arena}, footer checksum included, so that the bytes can be searched at once and written to a file as they
- * are. Used once per build by the building thread.
+ * Lays a built graph (and optional int8 codes) out in the {@link HnswFileDescriptor} format, nodes renumbered in a
+ * {@link LocalityOrder}, footer checksum included, in {@link HugePageMemory} owned by an {@link Arena}, so that the
+ * bytes can be searched at once and written to a file as they are. Used once per build by the building thread.
  */
 final class HnswFileWriter {
 
@@ -20,8 +20,12 @@ final class HnswFileWriter {
     private HnswFileWriter() {
     }
 
-    static MemorySegment layOut(OnHeapHnswGraph graph, VectorStore vectors, Distance distance, HnswParams params,
-                                ScalarQuantizer quantizerOrNull, Arena arena) {
+    /**
+     * Lays {@code graph} out with its nodes numbered in {@code order}: node {@code i}'s links, level tables and code
+     * record belong to ordinal {@code order.nodeToOrd[i]}, and the table of those ordinals is written too.
+     */
+    static MemorySegment layOut(OnHeapHnswGraph graph, LocalityOrder order, VectorStore vectors, Distance distance,
+                                HnswParams params, ScalarQuantizer quantizerOrNull, Arena arena) {
         int n = graph.size();
         int m = graph.m;
         int dim = vectors.dimension();
@@ -45,9 +49,11 @@ final class HnswFileWriter {
             codes = align64(pos);
             pos = align8(codes + (long) n * ScalarQuantizer.codeStride(dim));
         }
+        long ordinals = align8(pos);
+        pos = align8(ordinals + 4L * n);
         long footer = pos;
         long total = footer + FOOTER_BYTES;
-        MemorySegment seg = arena.allocate(total, 64);
+        MemorySegment seg = HugePageMemory.allocate(total, arena);
         seg.fill((byte) 0);
 
         seg.set(INT, MAGIC_OFFSET, MAGIC);
@@ -57,7 +63,7 @@ final class HnswFileWriter {
         seg.set(INT, M_OFFSET, m);
         seg.set(INT, EF_CONSTRUCT_OFFSET, params.efConstruct());
         seg.set(INT, DISTANCE_OFFSET, distance.ordinal());
-        seg.set(INT, ENTRY_OFFSET, graph.entryPoint());
+        seg.set(INT, ENTRY_OFFSET, graph.entryPoint() < 0 ? -1 : order.ordToNode[graph.entryPoint()]);
         seg.set(INT, MAX_LEVEL_OFFSET, maxLevel);
         seg.set(INT, FLAGS_OFFSET, quantizerOrNull != null ? FLAG_INT8 : 0);
         seg.set(LONG, SEED_OFFSET, params.seed());
@@ -65,6 +71,7 @@ final class HnswFileWriter {
         seg.set(LONG, UPPER_OFFSET, dir);
         seg.set(LONG, CODES_OFFSET, codes);
         seg.set(LONG, FOOTER_OFFSET, footer);
+        seg.set(LONG, ORDINALS_OFFSET, ordinals);
         if (quantizerOrNull != null) {
             seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET, quantizerOrNull.lo());
             seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET, quantizerOrNull.scale());
@@ -72,11 +79,16 @@ final class HnswFileWriter {
 
         int[] buf = new int[2 * m];
         long slot0 = layer0SlotBytes(m);
+        int[] toNode = order.ordToNode;
+        int[] toOrd = order.nodeToOrd;
         for (int node = 0; node < n; node++) {
-            int cnt = graph.neighbors(0, node, buf);
+            int cnt = graph.neighbors(0, toOrd[node], buf);
             long at = layer0 + node * slot0;
             seg.set(INT, at, cnt);
-            MemorySegment.copy(buf, 0, seg, INT, at + 4, cnt);
+            for (int i = 0; i < cnt; i++) {
+                seg.set(INT, at + 4 + 4L * i, toNode[buf[i]]);
+            }
+            seg.set(INT, ordinals + 4L * node, toOrd[node]);
         }
         long slotUp = upperSlotBytes(m);
         for (int l = 1; l <= maxLevel; l++) {
@@ -85,13 +97,15 @@ final class HnswFileWriter {
             long table = levelOffsets[l];
             long slots = table + 4L * levelCounts[l];
             int idx = 0;
-            for (int node = 0; node < n; node++) {
-                if (graph.levels[node] >= l) {
+            for (int node = 0; node < n; node++) { // ascending node numbers: the table stays sorted
+                if (graph.levels[toOrd[node]] >= l) {
                     seg.set(INT, table + 4L * idx, node);
-                    int cnt = graph.neighbors(l, node, buf);
+                    int cnt = graph.neighbors(l, toOrd[node], buf);
                     long at = slots + idx * slotUp;
                     seg.set(INT, at, cnt);
-                    MemorySegment.copy(buf, 0, seg, INT, at + 4, cnt);
+                    for (int i = 0; i < cnt; i++) {
+                        seg.set(INT, at + 4 + 4L * i, toNode[buf[i]]);
+                    }
                     idx++;
                 }
             }
@@ -102,9 +116,10 @@ final class HnswFileWriter {
             long correctionAt = ScalarQuantizer.codeLength(dim);
             for (int node = 0; node < n; node++) {
                 long record = codes + node * stride;
+                int ord = toOrd[node];
                 int corr = all != null
-                        ? quantizerOrNull.quantize(all, node * 4L * dim, seg, record)
-                        : quantizerOrNull.quantize(vectors.vector(node), 0L, seg, record);
+                        ? quantizerOrNull.quantize(all, ord * 4L * dim, seg, record)
+                        : quantizerOrNull.quantize(vectors.vector(ord), 0L, seg, record);
                 seg.set(INT, record + correctionAt, corr);
             }
         }

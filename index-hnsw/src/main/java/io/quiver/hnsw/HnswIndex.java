@@ -36,6 +36,7 @@ public final class HnswIndex implements AutoCloseable {
     private final HnswParams params;
     private final ScalarQuantizer quantizer;
     private final ScalarQuantizer.QuantizedVectors codes;
+    private final NodeOrdinals ordinals;
     private final ArrayBlockingQueue<HnswSearcher> searchers;
     private final ArrayBlockingQueue<FilteredLayerSearcher> filteredSearchers;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -44,6 +45,7 @@ public final class HnswIndex implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.graph = new OffHeapHnswGraph(segment);
+        this.ordinals = new NodeOrdinals(segment, segment.get(ValueLayout.JAVA_LONG_UNALIGNED, ORDINALS_OFFSET));
         this.vectors = vectors;
         this.distance = distance;
         this.params = new HnswParams(segment.get(ValueLayout.JAVA_INT_UNALIGNED, M_OFFSET),
@@ -82,11 +84,12 @@ public final class HnswIndex implements AutoCloseable {
                                   ScalarQuantizationConfig quantizationOrNull) {
         int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         OnHeapHnswGraph graph = new HnswBuilder(vectors, distance, params).build(workers);
+        LocalityOrder order = LocalityOrder.of(graph);
         ScalarQuantizer quantizer = quantizationOrNull == null ? null
                 : ScalarQuantizer.train(vectors, distance, quantizationOrNull, params.seed());
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = HnswFileWriter.layOut(graph, vectors, distance, params, quantizer, arena);
+            MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer, arena);
             return new HnswIndex(arena, seg, vectors, distance);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -139,9 +142,9 @@ public final class HnswIndex implements AutoCloseable {
                 throw new CorruptIndexException(file + ": bad magic 0x" + Integer.toHexString(magic));
             }
             int version = seg.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET);
-            if (version != VERSION) {
+            if (version < OLDEST_READABLE_VERSION || version > VERSION) {
                 throw new CorruptIndexException(file + ": unsupported format version " + version
-                        + " (this build reads " + VERSION + ")");
+                        + " (this build reads " + OLDEST_READABLE_VERSION + " to " + VERSION + ")");
             }
             long footer = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, FOOTER_OFFSET);
             if (footer != size - FOOTER_BYTES
@@ -162,6 +165,11 @@ public final class HnswIndex implements AutoCloseable {
                 throw new IllegalArgumentException(file + ": index has " + count + " vectors of dimension " + dim
                         + ", the store " + vectors.size() + " of dimension " + vectors.dimension());
             }
+            long ordinals = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, ORDINALS_OFFSET);
+            if (version >= 2 ? ordinals < HEADER_BYTES || ordinals + 4L * count > footer : ordinals != 0) {
+                throw new CorruptIndexException(file + ": node-to-ordinal table at " + ordinals
+                        + " does not fit a version " + version + " index of " + count + " nodes");
+            }
             if (dist != distance.ordinal()) {
                 throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]
                         + ", not " + distance);
@@ -181,7 +189,8 @@ public final class HnswIndex implements AutoCloseable {
     /**
      * As {@link #search(float[], int, int, AcceptOrds)}, choosing how int8 codes are used (ignored for a float
      * index). Rejected ordinals are traversed but never returned; the search keeps going until it holds
-     * {@code max(ef, k)} accepted candidates or the graph around the query is exhausted.
+     * {@code max(ef, k)} accepted candidates or the graph around the query is exhausted. The graph's nodes are
+     * numbered in {@link LocalityOrder}; the filter, the float vectors and the results are in the store's ordinals.
      */
     public List<ScoredOrd> search(float[] query, int k, int ef, AcceptOrds acceptOrNull,
                                   QuantizationSearchParams quantization) {
@@ -198,35 +207,13 @@ public final class HnswIndex implements AutoCloseable {
         // the beam is ef (at least k) with or without codes: rescoring takes the best of what the beam holds and never
         // widens it, so that int8 at a given ef reads fewer bytes than float at that ef instead of searching more
         int beam = Math.max(ef, k);
-        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q);
+        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
+        AcceptOrds acceptNodes = ordinals.overNodes(acceptOrNull);
         HnswSearcher searcher = acquire();
         try {
             int entry = searcher.descend(graph, scorer, graph.entryPoint(), graph.maxLevel(), 0);
-            searcher.searchLayer(graph, scorer, entry, searcher.greedySimilarity(), beam, 0, acceptOrNull);
-            NeighborQueue results = searcher.results();
-            TopK top = new TopK(k);
-            if (useCodes && quantization.rescore()) {
-                // keep the best k * oversampling by code score (at most the beam), then rescore those on the floats
-                int rescore = Math.min(results.size(), (int) Math.ceil(k * quantization.oversampling()));
-                while (results.size() > rescore) {
-                    results.pop();
-                }
-                int[] ords = new int[results.size()];
-                for (int i = 0; i < ords.length; i++) {
-                    ords[i] = results.pop();
-                }
-                float[] exactSims = new float[ords.length];
-                NodeScorer.ofQuery(distance, vectors, q).similarities(ords, ords.length, exactSims);
-                for (int i = 0; i < ords.length; i++) {
-                    top.offer(ords[i], exactSims[i]);
-                }
-            } else {
-                while (results.size() > 0) {
-                    float sim = results.topScore();
-                    top.offer(results.pop(), sim);
-                }
-            }
-            return top.toResults(distance, k);
+            searcher.searchLayer(graph, scorer, entry, searcher.greedySimilarity(), beam, 0, acceptNodes);
+            return best(searcher.results(), k, q, useCodes && quantization.rescore(), quantization.oversampling());
         } finally {
             searchers.offer(searcher);
         }
@@ -277,13 +264,14 @@ public final class HnswIndex implements AutoCloseable {
         }
         float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
         boolean useCodes = quantizer != null && !quantization.ignore();
-        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q);
+        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
+        AcceptOrds acceptNodes = ordinals.overNodes(accept);
         double share = Math.min(1.0, (double) acceptedCount / graph.size());
         HnswSearcher searcher = acquire();
         FilteredLayerSearcher layer = acquireFiltered();
         try {
             int entry = searcher.descend(graph, scorer, graph.entryPoint(), graph.maxLevel(), 0);
-            int status = layer.search(graph, scorer, entry, searcher.greedySimilarity(), Math.max(ef, k), accept,
+            int status = layer.search(graph, scorer, entry, searcher.greedySimilarity(), Math.max(ef, k), acceptNodes,
                     filterAware(share, params.m()), share, budget);
             if (status != FilteredLayerSearcher.COMPLETE) {
                 return null;
@@ -295,7 +283,10 @@ public final class HnswIndex implements AutoCloseable {
         }
     }
 
-    /** The best {@code k} of a results heap (emptied), rescored on the float vectors when {@code rescore}. */
+    /**
+     * The best {@code k} of a results heap of graph nodes (emptied), as the store's ordinals: with {@code rescore}, the
+     * best {@code k · oversampling} by code score are rescored on the float vectors (never more than the heap holds).
+     */
     private List<ScoredOrd> best(NeighborQueue results, int k, float[] q, boolean rescore, double oversampling) {
         TopK top = new TopK(k);
         if (rescore) {
@@ -303,19 +294,19 @@ public final class HnswIndex implements AutoCloseable {
             while (results.size() > keep) {
                 results.pop();
             }
-            int[] ords = new int[results.size()];
-            for (int i = 0; i < ords.length; i++) {
-                ords[i] = results.pop();
+            int[] nodes = new int[results.size()];
+            for (int i = 0; i < nodes.length; i++) {
+                nodes[i] = results.pop();
             }
-            float[] exactSims = new float[ords.length];
-            NodeScorer.ofQuery(distance, vectors, q).similarities(ords, ords.length, exactSims);
-            for (int i = 0; i < ords.length; i++) {
-                top.offer(ords[i], exactSims[i]);
+            float[] exactSims = new float[nodes.length];
+            NodeScorer.ofQuery(distance, vectors, q, ordinals).similarities(nodes, nodes.length, exactSims);
+            for (int i = 0; i < nodes.length; i++) {
+                top.offer(ordinals.ord(nodes[i]), exactSims[i]);
             }
         } else {
             while (results.size() > 0) {
                 float sim = results.topScore();
-                top.offer(results.pop(), sim);
+                top.offer(ordinals.ord(results.pop()), sim);
             }
         }
         return top.toResults(distance, k);

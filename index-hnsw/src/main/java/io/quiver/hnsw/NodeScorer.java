@@ -31,9 +31,17 @@ abstract class NodeScorer {
         }
     }
 
-    /** A heap query (already normalised for COSINE) against the float vectors of {@code store}. */
+    /** A heap query (already normalised for COSINE) against the float vectors of {@code store}, by ordinal. */
     static NodeScorer ofQuery(Distance distance, VectorStore store, float[] query) {
-        return new HeapQuery(distance, store, query);
+        return new HeapQuery(distance, store, query, null);
+    }
+
+    /**
+     * A heap query against the float vectors of {@code store}, scoring graph nodes: node {@code n} is the vector of
+     * ordinal {@code ordinals.ord(n)}.
+     */
+    static NodeScorer ofQuery(Distance distance, VectorStore store, float[] query, NodeOrdinals ordinals) {
+        return new HeapQuery(distance, store, query, ordinals.isIdentity() ? null : ordinals);
     }
 
     /**
@@ -50,7 +58,7 @@ abstract class NodeScorer {
             MemorySegment.copy(store.vector(queryOrd), java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0L,
                     scratch, 0, dim);
         }
-        return new HeapQuery(distance, store, scratch);
+        return new HeapQuery(distance, store, scratch, null);
     }
 
     private static final class HeapQuery extends NodeScorer {
@@ -59,8 +67,11 @@ abstract class NodeScorer {
         private final MemorySegment all;
         private final long stride;
         private final float[] query;
+        /** Node-to-ordinal table, or null when nodes are ordinals. */
+        private final NodeOrdinals ordinals;
 
-        HeapQuery(Distance distance, VectorStore store, float[] query) {
+        HeapQuery(Distance distance, VectorStore store, float[] query, NodeOrdinals ordinalsOrNull) {
+            this.ordinals = ordinalsOrNull;
             this.distance = distance;
             this.store = store;
             this.all = store.contiguousVectors();
@@ -71,8 +82,13 @@ abstract class NodeScorer {
         private final float[] four = new float[4];
         private final KernelSupport kernels = VectorKernels.active();
 
+        private int ord(int node) {
+            return ordinals == null ? node : ordinals.ord(node);
+        }
+
         @Override
-        float similarity(int ord) {
+        float similarity(int node) {
+            int ord = ord(node);
             return all != null
                     ? distance.similarity(query, all, ord * stride)
                     : distance.similarity(query, store.vector(ord), 0L);
@@ -86,10 +102,10 @@ abstract class NodeScorer {
             boolean euclid = distance == Distance.EUCLID;
             int i = 0;
             for (; i + 4 <= count; i += 4) {
-                long o0 = ords[i] * stride;
-                long o1 = ords[i + 1] * stride;
-                long o2 = ords[i + 2] * stride;
-                long o3 = ords[i + 3] * stride;
+                long o0 = ord(ords[i]) * stride;
+                long o1 = ord(ords[i + 1]) * stride;
+                long o2 = ord(ords[i + 2]) * stride;
+                long o3 = ord(ords[i + 3]) * stride;
                 if (euclid) {
                     kernels.squareDistanceBulk4(query, all, o0, o1, o2, o3, four);
                     float t = -threshold;
@@ -120,10 +136,10 @@ abstract class NodeScorer {
             boolean euclid = distance == Distance.EUCLID;
             int i = 0;
             for (; i + 4 <= count; i += 4) {
-                long o0 = ords[i] * stride;
-                long o1 = ords[i + 1] * stride;
-                long o2 = ords[i + 2] * stride;
-                long o3 = ords[i + 3] * stride;
+                long o0 = ord(ords[i]) * stride;
+                long o1 = ord(ords[i + 1]) * stride;
+                long o2 = ord(ords[i + 2]) * stride;
+                long o3 = ord(ords[i + 3]) * stride;
                 if (euclid) {
                     kernels.squareDistanceBulk4(query, all, o0, o1, o2, o3, four);
                     out[i] = -four[0];

@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
 /**
  * A {@link VectorStore} over one contiguous segment of float32 vectors (vector {@code ord} at byte
  * {@code ord * dim * 4}): either wrapping a caller's segment (e.g. a mapped file) or owning arena memory filled from
- * heap arrays ({@link #copyOf}). Immutable after construction; threadsafe for reads. {@link #close()} frees owned
+ * heap arrays ({@link #copyOf}, in {@link HugePageMemory}). Immutable after construction; threadsafe for reads. {@link #close()} frees owned
  * memory only.
  */
 public final class OffHeapVectorStore implements VectorStore, AutoCloseable {
@@ -37,7 +37,7 @@ public final class OffHeapVectorStore implements VectorStore, AutoCloseable {
     public static OffHeapVectorStore copyOf(float[][] vectors, boolean normalize) {
         int dim = vectors.length == 0 ? 0 : vectors[0].length;
         Arena arena = Arena.ofShared();
-        MemorySegment seg = arena.allocate(Math.max(8, 4L * dim * vectors.length), 64);
+        MemorySegment seg = HugePageMemory.allocate(Math.max(8, 4L * dim * vectors.length), arena);
         float[] tmp = new float[dim];
         for (int i = 0; i < vectors.length; i++) {
             if (vectors[i].length != dim) {
