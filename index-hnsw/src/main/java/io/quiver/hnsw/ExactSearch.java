@@ -19,10 +19,7 @@ public final class ExactSearch {
      */
     public static List<ScoredOrd> search(VectorStore vectors, Distance distance, float[] query, int k,
                                          AcceptOrds acceptOrNull) {
-        if (query.length != vectors.dimension()) {
-            throw new IllegalArgumentException("query has dimension " + query.length + ", index " + vectors.dimension());
-        }
-        float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
+        float[] q = checkedQuery(vectors, distance, query);
         int n = vectors.size();
         TopK top = new TopK(Math.max(1, k));
         MemorySegment all = vectors.contiguousVectors();
@@ -39,6 +36,14 @@ public final class ExactSearch {
         return top.toResults(distance, k);
     }
 
+    /** The query as scored: its dimension checked, normalised for COSINE (a copy then). */
+    static float[] checkedQuery(VectorStore vectors, Distance distance, float[] query) {
+        if (query.length != vectors.dimension()) {
+            throw new IllegalArgumentException("query has dimension " + query.length + ", index " + vectors.dimension());
+        }
+        return distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
+    }
+
     /** Ordinals gathered per bulk scoring call of {@link #search(VectorStore, Distance, float[], int, BitSet, AcceptOrds)}. */
     private static final int BLOCK = 64;
 
@@ -50,10 +55,7 @@ public final class ExactSearch {
      */
     public static List<ScoredOrd> search(VectorStore vectors, Distance distance, float[] query, int k, BitSet ords,
                                          AcceptOrds acceptOrNull) {
-        if (query.length != vectors.dimension()) {
-            throw new IllegalArgumentException("query has dimension " + query.length + ", index " + vectors.dimension());
-        }
-        float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
+        float[] q = checkedQuery(vectors, distance, query);
         int n = vectors.size();
         TopK top = new TopK(Math.max(1, k));
         NodeScorer scorer = NodeScorer.ofQuery(distance, vectors, q);

@@ -195,14 +195,10 @@ public final class HnswIndex implements AutoCloseable {
     public List<ScoredOrd> search(float[] query, int k, int ef, AcceptOrds acceptOrNull,
                                   QuantizationSearchParams quantization) {
         ensureOpen();
-        if (query.length != vectors.dimension()) {
-            throw new IllegalArgumentException("query has dimension " + query.length + ", index "
-                    + vectors.dimension());
-        }
+        float[] q = ExactSearch.checkedQuery(vectors, distance, query);
         if (k <= 0 || graph.size() == 0) {
             return List.of();
         }
-        float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
         boolean useCodes = quantizer != null && !quantization.ignore();
         // the beam is ef (at least k) with or without codes: rescoring takes the best of what the beam holds and never
         // widens it, so that int8 at a given ef reads fewer bytes than float at that ef instead of searching more
@@ -255,14 +251,10 @@ public final class HnswIndex implements AutoCloseable {
     public List<ScoredOrd> searchFiltered(float[] query, int k, int ef, AcceptOrds accept, long acceptedCount,
                                           long budget, QuantizationSearchParams quantization) {
         ensureOpen();
-        if (query.length != vectors.dimension()) {
-            throw new IllegalArgumentException("query has dimension " + query.length + ", index "
-                    + vectors.dimension());
-        }
+        float[] q = ExactSearch.checkedQuery(vectors, distance, query);
         if (k <= 0 || graph.size() == 0) {
             return List.of();
         }
-        float[] q = distance == Distance.COSINE ? VectorKernels.normalize(query.clone()) : query;
         boolean useCodes = quantizer != null && !quantization.ignore();
         NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
         AcceptOrds acceptNodes = ordinals.overNodes(accept);

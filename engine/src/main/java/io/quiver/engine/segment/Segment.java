@@ -252,7 +252,6 @@ public final class Segment implements AutoCloseable {
         }
     }
 
-    /** The payload indexes of this segment (threadsafe; updated with every payload change of this segment). */
     /** The most recent plans of a segment, at most this many filters (then the cache starts afresh). */
     static final int PLAN_CACHE_FILTERS = 16;
 
@@ -265,8 +264,8 @@ public final class Segment implements AutoCloseable {
      * The plan of {@code filter} over this segment: the cached one when the segment has not changed since it was
      * made (no append, delete, payload change or seal: its {@code modCount} is the same), else a new one from
      * {@code planner}, kept when its matching set is materialised or cheap to materialise later (index bits and
-     * columns only; the cached plan then keeps the set once a search has materialised it), as Lucene's query cache
-     * keeps a repeated filter's bitset. A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
+     * columns only). A cheap plan is materialised when it is used a second time, so a filter that repeats is then
+     * checked by one bit per visited point, as Lucene's query cache keeps a repeated filter's bitset. A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
      * its matching set is never mutated by its users. Callers hold the shard's read lock (so the segment does not
      * change meanwhile); concurrent searches may share a cached plan.
      */
@@ -275,7 +274,11 @@ public final class Segment implements AutoCloseable {
         long now = modCount;
         CachedPlan cached = planCache.get(filter);
         if (cached != null && cached.modCount() == now) {
-            return cached.plan();
+            io.quiver.engine.index.SegmentFilter plan = cached.plan();
+            if (!plan.isMaterialised() && plan.isCheap()) {
+                plan.matching(); // a repeated cheap filter: one column scan now, a bit test per visited point after
+            }
+            return plan;
         }
         io.quiver.engine.index.SegmentFilter plan = planner.get();
         if (plan.isMaterialised() || plan.isCheap()) {
@@ -287,6 +290,7 @@ public final class Segment implements AutoCloseable {
         return plan;
     }
 
+    /** The payload indexes of this segment (threadsafe; updated with every payload change of this segment). */
     public io.quiver.engine.index.PayloadIndexes payloadIndexes() {
         return payloadIndexes;
     }
