@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,22 +24,9 @@ import org.junit.jupiter.api.Test;
 class FilteredSearchTest {
 
     private static final int EF = 64;
-    private static TestVectors data;
-    private static OffHeapVectorStore store;
-    private static HnswIndex index;
-
-    @BeforeAll
-    static void build() {
-        data = TestVectors.fashionMnist10k();
-        store = OffHeapVectorStore.copyOf(data.base, false);
-        index = HnswIndex.build(store, Distance.EUCLID, HnswParams.defaults(), 2);
-    }
-
-    @AfterAll
-    static void free() {
-        index.close();
-        store.close();
-    }
+    private static final TestVectors data = SharedEuclidIndex.DATA;
+    private static final OffHeapVectorStore store = SharedEuclidIndex.STORE;
+    private static final HnswIndex index = SharedEuclidIndex.INDEX;
 
     @Test
     void randomFiltersReachRecallAtEverySelectivity() {

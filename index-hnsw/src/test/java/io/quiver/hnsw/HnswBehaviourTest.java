@@ -13,33 +13,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Filtered search, deleted ids, concurrent vs single-threaded build, int8 quantization with rescoring, and the
- * write-close-reopen cycle, on the real fashion-mnist-10k set (Euclidean). One 2-thread float build is shared.
+ * write-close-reopen cycle, on the real fashion-mnist-10k set (Euclidean). One 2-thread float build is shared (with FilteredSearchTest, see SharedEuclidIndex).
  */
 class HnswBehaviourTest {
 
-    private static TestVectors data;
-    private static OffHeapVectorStore store;
-    private static HnswIndex index;
-
-    @BeforeAll
-    static void build() {
-        data = TestVectors.fashionMnist10k();
-        store = OffHeapVectorStore.copyOf(data.base, false);
-        index = HnswIndex.build(store, Distance.EUCLID, HnswParams.defaults(), 2);
-    }
-
-    @AfterAll
-    static void free() {
-        index.close();
-        store.close();
-    }
+    private static final TestVectors data = SharedEuclidIndex.DATA;
+    private static final OffHeapVectorStore store = SharedEuclidIndex.STORE;
+    private static final HnswIndex index = SharedEuclidIndex.INDEX;
 
     private static double recall(HnswIndex idx, int ef) {
         return HnswRecallTest.meanRecallOf(idx, data, Distance.EUCLID, data.gtEuclid, data.gtEuclidScores, ef);
