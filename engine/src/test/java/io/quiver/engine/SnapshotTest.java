@@ -219,4 +219,93 @@ class SnapshotTest {
             assertEquals(99, q.collection("b").pointsCount());
         }
     }
+
+    /** A small collection's snapshot archive (two segments, a payload index, a WAL tail). */
+    private Path smallArchive(Quiver q) {
+        Collection c = q.createCollection("small", smallSegments(8, 1));
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            points.add(new Point(PointId.of(i), new float[] {i, 1, 2, 3, 4, 5, 6, 7},
+                    JsonNodeFactory.instance.objectNode().put("i", i)));
+        }
+        c.upsert(points, true);
+        c.createPayloadIndex("i", com.fasterxml.jackson.databind.node.TextNode.valueOf("integer"), true);
+        return c.snapshotFile(snapshots, c.createSnapshot(snapshots).name());
+    }
+
+    @Test
+    void damageAtAnyByteOfAnArchiveIsRefusedWithoutAChecksum() throws Exception {
+        try (Quiver q = Quiver.open(storage)) {
+            Path file = smallArchive(q);
+            Path staging = storage.resolveSibling(storage.getFileName() + "-staging");
+            io.quiver.engine.snapshot.SnapshotArchive.extract(file, staging, json -> io.quiver.wal.WalConfig.defaults());
+            deleteTree(staging); // the intact archive extracts
+            long size = Files.size(file);
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                for (long pos = 0; pos < size; pos++) { // also the ZIP headers and central directory, no CRC there
+                    ch.read(one.clear(), pos);
+                    byte original = one.get(0);
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (original ^ 0x20)}), pos);
+                    long at = pos;
+                    assertThrows(BadRequestException.class, () -> io.quiver.engine.snapshot.SnapshotArchive.extract(
+                            file, staging, json -> io.quiver.wal.WalConfig.defaults()), () -> "byte " + at + " of "
+                                    + size);
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[] {original}), pos);
+                    if (Files.exists(staging)) {
+                        deleteTree(staging);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anArchiveOfTheFirstFormatWithoutItsChecksumTrailerIsStillRecovered() throws Exception {
+        try (Quiver q = Quiver.open(storage)) {
+            Path file = smallArchive(q);
+            Path old = snapshots.resolve("format-1.snapshot");
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(file));
+                    var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(old))) {
+                java.util.zip.ZipEntry e;
+                while ((e = in.getNextEntry()) != null) {
+                    byte[] bytes = in.readAllBytes();
+                    if (e.getName().equals("manifest.json")) {
+                        ObjectNode manifest = (ObjectNode) mapper.readTree(bytes);
+                        assertEquals(2, manifest.get("format_version").asInt());
+                        bytes = mapper.writeValueAsBytes(manifest.put("format_version", 1));
+                    }
+                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                    out.write(bytes);
+                    out.closeEntry();
+                }
+            }
+            q.recoverSnapshot("old", old.toUri(), null, snapshots);
+            assertEquals(40, q.collection("old").pointsCount());
+
+            // the same without its trailer but claiming format 2 is refused
+            Path stripped = snapshots.resolve("stripped.snapshot");
+            try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(file));
+                    var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(stripped))) {
+                java.util.zip.ZipEntry e;
+                while ((e = in.getNextEntry()) != null) {
+                    byte[] bytes = in.readAllBytes();
+                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                    out.write(bytes);
+                    out.closeEntry();
+                }
+            }
+            assertThrows(BadRequestException.class, () -> q.recoverSnapshot("x", stripped.toUri(), null, snapshots));
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }

@@ -52,11 +52,14 @@ import java.util.zip.ZipOutputStream;
  *       big-endian: magic {@code QWTL}, format version 1, record count, per record LSN ({@code long}), type
  *       ({@code byte}), length ({@code int}) and payload; footer magic {@code QWTE} and the CRC32C of all preceding
  *       bytes;</li>
- *   <li>{@code manifest.json}, written last: {@code format} ("quiver-snapshot"), {@code format_version} (1),
+ *   <li>{@code manifest.json}, written last: {@code format} ("quiver-snapshot"), {@code format_version} (2),
  *       {@code collection}, {@code shards} (per shard: {@code shard_id}, {@code flushed_lsn}, {@code segments},
  *       {@code wal_records}) and {@code entries} (name → size of every other entry). An archive without it, with an
  *       entry it does not list, or with a listed entry missing or of another size, is corrupt.</li>
  * </ul>
+ * The ZIP comment, the file's last bytes, is {@code quiver-snapshot crc32c=<8 hex digits>}: the CRC32C of every byte
+ * before the digits, so that damage anywhere in the file (also where the ZIP format keeps no CRC) is refused even
+ * without the {@code .checksum}. Format 1 archives lack it and are still read.
  * Recovery extracts an archive into a staging directory laid out like a collection directory (config.json,
  * {@code <id>/segments/..}, {@code <id>/shard_state.json} with the checkpoint LSN and segment list, and the WAL tail
  * written into {@code <id>/wal/} at its original LSNs), which then opens like any collection: the segments are mapped
@@ -64,7 +67,13 @@ import java.util.zip.ZipOutputStream;
  */
 public final class SnapshotArchive {
     static final String FORMAT = "quiver-snapshot";
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** Archives of format 1 have no checksum trailer; they are still recovered. */
+    private static final int FIRST_FORMAT_VERSION = 1;
+    /** The ZIP comment, the archive's last bytes: this prefix, then the CRC32C of every byte before the hex. */
+    static final String TRAILER_PREFIX = "quiver-snapshot crc32c=";
+    private static final String TRAILER_PLACEHOLDER = "00000000";
+    private static final int TRAILER_HEX = TRAILER_PLACEHOLDER.length();
     static final String MANIFEST = "manifest.json";
     static final String CONFIG = "config.json";
     static final String WAL_TAIL = "wal_tail.bin";
@@ -93,18 +102,12 @@ public final class SnapshotArchive {
         private final List<ShardPart> shards = new ArrayList<>();
         private final byte[] buffer = new byte[1 << 16];
 
-        public Writer(OutputStream out, String collection) {
-            this.zip = new ZipOutputStream(new java.io.FilterOutputStream(out) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
+        private final ArchiveChecksumStream checked;
 
-                @Override
-                public void close() throws IOException {
-                    flush(); // the caller owns the stream
-                }
-            });
+        public Writer(OutputStream out, String collection) {
+            this.checked = new ArchiveChecksumStream(out);
+            this.zip = new ZipOutputStream(checked);
+            this.zip.setComment(TRAILER_PREFIX + TRAILER_PLACEHOLDER);
             this.collection = collection;
         }
 
@@ -224,6 +227,7 @@ public final class SnapshotArchive {
             zip.write(PayloadJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
             zip.closeEntry();
             zip.finish();
+            checked.finishWithChecksum();
         }
 
         @Override
@@ -276,6 +280,7 @@ public final class SnapshotArchive {
             java.util.function.Function<JsonNode, WalConfig> walConfigFor) {
         Map<String, Long> seen = new HashMap<>();
         JsonNode manifest = null;
+        boolean checksummed = verifyTrailer(archive);
         try (InputStream raw = Files.newInputStream(archive);
                 ZipInputStream zip = new ZipInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
             Files.createDirectories(target);
@@ -319,8 +324,12 @@ public final class SnapshotArchive {
         if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
             throw corrupt("no manifest (truncated or not a Quiver snapshot)");
         }
-        if (manifest.path("format_version").asInt() != FORMAT_VERSION) {
+        int formatVersion = manifest.path("format_version").asInt();
+        if (formatVersion < FIRST_FORMAT_VERSION || formatVersion > FORMAT_VERSION) {
             throw corrupt("unsupported snapshot format version " + manifest.path("format_version"));
+        }
+        if (formatVersion >= 2 && !checksummed) {
+            throw corrupt("its checksum trailer is missing or damaged");
         }
         JsonNode listed = manifest.path("entries");
         if (listed.size() != seen.size() - 1) {
@@ -404,6 +413,119 @@ public final class SnapshotArchive {
             }
         } catch (IllegalStateException e) {
             throw corrupt("WAL tail is not consecutive: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks the archive's checksum trailer (see {@link #TRAILER_PREFIX}): false when there is none (a format 1
+     * archive, or a damaged trailer, which the manifest's format version then tells apart), true when it matches,
+     * and a {@link BadRequestException} when it does not. The ZIP stream alone misses damage outside the entries'
+     * data (headers' times, the central directory), which this covers.
+     */
+    static boolean verifyTrailer(Path archive) {
+        byte[] prefix = TRAILER_PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (FileChannel ch = FileChannel.open(archive, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int tailLength = prefix.length + TRAILER_HEX;
+            if (size < tailLength) {
+                return false;
+            }
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(tailLength);
+            while (tail.hasRemaining() && ch.read(tail, size - tailLength + tail.position()) > 0) {
+                // positional reads until the tail is full
+            }
+            byte[] t = tail.array();
+            if (!java.util.Arrays.equals(t, 0, prefix.length, prefix, 0, prefix.length)) {
+                return false;
+            }
+            String expected = new String(t, prefix.length, TRAILER_HEX, java.nio.charset.StandardCharsets.US_ASCII);
+            CRC32C crc = new CRC32C();
+            long covered = size - TRAILER_HEX;
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(1 << 20, covered));
+            for (long pos = 0; pos < covered;) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), covered - pos));
+                int n = ch.read(buffer, pos);
+                if (n <= 0) {
+                    throw new IOException("unexpected end of " + archive);
+                }
+                crc.update(buffer.flip());
+                pos += n;
+            }
+            String actual = String.format("%08x", crc.getValue());
+            if (!actual.equals(expected)) { // exact text: a changed letter case is damage too
+                throw corrupt("its CRC32C is " + actual + ", its trailer says " + expected);
+            }
+            return true;
+        } catch (IOException e) {
+            throw new StorageException("cannot read snapshot " + archive + ": " + e, e);
+        }
+    }
+
+    /**
+     * Passes an archive's bytes to the caller's stream, all but the last {@link #TRAILER_HEX} (the placeholder the
+     * ZIP comment ends with), and replaces those by the CRC32C of everything before them. Never closes the caller's
+     * stream. Single thread.
+     */
+    private static final class ArchiveChecksumStream extends OutputStream {
+        private final OutputStream out;
+        private final CRC32C crc = new CRC32C();
+        private final byte[] held = new byte[TRAILER_HEX];
+        private int heldCount;
+
+        ArchiveChecksumStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int total = heldCount + len;
+            int release = total - held.length; // bytes that can no longer be the archive's last
+            if (release <= 0) {
+                System.arraycopy(b, off, held, heldCount, len);
+                heldCount += len;
+                return;
+            }
+            int fromHeld = Math.min(release, heldCount);
+            if (fromHeld > 0) {
+                emit(held, 0, fromHeld);
+                System.arraycopy(held, fromHeld, held, 0, heldCount - fromHeld);
+                heldCount -= fromHeld;
+            }
+            int fromNew = release - fromHeld;
+            emit(b, off, fromNew);
+            System.arraycopy(b, off + fromNew, held, heldCount, len - fromNew);
+            heldCount += len - fromNew;
+        }
+
+        private void emit(byte[] b, int off, int len) throws IOException {
+            crc.update(b, off, len);
+            out.write(b, off, len);
+        }
+
+        /** Writes the checksum in place of the held placeholder; the ZIP must be finished. */
+        void finishWithChecksum() throws IOException {
+            if (heldCount != held.length || !new String(held, java.nio.charset.StandardCharsets.US_ASCII)
+                    .equals(TRAILER_PLACEHOLDER)) {
+                throw new IllegalStateException("the archive does not end with its checksum placeholder");
+            }
+            out.write(String.format("%08x", crc.getValue()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            heldCount = 0;
+            out.flush();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the caller owns the stream
         }
     }
 
