@@ -1,13 +1,14 @@
 package io.quiver.hnsw;
 
 /**
- * Byte layout of an HNSW index file (format version 2), little-endian, every section 8-byte aligned. The same layout
+ * Byte layout of an HNSW index file (format version 3), little-endian, every section 8-byte aligned. The same layout
  * is used in memory for a freshly built index, so a built and a reopened index run identical code.
  * <p>Graph nodes are numbered in {@link LocalityOrder} (upper-level nodes first, then breadth-first), not in the
  * caller's ordinals: links, the entry point, the upper-level node tables and the int8 code records are all indexed by
  * node, and the node-to-ordinal table maps a node back to the caller's ordinal (results, filters and the float
  * vectors of the store are in ordinals). Version 2 added that table; version 1 files have none (nodes are ordinals,
- * byte 88 is zero) and are still read, as the identity order.
+ * byte 88 is zero) and are still read, as the identity order. Version 3 added per-vector int8 scaling (flag bit 1,
+ * the centre vector at byte 96); version 2 files have global scaling only and are still read.
  *
  * <pre>
  * header (128 bytes)
@@ -15,20 +16,23 @@ package io.quiver.hnsw;
  *   8  int   dimension              12  int   count (nodes)
  *  16  int   m                      20  int   efConstruct
  *  24  int   distance ordinal       28  int   entry point (-1: empty)
- *  32  int   max level (-1: empty)  36  int   flags (bit 0: int8 codes present)
+ *  32  int   max level (-1: empty)  36  int   flags (bit 0: int8 codes present; bit 1: scaled per vector)
  *  40  long  level-generator seed
  *  48  long  offset of layer 0      56  long  offset of the upper-level directory
  *  64  long  offset of int8 codes (0: none)
  *  72  long  offset of the footer (= file length - FOOTER_BYTES)
  *  80  float quantization lo        84  float quantization scale
- *  88  long  offset of the node-to-ordinal table (0: none, nodes are ordinals; always present in version 2 files)
- *  96..127 reserved (zero)
+ *  88  long  offset of the node-to-ordinal table (0: none, nodes are ordinals; always present since version 2)
+ *  96  long  offset of the per-vector scaling's centre: dimension floats (0: global scaling, lo and scale above)
+ * 104..127 reserved (zero)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
  *   per level: node count ints, the nodes on that level in ascending order, then node count slots of (1 + m) ints
  * int8 codes (64-byte aligned): count records of codeStride(dimension) bytes: codeLength(dimension) signed bytes in
- *   [-127, 127] (dimension rounded up to 16, zero-padded), the vector's 4-byte correction (see ScalarQuantizer),
- *   zero padding to a multiple of 64 (each record starts on a cache line; its correction is read with its codes)
+ *   [-127, 127] (dimension rounded up to 16, zero-padded), the vector's 4-byte correction (global scaling) or its 16
+ *   bytes of terms (per vector; see ScalarQuantizer), zero padding to a multiple of 64 (each record starts on a cache
+ *   line; its correction is read with its codes)
+ * centre (per-vector scaling only): dimension floats
  * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer
  * </pre>
@@ -37,14 +41,18 @@ package io.quiver.hnsw;
 final class HnswFileDescriptor {
 
     static final int MAGIC = 0x514E4853; // "SHNQ" little-endian bytes read as 'Q','H','N','S'
-    static final int VERSION = 2;
-    /** The oldest version this build reads: version 1 differs only by having no node-to-ordinal table. */
+    static final int VERSION = 3;
+    /**
+     * The oldest version this build reads: version 1 differs only by having no node-to-ordinal table, version 2 by
+     * having no per-vector scaling.
+     */
     static final int OLDEST_READABLE_VERSION = 1;
     static final int HEADER_BYTES = 128;
     static final int FOOTER_BYTES = 16;
     static final int FOOTER_MAGIC = 0x444E4551; // "QEND"
     static final int CHECKSUM_CRC32C = 1;
     static final int FLAG_INT8 = 1;
+    static final int FLAG_INT8_PER_VECTOR = 2;
 
     static final long MAGIC_OFFSET = 0;
     static final long VERSION_OFFSET = 4;
@@ -64,6 +72,7 @@ final class HnswFileDescriptor {
     static final long QUANT_LO_OFFSET = 80;
     static final long QUANT_SCALE_OFFSET = 84;
     static final long ORDINALS_OFFSET = 88;
+    static final long CENTRE_OFFSET = 96;
     static final int LEVEL_ENTRY_BYTES = 16;
 
     private HnswFileDescriptor() {

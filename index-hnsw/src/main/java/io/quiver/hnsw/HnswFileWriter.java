@@ -49,6 +49,11 @@ final class HnswFileWriter {
             codes = align64(pos);
             pos = align8(codes + (long) n * ScalarQuantizer.codeStride(dim));
         }
+        long centre = 0;
+        if (quantizerOrNull != null && quantizerOrNull.perVector()) {
+            centre = align8(pos);
+            pos = centre + 4L * dim;
+        }
         long ordinals = align8(pos);
         pos = align8(ordinals + 4L * n);
         long footer = pos;
@@ -65,7 +70,8 @@ final class HnswFileWriter {
         seg.set(INT, DISTANCE_OFFSET, distance.ordinal());
         seg.set(INT, ENTRY_OFFSET, graph.entryPoint() < 0 ? -1 : order.ordToNode[graph.entryPoint()]);
         seg.set(INT, MAX_LEVEL_OFFSET, maxLevel);
-        seg.set(INT, FLAGS_OFFSET, quantizerOrNull != null ? FLAG_INT8 : 0);
+        seg.set(INT, FLAGS_OFFSET, quantizerOrNull == null ? 0
+                : quantizerOrNull.perVector() ? FLAG_INT8 | FLAG_INT8_PER_VECTOR : FLAG_INT8);
         seg.set(LONG, SEED_OFFSET, params.seed());
         seg.set(LONG, LAYER0_OFFSET, layer0);
         seg.set(LONG, UPPER_OFFSET, dir);
@@ -75,6 +81,11 @@ final class HnswFileWriter {
         if (quantizerOrNull != null) {
             seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET, quantizerOrNull.lo());
             seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET, quantizerOrNull.scale());
+            float[] centreOrNull = quantizerOrNull.centreOrNull();
+            if (centreOrNull != null) {
+                seg.set(LONG, CENTRE_OFFSET, centre);
+                MemorySegment.copy(centreOrNull, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, centre, dim);
+            }
         }
 
         int[] buf = new int[2 * m];
@@ -113,14 +124,14 @@ final class HnswFileWriter {
         if (quantizerOrNull != null) {
             MemorySegment all = vectors.contiguousVectors();
             long stride = ScalarQuantizer.codeStride(dim);
-            long correctionAt = ScalarQuantizer.codeLength(dim);
             for (int node = 0; node < n; node++) {
                 long record = codes + node * stride;
                 int ord = toOrd[node];
-                int corr = all != null
-                        ? quantizerOrNull.quantize(all, ord * 4L * dim, seg, record)
-                        : quantizerOrNull.quantize(vectors.vector(ord), 0L, seg, record);
-                seg.set(INT, record + correctionAt, corr);
+                if (all != null) {
+                    quantizerOrNull.encode(all, ord * 4L * dim, seg, record);
+                } else {
+                    quantizerOrNull.encode(vectors.vector(ord), 0L, seg, record);
+                }
             }
         }
         seg.set(INT, footer, FOOTER_MAGIC);

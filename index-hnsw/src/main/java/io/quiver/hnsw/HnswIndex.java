@@ -52,10 +52,15 @@ public final class HnswIndex implements AutoCloseable {
                 segment.get(ValueLayout.JAVA_INT_UNALIGNED, EF_CONSTRUCT_OFFSET),
                 segment.get(ValueLayout.JAVA_LONG_UNALIGNED, SEED_OFFSET));
         int dim = vectors.dimension();
-        if ((segment.get(ValueLayout.JAVA_INT_UNALIGNED, FLAGS_OFFSET) & FLAG_INT8) != 0) {
-            this.quantizer = new ScalarQuantizer(dim, distance,
-                    segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET),
-                    segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET));
+        int flags = segment.get(ValueLayout.JAVA_INT_UNALIGNED, FLAGS_OFFSET);
+        if ((flags & FLAG_INT8) != 0) {
+            this.quantizer = (flags & FLAG_INT8_PER_VECTOR) != 0
+                    ? new ScalarQuantizer(dim, distance, segment.asSlice(
+                            segment.get(ValueLayout.JAVA_LONG_UNALIGNED, CENTRE_OFFSET), 4L * dim)
+                            .toArray(ValueLayout.JAVA_FLOAT_UNALIGNED))
+                    : new ScalarQuantizer(dim, distance,
+                            segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET),
+                            segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET));
             long codesAt = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, CODES_OFFSET);
             this.codes = new ScalarQuantizer.QuantizedVectors(segment, codesAt, dim);
         } else {
@@ -169,6 +174,13 @@ public final class HnswIndex implements AutoCloseable {
             if (version >= 2 ? ordinals < HEADER_BYTES || ordinals + 4L * count > footer : ordinals != 0) {
                 throw new CorruptIndexException(file + ": node-to-ordinal table at " + ordinals
                         + " does not fit a version " + version + " index of " + count + " nodes");
+            }
+            int flags = seg.get(ValueLayout.JAVA_INT_UNALIGNED, FLAGS_OFFSET);
+            long centre = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, CENTRE_OFFSET);
+            if ((flags & FLAG_INT8_PER_VECTOR) != 0 && (version < 3 || (flags & FLAG_INT8) == 0
+                    || distance == Distance.MANHATTAN || centre < HEADER_BYTES || centre + 4L * dim > footer)) {
+                throw new CorruptIndexException(file + ": per-vector int8 centre at " + centre
+                        + " does not fit a version " + version + " index of dimension " + dim);
             }
             if (dist != distance.ordinal()) {
                 throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]

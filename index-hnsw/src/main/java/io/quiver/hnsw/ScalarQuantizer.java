@@ -16,13 +16,28 @@ import java.util.SplittableRandom;
  * {@code corr(v) = u * scale * Σ v_c + dim * u² / 2};</li>
  * <li>MANHATTAN: {@code scale Σ |a_c - b_c|} (no correction).</li>
  * </ul>
- * A stored record is {@link #codeLength(int)} code bytes (dimension rounded up to 16, zero-padded, so the kernels need
- * no scalar tail), then the 4-byte correction, padded to {@link #codeStride(int)} (a multiple of 64: every record
- * starts on a cache line and brings its correction along). Immutable and threadsafe.
+ * That is the <em>global</em> scaling, Qdrant's: one range for every component of every vector. For EUCLID, DOT and
+ * COSINE with the default quantile 1.0 the quantizer scales <em>per vector</em> instead (as LVQ, Aguerrebere et al.
+ * 2023): the data's mean vector {@code μ} is subtracted, and each vector gets its own range, so that
+ * {@code x ≈ μ + u_x + s_x * c} with the vector's own offset {@code u_x} and step {@code s_x}. A few large components
+ * anywhere in the data (unit-normalised images: a maximum component 5.7× the median vector's largest) then no longer
+ * coarsen every other vector's grid. Four float terms per record make every similarity again one integer dot product
+ * plus a few flops (see {@link PerVectorScorer}):
+ * {@code u_x}, {@code s_x}, {@code S_x = s_x Σ c} and, for EUCLID, {@code N_x = s_x² Σ c²}, for DOT and COSINE
+ * {@code M_x = μ · (u_x + s_x c)}. MANHATTAN, and an explicit quantile below 1 (which clips the one global range),
+ * keep the global scaling.
+ * <p>A stored record is {@link #codeLength(int)} code bytes (dimension rounded up to 16, zero-padded, so the kernels
+ * need no scalar tail), then the correction (global: 4 bytes; per vector: the 16 bytes of terms), padded to
+ * {@link #codeStride(int)} (a multiple of 64: every record starts on a cache line and brings its terms along; 16
+ * bytes of terms never add a line, since the code length is a multiple of 16). Immutable and threadsafe.
  */
 public final class ScalarQuantizer {
 
     private static final int SAMPLE_VALUES = 1 << 20;
+    /** Vectors averaged for the per-vector scaling's centre. */
+    private static final int CENTRE_SAMPLE = 1 << 16;
+    /** Bytes after a record's codes: the global correction (4) or the per-vector terms (16). */
+    static final int TERMS_BYTES = 16;
 
     private final int dimension;
     private final Distance distance;
@@ -30,6 +45,10 @@ public final class ScalarQuantizer {
     private final float scale;
     private final float offset; // u
     private final float inverseScale;
+    /** Per-vector scaling: the mean vector subtracted before each vector is scaled to its own range; null: global. */
+    private final float[] centreOrNull;
+    private final double centreSum;
+    private final double centreNormSquared;
 
     ScalarQuantizer(int dimension, Distance distance, float lo, float scale) {
         this.dimension = dimension;
@@ -38,16 +57,56 @@ public final class ScalarQuantizer {
         this.scale = scale;
         this.offset = lo + 127f * scale;
         this.inverseScale = 1f / scale;
+        this.centreOrNull = null;
+        this.centreSum = 0;
+        this.centreNormSquared = 0;
+    }
+
+    /** A per-vector quantizer around {@code centre} (see the class comment); not for MANHATTAN. */
+    ScalarQuantizer(int dimension, Distance distance, float[] centre) {
+        if (distance == Distance.MANHATTAN || centre.length != dimension) {
+            throw new IllegalArgumentException("per-vector scaling needs EUCLID, DOT or COSINE and a centre of "
+                    + dimension + " components");
+        }
+        this.dimension = dimension;
+        this.distance = distance;
+        this.lo = 0f;
+        this.scale = 1f;
+        this.offset = 127f;
+        this.inverseScale = 1f;
+        this.centreOrNull = centre.clone();
+        double sum = 0;
+        double normSquared = 0;
+        for (float c : centre) {
+            sum += c;
+            normSquared += (double) c * c;
+        }
+        this.centreSum = sum;
+        this.centreNormSquared = normSquared;
+    }
+
+    /** True when every vector has its own range around the data's mean (false: one global range). */
+    public boolean perVector() {
+        return centreOrNull != null;
+    }
+
+    /** The mean vector that per-vector scaling subtracts (a copy); null for the global scaling. */
+    float[] centreOrNull() {
+        return centreOrNull == null ? null : centreOrNull.clone();
     }
 
     /**
-     * Learns the range from (a sample of) the stored vectors: the central {@code config.quantile()} fraction of all
+     * Learns the quantization from (a sample of) the stored vectors: per-vector scaling around their mean for EUCLID,
+     * DOT and COSINE at quantile 1.0, otherwise the one range of the central {@code config.quantile()} fraction of all
      * component values.
      */
     public static ScalarQuantizer train(VectorStore vectors, Distance distance, ScalarQuantizationConfig config,
                                         long seed) {
         int n = vectors.size();
         int dim = vectors.dimension();
+        if (config.quantile() >= 1.0f && distance != Distance.MANHATTAN && n > 0) {
+            return new ScalarQuantizer(dim, distance, meanOfSample(vectors, seed));
+        }
         long total = (long) n * dim;
         int sampleSize = (int) Math.min(total, SAMPLE_VALUES);
         float[] sample = new float[Math.max(1, sampleSize)];
@@ -80,6 +139,26 @@ public final class ScalarQuantizer {
         return new ScalarQuantizer(dim, distance, lo, scale);
     }
 
+    /** The mean of all vectors, or of a random sample of {@link #CENTRE_SAMPLE} of them. */
+    private static float[] meanOfSample(VectorStore vectors, long seed) {
+        int n = vectors.size();
+        int dim = vectors.dimension();
+        int count = Math.min(n, CENTRE_SAMPLE);
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] sum = new double[dim];
+        for (int i = 0; i < count; i++) {
+            MemorySegment v = vectors.vector(count == n ? i : random.nextInt(n));
+            for (int d = 0; d < dim; d++) {
+                sum[d] += v.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * d);
+            }
+        }
+        float[] mean = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            mean[d] = (float) (sum[d] / count);
+        }
+        return mean;
+    }
+
     public int dimension() {
         return dimension;
     }
@@ -97,9 +176,9 @@ public final class ScalarQuantizer {
         return (dimension + 15) & ~15;
     }
 
-    /** Bytes per stored record: codes, the 4-byte correction, padding to a multiple of 64. */
+    /** Bytes per stored record: codes, the correction or per-vector terms, padding to a multiple of 64. */
     public static int codeStride(int dimension) {
-        return (codeLength(dimension) + 4 + 63) & ~63;
+        return (codeLength(dimension) + TERMS_BYTES + 63) & ~63;
     }
 
     /** The code of one component, in [-127, 127]: the nearest level, halves rounded up (as {@code quantizeI8}). */
@@ -116,6 +195,56 @@ public final class ScalarQuantizer {
         long[] sums = new long[2];
         VectorKernels.active().quantizeI8(v, lo, inverseScale, codes, sums);
         return correctionBits(sums[0], sums[1]);
+    }
+
+    /**
+     * Writes the record of vector {@code src} (float32 at {@code srcOffset}) at {@code dstOffset}: its codes, then
+     * its correction (global scaling) or its four per-vector terms.
+     */
+    void encode(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset) {
+        long termsAt = dstOffset + codeLength(dimension);
+        if (centreOrNull == null) {
+            dst.set(ValueLayout.JAVA_INT_UNALIGNED, termsAt, quantize(src, srcOffset, dst, dstOffset));
+            return;
+        }
+        float[] w = new float[dimension];
+        for (int d = 0; d < dimension; d++) {
+            w[d] = src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, srcOffset + 4L * d) - centreOrNull[d];
+        }
+        byte[] codes = new byte[codeLength(dimension)];
+        float[] terms = perVectorCodes(w, codes);
+        MemorySegment.copy(codes, 0, dst, ValueLayout.JAVA_BYTE, dstOffset, dimension);
+        for (int t = 0; t < 4; t++) {
+            dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, termsAt + 4L * t, terms[t]);
+        }
+    }
+
+    /**
+     * Per-vector scaling of the centred vector {@code w} (overwritten by nothing; {@code codes} receives the codes):
+     * returns the terms {@code u, s, S, N|M} of the class comment.
+     */
+    private float[] perVectorCodes(float[] w, byte[] codes) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int d = 0; d < dimension; d++) {
+            min = Math.min(min, w[d]);
+            max = Math.max(max, w[d]);
+        }
+        float step = max > min ? (max - min) / 254f : 1f;
+        long[] sums = new long[2];
+        VectorKernels.active().quantizeI8(w, min, 1f / step, codes, sums);
+        float u = min + 127f * step;
+        float last;
+        if (distance == Distance.EUCLID) {
+            last = (float) ((double) step * step * sums[1]);
+        } else {
+            double centreDotCodes = 0;
+            for (int d = 0; d < dimension; d++) {
+                centreDotCodes += (double) centreOrNull[d] * codes[d];
+            }
+            last = (float) (u * centreSum + step * centreDotCodes);
+        }
+        return new float[] {u, step, (float) ((double) step * sums[0]), last};
     }
 
     /** Quantizes vector {@code src} (float32 at {@code srcOffset}) into {@code dst}; returns its correction bits. */
@@ -146,6 +275,15 @@ public final class ScalarQuantizer {
 
     /** A scorer of a (normalised, for COSINE) query against the codes of {@code codes}. */
     NodeScorer scorer(float[] query, QuantizedVectors codes) {
+        if (centreOrNull != null) {
+            float[] w = new float[dimension];
+            for (int d = 0; d < dimension; d++) {
+                w[d] = query[d] - centreOrNull[d];
+            }
+            byte[] q = new byte[codeLength(dimension)];
+            float[] terms = perVectorCodes(w, q);
+            return new PerVectorScorer(this, MemorySegment.ofArray(q), terms, codes);
+        }
         byte[] q = new byte[codeLength(dimension)];
         int corr = quantize(query, q);
         return new CodeScorer(this, MemorySegment.ofArray(q), corr, codes);
@@ -231,13 +369,7 @@ public final class ScalarQuantizer {
          * less CPU per query on fashion-mnist (an A/B of the same index in one JVM, BENCHMARKS.md).
          */
         private void touch(int[] ords, int count) {
-            int t = 0;
-            for (int line = 0; line < stride; line += 64) {
-                for (int i = 0; i < count; i++) {
-                    t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, codesOffset + (long) ords[i] * stride + line);
-                }
-            }
-            touched ^= t;
+            touched ^= touchRecords(codes, codesOffset, stride, ords, count);
         }
 
         @Override
@@ -251,5 +383,100 @@ public final class ScalarQuantizer {
                         + Float.intBitsToFloat(vectors.correctionBits(ord)) + queryCorrection;
             };
         }
+    }
+
+    /**
+     * Scores per-vector-scaled int8 codes against a query quantized the same way: one integer dot product of the codes
+     * and the two vectors' terms give (for {@code Δu = u_q - u_x})
+     * <ul>
+     * <li>EUCLID: {@code |q-x|² ≈ dim Δu² + N_q + N_x + 2 Δu (S_q - S_x) - 2 s_q s_x Σ q_c x_c};</li>
+     * <li>DOT, COSINE: {@code q·x ≈ dim u_q u_x + u_q S_x + u_x S_q + s_q s_x Σ q_c x_c + M_q + M_x + |μ|²}.</li>
+     * </ul>
+     * One instance per query.
+     */
+    static final class PerVectorScorer extends NodeScorer {
+        private final boolean euclid;
+        private final MemorySegment query;
+        private final MemorySegment codes;
+        private final long codesOffset;
+        private final int stride;
+        private final int length;
+        private final double dim;
+        private final double uq;
+        private final double sq;
+        private final double bigSq;
+        private final double lastQ;
+        private final double centreNormSquared;
+        private final int[] four = new int[4];
+        private final KernelSupport kernels = VectorKernels.active();
+        /** Sink of {@link #touch}'s loads, so that the JIT keeps them. */
+        private int touched;
+
+        PerVectorScorer(ScalarQuantizer quantizer, MemorySegment query, float[] queryTerms, QuantizedVectors vectors) {
+            this.euclid = quantizer.distance == Distance.EUCLID;
+            this.query = query;
+            this.codes = vectors.segment();
+            this.codesOffset = vectors.codesOffset();
+            this.stride = codeStride(vectors.dim());
+            this.length = codeLength(vectors.dim());
+            this.dim = vectors.dim();
+            this.uq = queryTerms[0];
+            this.sq = queryTerms[1];
+            this.bigSq = queryTerms[2];
+            this.lastQ = queryTerms[3];
+            this.centreNormSquared = quantizer.centreNormSquared;
+        }
+
+        private float fromDot(int ord, int dot) {
+            long terms = codesOffset + (long) ord * stride + length;
+            double ux = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms);
+            double sx = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 4);
+            double bigSx = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 8);
+            double lastX = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 12);
+            if (euclid) {
+                double du = uq - ux;
+                return (float) -(dim * du * du + lastQ + lastX + 2 * du * (bigSq - bigSx) - 2 * sq * sx * dot);
+            }
+            return (float) (dim * uq * ux + uq * bigSx + ux * bigSq + sq * sx * dot + lastQ + lastX
+                    + centreNormSquared);
+        }
+
+        @Override
+        float similarity(int ord) {
+            return fromDot(ord, kernels.dotI8(query, 0L, codes, codesOffset + (long) ord * stride, length));
+        }
+
+        @Override
+        void similarities(int[] ords, int count, float[] out) {
+            touch(ords, count);
+            int i = 0;
+            for (; i + 4 <= count; i += 4) {
+                kernels.dotI8Bulk4(query, 0L, codes, codesOffset + (long) ords[i] * stride,
+                        codesOffset + (long) ords[i + 1] * stride, codesOffset + (long) ords[i + 2] * stride,
+                        codesOffset + (long) ords[i + 3] * stride, length, four);
+                for (int j = 0; j < 4; j++) {
+                    out[i + j] = fromDot(ords[i + j], four[j]);
+                }
+            }
+            for (; i < count; i++) {
+                out[i] = similarity(ords[i]);
+            }
+        }
+
+        /** As {@link CodeScorer}'s: the batch's cache misses put in flight together before the kernels run. */
+        private void touch(int[] ords, int count) {
+            touched ^= touchRecords(codes, codesOffset, stride, ords, count);
+        }
+    }
+
+    /** Reads one int of every cache line of the records of {@code ords}, line 0 of every record first; see touch. */
+    static int touchRecords(MemorySegment codes, long codesOffset, int stride, int[] ords, int count) {
+        int t = 0;
+        for (int line = 0; line < stride; line += 64) {
+            for (int i = 0; i < count; i++) {
+                t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, codesOffset + (long) ords[i] * stride + line);
+            }
+        }
+        return t;
     }
 }

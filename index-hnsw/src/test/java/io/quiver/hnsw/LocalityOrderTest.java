@@ -107,8 +107,10 @@ class LocalityOrderTest {
 
     @Test
     void reorderedInt8LayoutRescoresTheCallersOrdinals(@TempDir Path dir) throws IOException {
-        ScalarQuantizer quantizer = ScalarQuantizer.train(store, Distance.EUCLID, ScalarQuantizationConfig.defaults(),
-                1L);
+        // format 1 knows only the global scaling (a quantile below 1 keeps it)
+        ScalarQuantizer quantizer = ScalarQuantizer.train(store, Distance.EUCLID,
+                new ScalarQuantizationConfig(0.99999f), 1L);
+        assertFalse(quantizer.perVector());
         try (HnswIndex ordinal = HnswIndex.open(writeFormat1(dir.resolve("v1.graph"), quantizer), store,
                 Distance.EUCLID);
              HnswIndex reordered = HnswIndex.open(writeReordered(dir.resolve("v2.graph"), quantizer), store,
