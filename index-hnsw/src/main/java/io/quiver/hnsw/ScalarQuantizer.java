@@ -297,53 +297,49 @@ public final class ScalarQuantizer {
         }
     }
 
-    /** Scores int8 codes against a quantized query with the integer kernels. One instance per query. */
-    static final class CodeScorer extends NodeScorer {
-        private final Distance distance;
-        private final MemorySegment query;
-        private final int queryCorrectionBits;
-        private final float queryCorrection;
-        private final MemorySegment codes;
-        private final long codesOffset;
-        private final QuantizedVectors vectors;
-        private final int dim;
-        private final int stride;
-        private final int length;
-        private final float scale;
-        private final float scale2;
-        private final KernelSupport kernels = VectorKernels.active();
-
-        CodeScorer(ScalarQuantizer quantizer, MemorySegment query, int queryCorrectionBits, QuantizedVectors vectors) {
-            this.distance = quantizer.distance;
-            this.query = query;
-            this.queryCorrectionBits = queryCorrectionBits;
-            this.queryCorrection = Float.intBitsToFloat(queryCorrectionBits);
-            this.vectors = vectors;
-            this.codes = vectors.segment();
-            this.codesOffset = vectors.codesOffset();
-            this.dim = vectors.dim();
-            this.stride = codeStride(dim);
-            this.length = codeLength(dim);
-            this.scale = quantizer.scale;
-            this.scale2 = quantizer.scale * quantizer.scale;
-        }
-
+    /**
+     * Scores int8 code records against a quantized query: one integer dot product of codes per record (four records
+     * per kernel call, their cache misses put in flight first by {@link #touch}), turned into a similarity by
+     * {@link #fromDot}. One instance per query.
+     */
+    abstract static class Int8DotScorer extends NodeScorer {
+        final MemorySegment query;
+        final MemorySegment codes;
+        final long codesOffset;
+        final int stride;
+        final int length;
+        final KernelSupport kernels = VectorKernels.active();
         private final int[] four = new int[4];
         /** Sink of {@link #touch}'s loads, so that the JIT keeps them. */
         private int touched;
 
+        Int8DotScorer(MemorySegment query, QuantizedVectors vectors) {
+            this.query = query;
+            this.codes = vectors.segment();
+            this.codesOffset = vectors.codesOffset();
+            this.stride = codeStride(vectors.dim());
+            this.length = codeLength(vectors.dim());
+        }
+
+        /** The similarity of record {@code ord} given the integer dot product of its codes with the query's. */
+        abstract float fromDot(int ord, int dot);
+
+        final long record(int ord) {
+            return codesOffset + (long) ord * stride;
+        }
+
+        @Override
+        float similarity(int ord) {
+            return fromDot(ord, kernels.dotI8(query, 0L, codes, record(ord), length));
+        }
+
         @Override
         void similarities(int[] ords, int count, float[] out) {
-            if (distance == Distance.MANHATTAN) {
-                super.similarities(ords, count, out);
-                return;
-            }
             touch(ords, count);
             int i = 0;
             for (; i + 4 <= count; i += 4) {
-                kernels.dotI8Bulk4(query, 0L, codes, codesOffset + (long) ords[i] * stride,
-                        codesOffset + (long) ords[i + 1] * stride, codesOffset + (long) ords[i + 2] * stride,
-                        codesOffset + (long) ords[i + 3] * stride, length, four);
+                kernels.dotI8Bulk4(query, 0L, codes, record(ords[i]), record(ords[i + 1]), record(ords[i + 2]),
+                        record(ords[i + 3]), length, four);
                 for (int j = 0; j < 4; j++) {
                     out[i + j] = fromDot(ords[i + j], four[j]);
                 }
@@ -353,35 +349,72 @@ public final class ScalarQuantizer {
             }
         }
 
-        private float fromDot(int ord, int dot) {
+        /**
+         * Puts the cache misses of all records about to be scored in flight at once: Java has no prefetch
+         * instruction, so this reads one int of every cache line of the records, line 0 of every record first, then
+         * line 1, and so on. The loads do not depend on each other, so the CPU overlaps their latencies; the kernels
+         * that follow then find most lines arriving or in cache instead of stalling on each record in turn (a
+         * beam-search batch is a handful of random records, too few and too short for the hardware prefetcher).
+         * Measured: about 15 % less CPU per query on fashion-mnist (an A/B of the same index in one JVM,
+         * BENCHMARKS.md).
+         */
+        private void touch(int[] ords, int count) {
+            int t = 0;
+            for (int line = 0; line < stride; line += 64) {
+                for (int i = 0; i < count; i++) {
+                    t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, record(ords[i]) + line);
+                }
+            }
+            touched ^= t;
+        }
+    }
+
+    /** Scores globally scaled int8 codes (see the class comment). One instance per query. */
+    static final class CodeScorer extends Int8DotScorer {
+        private final Distance distance;
+        private final int queryCorrectionBits;
+        private final float queryCorrection;
+        private final QuantizedVectors vectors;
+        private final int dim;
+        private final float scale;
+        private final float scale2;
+
+        CodeScorer(ScalarQuantizer quantizer, MemorySegment query, int queryCorrectionBits, QuantizedVectors vectors) {
+            super(query, vectors);
+            this.distance = quantizer.distance;
+            this.queryCorrectionBits = queryCorrectionBits;
+            this.queryCorrection = Float.intBitsToFloat(queryCorrectionBits);
+            this.vectors = vectors;
+            this.dim = vectors.dim();
+            this.scale = quantizer.scale;
+            this.scale2 = quantizer.scale * quantizer.scale;
+        }
+
+        @Override
+        void similarities(int[] ords, int count, float[] out) {
+            if (distance == Distance.MANHATTAN) {
+                for (int i = 0; i < count; i++) {
+                    out[i] = similarity(ords[i]);
+                }
+                return;
+            }
+            super.similarities(ords, count, out);
+        }
+
+        @Override
+        float fromDot(int ord, int dot) {
             if (distance == Distance.EUCLID) {
                 return -scale2 * (queryCorrectionBits + vectors.correctionBits(ord) - 2 * dot);
             }
             return scale2 * dot + Float.intBitsToFloat(vectors.correctionBits(ord)) + queryCorrection;
         }
 
-        /**
-         * Puts the cache misses of all records about to be scored in flight at once: Java has no prefetch instruction,
-         * so this reads one int of every cache line of the records, line 0 of every record first, then line 1, and
-         * so on. The loads do not depend on each other, so the CPU overlaps their latencies; the kernels that follow
-         * then find most lines arriving or in cache instead of stalling on each record in turn (a beam-search batch
-         * is a handful of random records, too few and too short for the hardware prefetcher). Measured: about 15 %
-         * less CPU per query on fashion-mnist (an A/B of the same index in one JVM, BENCHMARKS.md).
-         */
-        private void touch(int[] ords, int count) {
-            touched ^= touchRecords(codes, codesOffset, stride, ords, count);
-        }
-
         @Override
         float similarity(int ord) {
-            long off = codesOffset + (long) ord * stride;
-            return switch (distance) {
-                case EUCLID -> -scale2 * (queryCorrectionBits + vectors.correctionBits(ord)
-                        - 2 * kernels.dotI8(query, 0L, codes, off, length));
-                case MANHATTAN -> -scale * kernels.manhattanI8(query, 0L, codes, off, dim);
-                case COSINE, DOT -> scale2 * kernels.dotI8(query, 0L, codes, off, length)
-                        + Float.intBitsToFloat(vectors.correctionBits(ord)) + queryCorrection;
-            };
+            if (distance == Distance.MANHATTAN) {
+                return -scale * kernels.manhattanI8(query, 0L, codes, record(ord), dim);
+            }
+            return super.similarity(ord);
         }
     }
 
@@ -394,31 +427,18 @@ public final class ScalarQuantizer {
      * </ul>
      * One instance per query.
      */
-    static final class PerVectorScorer extends NodeScorer {
+    static final class PerVectorScorer extends Int8DotScorer {
         private final boolean euclid;
-        private final MemorySegment query;
-        private final MemorySegment codes;
-        private final long codesOffset;
-        private final int stride;
-        private final int length;
         private final double dim;
         private final double uq;
         private final double sq;
         private final double bigSq;
         private final double lastQ;
         private final double centreNormSquared;
-        private final int[] four = new int[4];
-        private final KernelSupport kernels = VectorKernels.active();
-        /** Sink of {@link #touch}'s loads, so that the JIT keeps them. */
-        private int touched;
 
         PerVectorScorer(ScalarQuantizer quantizer, MemorySegment query, float[] queryTerms, QuantizedVectors vectors) {
+            super(query, vectors);
             this.euclid = quantizer.distance == Distance.EUCLID;
-            this.query = query;
-            this.codes = vectors.segment();
-            this.codesOffset = vectors.codesOffset();
-            this.stride = codeStride(vectors.dim());
-            this.length = codeLength(vectors.dim());
             this.dim = vectors.dim();
             this.uq = queryTerms[0];
             this.sq = queryTerms[1];
@@ -427,8 +447,9 @@ public final class ScalarQuantizer {
             this.centreNormSquared = quantizer.centreNormSquared;
         }
 
-        private float fromDot(int ord, int dot) {
-            long terms = codesOffset + (long) ord * stride + length;
+        @Override
+        float fromDot(int ord, int dot) {
+            long terms = record(ord) + length;
             double ux = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms);
             double sx = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 4);
             double bigSx = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 8);
@@ -440,43 +461,5 @@ public final class ScalarQuantizer {
             return (float) (dim * uq * ux + uq * bigSx + ux * bigSq + sq * sx * dot + lastQ + lastX
                     + centreNormSquared);
         }
-
-        @Override
-        float similarity(int ord) {
-            return fromDot(ord, kernels.dotI8(query, 0L, codes, codesOffset + (long) ord * stride, length));
-        }
-
-        @Override
-        void similarities(int[] ords, int count, float[] out) {
-            touch(ords, count);
-            int i = 0;
-            for (; i + 4 <= count; i += 4) {
-                kernels.dotI8Bulk4(query, 0L, codes, codesOffset + (long) ords[i] * stride,
-                        codesOffset + (long) ords[i + 1] * stride, codesOffset + (long) ords[i + 2] * stride,
-                        codesOffset + (long) ords[i + 3] * stride, length, four);
-                for (int j = 0; j < 4; j++) {
-                    out[i + j] = fromDot(ords[i + j], four[j]);
-                }
-            }
-            for (; i < count; i++) {
-                out[i] = similarity(ords[i]);
-            }
-        }
-
-        /** As {@link CodeScorer}'s: the batch's cache misses put in flight together before the kernels run. */
-        private void touch(int[] ords, int count) {
-            touched ^= touchRecords(codes, codesOffset, stride, ords, count);
-        }
-    }
-
-    /** Reads one int of every cache line of the records of {@code ords}, line 0 of every record first; see touch. */
-    static int touchRecords(MemorySegment codes, long codesOffset, int stride, int[] ords, int count) {
-        int t = 0;
-        for (int line = 0; line < stride; line += 64) {
-            for (int i = 0; i < count; i++) {
-                t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, codesOffset + (long) ords[i] * stride + line);
-            }
-        }
-        return t;
     }
 }
