@@ -34,12 +34,14 @@ import java.util.stream.Stream;
  * {@code {"label": class, "r": 0..99}} ({@code r} seeded random); the filters are {@code samelabel} and
  * {@code otherlabel} (10 %, with the data set's exact filtered ground truth) and {@code r == 0} (1 %) and
  * {@code r < 50} (50 %), whose ground truth the harness computes by brute force. Prints one JSON line per
- * (system, index, filter, ef) to stdout; progress to stderr. Single-threaded searches; each configuration makes one
- * untimed pass over the queries (JIT warm-up), then {@code --repeats} timed passes (default 3), and the fastest pass
- * is reported with its latencies; recall is computed outside the timed loop.
+ * (system, index, filter, ef) to stdout; progress to stderr. Single-threaded searches; each configuration makes
+ * untimed passes over the queries for at least 3 s (JIT warm-up), then {@code --repeats} timed passes (default 3),
+ * and the fastest pass is reported with its latencies; recall is computed outside the timed loop.
  */
 public final class FilteredBench {
     static final int K = 10;
+    /** The least time each configuration is warmed up before its timed passes. */
+    static final long WARM_UP_NANOS = 3_000_000_000L;
 
     private final float[][] base;
     private final float[][] query;
@@ -243,11 +245,15 @@ public final class FilteredBench {
     }
 
     private void measure(String system, boolean indexed, FilterCase f, int ef, Search search) throws IOException {
-        // warm-up: one untimed pass over every query, so that the timed pass measures compiled code (with 50 queries
-        // the JIT compiler was still busy during the timed pass: ~40 % of a profile's samples, both cores shared)
-        for (int q = 0; q < query.length; q++) {
-            search.run(q);
-        }
+        // warm-up: untimed passes over every query for at least WARM_UP_NANOS, so that the timed passes measure
+        // compiled code (after one pass of 500 queries, about 0.15 s, the JIT compiler threads still took 36 % of the
+        // samples of a profile of the timed passes, competing with the searches for the machine's two cores)
+        long warmUpStart = System.nanoTime();
+        do {
+            for (int q = 0; q < query.length; q++) {
+                search.run(q);
+            }
+        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
         // repeats timed passes, the best reported (as the ann harness does): one pass of 500 queries lasts 0.1-0.5 s,
         // where a single GC or scheduler hiccup on this 2-core machine moved a figure by up to 1.7x between runs
         int[][] found = new int[query.length][];
