@@ -237,9 +237,8 @@ class SnapshotTest {
     void damageAtAnyByteOfAnArchiveIsRefusedWithoutAChecksum() throws Exception {
         try (Quiver q = Quiver.open(storage)) {
             Path file = smallArchive(q);
-            Path staging = storage.resolveSibling(storage.getFileName() + "-staging");
-            io.quiver.engine.snapshot.SnapshotArchive.extract(file, staging, json -> io.quiver.wal.WalConfig.defaults());
-            deleteTree(staging); // the intact archive extracts
+            io.quiver.engine.snapshot.SnapshotArchive.extract(file, snapshots.resolve("intact"),
+                    json -> io.quiver.wal.WalConfig.defaults()); // the intact archive extracts
             long size = Files.size(file);
             try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
                     java.nio.file.StandardOpenOption.WRITE)) {
@@ -250,12 +249,9 @@ class SnapshotTest {
                     ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (original ^ 0x20)}), pos);
                     long at = pos;
                     assertThrows(BadRequestException.class, () -> io.quiver.engine.snapshot.SnapshotArchive.extract(
-                            file, staging, json -> io.quiver.wal.WalConfig.defaults()), () -> "byte " + at + " of "
-                                    + size);
+                            file, snapshots.resolve("staging-" + at), json -> io.quiver.wal.WalConfig.defaults()),
+                            () -> "byte " + at + " of " + size);
                     ch.write(java.nio.ByteBuffer.wrap(new byte[] {original}), pos);
-                    if (Files.exists(staging)) {
-                        deleteTree(staging);
-                    }
                 }
             }
         }
@@ -265,47 +261,41 @@ class SnapshotTest {
     void anArchiveOfTheFirstFormatWithoutItsChecksumTrailerIsStillRecovered() throws Exception {
         try (Quiver q = Quiver.open(storage)) {
             Path file = smallArchive(q);
-            Path old = snapshots.resolve("format-1.snapshot");
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-            try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(file));
-                    var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(old))) {
-                java.util.zip.ZipEntry e;
-                while ((e = in.getNextEntry()) != null) {
-                    byte[] bytes = in.readAllBytes();
-                    if (e.getName().equals("manifest.json")) {
-                        ObjectNode manifest = (ObjectNode) mapper.readTree(bytes);
-                        assertEquals(2, manifest.get("format_version").asInt());
-                        bytes = mapper.writeValueAsBytes(manifest.put("format_version", 1));
-                    }
-                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                    out.write(bytes);
-                    out.closeEntry();
-                }
-            }
+            Path old = rezip(file, snapshots.resolve("format-1.snapshot"), manifest -> {
+                assertEquals(2, manifest.get("format_version").asInt());
+                manifest.put("format_version", 1);
+            });
             q.recoverSnapshot("old", old.toUri(), null, snapshots);
             assertEquals(40, q.collection("old").pointsCount());
 
             // the same without its trailer but claiming format 2 is refused
-            Path stripped = snapshots.resolve("stripped.snapshot");
-            try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(file));
-                    var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(stripped))) {
-                java.util.zip.ZipEntry e;
-                while ((e = in.getNextEntry()) != null) {
-                    byte[] bytes = in.readAllBytes();
-                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                    out.write(bytes);
-                    out.closeEntry();
-                }
-            }
+            Path stripped = rezip(file, snapshots.resolve("stripped.snapshot"), manifest -> { });
             assertThrows(BadRequestException.class, () -> q.recoverSnapshot("x", stripped.toUri(), null, snapshots));
         }
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+    /**
+     * Copies the entries of archive {@code from} into a new plain ZIP {@code to} (no checksum trailer), the manifest
+     * changed by {@code editManifest}.
+     */
+    private static Path rezip(Path from, Path to, java.util.function.Consumer<ObjectNode> editManifest)
+            throws java.io.IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(from));
+                var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(to))) {
+            java.util.zip.ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                byte[] bytes = in.readAllBytes();
+                if (e.getName().equals("manifest.json")) {
+                    ObjectNode manifest = (ObjectNode) mapper.readTree(bytes);
+                    editManifest.accept(manifest);
+                    bytes = mapper.writeValueAsBytes(manifest);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(bytes);
+                out.closeEntry();
             }
         }
+        return to;
     }
 }

@@ -477,8 +477,12 @@ public final class SnapshotArchive {
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+        public void write(int b) throws IOException { // the ZIP writer's headers come a byte at a time
+            if (heldCount == held.length) {
+                emit(held, 0, 1);
+                System.arraycopy(held, 1, held, 0, --heldCount);
+            }
+            held[heldCount++] = (byte) b;
         }
 
         @Override
