@@ -13,7 +13,6 @@ import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,7 +70,6 @@ public final class MetadataStateMachine extends StateMachineAdapter {
     }
 
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
-    private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> appliedWaiters = new ConcurrentSkipListMap<>();
     private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "quiver-metadata-snapshot");
         thread.setDaemon(true);
@@ -83,7 +81,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
     private volatile long entriesSinceSnapshot;
 
     private volatile ClusterMetadata current = ClusterMetadata.empty();
-    private volatile long appliedIndex;
+    private final AppliedIndex appliedIndex = new AppliedIndex();
     private volatile long term;
     private volatile boolean leader;
     private volatile Configuration configuration = new Configuration();
@@ -97,7 +95,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
 
     /** Raft index of the last applied metadata entry (or of the loaded snapshot). */
     public long appliedIndex() {
-        return appliedIndex;
+        return appliedIndex.get();
     }
 
     /** The latest term this node saw through leader changes. */
@@ -151,26 +149,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
 
     /** Completes once this state machine has applied index {@code index} (at once when it already has). */
     CompletableFuture<Void> awaitApplied(long index) {
-        if (appliedIndex >= index) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        appliedWaiters.computeIfAbsent(index, i -> new CopyOnWriteArrayList<>()).add(future);
-        if (appliedIndex >= index) {
-            releaseWaiters();
-        }
-        return future;
-    }
-
-    private void releaseWaiters() {
-        long applied = appliedIndex;
-        var ready = appliedWaiters.headMap(applied, true);
-        while (!ready.isEmpty()) {
-            var entry = ready.pollFirstEntry();
-            if (entry != null) {
-                entry.getValue().forEach(f -> f.complete(null));
-            }
-        }
+        return appliedIndex.await(index);
     }
 
     @Override
@@ -189,7 +168,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
                     rejection = e;
                 }
                 current = after;
-                appliedIndex = index;
+                appliedIndex.publish(index);
                 entriesApplied.incrementAndGet();
                 entriesSinceSnapshot++;
                 lastActivityMillis = System.currentTimeMillis();
@@ -212,13 +191,13 @@ public final class MetadataStateMachine extends StateMachineAdapter {
             }
             iter.next();
         }
-        releaseWaiters();
+        appliedIndex.releaseReached();
     }
 
     @Override
     public void onSnapshotSave(SnapshotWriter writer, Closure done) {
         ClusterMetadata captured = current;
-        long capturedIndex = appliedIndex;
+        long capturedIndex = appliedIndex.get();
         entriesSinceSnapshot = 0;
         snapshotWriter.execute(() -> {
             try {
@@ -247,7 +226,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
             MetadataSnapshotFile.Content content = MetadataSnapshotFile.read(Path.of(reader.getPath(), MetadataSnapshotFile.FILE_NAME));
             long index = reader.load() != null ? reader.load().getLastIncludedIndex() : content.appliedIndex();
             current = content.metadata();
-            appliedIndex = index;
+            appliedIndex.publish(index);
             entriesSinceSnapshot = 0;
             snapshotsLoaded.incrementAndGet();
             lastActivityMillis = System.currentTimeMillis();
@@ -258,7 +237,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
                     LOG.error("metadata listener failed on snapshot load", e);
                 }
             }
-            releaseWaiters();
+            appliedIndex.releaseReached();
             return true;
         } catch (Exception e) {
             LOG.error("cannot load metadata snapshot from {}", reader.getPath(), e);
