@@ -144,14 +144,7 @@ class SnapshotTest {
     @Test
     void recoverReplacesExistingDataAndRejectsBadArchives() throws Exception {
         try (Quiver q = Quiver.open(storage)) {
-            Collection c = q.createCollection("a", smallSegments(8, 1));
-            List<Point> points = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                points.add(new Point(PointId.of(i), new float[] {i, 1, 2, 3, 4, 5, 6, 7},
-                        JsonNodeFactory.instance.objectNode().put("i", i)));
-            }
-            c.upsert(points, true);
-            c.createPayloadIndex("i", com.fasterxml.jackson.databind.node.TextNode.valueOf("integer"), true);
+            Collection c = numberedPoints(q, "a", 100);
             c.delete(PointsSelector.ids(PointId.of(5)), true);
             c.setPayload(PointsSelector.ids(PointId.of(6)), JsonNodeFactory.instance.objectNode().put("x", "y"), null,
                     true);
@@ -220,16 +213,25 @@ class SnapshotTest {
         }
     }
 
-    /** A small collection's snapshot archive (two segments, a payload index, a WAL tail). */
-    private Path smallArchive(Quiver q) {
-        Collection c = q.createCollection("small", smallSegments(8, 1));
+    /**
+     * A new one-shard collection of small segments holding points 0..count-1 (vector {@code [i, 1, .., 7]}, payload
+     * {@code {"i": i}}) with an integer index on {@code i}.
+     */
+    private static Collection numberedPoints(Quiver q, String name, int count) {
+        Collection c = q.createCollection(name, smallSegments(8, 1));
         List<Point> points = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < count; i++) {
             points.add(new Point(PointId.of(i), new float[] {i, 1, 2, 3, 4, 5, 6, 7},
                     JsonNodeFactory.instance.objectNode().put("i", i)));
         }
         c.upsert(points, true);
         c.createPayloadIndex("i", com.fasterxml.jackson.databind.node.TextNode.valueOf("integer"), true);
+        return c;
+    }
+
+    /** A small collection's snapshot archive (two segments, a payload index, a WAL tail). */
+    private Path smallArchive(Quiver q) {
+        Collection c = numberedPoints(q, "small", 40);
         return c.snapshotFile(snapshots, c.createSnapshot(snapshots).name());
     }
 

@@ -207,12 +207,10 @@ public final class ScalarQuantizer {
             dst.set(ValueLayout.JAVA_INT_UNALIGNED, termsAt, quantize(src, srcOffset, dst, dstOffset));
             return;
         }
-        float[] w = new float[dimension];
-        for (int d = 0; d < dimension; d++) {
-            w[d] = src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, srcOffset + 4L * d) - centreOrNull[d];
-        }
+        float[] x = new float[dimension];
+        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED, srcOffset, x, 0, dimension);
         byte[] codes = new byte[codeLength(dimension)];
-        float[] terms = perVectorCodes(w, codes);
+        float[] terms = perVectorCodes(x, codes);
         MemorySegment.copy(codes, 0, dst, ValueLayout.JAVA_BYTE, dstOffset, dimension);
         for (int t = 0; t < 4; t++) {
             dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, termsAt + 4L * t, terms[t]);
@@ -220,10 +218,14 @@ public final class ScalarQuantizer {
     }
 
     /**
-     * Per-vector scaling of the centred vector {@code w} (overwritten by nothing; {@code codes} receives the codes):
-     * returns the terms {@code u, s, S, N|M} of the class comment.
+     * Per-vector scaling of vector {@code x} (a stored vector or a query): centres it, writes its codes into
+     * {@code codes} and returns its terms {@code u, s, S, N|M} (see the class comment).
      */
-    private float[] perVectorCodes(float[] w, byte[] codes) {
+    private float[] perVectorCodes(float[] x, byte[] codes) {
+        float[] w = new float[dimension];
+        for (int d = 0; d < dimension; d++) {
+            w[d] = x[d] - centreOrNull[d];
+        }
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (int d = 0; d < dimension; d++) {
@@ -276,12 +278,8 @@ public final class ScalarQuantizer {
     /** A scorer of a (normalised, for COSINE) query against the codes of {@code codes}. */
     NodeScorer scorer(float[] query, QuantizedVectors codes) {
         if (centreOrNull != null) {
-            float[] w = new float[dimension];
-            for (int d = 0; d < dimension; d++) {
-                w[d] = query[d] - centreOrNull[d];
-            }
             byte[] q = new byte[codeLength(dimension)];
-            float[] terms = perVectorCodes(w, q);
+            float[] terms = perVectorCodes(query, q);
             return new PerVectorScorer(this, MemorySegment.ofArray(q), terms, codes);
         }
         byte[] q = new byte[codeLength(dimension)];
