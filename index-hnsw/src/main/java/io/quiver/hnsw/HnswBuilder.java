@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * algorithm 1): levels drawn up front from a generator seeded by {@link HnswParams#seed()} with multiplier
  * {@code 1/ln(m)}, a greedy descent, a beam search of {@code efConstruct} per level, the neighbour-selection heuristic
  * (algorithm 4) for the new node's {@code m} links; a reverse link that overflows a neighbour's list ({@code 2m} on
- * layer 0) replaces the worst link the heuristic would not keep. {@link #build(int)} inserts from several threads; the builder keeps per-thread scratch
- * (a searcher and selection buffers) for the duration of one build. One build per instance.
+ * layer 0) replaces the worst link the heuristic would not keep. {@link #build(int)} inserts from several threads;
+ * the builder keeps per-thread scratch (a searcher and selection buffers) for the duration of one build. One build
+ * per instance.
  */
 final class HnswBuilder {
 
