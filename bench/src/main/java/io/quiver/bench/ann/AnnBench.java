@@ -1,6 +1,7 @@
 package io.quiver.bench.ann;
 
 import io.quiver.bench.FlameGraphProfiler;
+import io.quiver.bench.WarmUp;
 import io.quiver.hnsw.QuantizationSearchParams;
 import io.quiver.hnsw.VectorKernels;
 import java.io.PrintStream;
@@ -45,8 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  */
 public final class AnnBench {
-    /** The least time each system is warmed up (its warm-up queries at every ef, repeated) before it is measured. */
-    static final long WARM_UP_NANOS = 3_000_000_000L;
+
     static final int K = 10;
     static final int K_WIDE = 100;
     static final List<String> ALL_SYSTEMS = List.of("quiver", "quiver-int8", "lucene", "jvector");
@@ -250,15 +250,15 @@ public final class AnnBench {
         b.indexBytes = b.system.indexBytes();
         log.printf(Locale.ROOT, "ann: %s: built in %.2f s (%.2f CPU s), index %d bytes; warming up%n", name,
                 b.buildSeconds, b.buildCpuSeconds, b.indexBytes);
-        // the warm-up queries at every ef, repeated for at least WARM_UP_NANOS: a single round could leave the JIT
-        // compiler busy during the timed passes (seen in the filtered harness: 36 % of a profile's samples)
+        // the warm-up queries at every ef, repeated for at least WarmUp.MIN_NANOS
         int n = Math.min(o.warmupQueries(), data.queries.length);
-        long warmUpStart = System.nanoTime();
-        do {
-            for (int ef : o.efs()) {
-                runQueries(b.system, data, n, K, ef, pool, o.searchThreads());
-            }
-        } while (n > 0 && System.nanoTime() - warmUpStart < WARM_UP_NANOS);
+        if (n > 0) {
+            WarmUp.repeat(() -> {
+                for (int ef : o.efs()) {
+                    runQueries(b.system, data, n, K, ef, pool, o.searchThreads());
+                }
+            });
+        }
         System.gc();
         b.rssBytes = ResidentMemory.bytes();
         b.rssDeltaBytes = rss0 < 0 || b.rssBytes < 0 ? -1 : b.rssBytes - rss0;

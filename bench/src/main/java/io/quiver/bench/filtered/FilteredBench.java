@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.quiver.bench.FlameGraphProfiler;
+import io.quiver.bench.WarmUp;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.Point;
@@ -40,8 +41,6 @@ import java.util.stream.Stream;
  */
 public final class FilteredBench {
     static final int K = 10;
-    /** The least time each configuration is warmed up before its timed passes. */
-    static final long WARM_UP_NANOS = 3_000_000_000L;
 
     private final float[][] base;
     private final float[][] query;
@@ -245,15 +244,11 @@ public final class FilteredBench {
     }
 
     private void measure(String system, boolean indexed, FilterCase f, int ef, Search search) throws IOException {
-        // warm-up: untimed passes over every query for at least WARM_UP_NANOS, so that the timed passes measure
-        // compiled code (after one pass of 500 queries, about 0.15 s, the JIT compiler threads still took 36 % of the
-        // samples of a profile of the timed passes, competing with the searches for the machine's two cores)
-        long warmUpStart = System.nanoTime();
-        do {
+        WarmUp.repeat(() -> {
             for (int q = 0; q < query.length; q++) {
                 search.run(q);
             }
-        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
+        });
         // repeats timed passes, the best reported (as the ann harness does): one pass of 500 queries lasts 0.1-0.5 s,
         // where a single GC or scheduler hiccup on this 2-core machine moved a figure by up to 1.7x between runs
         int[][] found = new int[query.length][];
