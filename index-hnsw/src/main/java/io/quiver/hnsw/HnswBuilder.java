@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * algorithm 1): levels drawn up front from a generator seeded by {@link HnswParams#seed()} with multiplier
  * {@code 1/ln(m)}, a greedy descent, a beam search of {@code efConstruct} per level, the neighbour-selection heuristic
  * (algorithm 4, with the slack {@link #DIVERSITY_ALPHA}) for the new node's {@code m} links; a reverse link that
- * overflows a neighbour's list ({@code 2m} on layer 0) replaces the worst link the heuristic would not keep. {@link #build(int)} inserts from several threads;
- * the builder keeps per-thread scratch (a searcher and selection buffers) for the duration of one build. One build
- * per instance.
+ * overflows a neighbour's list ({@code 2m} on layer 0) replaces the worst link the heuristic would not keep.
+ * {@link #build(int)} inserts from several threads; the builder keeps per-thread scratch (a searcher and selection
+ * buffers) for the duration of one build. One build per instance.
  */
 final class HnswBuilder {
 
@@ -22,9 +22,10 @@ final class HnswBuilder {
      * "DiskANN"): a candidate is pruned only when a kept neighbour is closer to it than its distance to the base node
      * divided by α. Malkov &amp; Yashunin's heuristic is α = 1; above 1 it keeps some links to candidates that sit
      * between the kept ones and the base node, so a search finds more of a query's neighbours per node it expands.
-     * Measured on fashion-mnist (BENCHMARKS.md, 2026-12-04 19:05–19:30): at ef 10, recall@10 0.905 → 0.945 (cosine)
-     * and 0.936 → 0.962 (euclid) for about 15 % more work per ef, so less work at equal recall, float and int8 alike;
-     * 1.2 gave the same recall and built up to 1.8× slower. DOT keeps α = 1: its similarity is no distance.
+     * Measured on fashion-mnist (BENCHMARKS.md, "Diversity slack α"): at ef 10, int8 recall@10 0.906 → 0.945
+     * (cosine) and 0.936 → 0.962 (euclid) for 3–23 % more work per ef; recall 0.95 costs 6–15 % less on cosine
+     * and about the same on euclid, where ef 10 already exceeds it. 1.05 to 1.15 measured alike; 1.2 built up to 1.8×
+     * slower. DOT keeps α = 1: its similarity is no distance.
      */
     static final float DIVERSITY_ALPHA = 1.1f;
 
@@ -228,7 +229,8 @@ final class HnswBuilder {
 
         /**
          * The neighbour-selection heuristic: walks candidates best first and keeps one unless a candidate kept so far
-         * is closer to it than its distance to the base node divided by {@link #DIVERSITY_ALPHA}. Writes the kept ones to selNodes/selSims; returns how many.
+         * is closer to it than its distance to the base node divided by {@link #DIVERSITY_ALPHA}. Writes the kept ones
+         * to selNodes/selSims; returns how many.
          */
         private int selectDiverse(int[] nodes, float[] sims, int count, int max, int base) {
             int kept = 0;
