@@ -40,9 +40,21 @@ public interface KernelSupport {
     /** Squared distances of one heap query to four vectors of one segment; see {@link #dotBulk4}. */
     void squareDistanceBulk4(float[] q, MemorySegment v, long o0, long o1, long o2, long o3, float[] out);
 
-    /** Int8 dot products of one code vector with four code vectors of one segment, into {@code out[0..3]}. */
-    void dotI8Bulk4(MemorySegment q, long qOffset, MemorySegment v, long o0, long o1, long o2, long o3, int dim,
-                    int[] out);
+    /**
+     * A query's int8 codes ({@code codes[0..dim)}, in [-127, 127]) laid out for {@link #dotI8(short[], MemorySegment,
+     * long, int)}: opaque to callers, read only by the implementation that prepared it. Made once per query.
+     */
+    short[] prepareDotI8(byte[] codes, int dim);
+
+    /**
+     * Sum of products of a prepared query with the {@code dim} int8 codes at {@code offset} of {@code v}. May read up
+     * to {@code roundUp(dim, 64)} bytes from {@code offset} (code records are padded to a multiple of 64 bytes); the
+     * bytes past {@code dim} do not count.
+     */
+    int dotI8(short[] prepared, MemorySegment v, long offset, int dim);
+
+    /** {@link #dotI8(short[], MemorySegment, long, int)} of one prepared query with four records, into {@code out[0..3]}. */
+    void dotI8Bulk4(short[] prepared, MemorySegment v, long o0, long o1, long o2, long o3, int dim, int[] out);
 
     /**
      * Int8 scalar quantization of {@code src} into {@code dst[0..src.length)}: the code of {@code x} is

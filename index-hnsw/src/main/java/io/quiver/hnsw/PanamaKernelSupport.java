@@ -28,6 +28,15 @@ final class PanamaKernelSupport implements KernelSupport {
     /** Full-width bytes for the int8 dot product, and ints of the same width for its accumulator. */
     private static final VectorSpecies<Byte> BP = ByteVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> BP_INTS = BP.withLanes(int.class);
+    /**
+     * Blocks of the prepared-query int8 dot product: full-width bytes, but never more than 64 (a record's stride is a
+     * multiple of 64, so whole blocks never run past it), with shorts and ints of the same width.
+     */
+    private static final VectorSpecies<Byte> BQ = BP.vectorBitSize() > 512 ? ByteVector.SPECIES_512 : BP;
+    private static final VectorSpecies<Short> BQ_SHORTS = BQ.withLanes(short.class);
+    private static final VectorSpecies<Integer> BQ_INTS = BQ.withLanes(int.class);
+    /** Sets bit 7 of every short: flips the sign bit of each short's low byte. */
+    private static final ShortVector LOW_BYTE_SIGN = ShortVector.broadcast(BQ_SHORTS, (short) 0x80);
     /** 16-byte chunks after the full-width loop of the int8 dot product. */
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> B16_INTS = B16.withLanes(int.class);
@@ -345,83 +354,119 @@ final class PanamaKernelSupport implements KernelSupport {
         out[3] = s3;
     }
 
+    /**
+     * The query of {@link #dotI8(short[], MemorySegment, long, int)}, per block of {@code W = BQ.length()} code bytes
+     * (zero beyond {@code dim}): {@code W/2} shorts {@code a} = the block's even-position codes, {@code W/2} shorts
+     * {@code y = b - 256 a} with {@code b} the odd-position codes, and {@code W/2} shorts {@code k = -128 a}, plus
+     * {@code 32768} in even lanes (all modulo 2^16). See {@link #dotI8(short[], MemorySegment, long, int)} for why.
+     */
     @Override
-    public void dotI8Bulk4(MemorySegment q, long qOffset, MemorySegment v, long o0, long o1, long o2, long o3,
-                           int n, int[] out) {
-        int i = 0;
-        int s0 = 0;
-        int s1 = 0;
-        int s2 = 0;
-        int s3 = 0;
-        if (n >= BP.length()) {
-            IntVector acc0 = IntVector.zero(BP_INTS);
-            IntVector acc1 = IntVector.zero(BP_INTS);
-            IntVector acc2 = IntVector.zero(BP_INTS);
-            IntVector acc3 = IntVector.zero(BP_INTS);
-            int bound = BP.loopBound(n);
-            for (; i < bound; i += BP.length()) {
-                ShortVector qs = ByteVector.fromMemorySegment(BP, q, qOffset + i, LE).reinterpretAsShorts();
-                ShortVector qLo = qs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
-                ShortVector qHi = qs.lanewise(VectorOperators.ASHR, 8);
-                // written out four times on purpose: a helper method would not be inlined once its compiled
-                // code grows, and vectors crossing a call are boxed
-                ShortVector v0 = ByteVector.fromMemorySegment(BP, v, o0 + i, LE).reinterpretAsShorts();
-                ShortVector v1 = ByteVector.fromMemorySegment(BP, v, o1 + i, LE).reinterpretAsShorts();
-                ShortVector v2 = ByteVector.fromMemorySegment(BP, v, o2 + i, LE).reinterpretAsShorts();
-                ShortVector v3 = ByteVector.fromMemorySegment(BP, v, o3 + i, LE).reinterpretAsShorts();
-                IntVector p0 = qLo.mul(v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
-                        .add(qHi.mul(v0.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
-                IntVector p1 = qLo.mul(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
-                        .add(qHi.mul(v1.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
-                IntVector p2 = qLo.mul(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
-                        .add(qHi.mul(v2.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
-                IntVector p3 = qLo.mul(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
-                        .add(qHi.mul(v3.lanewise(VectorOperators.ASHR, 8))).reinterpretAsInts();
-                acc0 = acc0.add(p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .add(p0.lanewise(VectorOperators.ASHR, 16));
-                acc1 = acc1.add(p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .add(p1.lanewise(VectorOperators.ASHR, 16));
-                acc2 = acc2.add(p2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .add(p2.lanewise(VectorOperators.ASHR, 16));
-                acc3 = acc3.add(p3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .add(p3.lanewise(VectorOperators.ASHR, 16));
-            }
-            s0 = acc0.reduceLanes(VectorOperators.ADD);
-            s1 = acc1.reduceLanes(VectorOperators.ADD);
-            s2 = acc2.reduceLanes(VectorOperators.ADD);
-            s3 = acc3.reduceLanes(VectorOperators.ADD);
-        }
-        if (BP.length() > 16) {
-            for (; i + 16 <= n; i += 16) {
-                ShortVector qs = ByteVector.fromMemorySegment(B16, q, qOffset + i, LE).reinterpretAsShorts();
-                ShortVector qLo = qs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
-                ShortVector qHi = qs.lanewise(VectorOperators.ASHR, 8);
-                s0 += packedProducts16(qLo, qHi, v, o0 + i);
-                s1 += packedProducts16(qLo, qHi, v, o1 + i);
-                s2 += packedProducts16(qLo, qHi, v, o2 + i);
-                s3 += packedProducts16(qLo, qHi, v, o3 + i);
+    public short[] prepareDotI8(byte[] codes, int dim) {
+        int w = BQ.length();
+        int half = w / 2;
+        int blocks = (dim + w - 1) / w;
+        short[] prepared = new short[blocks * 3 * half];
+        for (int block = 0; block < blocks; block++) {
+            int at = block * 3 * half;
+            for (int j = 0; j < half; j++) {
+                int i = block * w + 2 * j;
+                int even = i < dim ? codes[i] : 0;
+                int odd = i + 1 < dim ? codes[i + 1] : 0;
+                prepared[at + j] = (short) even;
+                prepared[at + half + j] = (short) (odd - 256 * even);
+                prepared[at + 2 * half + j] = (short) (-128 * even + ((j & 1) == 0 ? 0x8000 : 0));
             }
         }
-        for (; i < n; i++) {
-            int qi = q.get(ValueLayout.JAVA_BYTE, qOffset + i);
-            s0 += qi * v.get(ValueLayout.JAVA_BYTE, o0 + i);
-            s1 += qi * v.get(ValueLayout.JAVA_BYTE, o1 + i);
-            s2 += qi * v.get(ValueLayout.JAVA_BYTE, o2 + i);
-            s3 += qi * v.get(ValueLayout.JAVA_BYTE, o3 + i);
-        }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
+        return prepared;
     }
 
-    private static int packedProducts16(ShortVector qLo, ShortVector qHi, MemorySegment v, long offset) {
-        ShortVector vs = ByteVector.fromMemorySegment(B16, v, offset, LE).reinterpretAsShorts();
-        ShortVector vLo = vs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
-        ShortVector vHi = vs.lanewise(VectorOperators.ASHR, 8);
-        IntVector p = qLo.mul(vLo).add(qHi.mul(vHi)).reinterpretAsInts();
-        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(p.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+    /**
+     * Int8 dot product of a prepared query with the codes at {@code offset}, in 16-bit lanes without shifts to
+     * sign-extend the stored codes. A short lane {@code v} of the stored bytes holds {@code 256 h + (l mod 256)} for its
+     * codes {@code l} (low byte) and {@code h} (high byte). Flipping the low byte's sign bit makes it {@code 256 h + l +
+     * 128} exactly, and {@code v >> 8 = h}, so modulo 2^16
+     * {@code a (v ^ 0x80) + y (v >> 8) + k = a l + b h + 32768 [even lane]}: the {@code 256 a h} terms cancel, the
+     * 16-bit products wrap harmlessly, and {@code a l + b h} (at most 2 * 127² in magnitude) is exact. Two adjacent
+     * short lanes read as one int are then {@code P = 65536 s_odd + (s_even + 32768)}: {@code P >> 16} is
+     * {@code s_odd}, and {@code Σ P - 65536 Σ s_odd} is {@code Σ s_even} plus the known bias. Per block and record
+     * that is 9 vector ops instead of the 11 of splitting the record's bytes by shifts and each 16-bit sum into two
+     * ints, no per-block work on the query, and no 16-byte tail loop.
+     * <p>Reads whole blocks of {@code BQ.length()} (at most 64) bytes from {@code offset}: up to
+     * {@code roundUp(dim, 64)} bytes, which code records (strides of a multiple of 64) always hold. Bytes past
+     * {@code dim} meet zero query lanes and do not count; codes must lie in [-127, 127].
+     */
+    @Override
+    public int dotI8(short[] prepared, MemorySegment v, long offset, int dim) {
+        int half = BQ_SHORTS.length();
+        int blocks = prepared.length / (3 * half);
+        IntVector sums = IntVector.zero(BQ_INTS);
+        IntVector odd = IntVector.zero(BQ_INTS);
+        long at = offset;
+        for (int k = 0; k < prepared.length; k += 3 * half, at += BQ.length()) {
+            ShortVector a = ShortVector.fromArray(BQ_SHORTS, prepared, k);
+            ShortVector y = ShortVector.fromArray(BQ_SHORTS, prepared, k + half);
+            ShortVector bias = ShortVector.fromArray(BQ_SHORTS, prepared, k + 2 * half);
+            ShortVector x = ByteVector.fromMemorySegment(BQ, v, at, LE).reinterpretAsShorts();
+            IntVector p = a.mul(x.lanewise(VectorOperators.XOR, LOW_BYTE_SIGN))
+                    .add(y.mul(x.lanewise(VectorOperators.ASHR, 8))).add(bias).reinterpretAsInts();
+            sums = sums.add(p);
+            odd = odd.add(p.lanewise(VectorOperators.ASHR, 16));
+        }
+        int oddSum = odd.reduceLanes(VectorOperators.ADD);
+        return sums.reduceLanes(VectorOperators.ADD) - 65535 * oddSum - 0x8000 * blocks * BQ_INTS.length();
+    }
+
+    /**
+     * {@link #dotI8(short[], MemorySegment, long, int)} against four records at once (their loads in flight
+     * together, the query's blocks loaded once for all four).
+     */
+    @Override
+    public void dotI8Bulk4(short[] prepared, MemorySegment v, long o0, long o1, long o2, long o3, int dim,
+                           int[] out) {
+        int half = BQ_SHORTS.length();
+        int blocks = prepared.length / (3 * half);
+        IntVector sums0 = IntVector.zero(BQ_INTS);
+        IntVector sums1 = IntVector.zero(BQ_INTS);
+        IntVector sums2 = IntVector.zero(BQ_INTS);
+        IntVector sums3 = IntVector.zero(BQ_INTS);
+        IntVector odd0 = IntVector.zero(BQ_INTS);
+        IntVector odd1 = IntVector.zero(BQ_INTS);
+        IntVector odd2 = IntVector.zero(BQ_INTS);
+        IntVector odd3 = IntVector.zero(BQ_INTS);
+        long at = 0;
+        for (int k = 0; k < prepared.length; k += 3 * half, at += BQ.length()) {
+            ShortVector a = ShortVector.fromArray(BQ_SHORTS, prepared, k);
+            ShortVector y = ShortVector.fromArray(BQ_SHORTS, prepared, k + half);
+            ShortVector bias = ShortVector.fromArray(BQ_SHORTS, prepared, k + 2 * half);
+            // written out four times on purpose: a helper method would not be inlined once its compiled code
+            // grows, and vectors crossing a call are boxed
+            ShortVector x0 = ByteVector.fromMemorySegment(BQ, v, o0 + at, LE).reinterpretAsShorts();
+            ShortVector x1 = ByteVector.fromMemorySegment(BQ, v, o1 + at, LE).reinterpretAsShorts();
+            ShortVector x2 = ByteVector.fromMemorySegment(BQ, v, o2 + at, LE).reinterpretAsShorts();
+            ShortVector x3 = ByteVector.fromMemorySegment(BQ, v, o3 + at, LE).reinterpretAsShorts();
+            IntVector p0 = a.mul(x0.lanewise(VectorOperators.XOR, LOW_BYTE_SIGN))
+                    .add(y.mul(x0.lanewise(VectorOperators.ASHR, 8))).add(bias).reinterpretAsInts();
+            IntVector p1 = a.mul(x1.lanewise(VectorOperators.XOR, LOW_BYTE_SIGN))
+                    .add(y.mul(x1.lanewise(VectorOperators.ASHR, 8))).add(bias).reinterpretAsInts();
+            IntVector p2 = a.mul(x2.lanewise(VectorOperators.XOR, LOW_BYTE_SIGN))
+                    .add(y.mul(x2.lanewise(VectorOperators.ASHR, 8))).add(bias).reinterpretAsInts();
+            IntVector p3 = a.mul(x3.lanewise(VectorOperators.XOR, LOW_BYTE_SIGN))
+                    .add(y.mul(x3.lanewise(VectorOperators.ASHR, 8))).add(bias).reinterpretAsInts();
+            sums0 = sums0.add(p0);
+            sums1 = sums1.add(p1);
+            sums2 = sums2.add(p2);
+            sums3 = sums3.add(p3);
+            odd0 = odd0.add(p0.lanewise(VectorOperators.ASHR, 16));
+            odd1 = odd1.add(p1.lanewise(VectorOperators.ASHR, 16));
+            odd2 = odd2.add(p2.lanewise(VectorOperators.ASHR, 16));
+            odd3 = odd3.add(p3.lanewise(VectorOperators.ASHR, 16));
+        }
+        int bias = 0x8000 * blocks * BQ_INTS.length();
+        // inline, not a helper taking vectors: vectors crossing a call that is not inlined are boxed
+        out[0] = sums0.reduceLanes(VectorOperators.ADD) - 65535 * odd0.reduceLanes(VectorOperators.ADD) - bias;
+        out[1] = sums1.reduceLanes(VectorOperators.ADD) - 65535 * odd1.reduceLanes(VectorOperators.ADD) - bias;
+        out[2] = sums2.reduceLanes(VectorOperators.ADD) - 65535 * odd2.reduceLanes(VectorOperators.ADD) - bias;
+        out[3] = sums3.reduceLanes(VectorOperators.ADD) - 65535 * odd3.reduceLanes(VectorOperators.ADD) - bias;
     }
 
     // ---------------------------------------------------------------- int8 codes

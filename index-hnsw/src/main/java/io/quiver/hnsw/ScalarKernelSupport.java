@@ -144,13 +144,32 @@ final class ScalarKernelSupport implements KernelSupport {
         out[3] = squareDistance(q, v, o3);
     }
 
+    /** The prepared query of the scalar kernels: the codes widened to shorts. */
     @Override
-    public void dotI8Bulk4(MemorySegment q, long qOffset, MemorySegment v, long o0, long o1, long o2, long o3,
-                           int dim, int[] out) {
-        out[0] = dotI8(q, qOffset, v, o0, dim);
-        out[1] = dotI8(q, qOffset, v, o1, dim);
-        out[2] = dotI8(q, qOffset, v, o2, dim);
-        out[3] = dotI8(q, qOffset, v, o3, dim);
+    public short[] prepareDotI8(byte[] codes, int dim) {
+        short[] prepared = new short[dim];
+        for (int i = 0; i < dim; i++) {
+            prepared[i] = codes[i];
+        }
+        return prepared;
+    }
+
+    @Override
+    public int dotI8(short[] prepared, MemorySegment v, long offset, int dim) {
+        int s = 0;
+        for (int i = 0; i < dim; i++) {
+            s += prepared[i] * v.get(ValueLayout.JAVA_BYTE, offset + i);
+        }
+        return s;
+    }
+
+    @Override
+    public void dotI8Bulk4(short[] prepared, MemorySegment v, long o0, long o1, long o2, long o3, int dim,
+                           int[] out) {
+        out[0] = dotI8(prepared, v, o0, dim);
+        out[1] = dotI8(prepared, v, o1, dim);
+        out[2] = dotI8(prepared, v, o2, dim);
+        out[3] = dotI8(prepared, v, o3, dim);
     }
 
     @Override

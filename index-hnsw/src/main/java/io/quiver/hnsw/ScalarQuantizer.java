@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * <p>A stored record is {@link #codeLength(int)} code bytes (dimension rounded up to 16, zero-padded, so the kernels
  * need no scalar tail), then the correction (global: 4 bytes; per vector: the 16 bytes of terms), padded to
  * {@link #codeStride(int)} (a multiple of 64: every record starts on a cache line and brings its terms along; 16
- * bytes of terms never add a line, since the code length is a multiple of 16). Immutable and threadsafe.
+ * bytes of terms never add a line, since the code length is a multiple of 16; the dot-product kernel may read a
+ * record in whole blocks of up to 64 bytes). Immutable and threadsafe.
  */
 public final class ScalarQuantizer {
 
@@ -280,11 +281,11 @@ public final class ScalarQuantizer {
         if (centreOrNull != null) {
             byte[] q = new byte[codeLength(dimension)];
             float[] terms = perVectorCodes(query, q);
-            return new PerVectorScorer(this, MemorySegment.ofArray(q), terms, codes);
+            return new PerVectorScorer(this, q, terms, codes);
         }
         byte[] q = new byte[codeLength(dimension)];
         int corr = quantize(query, q);
-        return new CodeScorer(this, MemorySegment.ofArray(q), corr, codes);
+        return new CodeScorer(this, q, corr, codes);
     }
 
     /** The code records of all vectors in one segment, {@code codeStride(dim)} bytes each from {@code codesOffset}. */
@@ -301,7 +302,9 @@ public final class ScalarQuantizer {
      * {@link #fromDot}. One instance per query.
      */
     abstract static class Int8DotScorer extends NodeScorer {
+        /** The query's codes, and the same codes laid out once for the kernels' dot products. */
         final MemorySegment query;
+        final short[] preparedQuery;
         final MemorySegment codes;
         final long codesOffset;
         final int stride;
@@ -311,12 +314,13 @@ public final class ScalarQuantizer {
         /** Sink of {@link #touch}'s loads, so that the JIT keeps them. */
         private int touched;
 
-        Int8DotScorer(MemorySegment query, QuantizedVectors vectors) {
-            this.query = query;
+        Int8DotScorer(byte[] queryCodes, QuantizedVectors vectors) {
+            this.query = MemorySegment.ofArray(queryCodes);
             this.codes = vectors.segment();
             this.codesOffset = vectors.codesOffset();
             this.stride = codeStride(vectors.dim());
             this.length = codeLength(vectors.dim());
+            this.preparedQuery = kernels.prepareDotI8(queryCodes, length);
         }
 
         /** The similarity of record {@code ord} given the integer dot product of its codes with the query's. */
@@ -328,7 +332,7 @@ public final class ScalarQuantizer {
 
         @Override
         float similarity(int ord) {
-            return fromDot(ord, kernels.dotI8(query, 0L, codes, record(ord), length));
+            return fromDot(ord, kernels.dotI8(preparedQuery, codes, record(ord), length));
         }
 
         @Override
@@ -336,7 +340,7 @@ public final class ScalarQuantizer {
             touch(ords, count);
             int i = 0;
             for (; i + 4 <= count; i += 4) {
-                kernels.dotI8Bulk4(query, 0L, codes, record(ords[i]), record(ords[i + 1]), record(ords[i + 2]),
+                kernels.dotI8Bulk4(preparedQuery, codes, record(ords[i]), record(ords[i + 1]), record(ords[i + 2]),
                         record(ords[i + 3]), length, four);
                 for (int j = 0; j < 4; j++) {
                     out[i + j] = fromDot(ords[i + j], four[j]);
@@ -377,7 +381,7 @@ public final class ScalarQuantizer {
         private final float scale;
         private final float scale2;
 
-        CodeScorer(ScalarQuantizer quantizer, MemorySegment query, int queryCorrectionBits, QuantizedVectors vectors) {
+        CodeScorer(ScalarQuantizer quantizer, byte[] query, int queryCorrectionBits, QuantizedVectors vectors) {
             super(query, vectors);
             this.distance = quantizer.distance;
             this.queryCorrectionBits = queryCorrectionBits;
@@ -434,7 +438,7 @@ public final class ScalarQuantizer {
         private final double lastQ;
         private final double centreNormSquared;
 
-        PerVectorScorer(ScalarQuantizer quantizer, MemorySegment query, float[] queryTerms, QuantizedVectors vectors) {
+        PerVectorScorer(ScalarQuantizer quantizer, byte[] query, float[] queryTerms, QuantizedVectors vectors) {
             super(query, vectors);
             this.euclid = quantizer.distance == Distance.EUCLID;
             this.dim = vectors.dim();

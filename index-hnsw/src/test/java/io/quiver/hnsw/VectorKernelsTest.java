@@ -131,14 +131,52 @@ class VectorKernelsTest {
                         panama.squareDistanceI8(sa, off, hb, 0, dim), "dim " + dim);
                 assertEquals(SCALAR.manhattanI8(sa, off, hb, 0, dim), panama.manhattanI8(sa, off, hb, 0, dim),
                         "dim " + dim);
-                MemorySegment codes = arena.allocate(4L * dim, 1);
-                for (long i = 0; i < 4L * dim; i++) {
-                    codes.set(ValueLayout.JAVA_BYTE, i, (byte) (random.nextInt(255) - 127));
+            }
+        }
+    }
+
+    /**
+     * The prepared-query dot product against code records as the index stores them (strides of a multiple of 64),
+     * whose bytes past {@code dim} are arbitrary, -128 included: equal to the scalar sum of products, single and four
+     * at a time, in both implementations. Rounds with all codes at +127 or -127 reach the largest 16-bit partial sums
+     * (2 * 127² per pair of products).
+     */
+    @Test
+    void preparedInt8DotMatchesScalarExactlyAndIgnoresRecordPadding() {
+        long seed = TestVectors.seed();
+        Random random = new Random(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int round = 0; round < 400; round++) {
+                int dim = round < 80 ? round + 1 : 1 + random.nextInt(2048);
+                int extreme = round % 7 == 0 ? 127 : round % 7 == 1 ? -127 : 0; // 0: random codes
+                int stride = ScalarQuantizer.codeStride(dim);
+                byte[] query = new byte[dim];
+                for (int i = 0; i < dim; i++) {
+                    query[i] = extreme != 0 ? (byte) extreme : (byte) (random.nextInt(255) - 127);
                 }
+                MemorySegment records = arena.allocate(4L * stride, 64);
+                for (long i = 0; i < 4L * stride; i++) {
+                    boolean code = i % stride < dim;
+                    byte b = !code ? (byte) random.nextInt(256) // padding and terms: any byte
+                            : extreme != 0 ? (byte) (random.nextBoolean() ? extreme : -extreme)
+                            : (byte) (random.nextInt(255) - 127);
+                    records.set(ValueLayout.JAVA_BYTE, i, b);
+                }
+                MemorySegment q = MemorySegment.ofArray(query);
+                short[] prepared = panama.prepareDotI8(query, dim);
+                short[] scalarPrepared = SCALAR.prepareDotI8(query, dim);
                 int[] bulk = new int[4];
-                panama.dotI8Bulk4(sa, off, codes, 0, dim, 2L * dim, 3L * dim, dim, bulk);
+                int[] scalarBulk = new int[4];
+                panama.dotI8Bulk4(prepared, records, 0, 2L * stride, stride, 3L * stride, dim, bulk);
+                SCALAR.dotI8Bulk4(scalarPrepared, records, 0, 2L * stride, stride, 3L * stride, dim, scalarBulk);
+                long[] order = {0, 2, 1, 3};
                 for (int j = 0; j < 4; j++) {
-                    assertEquals(SCALAR.dotI8(sa, off, codes, (long) j * dim, dim), bulk[j], "bulk dim " + dim);
+                    long at = order[j] * stride;
+                    int expected = SCALAR.dotI8(q, 0, records, at, dim);
+                    assertEquals(expected, panama.dotI8(prepared, records, at, dim), "dim " + dim + " seed " + seed);
+                    assertEquals(expected, SCALAR.dotI8(scalarPrepared, records, at, dim), "dim " + dim);
+                    assertEquals(expected, bulk[j], "bulk dim " + dim + " seed " + seed);
+                    assertEquals(expected, scalarBulk[j], "scalar bulk dim " + dim);
                 }
             }
         }

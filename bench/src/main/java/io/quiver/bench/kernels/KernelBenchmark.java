@@ -49,6 +49,11 @@ public class KernelBenchmark {
     private MemorySegment sb;
     private MemorySegment ca;
     private MemorySegment cb;
+    /** An int8 query laid out for the search's dot products, and four code records of {@code recordStride} bytes. */
+    private short[] preparedQuery;
+    private MemorySegment records;
+    private long recordStride;
+    private final int[] four = new int[4];
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -73,6 +78,16 @@ public class KernelBenchmark {
         for (int i = 0; i < dim; i++) {
             ca.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
             cb.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
+        }
+        byte[] query = new byte[dim];
+        for (int i = 0; i < dim; i++) {
+            query[i] = (byte) (random.nextInt(255) - 127); // valid codes: [-127, 127]
+        }
+        preparedQuery = kernels.prepareDotI8(query, dim);
+        recordStride = (dim + 63) / 64 * 64; // code records are padded to cache lines
+        records = arena.allocate(4L * recordStride, 64);
+        for (long i = 0; i < 4L * recordStride; i++) {
+            records.set(ValueLayout.JAVA_BYTE, i, (byte) (random.nextInt(255) - 127));
         }
     }
 
@@ -120,6 +135,19 @@ public class KernelBenchmark {
     @Benchmark
     public int dotInt8OffHeap() {
         return kernels.dotI8(ca, 0, cb, 0, dim);
+    }
+
+    /** The search's int8 kernel: a prepared query against one code record. */
+    @Benchmark
+    public int dotInt8PreparedOffHeap() {
+        return kernels.dotI8(preparedQuery, records, 0, dim);
+    }
+
+    /** The search's int8 kernel four records at a time (one call scores four; divide the time by 4 per record). */
+    @Benchmark
+    public int dotInt8PreparedBulk4OffHeap() {
+        kernels.dotI8Bulk4(preparedQuery, records, 0, recordStride, 2 * recordStride, 3 * recordStride, dim, four);
+        return four[0] + four[1] + four[2] + four[3];
     }
 
     @Benchmark
