@@ -37,6 +37,8 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final VectorSpecies<Integer> BQ_INTS = BQ.withLanes(int.class);
     /** Sets bit 7 of every short: flips the sign bit of each short's low byte. */
     private static final ShortVector LOW_BYTE_SIGN = ShortVector.broadcast(BQ_SHORTS, (short) 0x80);
+    /** 0x8000 in the even short lanes (the low halves of int lanes), 0 in the odd ones. */
+    private static final ShortVector EVEN_LANE_BIAS = ShortVector.fromArray(BQ_SHORTS, evenLaneBias(), 0);
     /** 16-byte chunks after the full-width loop of the int8 dot product. */
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> B16_INTS = B16.withLanes(int.class);
@@ -365,19 +367,27 @@ final class PanamaKernelSupport implements KernelSupport {
         int w = BQ.length();
         int half = w / 2;
         int blocks = (dim + w - 1) / w;
+        byte[] padded = new byte[blocks * w];
+        System.arraycopy(codes, 0, padded, 0, dim);
         short[] prepared = new short[blocks * 3 * half];
         for (int block = 0; block < blocks; block++) {
             int at = block * 3 * half;
-            for (int j = 0; j < half; j++) {
-                int i = block * w + 2 * j;
-                int even = i < dim ? codes[i] : 0;
-                int odd = i + 1 < dim ? codes[i + 1] : 0;
-                prepared[at + j] = (short) even;
-                prepared[at + half + j] = (short) (odd - 256 * even);
-                prepared[at + 2 * half + j] = (short) (-128 * even + ((j & 1) == 0 ? 0x8000 : 0));
-            }
+            ShortVector pair = ByteVector.fromArray(BQ, padded, block * w).reinterpretAsShorts();
+            ShortVector even = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+            ShortVector odd = pair.lanewise(VectorOperators.ASHR, 8);
+            even.intoArray(prepared, at);
+            odd.sub(even.lanewise(VectorOperators.LSHL, 8)).intoArray(prepared, at + half);
+            EVEN_LANE_BIAS.sub(even.lanewise(VectorOperators.LSHL, 7)).intoArray(prepared, at + 2 * half);
         }
         return prepared;
+    }
+
+    private static short[] evenLaneBias() {
+        short[] bias = new short[BQ_SHORTS.length()];
+        for (int j = 0; j < bias.length; j += 2) {
+            bias[j] = (short) 0x8000;
+        }
+        return bias;
     }
 
     /**
