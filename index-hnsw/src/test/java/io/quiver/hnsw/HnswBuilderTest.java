@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The graph {@link HnswBuilder} leaves behind, on the 10 000 fashion-mnist-10k images: well-formed layer-0 link lists,
  * and the lists that reverse links overflowed kept full. A full list drops one link for a new one; re-selecting it by
- * the heuristic instead (the builder before 2026-12-04) left 0.3 % of the lists full here, dropping one leaves 2.6 %
- * without the diversity slack (α = 1) and 21 % with α = 1.1 (mean degree 11.8 and 20.4 of 32). And the slack of the
- * diversity test on three points, where its decision can be computed by hand.
+ * the heuristic instead (the builder before 2026-12-04) left 0.3 % of the lists full here with α = 1 and 2.7 % with
+ * α = 1.1 (measured 2026-12-05), dropping one leaves 2.6 % with α = 1 and 21 % with α = 1.1 (mean degree 11.8 and
+ * 20.4 of 32); the test asks for 10 %. And the slack of the diversity test on three points, where its decision can
+ * be computed by hand.
  */
 class HnswBuilderTest {
 
@@ -47,7 +48,7 @@ class HnswBuilderTest {
             System.out.printf("layer 0 of %d nodes: mean degree %.1f of %d, %.1f %% of the lists full%n", NODES,
                     meanDegree, maxLinks, 100.0 * full / NODES);
             assertTrue(meanDegree >= params.m() / 2.0, "mean layer-0 degree " + meanDegree);
-            assertTrue(full >= NODES * 15 / 1000, full + " full lists of " + NODES);
+            assertTrue(full >= NODES / 10, full + " full lists of " + NODES);
         }
     }
 
