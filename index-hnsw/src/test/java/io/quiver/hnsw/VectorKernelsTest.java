@@ -34,13 +34,18 @@ class VectorKernelsTest {
         assertEquals(expected, actual, tol, what + " dim=" + dim);
     }
 
+    /** The dimensions a randomized kernel test walks: every one of 1..80 (all tail lengths), then random up to 2048. */
+    private static int dimensionOfRound(int round, Random random) {
+        return round < 80 ? round + 1 : 1 + random.nextInt(2048);
+    }
+
     @Test
     void floatKernelsMatchScalarOnRandomDimensions() {
         long seed = TestVectors.seed();
         Random random = new Random(seed);
         try (Arena arena = Arena.ofConfined()) {
             for (int round = 0; round < 400; round++) {
-                int dim = round < 80 ? round + 1 : 1 + random.nextInt(2048);
+                int dim = dimensionOfRound(round, random);
                 float[] a = new float[dim];
                 float[] b = new float[dim];
                 float absDot = 0;
@@ -115,7 +120,7 @@ class VectorKernelsTest {
         Random random = new Random(seed);
         try (Arena arena = Arena.ofConfined()) {
             for (int round = 0; round < 400; round++) {
-                int dim = round < 80 ? round + 1 : 1 + random.nextInt(2048);
+                int dim = dimensionOfRound(round, random);
                 byte[] a = new byte[dim];
                 byte[] b = new byte[dim];
                 for (int i = 0; i < dim; i++) {
@@ -147,7 +152,7 @@ class VectorKernelsTest {
         Random random = new Random(seed);
         try (Arena arena = Arena.ofConfined()) {
             for (int round = 0; round < 400; round++) {
-                int dim = round < 80 ? round + 1 : 1 + random.nextInt(2048);
+                int dim = dimensionOfRound(round, random);
                 int extreme = round % 7 == 0 ? 127 : round % 7 == 1 ? -127 : 0; // 0: random codes
                 int stride = ScalarQuantizer.codeStride(dim);
                 byte[] query = new byte[dim];
