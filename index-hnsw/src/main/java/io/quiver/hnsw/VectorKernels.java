@@ -103,16 +103,31 @@ public final class VectorKernels {
         return Holder.ACTIVE.manhattanI8(a, aOffset, b, bOffset, dim);
     }
 
-    /** Scales {@code v} in place to unit length (a zero vector stays zero); returns it. */
+    /**
+     * Scales {@code v} in place to unit length (a zero vector stays zero); returns it. The squared norm is summed in
+     * double over four independent chains (one chain waits out the add latency on every component: about 1 µs at 784
+     * dimensions, paid by every cosine query).
+     */
     public static float[] normalize(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
+        double n0 = 0;
+        double n1 = 0;
+        double n2 = 0;
+        double n3 = 0;
+        int i = 0;
+        for (; i + 4 <= v.length; i += 4) {
+            n0 += (double) v[i] * v[i];
+            n1 += (double) v[i + 1] * v[i + 1];
+            n2 += (double) v[i + 2] * v[i + 2];
+            n3 += (double) v[i + 3] * v[i + 3];
         }
+        for (; i < v.length; i++) {
+            n0 += (double) v[i] * v[i];
+        }
+        double n = (n0 + n1) + (n2 + n3);
         if (n > 0) {
             float inv = (float) (1.0 / Math.sqrt(n));
-            for (int i = 0; i < v.length; i++) {
-                v[i] *= inv;
+            for (int d = 0; d < v.length; d++) {
+                v[d] *= inv;
             }
         }
         return v;
