@@ -105,8 +105,8 @@ public final class VectorKernels {
 
     /**
      * Scales {@code v} in place to unit length (a zero vector stays zero); returns it. The squared norm is summed in
-     * double over four independent chains (one chain waits out the add latency on every component: about 1 µs at 784
-     * dimensions, paid by every cosine query).
+     * double over four independent chains: a single chain waits out the add latency on every component, and every
+     * cosine query pays for this sum.
      */
     public static float[] normalize(float[] v) {
         double n0 = 0;
