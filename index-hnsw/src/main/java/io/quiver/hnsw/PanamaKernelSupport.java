@@ -43,6 +43,8 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> B16_INTS = B16.withLanes(int.class);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Bytes as wide as the float lanes: float lanes are loaded from segments as bytes (see {@link #floats}). */
+    private static final VectorSpecies<Byte> FLOAT_BYTES = F.withLanes(byte.class);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Override
@@ -118,6 +120,17 @@ final class PanamaKernelSupport implements KernelSupport {
         return s;
     }
 
+    /**
+     * {@code FL} floats at byte offset {@code at} of {@code segment}, loaded as bytes and reinterpreted (free). The
+     * JIT compiles {@code FloatVector.fromMemorySegment} against the segment classes that every caller in the JVM has
+     * passed it: once another library's float kernels (Lucene's, in the ANN harness) have passed it mapped and heap
+     * segments, kernels compiled after that stop inlining the load, and a float search costs 1.6-2.3x as much
+     * (BENCHMARKS.md). {@code ByteVector}'s load keeps the profile of this class's own byte kernels.
+     */
+    private static FloatVector floats(MemorySegment segment, long at) {
+        return ByteVector.fromMemorySegment(FLOAT_BYTES, segment, at, LE).reinterpretAsFloats();
+    }
+
     // ---------------------------------------------------------------- segment x segment
 
     @Override
@@ -130,10 +143,10 @@ final class PanamaKernelSupport implements KernelSupport {
             int bound = n - (n % (2 * FL));
             for (; i < bound; i += 2 * FL) {
                 long o = 4L * i;
-                acc1 = FloatVector.fromMemorySegment(F, a, aOffset + o, LE)
-                        .fma(FloatVector.fromMemorySegment(F, b, bOffset + o, LE), acc1);
-                acc2 = FloatVector.fromMemorySegment(F, a, aOffset + o + 4L * FL, LE)
-                        .fma(FloatVector.fromMemorySegment(F, b, bOffset + o + 4L * FL, LE), acc2);
+                acc1 = floats(a, aOffset + o)
+                        .fma(floats(b, bOffset + o), acc1);
+                acc2 = floats(a, aOffset + o + 4L * FL)
+                        .fma(floats(b, bOffset + o + 4L * FL), acc2);
             }
             s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
         }
@@ -153,10 +166,10 @@ final class PanamaKernelSupport implements KernelSupport {
             int bound = n - (n % (2 * FL));
             for (; i < bound; i += 2 * FL) {
                 long o = 4L * i;
-                FloatVector d1 = FloatVector.fromMemorySegment(F, a, aOffset + o, LE)
-                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o, LE));
-                FloatVector d2 = FloatVector.fromMemorySegment(F, a, aOffset + o + 4L * FL, LE)
-                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o + 4L * FL, LE));
+                FloatVector d1 = floats(a, aOffset + o)
+                        .sub(floats(b, bOffset + o));
+                FloatVector d2 = floats(a, aOffset + o + 4L * FL)
+                        .sub(floats(b, bOffset + o + 4L * FL));
                 acc1 = d1.fma(d1, acc1);
                 acc2 = d2.fma(d2, acc2);
             }
@@ -179,10 +192,10 @@ final class PanamaKernelSupport implements KernelSupport {
             int bound = n - (n % (2 * FL));
             for (; i < bound; i += 2 * FL) {
                 long o = 4L * i;
-                acc1 = acc1.add(FloatVector.fromMemorySegment(F, a, aOffset + o, LE)
-                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o, LE)).abs());
-                acc2 = acc2.add(FloatVector.fromMemorySegment(F, a, aOffset + o + 4L * FL, LE)
-                        .sub(FloatVector.fromMemorySegment(F, b, bOffset + o + 4L * FL, LE)).abs());
+                acc1 = acc1.add(floats(a, aOffset + o)
+                        .sub(floats(b, bOffset + o)).abs());
+                acc2 = acc2.add(floats(a, aOffset + o + 4L * FL)
+                        .sub(floats(b, bOffset + o + 4L * FL)).abs());
             }
             s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
         }
@@ -205,9 +218,9 @@ final class PanamaKernelSupport implements KernelSupport {
             int bound = n - (n % (2 * FL));
             for (; i < bound; i += 2 * FL) {
                 long o = bOffset + 4L * i;
-                acc1 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromMemorySegment(F, b, o, LE), acc1);
+                acc1 = FloatVector.fromArray(F, a, i).fma(floats(b, o), acc1);
                 acc2 = FloatVector.fromArray(F, a, i + FL)
-                        .fma(FloatVector.fromMemorySegment(F, b, o + 4L * FL, LE), acc2);
+                        .fma(floats(b, o + 4L * FL), acc2);
             }
             s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
         }
@@ -228,9 +241,9 @@ final class PanamaKernelSupport implements KernelSupport {
             int bound = n - (n % (2 * FL));
             for (; i < bound; i += 2 * FL) {
                 long o = bOffset + 4L * i;
-                FloatVector d1 = FloatVector.fromArray(F, a, i).sub(FloatVector.fromMemorySegment(F, b, o, LE));
+                FloatVector d1 = FloatVector.fromArray(F, a, i).sub(floats(b, o));
                 FloatVector d2 = FloatVector.fromArray(F, a, i + FL)
-                        .sub(FloatVector.fromMemorySegment(F, b, o + 4L * FL, LE));
+                        .sub(floats(b, o + 4L * FL));
                 acc1 = d1.fma(d1, acc1);
                 acc2 = d2.fma(d2, acc2);
             }
@@ -254,9 +267,9 @@ final class PanamaKernelSupport implements KernelSupport {
             int bound = n - (n % (2 * FL));
             for (; i < bound; i += 2 * FL) {
                 long o = bOffset + 4L * i;
-                acc1 = acc1.add(FloatVector.fromArray(F, a, i).sub(FloatVector.fromMemorySegment(F, b, o, LE)).abs());
+                acc1 = acc1.add(FloatVector.fromArray(F, a, i).sub(floats(b, o)).abs());
                 acc2 = acc2.add(FloatVector.fromArray(F, a, i + FL)
-                        .sub(FloatVector.fromMemorySegment(F, b, o + 4L * FL, LE)).abs());
+                        .sub(floats(b, o + 4L * FL)).abs());
             }
             s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
         }
@@ -285,10 +298,10 @@ final class PanamaKernelSupport implements KernelSupport {
             for (; i < bound; i += FL) {
                 FloatVector qv = FloatVector.fromArray(F, q, i);
                 long o = 4L * i;
-                acc0 = qv.fma(FloatVector.fromMemorySegment(F, v, o0 + o, LE), acc0);
-                acc1 = qv.fma(FloatVector.fromMemorySegment(F, v, o1 + o, LE), acc1);
-                acc2 = qv.fma(FloatVector.fromMemorySegment(F, v, o2 + o, LE), acc2);
-                acc3 = qv.fma(FloatVector.fromMemorySegment(F, v, o3 + o, LE), acc3);
+                acc0 = qv.fma(floats(v, o0 + o), acc0);
+                acc1 = qv.fma(floats(v, o1 + o), acc1);
+                acc2 = qv.fma(floats(v, o2 + o), acc2);
+                acc3 = qv.fma(floats(v, o3 + o), acc3);
             }
             s0 = acc0.reduceLanes(VectorOperators.ADD);
             s1 = acc1.reduceLanes(VectorOperators.ADD);
@@ -325,10 +338,10 @@ final class PanamaKernelSupport implements KernelSupport {
             for (; i < bound; i += FL) {
                 FloatVector qv = FloatVector.fromArray(F, q, i);
                 long o = 4L * i;
-                FloatVector d0 = qv.sub(FloatVector.fromMemorySegment(F, v, o0 + o, LE));
-                FloatVector d1 = qv.sub(FloatVector.fromMemorySegment(F, v, o1 + o, LE));
-                FloatVector d2 = qv.sub(FloatVector.fromMemorySegment(F, v, o2 + o, LE));
-                FloatVector d3 = qv.sub(FloatVector.fromMemorySegment(F, v, o3 + o, LE));
+                FloatVector d0 = qv.sub(floats(v, o0 + o));
+                FloatVector d1 = qv.sub(floats(v, o1 + o));
+                FloatVector d2 = qv.sub(floats(v, o2 + o));
+                FloatVector d3 = qv.sub(floats(v, o3 + o));
                 acc0 = d0.fma(d0, acc0);
                 acc1 = d1.fma(d1, acc1);
                 acc2 = d2.fma(d2, acc2);
