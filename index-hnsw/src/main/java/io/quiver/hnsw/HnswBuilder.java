@@ -25,7 +25,9 @@ final class HnswBuilder {
      * Measured on fashion-mnist (BENCHMARKS.md, "Diversity slack α"): at ef 10, int8 recall@10 0.906 → 0.945
      * (cosine) and 0.936 → 0.962 (euclid) for 3–23 % more work per ef; recall 0.95 costs 6–15 % less on cosine
      * and about the same on euclid, where ef 10 already exceeds it. 1.05 to 1.15 measured alike; 1.2 built up to 1.8×
-     * slower. DOT keeps α = 1: its similarity is no distance.
+     * slower. DOT keeps α = 1: its similarity is no distance. Only layer 0 gets the slack: the upper layers serve a
+     * greedy walk that needs few long links, and with α = 1 there the walk scored 57 instead of 70 records per
+     * euclid int8 query at the same recall (BENCHMARKS.md).
      */
     static final float DIVERSITY_ALPHA = 1.1f;
 
@@ -97,14 +99,16 @@ final class HnswBuilder {
     /**
      * The similarity above which a kept neighbour {@code s} prunes a candidate {@code c} whose similarity to the base
      * node is {@code candidateSimilarity}: the test {@code d(c, s) < d(c, base) / α} expressed in similarities
-     * (EUCLID: minus squared distance; COSINE: unit vectors, {@code d² = 2 - 2 dot}; MANHATTAN: minus L1).
+     * (EUCLID: minus squared distance; COSINE: unit vectors, {@code d² = 2 - 2 dot}; MANHATTAN: minus L1), with
+     * α = {@link #DIVERSITY_ALPHA} on layer 0 and 1 on the layers above.
      */
-    private float pruneAbove(float candidateSimilarity) {
-        float alphaSquared = DIVERSITY_ALPHA * DIVERSITY_ALPHA;
+    private float pruneAbove(float candidateSimilarity, int level) {
+        float alpha = level == 0 ? DIVERSITY_ALPHA : 1f;
+        float alphaSquared = alpha * alpha;
         return switch (distance) {
             case EUCLID -> candidateSimilarity / alphaSquared;
             case COSINE -> 1f - (1f - candidateSimilarity) / alphaSquared;
-            case MANHATTAN -> candidateSimilarity / DIVERSITY_ALPHA;
+            case MANHATTAN -> candidateSimilarity / alpha;
             case DOT -> candidateSimilarity;
         };
     }
@@ -161,7 +165,7 @@ final class HnswBuilder {
                 }
                 current = candNodes[0];
                 currentSim = candSims[0];
-                int selected = selectDiverse(candNodes, candSims, count, params.m(), node);
+                int selected = selectDiverse(candNodes, candSims, count, params.m(), node, l);
                 System.arraycopy(selNodes, 0, newNodes, 0, selected);
                 System.arraycopy(selSims, 0, newSims, 0, selected);
                 synchronized (graph.lockOf(node)) {
@@ -196,7 +200,7 @@ final class HnswBuilder {
             int n = graph.copyNeighbors(level, node, nbNodes, nbSims);
             // insert (nb, sim) into the list sorted best first
             sortBestFirst(nbNodes, nbSims, n, nb, sim, sortedNodes, sortedSims);
-            int drop = linkToDrop(sortedNodes, sortedSims, n + 1);
+            int drop = linkToDrop(sortedNodes, sortedSims, n + 1, level);
             int kept = 0;
             for (int i = 0; i <= n; i++) {
                 if (i != drop) {
@@ -217,10 +221,10 @@ final class HnswBuilder {
          * full lists reaches recall 0.95 at a smaller ef for about the same cost per ef (BENCHMARKS.md). Lucene
          * shrinks lists the same way.
          */
-        private int linkToDrop(int[] nodes, float[] sims, int count) {
+        private int linkToDrop(int[] nodes, float[] sims, int count, int level) {
             for (int i = count - 1; i >= 1; i--) {
                 NodeScorer target = NodeScorer.ofStored(distance, vectors, nodes[i], candidateScratch);
-                if (target.anyAbove(nodes, i, pruneAbove(sims[i]))) {
+                if (target.anyAbove(nodes, i, pruneAbove(sims[i], level))) {
                     return i;
                 }
             }
@@ -229,10 +233,10 @@ final class HnswBuilder {
 
         /**
          * The neighbour-selection heuristic: walks candidates best first and keeps one unless a candidate kept so far
-         * is closer to it than its distance to the base node divided by {@link #DIVERSITY_ALPHA}. Writes the kept ones
-         * to selNodes/selSims; returns how many.
+         * is closer to it than its distance to the base node divided by α (see {@link #pruneAbove}). Writes the kept
+         * ones to selNodes/selSims; returns how many.
          */
-        private int selectDiverse(int[] nodes, float[] sims, int count, int max, int base) {
+        private int selectDiverse(int[] nodes, float[] sims, int count, int max, int base, int level) {
             int kept = 0;
             for (int i = 0; i < count && kept < max; i++) {
                 int c = nodes[i];
@@ -243,7 +247,7 @@ final class HnswBuilder {
                 // c is diverse when no kept neighbour is much closer to it than the base node is
                 boolean diverse = kept == 0
                         || !NodeScorer.ofStored(distance, vectors, c, candidateScratch)
-                                .anyAbove(selNodes, kept, pruneAbove(cSim));
+                                .anyAbove(selNodes, kept, pruneAbove(cSim, level));
                 if (diverse) {
                     selNodes[kept] = c;
                     selSims[kept] = cSim;
