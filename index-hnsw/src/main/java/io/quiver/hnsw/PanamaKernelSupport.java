@@ -125,7 +125,9 @@ final class PanamaKernelSupport implements KernelSupport {
      * JIT compiles {@code FloatVector.fromMemorySegment} against the segment classes that every caller in the JVM has
      * passed it: once another library's float kernels (Lucene's, in the ANN harness) have passed it mapped and heap
      * segments, kernels compiled after that stop inlining the load, and a float search costs 1.6-2.3x as much
-     * (BENCHMARKS.md). {@code ByteVector}'s load keeps the profile of this class's own byte kernels.
+     * (BENCHMARKS.md). {@code ByteVector}'s load shares its profile with this class's own byte kernels only, until
+     * another library loads bytes from other segment classes: that slows these loads the same way (measured there
+     * too), and {@code -XX:TypeProfileLevel=222} removed the effect in that measurement.
      */
     private static FloatVector floats(MemorySegment segment, long at) {
         return ByteVector.fromMemorySegment(FLOAT_BYTES, segment, at, LE).reinterpretAsFloats();
