@@ -382,12 +382,12 @@ final class PanamaKernelSupport implements KernelSupport {
         int w = BQ.length();
         int half = w / 2;
         int blocks = (dim + w - 1) / w;
-        byte[] padded = new byte[blocks * w];
-        System.arraycopy(codes, 0, padded, 0, dim);
         short[] prepared = new short[blocks * 3 * half];
         for (int block = 0; block < blocks; block++) {
             int at = block * 3 * half;
-            ShortVector pair = ByteVector.fromArray(BQ, padded, block * w).reinterpretAsShorts();
+            // the last block reads only the codes below dim; its other lanes load as zero
+            ShortVector pair = ByteVector.fromArray(BQ, codes, block * w, BQ.indexInRange(block * w, dim))
+                    .reinterpretAsShorts();
             ShortVector even = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
             ShortVector odd = pair.lanewise(VectorOperators.ASHR, 8);
             even.intoArray(prepared, at);
