@@ -229,7 +229,7 @@ public final class ClusterCollectionService implements CollectionService {
             return List.of();
         }
         SearchRequest perShard = new SearchRequest(request.vector(), request.filterOrNull(),
-                request.offset() + request.limit(), 0, request.withPayload(), request.withVector(),
+                request.candidates(), 0, request.withPayload(), request.withVector(),
                 request.scoreThresholdOrNull(), request.hnswEfOrNull(), request.exact(), request.quantizationOrNull(),
                 request.indexedOnly());
         List<List<ScoredPoint>> parts = dataPlane.readEach(name, allShards(), "search", shard -> {
@@ -246,7 +246,7 @@ public final class ClusterCollectionService implements CollectionService {
             return cmp != 0 ? cmp : a.id().compareTo(b.id());
         });
         int from = Math.min(request.offset(), all.size());
-        int to = Math.min(all.size(), request.offset() + request.limit());
+        int to = Math.min(all.size(), request.candidates());
         return new ArrayList<>(all.subList(from, to));
     }
 

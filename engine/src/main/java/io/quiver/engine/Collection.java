@@ -406,8 +406,10 @@ public final class Collection {
     public ScrollResult scroll(ScrollRequest request) {
         List<Record> merged = new ArrayList<>();
         for (Shard s : shards) {
-            merged.addAll(s.scroll(request.offsetOrNull(), request.limit() + 1, request.filterOrNull(),
-                    request.withPayload(), request.withVector()));
+            // one more than the page, to tell where the next page starts (saturated: limit may be Integer.MAX_VALUE)
+            int pageAndOne = (int) Math.min(Integer.MAX_VALUE, request.limit() + 1L);
+            merged.addAll(s.scroll(request.offsetOrNull(), pageAndOne, request.filterOrNull(), request.withPayload(),
+                    request.withVector()));
         }
         if (shards.length > 1) {
             merged.sort((a, b) -> a.id().compareTo(b.id()));
@@ -435,7 +437,7 @@ public final class Collection {
         if (distance == Distance.COSINE) {
             q = normalized(q);
         }
-        int k = request.offset() + request.limit();
+        int k = request.candidates();
         if (request.limit() == 0) {
             return List.of();
         }
@@ -453,7 +455,7 @@ public final class Collection {
             return cmp != 0 ? cmp : a.id().compareTo(b.id());
         });
         Float t = request.scoreThresholdOrNull();
-        List<ScoredPoint> out = new ArrayList<>(request.limit());
+        List<ScoredPoint> out = new ArrayList<>(Math.min(request.limit(), all.size()));
         int skipped = 0;
         for (ScoredPoint p : all) {
             if (t != null && (higher ? p.score() < t : p.score() > t)) {

@@ -22,6 +22,14 @@ public record SearchRequest(float[] vector, Filter filterOrNull, int limit, int 
         withPayload = withPayload == null ? WithPayload.NONE : withPayload;
     }
 
+    /**
+     * How many best points the search must find before it skips {@code offset} of them: {@code offset + limit},
+     * saturated at {@link Integer#MAX_VALUE} (both may be as large as a request sends).
+     */
+    public int candidates() {
+        return (int) Math.min(Integer.MAX_VALUE, (long) offset + limit);
+    }
+
     /** A search with the index's default use of quantization, over every segment. */
     public SearchRequest(float[] vector, Filter filterOrNull, int limit, int offset, WithPayload withPayload,
             boolean withVector, Float scoreThresholdOrNull, Integer hnswEfOrNull, boolean exact) {

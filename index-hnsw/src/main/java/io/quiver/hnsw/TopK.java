@@ -14,7 +14,7 @@ final class TopK {
 
     TopK(int k) {
         this.k = k;
-        this.heap = new NeighborQueue(k, false);
+        this.heap = new NeighborQueue(Math.min(k, 1024), false); // grows when k is large and reached
     }
 
     void offer(int node, float similarity) {

@@ -159,8 +159,9 @@ final class SearchRoutes {
     private ArrayNode byId(CollectionService collection, JsonNode body, int limit, ReadConsistency consistency) {
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         Filter filter = RequestParser.filter(body, "filter");
-        ScrollRequest scroll = new ScrollRequest(null, limit + offset, filter,
-                RequestParser.withPayload(body, WithPayload.NONE), RequestParser.withVector(body, false));
+        int upTo = (int) Math.min(Integer.MAX_VALUE, (long) limit + offset);
+        ScrollRequest scroll = new ScrollRequest(null, upTo, filter, RequestParser.withPayload(body, WithPayload.NONE),
+                RequestParser.withVector(body, false));
         List<Record> records = collection.scroll(scroll, consistency).points();
         ArrayNode out = json.createArrayNode();
         for (int i = offset; i < records.size(); i++) {

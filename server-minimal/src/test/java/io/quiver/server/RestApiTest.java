@@ -243,6 +243,28 @@ class RestApiTest {
      * rescoring gives exact Euclid distances, no rescoring gives the codes' approximations; a bad oversampling is a 422.
      */
     @Test
+    void limitsAndOffsetsUpToTheLargestIntegerAnswerWithWhatExists() {
+        createDemo("demo", "Cosine");
+        String max = String.valueOf(Integer.MAX_VALUE);
+        String v = "\"vector\":[0.2,0.1,0.9,0.7]";
+        assertEquals(6, rest.ok("POST", "/collections/demo/points/search", "{" + v + ",\"limit\":" + max + "}").size());
+        assertEquals(4, rest.ok("POST", "/collections/demo/points/search",
+                "{" + v + ",\"limit\":" + max + ",\"offset\":2}").size());
+        for (String page : List.of("\"limit\":5,\"offset\":2000000000", "\"limit\":" + max + ",\"offset\":" + max)) {
+            assertEquals(0, rest.ok("POST", "/collections/demo/points/search", "{" + v + "," + page + "}").size(), page);
+            assertEquals(0, rest.ok("POST", "/collections/demo/points/search",
+                    "{" + v + "," + page + ",\"params\":{\"exact\":true}}").size(), page);
+            assertEquals(0, rest.ok("POST", "/collections/demo/points/query", "{" + page + "}").get("points").size(),
+                    page);
+        }
+        JsonNode all = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":" + max + "}");
+        assertEquals(6, all.get("points").size());
+        assertTrue(all.get("next_page_offset").isNull());
+        assertEquals(6, rest.ok("POST", "/collections/demo/points/query", "{\"limit\":" + max + "}").get("points")
+                .size());
+    }
+
+    @Test
     void searchParamsForQuantizedCollections() throws Exception {
         assertTrue(rest.ok("PUT", "/collections/q8", """
                 {"vectors":{"size":8,"distance":"Euclid"},"optimizers_config":{"indexing_threshold":4},
