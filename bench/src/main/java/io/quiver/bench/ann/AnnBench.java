@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code ./quiver bench ann}: builds each system's index on a data set's base vectors, warms it up, then runs the first
- * N queries at each ef on T search threads and prints one JSON line per (system, ef) to stdout (progress to stderr).
+ * N queries at each ef, single-threaded unless {@code --search-threads} says otherwise, and prints one JSON line per
+ * (system, ef) to stdout (progress to stderr). {@code --threads T} is the build's thread count (default: every core).
  * At each ef the systems take turns, {@code --repeats} times, and the pass with the best queries/s is reported.
  * Besides wall-clock figures each line carries {@code cpu_us}, the search threads' CPU time per query, which a loaded
  * shared machine disturbs far less than queries/s. Recall@1/10 come from the timed k=10 searches, recall@100 from one
@@ -32,12 +33,12 @@ import java.util.concurrent.atomic.LongAdder;
  * (it includes the data set, the JVM and any index built before it), {@code rss_delta_bytes} its growth during them,
  * {@code heap_delta_bytes} the growth of the live Java heap (after a GC) over the same span.
  * Optionally writes the recall/queries-per-second chart ({@code --chart}) and an async-profiler flame graph of the
- * measured search passes ({@code --profile}). Runs on the calling thread plus a pool of T search threads.
+ * measured search passes ({@code --profile}). Runs on the calling thread plus a pool of S search threads.
  *
  * <pre>
  * ./quiver bench ann --data DIR --metric euclid|cosine [--queries N] [--ef 16,32,64,...] [--m 16]
  *                    [--ef-construct 100] [--systems quiver,quiver-int8,lucene,jvector] [--threads T]
- *                    [--build-threads B] [--search-threads S]   (default: both T, T = available processors)
+ *                    [--build-threads B] [--search-threads S]   (build: T = B = available processors; search: S = 1)
  *                    [--warmup N] [--oversampling X]   (warm-up: N queries at every ef, repeated for >= 3 s;
  *                                                      quiver-int8: candidates rescored = ceil(10 * X))
  *                    [--repeats R]        (systems take turns at each ef R times; the best pass is reported)
@@ -72,9 +73,8 @@ public final class AnnBench {
             int m = 16;
             int efConstruct = 100;
             List<String> systems = ALL_SYSTEMS;
-            int threads = Runtime.getRuntime().availableProcessors();
-            int buildThreads = -1;
-            int searchThreads = -1;
+            int buildThreads = Runtime.getRuntime().availableProcessors();
+            int searchThreads = 1; // the harness measures single-threaded search
             int warmup = 1000;
             double oversampling = QuantizationSearchParams.defaults().oversampling();
             int repeats = 3;
@@ -97,8 +97,7 @@ public final class AnnBench {
                     case "--m" -> m = Integer.parseInt(need(a, v));
                     case "--ef-construct" -> efConstruct = Integer.parseInt(need(a, v));
                     case "--systems" -> systems = List.of(need(a, v).split(","));
-                    case "--threads" -> threads = Integer.parseInt(need(a, v));
-                    case "--build-threads" -> buildThreads = Integer.parseInt(need(a, v));
+                    case "--threads", "--build-threads" -> buildThreads = Integer.parseInt(need(a, v));
                     case "--search-threads" -> searchThreads = Integer.parseInt(need(a, v));
                     case "--warmup" -> warmup = Integer.parseInt(need(a, v));
                     case "--oversampling" -> oversampling = Double.parseDouble(need(a, v));
@@ -113,8 +112,8 @@ public final class AnnBench {
             if (data == null) {
                 throw new IllegalArgumentException("--data DIR is required\n" + usage());
             }
-            if (threads < 1 || repeats < 1 || queries < 1) {
-                throw new IllegalArgumentException("--threads, --repeats and --queries must be >= 1");
+            if (buildThreads < 1 || searchThreads < 1 || repeats < 1 || queries < 1) {
+                throw new IllegalArgumentException("--threads, --search-threads, --repeats and --queries must be >= 1");
             }
             for (String s : systems) {
                 if (!ALL_SYSTEMS.contains(s)) {
@@ -123,7 +122,7 @@ public final class AnnBench {
                 }
             }
             return new Options(data, metric, queries, efs, m, efConstruct, systems,
-                    buildThreads > 0 ? buildThreads : threads, searchThreads > 0 ? searchThreads : threads, warmup,
+                    buildThreads, searchThreads, warmup,
                     oversampling, repeats, oneAtATime, chart, profile, profileEvent);
         }
 

@@ -86,7 +86,8 @@ class AnnBenchSmokeTest {
                     assertTrue(line.contains("\"" + field + "\":"), field + " missing in " + line);
                 }
                 assertTrue(line.endsWith("}"));
-                assertEquals(2, number(line, "threads"), line);
+                assertEquals(1, number(line, "threads"), "searches run single-threaded by default: " + line);
+                assertEquals(2, number(line, "build_threads"), "--threads is the build's: " + line);
                 assertTrue(number(line, "rss_bytes") > 0, "resident set read from /proc/self/status: " + line);
                 double recall10 = number(line, "recall10");
                 assertTrue(recall10 >= (ef == 64 ? 0.9 : 0.5) && recall10 <= 1.0, line);
