@@ -143,9 +143,9 @@ abstract class NodeScorer {
             if (rest == 1) {
                 out[i] = similarity(ords[i]);
             } else if (rest > 1) {
-                // two or three vectors still go through the four-vector kernel (the last one scored twice, its second
-                // read a cache hit): their loads overlap as a full group's do, about 5 % less per query than
-                // scoring them one by one (BENCHMARKS.md)
+                // two or three vectors still go through the four-vector kernel, the last one repeated in the unused
+                // slots (its repeated reads hit the cache): their loads overlap as a full group's do, about 5 % less
+                // per query than scoring them one by one (BENCHMARKS.md)
                 long o0 = ord(ords[i]) * stride;
                 long o1 = ord(ords[i + 1]) * stride;
                 long o2 = rest == 3 ? ord(ords[i + 2]) * stride : o1;

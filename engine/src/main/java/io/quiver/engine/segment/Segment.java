@@ -347,7 +347,8 @@ public final class Segment implements AutoCloseable {
         }
         java.lang.foreign.MemorySegment all = vectors.contiguousVectors();
         long stride = (long) dim * Float.BYTES;
-        PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(Math.min(k, n) + 1, (a, b) -> Float.compare(a.score(), b.score()));
+        PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(Math.min(k, n) + 1,
+                (a, b) -> Float.compare(a.score(), b.score()));
         for (int ord = 0; ord < n; ord++) {
             if (deleted.get(ord) || (accept != null && !accept.accept(ord))) {
                 continue;
