@@ -53,24 +53,20 @@ public final class Shard implements AutoCloseable {
     private volatile ShardSettings settings;
     private final ExecutorService indexExecutor;
     private final SegmentIndexBuilder indexBuilder;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final IdTracker tracker = new IdTracker();
+    private final ShardSegments segments = new ShardSegments();
+    private final ReentrantReadWriteLock lock = segments.lock();
+    private final IdTracker tracker = segments.tracker();
     private final ShardUpdateWorker worker;
     private final Object flushLock = new Object();
     private final AtomicInteger buildsRunning = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean mergeRunning =
             new java.util.concurrent.atomic.AtomicBoolean();
-    /** Segments merged away: closed, their directories deleted after the next checkpoint no longer lists them. */
-    private final List<Segment> pendingRemoval = new ArrayList<>();
-    private volatile List<Segment> segments = List.of();
     private Segment appendable;
     private Wal wal;
     private volatile long appliedLsn;
     private volatile long flushedLsn;
     private volatile String failure;
     private volatile String optimizerError;
-    /** The collection's payload_schema; every segment's payload indexes are kept equal to it. */
-    private volatile Map<String, io.quiver.engine.index.PayloadFieldSchema> payloadSchema = Map.of();
     private volatile boolean closed;
     /** True while {@link #recover} runs: index builds and merges are deferred until the replay is complete. */
     private boolean recovering;
@@ -125,7 +121,7 @@ public final class Shard implements AutoCloseable {
         s.deferredBuilds.clear();
         s.lock.writeLock().unlock();
         for (Segment seg : toBuild) {
-            if (s.segments.contains(seg)) {
+            if (s.segments.list().contains(seg)) {
                 s.scheduleBuild(seg);
             }
         }
@@ -146,7 +142,7 @@ public final class Shard implements AutoCloseable {
                     st.verifyVectorsOnOpen()));
             listed.add(id.toString());
         }
-        segments = List.copyOf(opened);
+        segments.replace(opened);
         try (var children = Files.list(segmentsDir)) {
             for (Path p : children.toList()) {
                 if (!listed.contains(p.getFileName().toString())) {
@@ -169,9 +165,9 @@ public final class Shard implements AutoCloseable {
         }
         if (appendable == null) {
             appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
-            segments = append(segments, appendable);
+            segments.append(appendable);
         }
-        for (Segment seg : segments) {
+        for (Segment seg : segments.list()) {
             if (seg.isSealed()) {
                 HnswIndex idx = indexBuilder.tryOpen(seg, st);
                 if (idx != null) {
@@ -257,12 +253,6 @@ public final class Shard implements AutoCloseable {
 
     private static long expectedVectors(ShardSettings s) {
         return s.indexingThresholdVectors() == Long.MAX_VALUE ? 4096 : s.indexingThresholdVectors();
-    }
-
-    private static List<Segment> append(List<Segment> list, Segment s) {
-        List<Segment> copy = new ArrayList<>(list);
-        copy.add(s);
-        return List.copyOf(copy);
     }
 
     public int shardId() {
@@ -460,8 +450,8 @@ public final class Shard implements AutoCloseable {
         full.seal();
         ShardSettings st = settings;
         appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
-        appendable.payloadIndexes().syncWith(payloadSchema, new SegmentView(appendable, tracker));
-        segments = append(segments, appendable);
+        appendable.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(appendable, tracker));
+        segments.append(appendable);
         scheduleBuild(full);
     }
 
@@ -482,7 +472,7 @@ public final class Shard implements AutoCloseable {
                 HnswIndex idx = indexBuilder.build(seg, settings);
                 lock.writeLock().lock();
                 try {
-                    if (closed || !segments.contains(seg)) {
+                    if (closed || !segments.list().contains(seg)) {
                         idx.close();
                     } else {
                         seg.attachIndex(idx);
@@ -515,7 +505,7 @@ public final class Shard implements AutoCloseable {
         }
         lock.readLock().lock();
         try {
-            if (SegmentMerger.pick(segments, settings).isEmpty()) {
+            if (SegmentMerger.pick(segments.list(), settings).isEmpty()) {
                 return; // nothing to do: do not even show the collection as optimizing
             }
         } finally {
@@ -543,7 +533,7 @@ public final class Shard implements AutoCloseable {
             SegmentMerger.Plan plan;
             lock.readLock().lock();
             try {
-                List<Segment> sources = SegmentMerger.pick(segments, settings);
+                List<Segment> sources = SegmentMerger.pick(segments.list(), settings);
                 if (sources.isEmpty()) {
                     return;
                 }
@@ -553,7 +543,7 @@ public final class Shard implements AutoCloseable {
             }
             ShardSettings st = settings;
             Segment target = SegmentMerger.copy(plan, segmentsDir, st.dim());
-            target.payloadIndexes().syncWith(payloadSchema, new SegmentView(target, tracker)); // target: private
+            target.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(target, tracker)); // target: private
             try {
                 target.attachIndex(indexBuilder.build(target, st));
             } catch (IOException | RuntimeException e) {
@@ -563,7 +553,7 @@ public final class Shard implements AutoCloseable {
             }
             lock.writeLock().lock();
             try {
-                if (closed || !segments.containsAll(plan.sources())) {
+                if (closed || !segments.list().containsAll(plan.sources())) {
                     target.close();
                     target.deleteFiles();
                     return;
@@ -593,7 +583,7 @@ public final class Shard implements AutoCloseable {
      * reconciled by version (a payload edited in place is copied; a point deleted or moved is deleted in the target).
      */
     private void swapIn(SegmentMerger.Plan plan, Segment target) {
-        target.payloadIndexes().syncWith(payloadSchema, new SegmentView(target, tracker)); // a schema change meanwhile
+        target.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(target, tracker)); // a schema change meanwhile
         for (int j = 0; j < plan.size(); j++) {
             PointId id = plan.ids()[j];
             IdTracker.Location loc = tracker.get(id);
@@ -610,19 +600,17 @@ public final class Shard implements AutoCloseable {
             }
         }
         List<Segment> next = new ArrayList<>();
-        for (Segment seg : segments) {
+        for (Segment seg : segments.list()) {
             if (!plan.sources().contains(seg)) {
                 next.add(seg);
             }
         }
         next.add(0, target);
-        segments = List.copyOf(next);
+        segments.replace(next);
         for (Segment src : plan.sources()) {
             src.close();
         }
-        synchronized (pendingRemoval) {
-            pendingRemoval.addAll(plan.sources());
-        }
+        segments.retire(plan.sources());
     }
 
     // ---------------------------------------------------------------- reads
@@ -650,7 +638,7 @@ public final class Shard implements AutoCloseable {
                 : QuantizationSearchParams.defaults();
         lock.readLock().lock();
         try {
-            List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments, st) : segments;
+            List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments.list(), st) : segments.list();
             // segments are searched in parallel (common fork-join pool plus this thread); the read lock held by this
             // thread keeps the writer out while the helpers read
             List<List<Candidate>> perSegment = segs.size() > 1
@@ -797,7 +785,7 @@ public final class Shard implements AutoCloseable {
                 return tracker.size();
             }
             long n = 0;
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, new SegmentView(seg, tracker));
                 for (int ord = m.nextSetBit(0); ord >= 0; ord = m.nextSetBit(ord + 1)) {
                     IdTracker.Location loc = tracker.get(seg.idAt(ord));
@@ -819,7 +807,7 @@ public final class Shard implements AutoCloseable {
      */
     private Map<Segment, AcceptOrds> acceptOrds(Filter filter, boolean exact) {
         Map<Segment, AcceptOrds> out = new java.util.IdentityHashMap<>();
-        for (Segment seg : segments) {
+        for (Segment seg : segments.list()) {
             SegmentView view = new SegmentView(seg, tracker);
             if (exact) {
                 java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, view);
@@ -842,9 +830,9 @@ public final class Shard implements AutoCloseable {
         worker.enqueue(() -> {
             lock.writeLock().lock();
             try {
-                payloadSchema = Map.copyOf(schema);
-                for (Segment seg : segments) {
-                    seg.payloadIndexes().syncWith(payloadSchema, new SegmentView(seg, tracker));
+                segments.setPayloadSchema(schema);
+                for (Segment seg : segments.list()) {
+                    seg.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(seg, tracker));
                 }
                 done.complete(null);
             } catch (Throwable t) {
@@ -861,7 +849,7 @@ public final class Shard implements AutoCloseable {
         lock.readLock().lock();
         try {
             Map<String, io.quiver.engine.index.PayloadIndexInfo> out = new java.util.LinkedHashMap<>();
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 seg.payloadIndexes().info().forEach((f, i) -> out.merge(f, i,
                         io.quiver.engine.index.PayloadIndexInfo::plus));
             }
@@ -878,13 +866,13 @@ public final class Shard implements AutoCloseable {
         lock.readLock().lock();
         try {
             long indexed = 0;
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 if (seg.index() != null) {
                     indexed += seg.liveCount();
                 }
             }
             String f = failure != null ? failure : optimizerError;
-            return new Stats(tracker.size(), indexed, segments.size(), buildsRunning.get() > 0, f);
+            return new Stats(tracker.size(), indexed, segments.list().size(), buildsRunning.get() > 0, f);
         } finally {
             lock.readLock().unlock();
         }
@@ -946,17 +934,14 @@ public final class Shard implements AutoCloseable {
         List<Segment> removed;
         lock.readLock().lock(); // excludes a merge's swap (the worker itself is the only other writer)
         try {
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 ids.add(seg.id());
                 if (seg.needsPersist()) {
                     changed.add(seg);
                     snaps.add(seg.snapshot());
                 }
             }
-            synchronized (pendingRemoval) {
-                removed = List.copyOf(pendingRemoval);
-                pendingRemoval.clear();
-            }
+            removed = segments.takeRetired();
         } finally {
             lock.readLock().unlock();
         }
@@ -967,7 +952,7 @@ public final class Shard implements AutoCloseable {
         for (int i = 0; i < c.toPersist().size(); i++) {
             c.toPersist().get(i).persist(c.snapshots().get(i));
         }
-        if (!c.toPersist().isEmpty() && !payloadSchema.isEmpty()) {
+        if (!c.toPersist().isEmpty() && !segments.payloadSchema().isEmpty()) {
             lock.readLock().lock(); // no writer: a segment unchanged since its capture saves indexes matching it
             try {
                 for (int i = 0; i < c.toPersist().size(); i++) {
@@ -1035,7 +1020,7 @@ public final class Shard implements AutoCloseable {
             List<Segment> unindexed = new ArrayList<>();
             lock.readLock().lock();
             try {
-                for (Segment seg : segments) {
+                for (Segment seg : segments.list()) {
                     if (seg.isSealed() && seg.index() == null) {
                         unindexed.add(seg);
                     }
@@ -1059,12 +1044,12 @@ public final class Shard implements AutoCloseable {
             if (buildsRunning.get() > 0) {
                 return false;
             }
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 if (seg.isSealed() && seg.index() == null) {
                     return true;
                 }
             }
-            return st.targetSegments() > 0 && !SegmentMerger.pick(segments, st).isEmpty();
+            return st.targetSegments() > 0 && !SegmentMerger.pick(segments.list(), st).isEmpty();
         } finally {
             lock.readLock().unlock();
         }
@@ -1078,7 +1063,7 @@ public final class Shard implements AutoCloseable {
         lock.readLock().lock();
         try {
             List<SegmentInfo> out = new ArrayList<>();
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 out.add(new SegmentInfo(seg.count(), seg.liveCount(), seg.isSealed(), seg.index() != null));
             }
             return out;
@@ -1129,7 +1114,7 @@ public final class Shard implements AutoCloseable {
         synchronized (flushLock) {
             lock.writeLock().lock();
             try {
-                for (Segment seg : segments) {
+                for (Segment seg : segments.list()) {
                     seg.close();
                 }
                 if (wal != null) {
