@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,44 +48,32 @@ public final class Shard implements AutoCloseable {
     private final Path dir;
     private final Path segmentsDir;
     private volatile ShardSettings settings;
-    private final ExecutorService indexExecutor;
     private final SegmentIndexBuilder indexBuilder;
     private final ShardSegments segments = new ShardSegments();
     private final ReentrantReadWriteLock lock = segments.lock();
     private final IdTracker tracker = segments.tracker();
     private final ShardUpdateWorker worker;
     private final ShardReader reader;
+    private final ShardOptimizer optimizer;
     private final Object flushLock = new Object();
-    private final AtomicInteger buildsRunning = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicBoolean mergeRunning =
-            new java.util.concurrent.atomic.AtomicBoolean();
     private Segment appendable;
     private Wal wal;
     private volatile long appliedLsn;
     private volatile long flushedLsn;
     private volatile String failure;
-    private volatile String optimizerError;
     private volatile boolean closed;
-    /** True while {@link #recover} runs: index builds and merges are deferred until the replay is complete. */
-    private boolean recovering;
-    private final List<Segment> deferredBuilds = new ArrayList<>();
-    /** Qdrant's max_optimization_threads for this shard (0: no builds or merges; MAX_VALUE: no own bound). */
-    private volatile int optimizerLimit = Integer.MAX_VALUE;
-    private final io.quiver.engine.optimizer.OptimizationQueue optimizations;
-    /** Sealed segments whose index build is queued or running. */
-    private final Set<Segment> buildScheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Shard(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
-            SegmentIndexBuilder indexBuilder, String name) {
+            SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
         this.shardId = shardId;
         this.dir = dir;
         this.segmentsDir = dir.resolve("segments");
         this.settings = settings;
-        this.indexExecutor = indexExecutor;
         this.indexBuilder = indexBuilder;
         this.worker = new ShardUpdateWorker("quiver-update-" + name + "-" + shardId);
         this.reader = new ShardReader(segments, () -> this.settings);
-        this.optimizations = new io.quiver.engine.optimizer.OptimizationQueue(indexExecutor, () -> optimizerLimit);
+        this.optimizer = new ShardOptimizer(shardId, segmentsDir, segments, () -> this.settings, () -> this.closed,
+                indexExecutor, indexBuilder, maxOptimizationThreads);
     }
 
     /** Opens (or creates) a shard: maps its checkpointed segments, then replays its WAL from the checkpoint. */
@@ -101,14 +88,13 @@ public final class Shard implements AutoCloseable {
      */
     public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
             SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
-        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name);
-        s.optimizerLimit = Math.max(0, maxOptimizationThreads);
+        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name, maxOptimizationThreads);
         s.lock.writeLock().lock(); // recovery mutates everything; background work starts only after it
-        s.recovering = true;
+        s.optimizer.beginRecovery();
         try {
             s.recover();
         } catch (RuntimeException | IOException e) {
-            s.recovering = false;
+            s.optimizer.endRecovery();
             s.lock.writeLock().unlock();
             s.closeQuietly();
             if (e instanceof QuiverException q) {
@@ -116,16 +102,14 @@ public final class Shard implements AutoCloseable {
             }
             throw new StorageException("cannot open shard " + shardId + " in " + dir + ": " + e, e);
         }
-        s.recovering = false;
-        List<Segment> toBuild = List.copyOf(s.deferredBuilds);
-        s.deferredBuilds.clear();
+        List<Segment> toBuild = s.optimizer.endRecovery();
         s.lock.writeLock().unlock();
         for (Segment seg : toBuild) {
             if (s.segments.list().contains(seg)) {
-                s.scheduleBuild(seg);
+                s.optimizer.scheduleBuild(seg);
             }
         }
-        s.maybeScheduleMerge();
+        s.optimizer.maybeScheduleMerge();
         s.worker.start();
         return s;
     }
@@ -173,7 +157,7 @@ public final class Shard implements AutoCloseable {
                 if (idx != null) {
                     seg.attachIndex(idx);
                 } else {
-                    scheduleBuild(seg);
+                    optimizer.scheduleBuild(seg);
                 }
             }
         }
@@ -348,7 +332,7 @@ public final class Shard implements AutoCloseable {
             lock.writeLock().unlock();
         }
         if (resolved instanceof Operation.Delete || resolved instanceof Operation.Upsert) {
-            checkVacuumDue(); // deletes and overwrites may push a sealed segment past deleted_threshold
+            optimizer.checkVacuumDue(); // deletes and overwrites may push a sealed segment past deleted_threshold
         }
         long lsn = appended.lsn();
         appended.completion().whenComplete((v, e) -> {
@@ -440,165 +424,7 @@ public final class Shard implements AutoCloseable {
         appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
         appendable.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(appendable, tracker));
         segments.append(appendable);
-        scheduleBuild(full);
-    }
-
-    private void scheduleBuild(Segment seg) {
-        if (recovering) {
-            deferredBuilds.add(seg); // started once the WAL replay is complete (no task may see a half-replayed shard)
-            return;
-        }
-        if (optimizerLimit == 0 || !buildScheduled.add(seg)) {
-            return; // optimizations disabled: pending (status grey) until the limit is raised
-        }
-        buildsRunning.incrementAndGet();
-        optimizations.submit(() -> {
-            try {
-                if (closed) {
-                    return; // the next open builds it
-                }
-                HnswIndex idx = indexBuilder.build(seg, settings);
-                lock.writeLock().lock();
-                try {
-                    if (closed || !segments.list().contains(seg)) {
-                        idx.close();
-                    } else {
-                        seg.attachIndex(idx);
-                    }
-                } finally {
-                    lock.writeLock().unlock();
-                }
-            } catch (Throwable t) {
-                optimizerError = String.valueOf(t);
-                LOG.error("index build of {} failed", seg, t);
-            } finally {
-                buildScheduled.remove(seg);
-                maybeScheduleMerge(); // before the decrement, so awaitIndexing() never sees a gap
-                buildsRunning.decrementAndGet();
-            }
-        });
-    }
-
-    /** On the worker after a delete or upsert: asks the optimizer's policy (O(segments)) unless a merge runs. */
-    private void checkVacuumDue() {
-        if (!mergeRunning.get()) {
-            maybeScheduleMerge();
-        }
-    }
-
-    /** Queues one merge when the optimizer's policy asks for it and none is running (see {@link SegmentMerger}). */
-    private void maybeScheduleMerge() {
-        if (closed || settings.targetSegments() <= 0 || optimizerLimit == 0) {
-            return;
-        }
-        lock.readLock().lock();
-        try {
-            if (SegmentMerger.pick(segments.list(), settings).isEmpty()) {
-                return; // nothing to do: do not even show the collection as optimizing
-            }
-        } finally {
-            lock.readLock().unlock();
-        }
-        if (!mergeRunning.compareAndSet(false, true)) {
-            return;
-        }
-        buildsRunning.incrementAndGet();
-        try {
-            optimizations.submit(this::mergeOnce);
-        } catch (RuntimeException e) { // executor shut down
-            mergeRunning.set(false);
-            buildsRunning.decrementAndGet();
-        }
-    }
-
-    /** One merge: plan under the read lock, copy and index without a lock, swap in under the write lock. */
-    private void mergeOnce() {
-        boolean merged = false;
-        try {
-            if (closed) {
-                return;
-            }
-            SegmentMerger.Plan plan;
-            lock.readLock().lock();
-            try {
-                List<Segment> sources = SegmentMerger.pick(segments.list(), settings);
-                if (sources.isEmpty()) {
-                    return;
-                }
-                plan = SegmentMerger.plan(sources);
-            } finally {
-                lock.readLock().unlock();
-            }
-            ShardSettings st = settings;
-            Segment target = SegmentMerger.copy(plan, segmentsDir, st.dim());
-            target.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(target, tracker)); // target: private
-            try {
-                target.attachIndex(indexBuilder.build(target, st));
-            } catch (IOException | RuntimeException e) {
-                target.close();
-                target.deleteFiles();
-                throw e;
-            }
-            lock.writeLock().lock();
-            try {
-                if (closed || !segments.list().containsAll(plan.sources())) {
-                    target.close();
-                    target.deleteFiles();
-                    return;
-                }
-                swapIn(plan, target);
-                merged = true;
-            } finally {
-                lock.writeLock().unlock();
-            }
-            LOG.info("shard {}: {} {} segment(s) into {} ({} live points)", shardId,
-                    plan.sources().size() == 1 ? "vacuumed" : "merged", plan.sources().size(), target,
-                    target.liveCount());
-        } catch (Throwable t) {
-            optimizerError = String.valueOf(t);
-            LOG.error("segment merge of shard {} failed", shardId, t);
-        } finally {
-            mergeRunning.set(false);
-            if (merged) {
-                maybeScheduleMerge(); // cascade while the policy still asks for merges
-            }
-            buildsRunning.decrementAndGet();
-        }
-    }
-
-    /**
-     * Replaces the plan's sources by {@code target} (write lock held): points changed since the plan was captured are
-     * reconciled by version (a payload edited in place is copied; a point deleted or moved is deleted in the target).
-     */
-    private void swapIn(SegmentMerger.Plan plan, Segment target) {
-        target.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(target, tracker)); // a schema change meanwhile
-        for (int j = 0; j < plan.size(); j++) {
-            PointId id = plan.ids()[j];
-            IdTracker.Location loc = tracker.get(id);
-            Segment from = plan.fromSegment()[j];
-            int ord = plan.fromOrd()[j];
-            if (loc != null && loc.segment() == from && loc.ord() == ord) {
-                long v = from.versionAt(ord);
-                if (v != plan.versions()[j]) {
-                    target.setPayload(j, from.payloadAt(ord), v);
-                }
-                tracker.put(id, target, j);
-            } else {
-                target.markDeleted(j);
-            }
-        }
-        List<Segment> next = new ArrayList<>();
-        for (Segment seg : segments.list()) {
-            if (!plan.sources().contains(seg)) {
-                next.add(seg);
-            }
-        }
-        next.add(0, target);
-        segments.replace(next);
-        for (Segment src : plan.sources()) {
-            src.close();
-        }
-        segments.retire(plan.sources());
+        optimizer.scheduleBuild(full);
     }
 
     // ---------------------------------------------------------------- reads (ShardReader)
@@ -688,8 +514,8 @@ public final class Shard implements AutoCloseable {
                     indexed += seg.liveCount();
                 }
             }
-            String f = failure != null ? failure : optimizerError;
-            return new Stats(tracker.size(), indexed, segments.list().size(), buildsRunning.get() > 0, f);
+            String f = failure != null ? failure : optimizer.error();
+            return new Stats(tracker.size(), indexed, segments.list().size(), optimizer.isBusy(), f);
         } finally {
             lock.readLock().unlock();
         }
@@ -715,7 +541,7 @@ public final class Shard implements AutoCloseable {
 
     /** True while an index build is queued or running. */
     public boolean isIndexing() {
-        return buildsRunning.get() > 0;
+        return optimizer.isBusy();
     }
 
     // ---------------------------------------------------------------- checkpoint
@@ -831,23 +657,7 @@ public final class Shard implements AutoCloseable {
      * is due under the new limit.
      */
     public void setOptimizerLimit(int maxOptimizationThreads) {
-        optimizerLimit = Math.max(0, maxOptimizationThreads);
-        if (optimizerLimit > 0 && !closed) {
-            optimizations.dispatch();
-            List<Segment> unindexed = new ArrayList<>();
-            lock.readLock().lock();
-            try {
-                for (Segment seg : segments.list()) {
-                    if (seg.isSealed() && seg.index() == null) {
-                        unindexed.add(seg);
-                    }
-                }
-            } finally {
-                lock.readLock().unlock();
-            }
-            unindexed.forEach(this::scheduleBuild);
-            maybeScheduleMerge();
-        }
+        optimizer.setLimit(maxOptimizationThreads);
     }
 
     /**
@@ -855,21 +665,7 @@ public final class Shard implements AutoCloseable {
      * segment without an index, or a merge or vacuum the policy asks for. The collection then reports grey.
      */
     public boolean optimizationsPending() {
-        ShardSettings st = settings;
-        lock.readLock().lock(); // a seal schedules its build under the write lock: no gap between the two
-        try {
-            if (buildsRunning.get() > 0) {
-                return false;
-            }
-            for (Segment seg : segments.list()) {
-                if (seg.isSealed() && seg.index() == null) {
-                    return true;
-                }
-            }
-            return st.targetSegments() > 0 && !SegmentMerger.pick(segments.list(), st).isEmpty();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return optimizer.pending();
     }
 
     /** Size of one segment: vectors stored, live (not deleted) points, sealed, indexed. */
@@ -891,14 +687,7 @@ public final class Shard implements AutoCloseable {
 
     /** Waits until no index build is queued or running (for tests, benchmarks and a clean close). */
     public void awaitIndexing() {
-        while (buildsRunning.get() > 0) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        optimizer.awaitIdle();
     }
 
     /** Drains the queue, checkpoints, stops index builds (waits for a running one) and releases every file. */
@@ -920,7 +709,7 @@ public final class Shard implements AutoCloseable {
             closed = true;
         }
         worker.close();
-        while (buildsRunning.get() > 0) { // queued builds see `closed` and return at once
+        while (optimizer.isBusy()) { // queued builds see `closed` and return at once
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
