@@ -53,13 +53,14 @@ public final class Shard implements AutoCloseable {
     private final ReentrantReadWriteLock lock = segments.lock();
     private final IdTracker tracker = segments.tracker();
     private final ShardUpdateWorker worker;
-    private final ShardReader reader;
+    private final ShardReader readPath;
     private final ShardOptimizer optimizer;
     private final Object flushLock = new Object();
     private Segment appendable;
     private Wal wal;
+    /** Set by {@link #recover} once the WAL is open. */
+    private ShardCheckpointWriter checkpoints;
     private volatile long appliedLsn;
-    private volatile long flushedLsn;
     private volatile String failure;
     private volatile boolean closed;
 
@@ -71,7 +72,7 @@ public final class Shard implements AutoCloseable {
         this.settings = settings;
         this.indexBuilder = indexBuilder;
         this.worker = new ShardUpdateWorker("quiver-update-" + name + "-" + shardId);
-        this.reader = new ShardReader(segments, () -> this.settings);
+        this.readPath = new ShardReader(segments, () -> this.settings);
         this.optimizer = new ShardOptimizer(shardId, segmentsDir, segments, () -> this.settings, () -> this.closed,
                 indexExecutor, indexBuilder, maxOptimizationThreads);
     }
@@ -173,7 +174,7 @@ public final class Shard implements AutoCloseable {
         }
         long replayed = replay(from);
         appliedLsn = Math.max(state.flushedLsn(), wal.lastLsn());
-        flushedLsn = state.flushedLsn();
+        checkpoints = new ShardCheckpointWriter(shardId, dir, segments, wal, state.flushedLsn());
         long tEnd = System.nanoTime();
         LOG.info("shard {} of {}: {} segments mapped in {} ms, id tracker {} ms, graphs {} ms, WAL open + replay of {}"
                 + " operations after checkpoint {} in {} ms", shardId, dir, opened.size(), (tSegments - t0) / 1_000_000,
@@ -347,7 +348,7 @@ public final class Shard implements AutoCloseable {
     /** Resolves a filter to ids and checks ids exist; runs on the worker, which is the only writer. */
     private Operation resolve(Operation op, Filter filter, boolean idsMustExist) {
         if (filter != null) {
-            return op.withIds(reader.idsMatching(filter));
+            return op.withIds(readPath.idsMatching(filter));
         }
         if (idsMustExist) {
             List<PointId> ids = switch (op) {
@@ -444,22 +445,23 @@ public final class Shard implements AutoCloseable {
     public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
             QuantizationSearchParams quantizationOrNull, boolean indexedOnly, WithPayload withPayload,
             boolean withVector) {
-        return reader.search(query, k, filter, hnswEf, exact, quantizationOrNull, indexedOnly, withPayload, withVector);
+        return readPath.search(query, k, filter, hnswEf, exact, quantizationOrNull, indexedOnly, withPayload,
+                withVector);
     }
 
     /** The point with this id, or null. */
     public Record retrieve(PointId id, WithPayload withPayload, boolean withVector) {
-        return reader.retrieve(id, withPayload, withVector);
+        return readPath.retrieve(id, withPayload, withVector);
     }
 
     /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
     public List<Record> scroll(PointId from, int limit, Filter filter, WithPayload withPayload, boolean withVector) {
-        return reader.scroll(from, limit, filter, withPayload, withVector);
+        return readPath.scroll(from, limit, filter, withPayload, withVector);
     }
 
     /** Exact number of (matching) points. */
     public long count(Filter filter) {
-        return reader.count(filter);
+        return readPath.count(filter);
     }
 
     /**
@@ -526,7 +528,7 @@ public final class Shard implements AutoCloseable {
     }
 
     public long flushedLsn() {
-        return flushedLsn;
+        return checkpoints.flushedLsn();
     }
 
     /** Highest LSN in the WAL (the last operation number given out). */
@@ -546,9 +548,6 @@ public final class Shard implements AutoCloseable {
 
     // ---------------------------------------------------------------- checkpoint
 
-    private record Capture(long lsn, List<UUID> segmentIds, List<Segment> toPersist,
-            List<io.quiver.engine.segment.SegmentSnapshot> snapshots, List<Segment> removed) {}
-
     /**
      * Checkpoint: captures the segments' state on the worker (between two operations), persists the changed
      * segments (vectors fsync, then points.bin), writes shard_state.json, then truncates the WAL before it.
@@ -558,66 +557,21 @@ public final class Shard implements AutoCloseable {
             if (closed || failure != null) {
                 return;
             }
-            CompletableFuture<Capture> cap = new CompletableFuture<>();
-            worker.enqueue(() -> {
-                try {
-                    cap.complete(capture());
-                } catch (Throwable t) {
-                    cap.completeExceptionally(t);
-                }
-            });
-            writeCheckpoint(cap.join());
+            checkpoints.write(captureOnWorker());
         }
     }
 
-    private Capture capture() {
-        List<UUID> ids = new ArrayList<>();
-        List<Segment> changed = new ArrayList<>();
-        List<io.quiver.engine.segment.SegmentSnapshot> snaps = new ArrayList<>();
-        List<Segment> removed;
-        lock.readLock().lock(); // excludes a merge's swap (the worker itself is the only other writer)
-        try {
-            for (Segment seg : segments.list()) {
-                ids.add(seg.id());
-                if (seg.needsPersist()) {
-                    changed.add(seg);
-                    snaps.add(seg.snapshot());
-                }
-            }
-            removed = segments.takeRetired();
-        } finally {
-            lock.readLock().unlock();
-        }
-        return new Capture(appliedLsn, ids, changed, snaps, removed);
-    }
-
-    private void writeCheckpoint(Capture c) {
-        for (int i = 0; i < c.toPersist().size(); i++) {
-            c.toPersist().get(i).persist(c.snapshots().get(i));
-        }
-        if (!c.toPersist().isEmpty() && !segments.payloadSchema().isEmpty()) {
-            lock.readLock().lock(); // no writer: a segment unchanged since its capture saves indexes matching it
+    /** Captures the checkpoint's content on the update worker, between two operations. */
+    private ShardCheckpointWriter.Capture captureOnWorker() {
+        CompletableFuture<ShardCheckpointWriter.Capture> cap = new CompletableFuture<>();
+        worker.enqueue(() -> {
             try {
-                for (int i = 0; i < c.toPersist().size(); i++) {
-                    c.toPersist().get(i).savePayloadIndexesIfCurrent(c.snapshots().get(i));
-                }
-            } finally {
-                lock.readLock().unlock();
+                cap.complete(checkpoints.capture(appliedLsn));
+            } catch (Throwable t) {
+                cap.completeExceptionally(t);
             }
-        }
-        if (c.lsn() == flushedLsn && c.toPersist().isEmpty() && c.removed().isEmpty()) {
-            return;
-        }
-        ShardStateFile.write(dir, new ShardStateFile.State(c.lsn(), c.segmentIds()));
-        flushedLsn = c.lsn();
-        for (Segment gone : c.removed()) {
-            gone.deleteFiles(); // merged away before this checkpoint, which no longer lists it
-        }
-        try {
-            wal.truncatePrefix(c.lsn() + 1);
-        } catch (IOException e) {
-            throw new StorageException("cannot truncate the WAL of shard " + shardId, e);
-        }
+        });
+        return cap.join();
     }
 
     /**
@@ -637,17 +591,9 @@ public final class Shard implements AutoCloseable {
     public <T> T readCheckpoint(ShardCheckpoint.Reader<T> reader, Runnable onCaptured) throws IOException {
         synchronized (flushLock) {
             checkUsable();
-            CompletableFuture<Capture> cap = new CompletableFuture<>();
-            worker.enqueue(() -> {
-                try {
-                    cap.complete(capture());
-                } catch (Throwable t) {
-                    cap.completeExceptionally(t);
-                }
-            });
-            Capture c = cap.join();
+            ShardCheckpointWriter.Capture c = captureOnWorker();
             onCaptured.run();
-            writeCheckpoint(c);
+            checkpoints.write(c);
             return reader.read(new ShardCheckpoint(shardId, dir, c.lsn(), c.segmentIds(), wal));
         }
     }
