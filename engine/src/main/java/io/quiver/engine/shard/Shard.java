@@ -1,6 +1,5 @@
 package io.quiver.engine.shard;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.NotFoundException;
 import io.quiver.engine.PointId;
 import io.quiver.engine.QuiverException;
@@ -55,8 +54,8 @@ public final class Shard implements AutoCloseable {
     private final ShardUpdateWorker worker;
     private final ShardReader readPath;
     private final ShardOptimizer optimizer;
+    private final OperationApplier applier;
     private final Object flushLock = new Object();
-    private Segment appendable;
     private Wal wal;
     /** Set by {@link #recover} once the WAL is open. */
     private ShardCheckpointWriter checkpoints;
@@ -75,6 +74,7 @@ public final class Shard implements AutoCloseable {
         this.readPath = new ShardReader(segments, () -> this.settings);
         this.optimizer = new ShardOptimizer(shardId, segmentsDir, segments, () -> this.settings, () -> this.closed,
                 indexExecutor, indexBuilder, maxOptimizationThreads);
+        this.applier = new OperationApplier(segmentsDir, segments, () -> this.settings, optimizer);
     }
 
     /** Opens (or creates) a shard: maps its checkpointed segments, then replays its WAL from the checkpoint. */
@@ -123,7 +123,7 @@ public final class Shard implements AutoCloseable {
         List<Segment> opened = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         for (UUID id : state.segments()) {
-            opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), expectedVectors(st),
+            opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), st.expectedSegmentVectors(),
                     st.verifyVectorsOnOpen()));
             listed.add(id.toString());
         }
@@ -138,20 +138,7 @@ public final class Shard implements AutoCloseable {
         long tSegments = System.nanoTime();
         rebuildTracker(opened);
         long tTracker = System.nanoTime();
-        for (int i = 0; i < opened.size(); i++) {
-            Segment seg = opened.get(i);
-            if (!seg.isSealed()) {
-                Files.deleteIfExists(seg.dir().resolve(Segment.GRAPH_FILE));
-                if (appendable != null) {
-                    appendable.seal(); // at most one appendable: seal an older one
-                }
-                appendable = seg;
-            }
-        }
-        if (appendable == null) {
-            appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
-            segments.append(appendable);
-        }
+        applier.openAppendable(opened);
         for (Segment seg : segments.list()) {
             if (seg.isSealed()) {
                 HnswIndex idx = indexBuilder.tryOpen(seg, st);
@@ -189,7 +176,7 @@ public final class Shard implements AutoCloseable {
             try (WalReader reader = wal.reader(fromLsn)) {
                 while (reader.hasNext()) {
                     WalRecord r = reader.next();
-                    apply(OperationCodec.decode(r.type(), r.payload()), r.lsn());
+                    applier.apply(OperationCodec.decode(r.type(), r.payload()), r.lsn());
                     replayed++;
                 }
             }
@@ -236,10 +223,6 @@ public final class Shard implements AutoCloseable {
         }
     }
 
-    private static long expectedVectors(ShardSettings s) {
-        return s.indexingThresholdVectors() == Long.MAX_VALUE ? 4096 : s.indexingThresholdVectors();
-    }
-
     public int shardId() {
         return shardId;
     }
@@ -256,8 +239,8 @@ public final class Shard implements AutoCloseable {
         worker.enqueue(() -> {
             lock.writeLock().lock();
             try {
-                if (!closed && appendable.count() > 0 && appendable.count() >= settings.indexingThresholdVectors()) {
-                    sealAndRoll();
+                if (!closed) {
+                    applier.sealIfThresholdReached();
                 }
             } finally {
                 lock.writeLock().unlock();
@@ -322,7 +305,7 @@ public final class Shard implements AutoCloseable {
         }
         lock.writeLock().lock();
         try {
-            apply(resolved, appended.lsn());
+            applier.apply(resolved, appended.lsn());
             appliedLsn = appended.lsn();
         } catch (RuntimeException e) {
             failure = String.valueOf(e);
@@ -365,67 +348,6 @@ public final class Shard implements AutoCloseable {
             }
         }
         return op;
-    }
-
-    /** Applies one operation at {@code lsn}; idempotent per point through versions. Worker (or recovery) only. */
-    private void apply(Operation op, long lsn) {
-        switch (op) {
-            case Operation.Upsert u -> {
-                for (Operation.PointData p : u.points()) {
-                    IdTracker.Location loc = tracker.get(p.id());
-                    if (loc != null) {
-                        if (loc.segment().versionAt(loc.ord()) >= lsn) {
-                            continue;
-                        }
-                        loc.segment().markDeleted(loc.ord());
-                    }
-                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), lsn);
-                    tracker.put(p.id(), appendable, ord);
-                    if (appendable.count() >= settings.indexingThresholdVectors()) {
-                        sealAndRoll();
-                    }
-                }
-            }
-            case Operation.Delete d -> {
-                for (PointId id : d.ids()) {
-                    IdTracker.Location loc = tracker.get(id);
-                    if (loc != null && loc.segment().versionAt(loc.ord()) < lsn) {
-                        tracker.remove(id);
-                        loc.segment().markDeleted(loc.ord());
-                    }
-                }
-            }
-            case Operation.SetPayload s -> {
-                ObjectNode patch = PayloadJson.parse(s.payloadJson());
-                editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
-            }
-            case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
-            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), lsn,
-                    old -> PayloadJson.deleteKeys(old, k.keys()));
-            case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
-        }
-    }
-
-    private void editPayloads(List<PointId> ids, long lsn, java.util.function.UnaryOperator<ObjectNode> edit) {
-        for (PointId id : ids) {
-            IdTracker.Location loc = tracker.get(id);
-            if (loc == null || loc.segment().versionAt(loc.ord()) >= lsn) {
-                continue;
-            }
-            ObjectNode next = edit.apply(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
-            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), lsn);
-        }
-    }
-
-    /** Seals the full appendable segment, starts a new one, and queues the sealed one's index build. */
-    private void sealAndRoll() {
-        Segment full = appendable;
-        full.seal();
-        ShardSettings st = settings;
-        appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
-        appendable.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(appendable, tracker));
-        segments.append(appendable);
-        optimizer.scheduleBuild(full);
     }
 
     // ---------------------------------------------------------------- reads (ShardReader)
