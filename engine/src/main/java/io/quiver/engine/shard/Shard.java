@@ -32,10 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard of a collection: its WAL, its segments (one appendable, the others sealed and indexed in the
- * background), the id tracker, and its single update worker. Every write gets the next WAL LSN as its operation
- * number and point version, is appended to the WAL, then applied; a checkpoint ({@link #flush()}) persists the
- * segments and truncates the WAL prefix; {@link #open} maps the segments and replays the WAL from the checkpoint.
+ * One shard of a collection: owns its WAL, its update worker and its segments ({@link ShardSegments}), and is the
+ * public face of its parts ({@link ShardReader}, {@link OperationApplier}, {@link ShardOptimizer},
+ * {@link ShardCheckpointWriter}). Every write gets the next WAL LSN as its operation number and point version, is
+ * appended to the WAL, then applied; a checkpoint ({@link #flush()}) persists the segments and truncates the WAL
+ * prefix; {@link #open} maps the segments and replays the WAL from the checkpoint.
  *
  * <p>Threading: threadsafe. Writes are applied only by the update worker, holding the write lock; reads hold the
  * read lock, so a search sees one consistent set of segments. The segment list is copy-on-write.
@@ -463,9 +464,32 @@ public final class Shard implements AutoCloseable {
         return wal.fsyncCount();
     }
 
+    // ---------------------------------------------------------------- optimizations (ShardOptimizer)
+
+    /**
+     * Sets max_optimization_threads (0 disables index builds, merges and vacuums; they stay pending) and starts what
+     * is due under the new limit.
+     */
+    public void setOptimizerLimit(int maxOptimizationThreads) {
+        optimizer.setLimit(maxOptimizationThreads);
+    }
+
+    /**
+     * True when optimizations are due but none is queued or running (max_optimization_threads is 0): a sealed
+     * segment without an index, or a merge or vacuum the policy asks for. The collection then reports grey.
+     */
+    public boolean optimizationsPending() {
+        return optimizer.pending();
+    }
+
     /** True while an index build is queued or running. */
     public boolean isIndexing() {
         return optimizer.isBusy();
+    }
+
+    /** Waits until no index build is queued or running (for tests, benchmarks and a clean close). */
+    public void awaitIndexing() {
+        optimizer.awaitIdle();
     }
 
     // ---------------------------------------------------------------- checkpoint
@@ -520,22 +544,6 @@ public final class Shard implements AutoCloseable {
         }
     }
 
-    /**
-     * Sets max_optimization_threads (0 disables index builds, merges and vacuums; they stay pending) and starts what
-     * is due under the new limit.
-     */
-    public void setOptimizerLimit(int maxOptimizationThreads) {
-        optimizer.setLimit(maxOptimizationThreads);
-    }
-
-    /**
-     * True when optimizations are due but none is queued or running (max_optimization_threads is 0): a sealed
-     * segment without an index, or a merge or vacuum the policy asks for. The collection then reports grey.
-     */
-    public boolean optimizationsPending() {
-        return optimizer.pending();
-    }
-
     /** Size of one segment: vectors stored, live (not deleted) points, sealed, indexed. */
     public record SegmentInfo(int vectors, int live, boolean sealed, boolean indexed) {}
 
@@ -551,11 +559,6 @@ public final class Shard implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
-    }
-
-    /** Waits until no index build is queued or running (for tests, benchmarks and a clean close). */
-    public void awaitIndexing() {
-        optimizer.awaitIdle();
     }
 
     /** Drains the queue, checkpoints, stops index builds (waits for a running one) and releases every file. */
