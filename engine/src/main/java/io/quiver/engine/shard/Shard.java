@@ -1,6 +1,5 @@
 package io.quiver.engine.shard;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.NotFoundException;
 import io.quiver.engine.PointId;
 import io.quiver.engine.QuiverException;
@@ -10,10 +9,8 @@ import io.quiver.engine.StorageException;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.segment.Segment;
-import io.quiver.hnsw.AcceptOrds;
 import io.quiver.hnsw.HnswIndex;
 import io.quiver.hnsw.QuantizationSearchParams;
-import io.quiver.hnsw.ScoredOrd;
 import io.quiver.wal.Durability;
 import io.quiver.wal.Wal;
 import io.quiver.wal.WalAppend;
@@ -30,16 +27,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard of a collection: its WAL, its segments (one appendable, the others sealed and indexed in the
- * background), the id tracker, and its single update worker. Every write gets the next WAL LSN as its operation
- * number and point version, is appended to the WAL, then applied; a checkpoint ({@link #flush()}) persists the
- * segments and truncates the WAL prefix; {@link #open} maps the segments and replays the WAL from the checkpoint.
+ * One shard of a collection: owns its WAL, its update worker and its segments ({@link ShardSegments}), and is the
+ * public face of its parts ({@link ShardReader}, {@link OperationApplier}, {@link ShardOptimizer},
+ * {@link ShardCheckpointWriter}). Every write gets the next WAL LSN as its operation number and point version, is
+ * appended to the WAL, then applied; a checkpoint ({@link #flush()}) persists the segments and truncates the WAL
+ * prefix; {@link #open} maps the segments and replays the WAL from the checkpoint.
  *
  * <p>Threading: threadsafe. Writes are applied only by the update worker, holding the write lock; reads hold the
  * read lock, so a search sees one consistent set of segments. The segment list is copy-on-write.
@@ -51,46 +48,34 @@ public final class Shard implements AutoCloseable {
     private final Path dir;
     private final Path segmentsDir;
     private volatile ShardSettings settings;
-    private final ExecutorService indexExecutor;
     private final SegmentIndexBuilder indexBuilder;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final IdTracker tracker = new IdTracker();
+    private final ShardSegments segments = new ShardSegments();
+    private final ReentrantReadWriteLock lock = segments.lock();
+    private final IdTracker tracker = segments.tracker();
     private final ShardUpdateWorker worker;
+    private final ShardReader readPath;
+    private final ShardOptimizer optimizer;
+    private final OperationApplier applier;
     private final Object flushLock = new Object();
-    private final AtomicInteger buildsRunning = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicBoolean mergeRunning =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    /** Segments merged away: closed, their directories deleted after the next checkpoint no longer lists them. */
-    private final List<Segment> pendingRemoval = new ArrayList<>();
-    private volatile List<Segment> segments = List.of();
-    private Segment appendable;
     private Wal wal;
+    /** Set by {@link #recover} once the WAL is open. */
+    private ShardCheckpointWriter checkpoints;
     private volatile long appliedLsn;
-    private volatile long flushedLsn;
     private volatile String failure;
-    private volatile String optimizerError;
-    /** The collection's payload_schema; every segment's payload indexes are kept equal to it. */
-    private volatile Map<String, io.quiver.engine.index.PayloadFieldSchema> payloadSchema = Map.of();
     private volatile boolean closed;
-    /** True while {@link #recover} runs: index builds and merges are deferred until the replay is complete. */
-    private boolean recovering;
-    private final List<Segment> deferredBuilds = new ArrayList<>();
-    /** Qdrant's max_optimization_threads for this shard (0: no builds or merges; MAX_VALUE: no own bound). */
-    private volatile int optimizerLimit = Integer.MAX_VALUE;
-    private final io.quiver.engine.optimizer.OptimizationQueue optimizations;
-    /** Sealed segments whose index build is queued or running. */
-    private final Set<Segment> buildScheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Shard(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
-            SegmentIndexBuilder indexBuilder, String name) {
+            SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
         this.shardId = shardId;
         this.dir = dir;
         this.segmentsDir = dir.resolve("segments");
         this.settings = settings;
-        this.indexExecutor = indexExecutor;
         this.indexBuilder = indexBuilder;
         this.worker = new ShardUpdateWorker("quiver-update-" + name + "-" + shardId);
-        this.optimizations = new io.quiver.engine.optimizer.OptimizationQueue(indexExecutor, () -> optimizerLimit);
+        this.readPath = new ShardReader(segments, () -> this.settings);
+        this.optimizer = new ShardOptimizer(shardId, segmentsDir, segments, () -> this.settings, () -> this.closed,
+                indexExecutor, indexBuilder, maxOptimizationThreads);
+        this.applier = new OperationApplier(segmentsDir, segments, () -> this.settings, optimizer);
     }
 
     /** Opens (or creates) a shard: maps its checkpointed segments, then replays its WAL from the checkpoint. */
@@ -105,14 +90,13 @@ public final class Shard implements AutoCloseable {
      */
     public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
             SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
-        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name);
-        s.optimizerLimit = Math.max(0, maxOptimizationThreads);
+        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name, maxOptimizationThreads);
         s.lock.writeLock().lock(); // recovery mutates everything; background work starts only after it
-        s.recovering = true;
+        s.optimizer.beginRecovery();
         try {
             s.recover();
         } catch (RuntimeException | IOException e) {
-            s.recovering = false;
+            s.optimizer.endRecovery();
             s.lock.writeLock().unlock();
             s.closeQuietly();
             if (e instanceof QuiverException q) {
@@ -120,16 +104,14 @@ public final class Shard implements AutoCloseable {
             }
             throw new StorageException("cannot open shard " + shardId + " in " + dir + ": " + e, e);
         }
-        s.recovering = false;
-        List<Segment> toBuild = List.copyOf(s.deferredBuilds);
-        s.deferredBuilds.clear();
+        List<Segment> toBuild = s.optimizer.endRecovery();
         s.lock.writeLock().unlock();
         for (Segment seg : toBuild) {
-            if (s.segments.contains(seg)) {
-                s.scheduleBuild(seg);
+            if (s.segments.list().contains(seg)) {
+                s.optimizer.scheduleBuild(seg);
             }
         }
-        s.maybeScheduleMerge();
+        s.optimizer.maybeScheduleMerge();
         s.worker.start();
         return s;
     }
@@ -142,11 +124,11 @@ public final class Shard implements AutoCloseable {
         List<Segment> opened = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         for (UUID id : state.segments()) {
-            opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), expectedVectors(st),
+            opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), st.expectedSegmentVectors(),
                     st.verifyVectorsOnOpen()));
             listed.add(id.toString());
         }
-        segments = List.copyOf(opened);
+        segments.replace(opened);
         try (var children = Files.list(segmentsDir)) {
             for (Path p : children.toList()) {
                 if (!listed.contains(p.getFileName().toString())) {
@@ -157,27 +139,14 @@ public final class Shard implements AutoCloseable {
         long tSegments = System.nanoTime();
         rebuildTracker(opened);
         long tTracker = System.nanoTime();
-        for (int i = 0; i < opened.size(); i++) {
-            Segment seg = opened.get(i);
-            if (!seg.isSealed()) {
-                Files.deleteIfExists(seg.dir().resolve(Segment.GRAPH_FILE));
-                if (appendable != null) {
-                    appendable.seal(); // at most one appendable: seal an older one
-                }
-                appendable = seg;
-            }
-        }
-        if (appendable == null) {
-            appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
-            segments = append(segments, appendable);
-        }
-        for (Segment seg : segments) {
+        applier.openAppendable(opened);
+        for (Segment seg : segments.list()) {
             if (seg.isSealed()) {
                 HnswIndex idx = indexBuilder.tryOpen(seg, st);
                 if (idx != null) {
                     seg.attachIndex(idx);
                 } else {
-                    scheduleBuild(seg);
+                    optimizer.scheduleBuild(seg);
                 }
             }
         }
@@ -193,7 +162,7 @@ public final class Shard implements AutoCloseable {
         }
         long replayed = replay(from);
         appliedLsn = Math.max(state.flushedLsn(), wal.lastLsn());
-        flushedLsn = state.flushedLsn();
+        checkpoints = new ShardCheckpointWriter(shardId, dir, segments, wal, state.flushedLsn());
         long tEnd = System.nanoTime();
         LOG.info("shard {} of {}: {} segments mapped in {} ms, id tracker {} ms, graphs {} ms, WAL open + replay of {}"
                 + " operations after checkpoint {} in {} ms", shardId, dir, opened.size(), (tSegments - t0) / 1_000_000,
@@ -208,7 +177,7 @@ public final class Shard implements AutoCloseable {
             try (WalReader reader = wal.reader(fromLsn)) {
                 while (reader.hasNext()) {
                     WalRecord r = reader.next();
-                    apply(OperationCodec.decode(r.type(), r.payload()), r.lsn());
+                    applier.apply(OperationCodec.decode(r.type(), r.payload()), r.lsn());
                     replayed++;
                 }
             }
@@ -255,16 +224,6 @@ public final class Shard implements AutoCloseable {
         }
     }
 
-    private static long expectedVectors(ShardSettings s) {
-        return s.indexingThresholdVectors() == Long.MAX_VALUE ? 4096 : s.indexingThresholdVectors();
-    }
-
-    private static List<Segment> append(List<Segment> list, Segment s) {
-        List<Segment> copy = new ArrayList<>(list);
-        copy.add(s);
-        return List.copyOf(copy);
-    }
-
     public int shardId() {
         return shardId;
     }
@@ -281,8 +240,8 @@ public final class Shard implements AutoCloseable {
         worker.enqueue(() -> {
             lock.writeLock().lock();
             try {
-                if (!closed && appendable.count() > 0 && appendable.count() >= settings.indexingThresholdVectors()) {
-                    sealAndRoll();
+                if (!closed) {
+                    applier.sealIfThresholdReached();
                 }
             } finally {
                 lock.writeLock().unlock();
@@ -347,7 +306,7 @@ public final class Shard implements AutoCloseable {
         }
         lock.writeLock().lock();
         try {
-            apply(resolved, appended.lsn());
+            applier.apply(resolved, appended.lsn());
             appliedLsn = appended.lsn();
         } catch (RuntimeException e) {
             failure = String.valueOf(e);
@@ -358,7 +317,7 @@ public final class Shard implements AutoCloseable {
             lock.writeLock().unlock();
         }
         if (resolved instanceof Operation.Delete || resolved instanceof Operation.Upsert) {
-            checkVacuumDue(); // deletes and overwrites may push a sealed segment past deleted_threshold
+            optimizer.checkVacuumDue(); // deletes and overwrites may push a sealed segment past deleted_threshold
         }
         long lsn = appended.lsn();
         appended.completion().whenComplete((v, e) -> {
@@ -373,19 +332,7 @@ public final class Shard implements AutoCloseable {
     /** Resolves a filter to ids and checks ids exist; runs on the worker, which is the only writer. */
     private Operation resolve(Operation op, Filter filter, boolean idsMustExist) {
         if (filter != null) {
-            List<PointId> ids = new ArrayList<>();
-            lock.readLock().lock(); // a merge's swap may change the tracker meanwhile
-            try {
-                Map<Segment, AcceptOrds> matching = acceptOrds(filter, true);
-                for (Map.Entry<PointId, IdTracker.Location> e : tracker.entries()) {
-                    if (matching.get(e.getValue().segment()).accept(e.getValue().ord())) {
-                        ids.add(e.getKey());
-                    }
-                }
-            } finally {
-                lock.readLock().unlock();
-            }
-            return op.withIds(ids);
+            return op.withIds(readPath.idsMatching(filter));
         }
         if (idsMustExist) {
             List<PointId> ids = switch (op) {
@@ -404,228 +351,7 @@ public final class Shard implements AutoCloseable {
         return op;
     }
 
-    /** Applies one operation at {@code lsn}; idempotent per point through versions. Worker (or recovery) only. */
-    private void apply(Operation op, long lsn) {
-        switch (op) {
-            case Operation.Upsert u -> {
-                for (Operation.PointData p : u.points()) {
-                    IdTracker.Location loc = tracker.get(p.id());
-                    if (loc != null) {
-                        if (loc.segment().versionAt(loc.ord()) >= lsn) {
-                            continue;
-                        }
-                        loc.segment().markDeleted(loc.ord());
-                    }
-                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), lsn);
-                    tracker.put(p.id(), appendable, ord);
-                    if (appendable.count() >= settings.indexingThresholdVectors()) {
-                        sealAndRoll();
-                    }
-                }
-            }
-            case Operation.Delete d -> {
-                for (PointId id : d.ids()) {
-                    IdTracker.Location loc = tracker.get(id);
-                    if (loc != null && loc.segment().versionAt(loc.ord()) < lsn) {
-                        tracker.remove(id);
-                        loc.segment().markDeleted(loc.ord());
-                    }
-                }
-            }
-            case Operation.SetPayload s -> {
-                ObjectNode patch = PayloadJson.parse(s.payloadJson());
-                editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
-            }
-            case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
-            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), lsn,
-                    old -> PayloadJson.deleteKeys(old, k.keys()));
-            case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
-        }
-    }
-
-    private void editPayloads(List<PointId> ids, long lsn, java.util.function.UnaryOperator<ObjectNode> edit) {
-        for (PointId id : ids) {
-            IdTracker.Location loc = tracker.get(id);
-            if (loc == null || loc.segment().versionAt(loc.ord()) >= lsn) {
-                continue;
-            }
-            ObjectNode next = edit.apply(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
-            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), lsn);
-        }
-    }
-
-    /** Seals the full appendable segment, starts a new one, and queues the sealed one's index build. */
-    private void sealAndRoll() {
-        Segment full = appendable;
-        full.seal();
-        ShardSettings st = settings;
-        appendable = Segment.create(segmentsDir, st.dim(), expectedVectors(st));
-        appendable.payloadIndexes().syncWith(payloadSchema, new SegmentView(appendable, tracker));
-        segments = append(segments, appendable);
-        scheduleBuild(full);
-    }
-
-    private void scheduleBuild(Segment seg) {
-        if (recovering) {
-            deferredBuilds.add(seg); // started once the WAL replay is complete (no task may see a half-replayed shard)
-            return;
-        }
-        if (optimizerLimit == 0 || !buildScheduled.add(seg)) {
-            return; // optimizations disabled: pending (status grey) until the limit is raised
-        }
-        buildsRunning.incrementAndGet();
-        optimizations.submit(() -> {
-            try {
-                if (closed) {
-                    return; // the next open builds it
-                }
-                HnswIndex idx = indexBuilder.build(seg, settings);
-                lock.writeLock().lock();
-                try {
-                    if (closed || !segments.contains(seg)) {
-                        idx.close();
-                    } else {
-                        seg.attachIndex(idx);
-                    }
-                } finally {
-                    lock.writeLock().unlock();
-                }
-            } catch (Throwable t) {
-                optimizerError = String.valueOf(t);
-                LOG.error("index build of {} failed", seg, t);
-            } finally {
-                buildScheduled.remove(seg);
-                maybeScheduleMerge(); // before the decrement, so awaitIndexing() never sees a gap
-                buildsRunning.decrementAndGet();
-            }
-        });
-    }
-
-    /** On the worker after a delete or upsert: asks the optimizer's policy (O(segments)) unless a merge runs. */
-    private void checkVacuumDue() {
-        if (!mergeRunning.get()) {
-            maybeScheduleMerge();
-        }
-    }
-
-    /** Queues one merge when the optimizer's policy asks for it and none is running (see {@link SegmentMerger}). */
-    private void maybeScheduleMerge() {
-        if (closed || settings.targetSegments() <= 0 || optimizerLimit == 0) {
-            return;
-        }
-        lock.readLock().lock();
-        try {
-            if (SegmentMerger.pick(segments, settings).isEmpty()) {
-                return; // nothing to do: do not even show the collection as optimizing
-            }
-        } finally {
-            lock.readLock().unlock();
-        }
-        if (!mergeRunning.compareAndSet(false, true)) {
-            return;
-        }
-        buildsRunning.incrementAndGet();
-        try {
-            optimizations.submit(this::mergeOnce);
-        } catch (RuntimeException e) { // executor shut down
-            mergeRunning.set(false);
-            buildsRunning.decrementAndGet();
-        }
-    }
-
-    /** One merge: plan under the read lock, copy and index without a lock, swap in under the write lock. */
-    private void mergeOnce() {
-        boolean merged = false;
-        try {
-            if (closed) {
-                return;
-            }
-            SegmentMerger.Plan plan;
-            lock.readLock().lock();
-            try {
-                List<Segment> sources = SegmentMerger.pick(segments, settings);
-                if (sources.isEmpty()) {
-                    return;
-                }
-                plan = SegmentMerger.plan(sources);
-            } finally {
-                lock.readLock().unlock();
-            }
-            ShardSettings st = settings;
-            Segment target = SegmentMerger.copy(plan, segmentsDir, st.dim());
-            target.payloadIndexes().syncWith(payloadSchema, new SegmentView(target, tracker)); // target: private
-            try {
-                target.attachIndex(indexBuilder.build(target, st));
-            } catch (IOException | RuntimeException e) {
-                target.close();
-                target.deleteFiles();
-                throw e;
-            }
-            lock.writeLock().lock();
-            try {
-                if (closed || !segments.containsAll(plan.sources())) {
-                    target.close();
-                    target.deleteFiles();
-                    return;
-                }
-                swapIn(plan, target);
-                merged = true;
-            } finally {
-                lock.writeLock().unlock();
-            }
-            LOG.info("shard {}: {} {} segment(s) into {} ({} live points)", shardId,
-                    plan.sources().size() == 1 ? "vacuumed" : "merged", plan.sources().size(), target,
-                    target.liveCount());
-        } catch (Throwable t) {
-            optimizerError = String.valueOf(t);
-            LOG.error("segment merge of shard {} failed", shardId, t);
-        } finally {
-            mergeRunning.set(false);
-            if (merged) {
-                maybeScheduleMerge(); // cascade while the policy still asks for merges
-            }
-            buildsRunning.decrementAndGet();
-        }
-    }
-
-    /**
-     * Replaces the plan's sources by {@code target} (write lock held): points changed since the plan was captured are
-     * reconciled by version (a payload edited in place is copied; a point deleted or moved is deleted in the target).
-     */
-    private void swapIn(SegmentMerger.Plan plan, Segment target) {
-        target.payloadIndexes().syncWith(payloadSchema, new SegmentView(target, tracker)); // a schema change meanwhile
-        for (int j = 0; j < plan.size(); j++) {
-            PointId id = plan.ids()[j];
-            IdTracker.Location loc = tracker.get(id);
-            Segment from = plan.fromSegment()[j];
-            int ord = plan.fromOrd()[j];
-            if (loc != null && loc.segment() == from && loc.ord() == ord) {
-                long v = from.versionAt(ord);
-                if (v != plan.versions()[j]) {
-                    target.setPayload(j, from.payloadAt(ord), v);
-                }
-                tracker.put(id, target, j);
-            } else {
-                target.markDeleted(j);
-            }
-        }
-        List<Segment> next = new ArrayList<>();
-        for (Segment seg : segments) {
-            if (!plan.sources().contains(seg)) {
-                next.add(seg);
-            }
-        }
-        next.add(0, target);
-        segments = List.copyOf(next);
-        for (Segment src : plan.sources()) {
-            src.close();
-        }
-        synchronized (pendingRemoval) {
-            pendingRemoval.addAll(plan.sources());
-        }
-    }
-
-    // ---------------------------------------------------------------- reads
+    // ---------------------------------------------------------------- reads (ShardReader)
 
     /** The current top {@code k} candidates of this shard, materialised, best first. */
     public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
@@ -642,193 +368,23 @@ public final class Shard implements AutoCloseable {
     public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
             QuantizationSearchParams quantizationOrNull, boolean indexedOnly, WithPayload withPayload,
             boolean withVector) {
-        if (k <= 0) {
-            return List.of();
-        }
-        ShardSettings st = settings;
-        QuantizationSearchParams quantization = quantizationOrNull != null ? quantizationOrNull
-                : QuantizationSearchParams.defaults();
-        lock.readLock().lock();
-        try {
-            List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments, st) : segments;
-            // segments are searched in parallel (common fork-join pool plus this thread); the read lock held by this
-            // thread keeps the writer out while the helpers read
-            List<List<Candidate>> perSegment = segs.size() > 1
-                    ? segs.parallelStream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
-                            .toList()
-                    : segs.stream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
-                            .toList();
-            List<Candidate> all = new ArrayList<>();
-            perSegment.forEach(all::addAll);
-            boolean higher = st.distance().higherIsBetter();
-            all.sort((a, b) -> higher ? Float.compare(b.score, a.score) : Float.compare(a.score, b.score));
-            List<ScoredPoint> out = new ArrayList<>(Math.min(k, all.size()));
-            for (int i = 0; i < all.size() && out.size() < k; i++) {
-                Candidate c = all.get(i);
-                out.add(new ScoredPoint(c.seg.idAt(c.ord), c.seg.versionAt(c.ord), c.score,
-                        payloadOf(c.seg, c.ord, withPayload), withVector ? c.seg.vectorAt(c.ord) : null));
-            }
-            return out;
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    private record Candidate(Segment seg, int ord, float score) {}
-
-    /** The segments an {@code indexed_only} search reads: those with a graph, and those small enough to be indexed. */
-    private static List<Segment> searchableWhenIndexedOnly(List<Segment> segs, ShardSettings st) {
-        List<Segment> out = new ArrayList<>(segs.size());
-        for (Segment seg : segs) {
-            if (seg.index() != null || seg.liveCount() <= st.indexingThresholdVectors()) {
-                out.add(seg);
-            }
-        }
-        return out;
-    }
-
-    /** One segment's current top {@code k}: HNSW when indexed (unless exact or a small filtered segment), else an
-     * exact scan. */
-    private List<Candidate> searchSegment(Segment seg, ShardSettings st, float[] query, int k, Filter filter,
-            Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
-        boolean anyDeleted = seg.liveCount() < seg.count();
-        AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
-        HnswIndex idx = seg.index();
-        boolean useIndex = idx != null && !exact;
-        List<ScoredOrd> found;
-        if (filter != null) {
-            // The filter is planned once: its exact matching set when indexes and payload columns decide it, else an
-            // estimate and a lazy check. A segment smaller than full_scan_threshold is scanned exactly (Qdrant); with
-            // an exact count the graph is tried within a budget of the exact scan's cost (FilteredSearchChoice), and
-            // the matching points are scanned when it runs out; with only an estimate, Qdrant's rule (graph unless
-            // the estimate is below the threshold).
-            io.quiver.engine.index.SegmentFilter plan = seg.plan(filter,
-                    () -> seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker)));
-            if (plan.estimate().max() == 0) {
-                return List.of();
-            }
-            int ef = beamWidth(idx, k, hnswEf, st, quantization);
-            boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
-            found = null;
-            if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
-                    plan.likelyAtLeast(), seg.liveCount())) {
-                // broad and cheap to check per visited point: no need to materialise the matching set
-                found = idx.searchFiltered(query, k, ef, plan.accept(), plan.likelyAtLeast(), Long.MAX_VALUE,
-                        quantization);
-            } else if (graph && plan.isCheap()) {
-                // the exact count is known or cheap: the graph within a budget of the exact scan's cost, else the scan
-                java.util.BitSet matching = plan.matching();
-                found = FilteredSearchChoice.graphOrNull(idx, query, k, ef, plan.accept(), matching.cardinality(),
-                        quantization);
-            } else if (graph && plan.estimate().max() >= st.fullScanThresholdVectors()) {
-                found = idx.search(query, k, ef, plan.accept(), quantization); // only an estimate: Qdrant's rule
-            }
-            if (found == null) {
-                java.util.BitSet matching = plan.matching();
-                if (matching.isEmpty()) {
-                    return List.of();
-                }
-                found = seg.exactSearch(st.distance(), query, k, matching);
-            }
-        } else {
-            found = useIndex
-                    ? idx.search(query, k, beamWidth(idx, k, hnswEf, st, quantization), accept, quantization)
-                    : seg.exactSearch(st.distance(), query, k, accept);
-        }
-        List<Candidate> out = new ArrayList<>(found.size());
-        for (ScoredOrd s : found) {
-            // a superseded version is deleted in its segment in the same write that supersedes it (see SegmentView),
-            // so under the read lock "live" means "current": a bit test instead of an id-tracker lookup per result
-            if (!seg.isDeleted(s.ord())) {
-                out.add(new Candidate(seg, s.ord(), s.score()));
-            }
-        }
-        return out;
-    }
-
-    private static ObjectNode payloadOf(Segment seg, int ord, WithPayload w) {
-        return w.enabled() ? w.select(PayloadJson.parse(seg.payloadAt(ord))) : null;
+        return readPath.search(query, k, filter, hnswEf, exact, quantizationOrNull, indexedOnly, withPayload,
+                withVector);
     }
 
     /** The point with this id, or null. */
     public Record retrieve(PointId id, WithPayload withPayload, boolean withVector) {
-        lock.readLock().lock();
-        try {
-            IdTracker.Location loc = tracker.get(id);
-            if (loc == null) {
-                return null;
-            }
-            return new Record(id, payloadOf(loc.segment(), loc.ord(), withPayload),
-                    withVector ? loc.segment().vectorAt(loc.ord()) : null);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return readPath.retrieve(id, withPayload, withVector);
     }
 
     /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
     public List<Record> scroll(PointId from, int limit, Filter filter, WithPayload withPayload, boolean withVector) {
-        lock.readLock().lock();
-        try {
-            List<Record> out = new ArrayList<>(Math.min(limit, 1024));
-            Map<Segment, AcceptOrds> matching = filter == null ? null : acceptOrds(filter, false);
-            for (Map.Entry<PointId, IdTracker.Location> e : tracker.from(from).entrySet()) {
-                if (out.size() >= limit) {
-                    break;
-                }
-                IdTracker.Location loc = e.getValue();
-                if (matching != null && !matching.get(loc.segment()).accept(loc.ord())) {
-                    continue;
-                }
-                ObjectNode shown = !withPayload.enabled() ? null
-                        : withPayload.select(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
-                out.add(new Record(e.getKey(), shown, withVector ? loc.segment().vectorAt(loc.ord()) : null));
-            }
-            return out;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return readPath.scroll(from, limit, filter, withPayload, withVector);
     }
 
     /** Exact number of (matching) points. */
     public long count(Filter filter) {
-        lock.readLock().lock();
-        try {
-            if (filter == null) {
-                return tracker.size();
-            }
-            long n = 0;
-            for (Segment seg : segments) {
-                java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, new SegmentView(seg, tracker));
-                for (int ord = m.nextSetBit(0); ord >= 0; ord = m.nextSetBit(ord + 1)) {
-                    IdTracker.Location loc = tracker.get(seg.idAt(ord));
-                    if (loc != null && loc.segment() == seg && loc.ord() == ord) {
-                        n++;
-                    }
-                }
-            }
-            return n;
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /**
-     * Per segment, which ordinals match {@code filter}: the exact matching set ({@code exact}, for count and
-     * operations by filter), or the indexes' accept-set, lazy when they do not decide the filter (scroll). Read or
-     * write lock held.
-     */
-    private Map<Segment, AcceptOrds> acceptOrds(Filter filter, boolean exact) {
-        Map<Segment, AcceptOrds> out = new java.util.IdentityHashMap<>();
-        for (Segment seg : segments) {
-            SegmentView view = new SegmentView(seg, tracker);
-            if (exact) {
-                java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, view);
-                out.put(seg, m::get);
-            } else {
-                out.put(seg, seg.payloadIndexes().acceptOrds(filter, view));
-            }
-        }
-        return out;
+        return readPath.count(filter);
     }
 
     /**
@@ -842,9 +398,9 @@ public final class Shard implements AutoCloseable {
         worker.enqueue(() -> {
             lock.writeLock().lock();
             try {
-                payloadSchema = Map.copyOf(schema);
-                for (Segment seg : segments) {
-                    seg.payloadIndexes().syncWith(payloadSchema, new SegmentView(seg, tracker));
+                segments.setPayloadSchema(schema);
+                for (Segment seg : segments.list()) {
+                    seg.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(seg, tracker));
                 }
                 done.complete(null);
             } catch (Throwable t) {
@@ -861,7 +417,7 @@ public final class Shard implements AutoCloseable {
         lock.readLock().lock();
         try {
             Map<String, io.quiver.engine.index.PayloadIndexInfo> out = new java.util.LinkedHashMap<>();
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 seg.payloadIndexes().info().forEach((f, i) -> out.merge(f, i,
                         io.quiver.engine.index.PayloadIndexInfo::plus));
             }
@@ -878,13 +434,13 @@ public final class Shard implements AutoCloseable {
         lock.readLock().lock();
         try {
             long indexed = 0;
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 if (seg.index() != null) {
                     indexed += seg.liveCount();
                 }
             }
-            String f = failure != null ? failure : optimizerError;
-            return new Stats(tracker.size(), indexed, segments.size(), buildsRunning.get() > 0, f);
+            String f = failure != null ? failure : optimizer.error();
+            return new Stats(tracker.size(), indexed, segments.list().size(), optimizer.isBusy(), f);
         } finally {
             lock.readLock().unlock();
         }
@@ -895,7 +451,7 @@ public final class Shard implements AutoCloseable {
     }
 
     public long flushedLsn() {
-        return flushedLsn;
+        return checkpoints.flushedLsn();
     }
 
     /** Highest LSN in the WAL (the last operation number given out). */
@@ -908,15 +464,35 @@ public final class Shard implements AutoCloseable {
         return wal.fsyncCount();
     }
 
+    // ---------------------------------------------------------------- optimizations (ShardOptimizer)
+
+    /**
+     * Sets max_optimization_threads (0 disables index builds, merges and vacuums; they stay pending) and starts what
+     * is due under the new limit.
+     */
+    public void setOptimizerLimit(int maxOptimizationThreads) {
+        optimizer.setLimit(maxOptimizationThreads);
+    }
+
+    /**
+     * True when optimizations are due but none is queued or running (max_optimization_threads is 0): a sealed
+     * segment without an index, or a merge or vacuum the policy asks for. The collection then reports grey.
+     */
+    public boolean optimizationsPending() {
+        return optimizer.pending();
+    }
+
     /** True while an index build is queued or running. */
     public boolean isIndexing() {
-        return buildsRunning.get() > 0;
+        return optimizer.isBusy();
+    }
+
+    /** Waits until no index build is queued or running (for tests, benchmarks and a clean close). */
+    public void awaitIndexing() {
+        optimizer.awaitIdle();
     }
 
     // ---------------------------------------------------------------- checkpoint
-
-    private record Capture(long lsn, List<UUID> segmentIds, List<Segment> toPersist,
-            List<io.quiver.engine.segment.SegmentSnapshot> snapshots, List<Segment> removed) {}
 
     /**
      * Checkpoint: captures the segments' state on the worker (between two operations), persists the changed
@@ -927,69 +503,21 @@ public final class Shard implements AutoCloseable {
             if (closed || failure != null) {
                 return;
             }
-            CompletableFuture<Capture> cap = new CompletableFuture<>();
-            worker.enqueue(() -> {
-                try {
-                    cap.complete(capture());
-                } catch (Throwable t) {
-                    cap.completeExceptionally(t);
-                }
-            });
-            writeCheckpoint(cap.join());
+            checkpoints.write(captureOnWorker());
         }
     }
 
-    private Capture capture() {
-        List<UUID> ids = new ArrayList<>();
-        List<Segment> changed = new ArrayList<>();
-        List<io.quiver.engine.segment.SegmentSnapshot> snaps = new ArrayList<>();
-        List<Segment> removed;
-        lock.readLock().lock(); // excludes a merge's swap (the worker itself is the only other writer)
-        try {
-            for (Segment seg : segments) {
-                ids.add(seg.id());
-                if (seg.needsPersist()) {
-                    changed.add(seg);
-                    snaps.add(seg.snapshot());
-                }
-            }
-            synchronized (pendingRemoval) {
-                removed = List.copyOf(pendingRemoval);
-                pendingRemoval.clear();
-            }
-        } finally {
-            lock.readLock().unlock();
-        }
-        return new Capture(appliedLsn, ids, changed, snaps, removed);
-    }
-
-    private void writeCheckpoint(Capture c) {
-        for (int i = 0; i < c.toPersist().size(); i++) {
-            c.toPersist().get(i).persist(c.snapshots().get(i));
-        }
-        if (!c.toPersist().isEmpty() && !payloadSchema.isEmpty()) {
-            lock.readLock().lock(); // no writer: a segment unchanged since its capture saves indexes matching it
+    /** Captures the checkpoint's content on the update worker, between two operations. */
+    private ShardCheckpointWriter.Capture captureOnWorker() {
+        CompletableFuture<ShardCheckpointWriter.Capture> cap = new CompletableFuture<>();
+        worker.enqueue(() -> {
             try {
-                for (int i = 0; i < c.toPersist().size(); i++) {
-                    c.toPersist().get(i).savePayloadIndexesIfCurrent(c.snapshots().get(i));
-                }
-            } finally {
-                lock.readLock().unlock();
+                cap.complete(checkpoints.capture(appliedLsn));
+            } catch (Throwable t) {
+                cap.completeExceptionally(t);
             }
-        }
-        if (c.lsn() == flushedLsn && c.toPersist().isEmpty() && c.removed().isEmpty()) {
-            return;
-        }
-        ShardStateFile.write(dir, new ShardStateFile.State(c.lsn(), c.segmentIds()));
-        flushedLsn = c.lsn();
-        for (Segment gone : c.removed()) {
-            gone.deleteFiles(); // merged away before this checkpoint, which no longer lists it
-        }
-        try {
-            wal.truncatePrefix(c.lsn() + 1);
-        } catch (IOException e) {
-            throw new StorageException("cannot truncate the WAL of shard " + shardId, e);
-        }
+        });
+        return cap.join();
     }
 
     /**
@@ -1009,64 +537,10 @@ public final class Shard implements AutoCloseable {
     public <T> T readCheckpoint(ShardCheckpoint.Reader<T> reader, Runnable onCaptured) throws IOException {
         synchronized (flushLock) {
             checkUsable();
-            CompletableFuture<Capture> cap = new CompletableFuture<>();
-            worker.enqueue(() -> {
-                try {
-                    cap.complete(capture());
-                } catch (Throwable t) {
-                    cap.completeExceptionally(t);
-                }
-            });
-            Capture c = cap.join();
+            ShardCheckpointWriter.Capture c = captureOnWorker();
             onCaptured.run();
-            writeCheckpoint(c);
+            checkpoints.write(c);
             return reader.read(new ShardCheckpoint(shardId, dir, c.lsn(), c.segmentIds(), wal));
-        }
-    }
-
-    /**
-     * Sets max_optimization_threads (0 disables index builds, merges and vacuums; they stay pending) and starts what
-     * is due under the new limit.
-     */
-    public void setOptimizerLimit(int maxOptimizationThreads) {
-        optimizerLimit = Math.max(0, maxOptimizationThreads);
-        if (optimizerLimit > 0 && !closed) {
-            optimizations.dispatch();
-            List<Segment> unindexed = new ArrayList<>();
-            lock.readLock().lock();
-            try {
-                for (Segment seg : segments) {
-                    if (seg.isSealed() && seg.index() == null) {
-                        unindexed.add(seg);
-                    }
-                }
-            } finally {
-                lock.readLock().unlock();
-            }
-            unindexed.forEach(this::scheduleBuild);
-            maybeScheduleMerge();
-        }
-    }
-
-    /**
-     * True when optimizations are due but none is queued or running (max_optimization_threads is 0): a sealed
-     * segment without an index, or a merge or vacuum the policy asks for. The collection then reports grey.
-     */
-    public boolean optimizationsPending() {
-        ShardSettings st = settings;
-        lock.readLock().lock(); // a seal schedules its build under the write lock: no gap between the two
-        try {
-            if (buildsRunning.get() > 0) {
-                return false;
-            }
-            for (Segment seg : segments) {
-                if (seg.isSealed() && seg.index() == null) {
-                    return true;
-                }
-            }
-            return st.targetSegments() > 0 && !SegmentMerger.pick(segments, st).isEmpty();
-        } finally {
-            lock.readLock().unlock();
         }
     }
 
@@ -1078,24 +552,12 @@ public final class Shard implements AutoCloseable {
         lock.readLock().lock();
         try {
             List<SegmentInfo> out = new ArrayList<>();
-            for (Segment seg : segments) {
+            for (Segment seg : segments.list()) {
                 out.add(new SegmentInfo(seg.count(), seg.liveCount(), seg.isSealed(), seg.index() != null));
             }
             return out;
         } finally {
             lock.readLock().unlock();
-        }
-    }
-
-    /** Waits until no index build is queued or running (for tests, benchmarks and a clean close). */
-    public void awaitIndexing() {
-        while (buildsRunning.get() > 0) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
@@ -1118,7 +580,7 @@ public final class Shard implements AutoCloseable {
             closed = true;
         }
         worker.close();
-        while (buildsRunning.get() > 0) { // queued builds see `closed` and return at once
+        while (optimizer.isBusy()) { // queued builds see `closed` and return at once
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -1129,7 +591,7 @@ public final class Shard implements AutoCloseable {
         synchronized (flushLock) {
             lock.writeLock().lock();
             try {
-                for (Segment seg : segments) {
+                for (Segment seg : segments.list()) {
                     seg.close();
                 }
                 if (wal != null) {
@@ -1147,18 +609,5 @@ public final class Shard implements AutoCloseable {
                 Files.deleteIfExists(x);
             }
         }
-    }
-
-    /**
-     * The beam of a graph search: {@code hnsw_ef} (default ef_construct), at least {@code k}; on an int8 index at least
-     * the {@code k · oversampling} candidates it rescores, as Qdrant widens ef to its oversampled limit.
-     */
-    private static int beamWidth(HnswIndex idx, int k, Integer hnswEf, ShardSettings st,
-            QuantizationSearchParams quantization) {
-        int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
-        if (idx != null && idx.isQuantized() && !quantization.ignore() && quantization.rescore()) {
-            ef = Math.max(ef, (int) Math.ceil(k * quantization.oversampling()));
-        }
-        return ef;
     }
 }

@@ -24,4 +24,9 @@ import io.quiver.wal.WalConfig;
 public record ShardSettings(int dim, Distance distance, long indexingThresholdVectors, long fullScanThresholdVectors,
         HnswParams hnsw, int indexThreads, ScalarQuantizationConfig quantizationOrNull, WalConfig wal,
         boolean verifyVectorsOnOpen, int targetSegments, long maxSegmentVectors, double deletedThreshold,
-        long vacuumMinVectors) {}
+        long vacuumMinVectors) {
+    /** Vectors a segment is sized for: the indexing threshold, or 4096 when segments are never sealed. */
+    long expectedSegmentVectors() {
+        return indexingThresholdVectors == Long.MAX_VALUE ? 4096 : indexingThresholdVectors;
+    }
+}

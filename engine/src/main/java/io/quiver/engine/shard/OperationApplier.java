@@ -1,0 +1,124 @@
+package io.quiver.engine.shard;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.PointId;
+import io.quiver.engine.segment.Segment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Applies operations to one shard's segments and id tracker: upserts go to the appendable segment, which is sealed
+ * and handed to the optimizer once it reaches the indexing threshold; deletes and payload edits change the points where
+ * they live. Threading: the update worker (or the opening thread during recovery) only, holding the write lock.
+ */
+final class OperationApplier {
+    private final Path segmentsDir;
+    private final ShardSegments segments;
+    private final IdTracker tracker;
+    private final Supplier<ShardSettings> settings;
+    private final ShardOptimizer optimizer;
+    private Segment appendable;
+
+    OperationApplier(Path segmentsDir, ShardSegments segments, Supplier<ShardSettings> settings,
+            ShardOptimizer optimizer) {
+        this.segmentsDir = segmentsDir;
+        this.segments = segments;
+        this.tracker = segments.tracker();
+        this.settings = settings;
+        this.optimizer = optimizer;
+    }
+
+    /**
+     * Recovery: takes the unsealed segment among the opened ones as the appendable one (its graph file, if any, is
+     * stale), or creates an empty one.
+     */
+    void openAppendable(List<Segment> opened) throws IOException {
+        for (int i = 0; i < opened.size(); i++) {
+            Segment seg = opened.get(i);
+            if (!seg.isSealed()) {
+                Files.deleteIfExists(seg.dir().resolve(Segment.GRAPH_FILE));
+                if (appendable != null) {
+                    appendable.seal(); // at most one appendable: seal an older one
+                }
+                appendable = seg;
+            }
+        }
+        if (appendable == null) {
+            ShardSettings st = settings.get();
+            appendable = Segment.create(segmentsDir, st.dim(), st.expectedSegmentVectors());
+            segments.append(appendable);
+        }
+    }
+
+    /** Applies one operation at {@code lsn}; idempotent per point through versions. Worker (or recovery) only. */
+    void apply(Operation op, long lsn) {
+        switch (op) {
+            case Operation.Upsert u -> {
+                for (Operation.PointData p : u.points()) {
+                    IdTracker.Location loc = tracker.get(p.id());
+                    if (loc != null) {
+                        if (loc.segment().versionAt(loc.ord()) >= lsn) {
+                            continue;
+                        }
+                        loc.segment().markDeleted(loc.ord());
+                    }
+                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), lsn);
+                    tracker.put(p.id(), appendable, ord);
+                    if (appendable.count() >= settings.get().indexingThresholdVectors()) {
+                        sealAndRoll();
+                    }
+                }
+            }
+            case Operation.Delete d -> {
+                for (PointId id : d.ids()) {
+                    IdTracker.Location loc = tracker.get(id);
+                    if (loc != null && loc.segment().versionAt(loc.ord()) < lsn) {
+                        tracker.remove(id);
+                        loc.segment().markDeleted(loc.ord());
+                    }
+                }
+            }
+            case Operation.SetPayload s -> {
+                ObjectNode patch = PayloadJson.parse(s.payloadJson());
+                editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
+            }
+            case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
+            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), lsn,
+                    old -> PayloadJson.deleteKeys(old, k.keys()));
+            case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
+        }
+    }
+
+    private void editPayloads(List<PointId> ids, long lsn, UnaryOperator<ObjectNode> edit) {
+        for (PointId id : ids) {
+            IdTracker.Location loc = tracker.get(id);
+            if (loc == null || loc.segment().versionAt(loc.ord()) >= lsn) {
+                continue;
+            }
+            ObjectNode next = edit.apply(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
+            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), lsn);
+        }
+    }
+
+    /** Seals the appendable segment when it holds points and reached the (possibly lowered) indexing threshold. */
+    void sealIfThresholdReached() {
+        if (appendable.count() > 0 && appendable.count() >= settings.get().indexingThresholdVectors()) {
+            sealAndRoll();
+        }
+    }
+
+    /** Seals the full appendable segment, starts a new one, and queues the sealed one's index build. */
+    private void sealAndRoll() {
+        Segment full = appendable;
+        full.seal();
+        ShardSettings st = settings.get();
+        appendable = Segment.create(segmentsDir, st.dim(), st.expectedSegmentVectors());
+        appendable.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(appendable, tracker));
+        segments.append(appendable);
+        optimizer.scheduleBuild(full);
+    }
+}

@@ -1,0 +1,262 @@
+package io.quiver.engine.shard;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.PointId;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
+import io.quiver.engine.segment.Segment;
+import io.quiver.hnsw.AcceptOrds;
+import io.quiver.hnsw.HnswIndex;
+import io.quiver.hnsw.QuantizationSearchParams;
+import io.quiver.hnsw.ScoredOrd;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The read path of one shard: search, retrieve, scroll, count, and the points an operation by filter addresses.
+ * Threading: threadsafe; every call holds the shard's read lock, so it sees one consistent set of segments.
+ */
+final class ShardReader {
+    private final ShardSegments segments;
+    private final ReentrantReadWriteLock lock;
+    private final IdTracker tracker;
+    private final Supplier<ShardSettings> settings;
+
+    ShardReader(ShardSegments segments, Supplier<ShardSettings> settings) {
+        this.segments = segments;
+        this.lock = segments.lock();
+        this.tracker = segments.tracker();
+        this.settings = settings;
+    }
+
+    /**
+     * {@link Shard#search(float[], int, Filter, Integer, boolean, QuantizationSearchParams, boolean, WithPayload,
+     * boolean)}: every searchable segment's candidates (in parallel), merged best first.
+     */
+    List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
+            QuantizationSearchParams quantizationOrNull, boolean indexedOnly, WithPayload withPayload,
+            boolean withVector) {
+        if (k <= 0) {
+            return List.of();
+        }
+        ShardSettings st = settings.get();
+        QuantizationSearchParams quantization = quantizationOrNull != null ? quantizationOrNull
+                : QuantizationSearchParams.defaults();
+        lock.readLock().lock();
+        try {
+            List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments.list(), st) : segments.list();
+            // segments are searched in parallel (common fork-join pool plus this thread); the read lock held by this
+            // thread keeps the writer out while the helpers read
+            List<List<Candidate>> perSegment = segs.size() > 1
+                    ? segs.parallelStream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
+                            .toList()
+                    : segs.stream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
+                            .toList();
+            List<Candidate> all = new ArrayList<>();
+            perSegment.forEach(all::addAll);
+            boolean higher = st.distance().higherIsBetter();
+            all.sort((a, b) -> higher ? Float.compare(b.score, a.score) : Float.compare(a.score, b.score));
+            List<ScoredPoint> out = new ArrayList<>(Math.min(k, all.size()));
+            for (int i = 0; i < all.size() && out.size() < k; i++) {
+                Candidate c = all.get(i);
+                out.add(new ScoredPoint(c.seg.idAt(c.ord), c.seg.versionAt(c.ord), c.score,
+                        payloadOf(c.seg, c.ord, withPayload), withVector ? c.seg.vectorAt(c.ord) : null));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private record Candidate(Segment seg, int ord, float score) {}
+
+    /** The segments an {@code indexed_only} search reads: those with a graph, and those small enough to be indexed. */
+    private static List<Segment> searchableWhenIndexedOnly(List<Segment> segs, ShardSettings st) {
+        List<Segment> out = new ArrayList<>(segs.size());
+        for (Segment seg : segs) {
+            if (seg.index() != null || seg.liveCount() <= st.indexingThresholdVectors()) {
+                out.add(seg);
+            }
+        }
+        return out;
+    }
+
+    /** One segment's current top {@code k}: HNSW when indexed (unless exact or a small filtered segment), else an
+     * exact scan. */
+    private List<Candidate> searchSegment(Segment seg, ShardSettings st, float[] query, int k, Filter filter,
+            Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
+        boolean anyDeleted = seg.liveCount() < seg.count();
+        AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
+        HnswIndex idx = seg.index();
+        boolean useIndex = idx != null && !exact;
+        List<ScoredOrd> found;
+        if (filter != null) {
+            // The filter is planned once: its exact matching set when indexes and payload columns decide it, else an
+            // estimate and a lazy check. A segment smaller than full_scan_threshold is scanned exactly (Qdrant); with
+            // an exact count the graph is tried within a budget of the exact scan's cost (FilteredSearchChoice), and
+            // the matching points are scanned when it runs out; with only an estimate, Qdrant's rule (graph unless
+            // the estimate is below the threshold).
+            io.quiver.engine.index.SegmentFilter plan = seg.plan(filter,
+                    () -> seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker)));
+            if (plan.estimate().max() == 0) {
+                return List.of();
+            }
+            int ef = beamWidth(idx, k, hnswEf, st, quantization);
+            boolean graph = useIndex && seg.liveCount() >= st.fullScanThresholdVectors();
+            found = null;
+            if (graph && !plan.isMaterialised() && plan.isCheap() && FilteredSearchChoice.graphWinsAnyway(idx, ef,
+                    plan.likelyAtLeast(), seg.liveCount())) {
+                // broad and cheap to check per visited point: no need to materialise the matching set
+                found = idx.searchFiltered(query, k, ef, plan.accept(), plan.likelyAtLeast(), Long.MAX_VALUE,
+                        quantization);
+            } else if (graph && plan.isCheap()) {
+                // the exact count is known or cheap: the graph within a budget of the exact scan's cost, else the scan
+                java.util.BitSet matching = plan.matching();
+                found = FilteredSearchChoice.graphOrNull(idx, query, k, ef, plan.accept(), matching.cardinality(),
+                        quantization);
+            } else if (graph && plan.estimate().max() >= st.fullScanThresholdVectors()) {
+                found = idx.search(query, k, ef, plan.accept(), quantization); // only an estimate: Qdrant's rule
+            }
+            if (found == null) {
+                java.util.BitSet matching = plan.matching();
+                if (matching.isEmpty()) {
+                    return List.of();
+                }
+                found = seg.exactSearch(st.distance(), query, k, matching);
+            }
+        } else {
+            found = useIndex
+                    ? idx.search(query, k, beamWidth(idx, k, hnswEf, st, quantization), accept, quantization)
+                    : seg.exactSearch(st.distance(), query, k, accept);
+        }
+        List<Candidate> out = new ArrayList<>(found.size());
+        for (ScoredOrd s : found) {
+            // a superseded version is deleted in its segment in the same write that supersedes it (see SegmentView),
+            // so under the read lock "live" means "current": a bit test instead of an id-tracker lookup per result
+            if (!seg.isDeleted(s.ord())) {
+                out.add(new Candidate(seg, s.ord(), s.score()));
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode payloadOf(Segment seg, int ord, WithPayload w) {
+        return w.enabled() ? w.select(PayloadJson.parse(seg.payloadAt(ord))) : null;
+    }
+
+    /** The point with this id, or null. */
+    Record retrieve(PointId id, WithPayload withPayload, boolean withVector) {
+        lock.readLock().lock();
+        try {
+            IdTracker.Location loc = tracker.get(id);
+            if (loc == null) {
+                return null;
+            }
+            return new Record(id, payloadOf(loc.segment(), loc.ord(), withPayload),
+                    withVector ? loc.segment().vectorAt(loc.ord()) : null);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
+    List<Record> scroll(PointId from, int limit, Filter filter, WithPayload withPayload, boolean withVector) {
+        lock.readLock().lock();
+        try {
+            List<Record> out = new ArrayList<>(Math.min(limit, 1024));
+            Map<Segment, AcceptOrds> matching = filter == null ? null : acceptOrds(filter, false);
+            for (Map.Entry<PointId, IdTracker.Location> e : tracker.from(from).entrySet()) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                IdTracker.Location loc = e.getValue();
+                if (matching != null && !matching.get(loc.segment()).accept(loc.ord())) {
+                    continue;
+                }
+                ObjectNode shown = !withPayload.enabled() ? null
+                        : withPayload.select(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
+                out.add(new Record(e.getKey(), shown, withVector ? loc.segment().vectorAt(loc.ord()) : null));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Exact number of (matching) points. */
+    long count(Filter filter) {
+        lock.readLock().lock();
+        try {
+            if (filter == null) {
+                return tracker.size();
+            }
+            long n = 0;
+            for (Segment seg : segments.list()) {
+                java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, new SegmentView(seg, tracker));
+                for (int ord = m.nextSetBit(0); ord >= 0; ord = m.nextSetBit(ord + 1)) {
+                    IdTracker.Location loc = tracker.get(seg.idAt(ord));
+                    if (loc != null && loc.segment() == seg && loc.ord() == ord) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Ids of the points matching {@code filter} exactly, ascending (an operation by filter, on the update worker). */
+    List<PointId> idsMatching(Filter filter) {
+        List<PointId> ids = new ArrayList<>();
+        lock.readLock().lock(); // a merge's swap may change the tracker meanwhile
+        try {
+            Map<Segment, AcceptOrds> matching = acceptOrds(filter, true);
+            for (Map.Entry<PointId, IdTracker.Location> e : tracker.entries()) {
+                if (matching.get(e.getValue().segment()).accept(e.getValue().ord())) {
+                    ids.add(e.getKey());
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return ids;
+    }
+
+    /**
+     * Per segment, which ordinals match {@code filter}: the exact matching set ({@code exact}, for count and
+     * operations by filter), or the indexes' accept-set, lazy when they do not decide the filter (scroll). Read or
+     * write lock held.
+     */
+    private Map<Segment, AcceptOrds> acceptOrds(Filter filter, boolean exact) {
+        Map<Segment, AcceptOrds> out = new java.util.IdentityHashMap<>();
+        for (Segment seg : segments.list()) {
+            SegmentView view = new SegmentView(seg, tracker);
+            if (exact) {
+                java.util.BitSet m = seg.payloadIndexes().matchingOrds(filter, view);
+                out.put(seg, m::get);
+            } else {
+                out.put(seg, seg.payloadIndexes().acceptOrds(filter, view));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The beam of a graph search: {@code hnsw_ef} (default ef_construct), at least {@code k}; on an int8 index at least
+     * the {@code k · oversampling} candidates it rescores, as Qdrant widens ef to its oversampled limit.
+     */
+    private static int beamWidth(HnswIndex idx, int k, Integer hnswEf, ShardSettings st,
+            QuantizationSearchParams quantization) {
+        int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
+        if (idx != null && idx.isQuantized() && !quantization.ignore() && quantization.rescore()) {
+            ef = Math.max(ef, (int) Math.ceil(k * quantization.oversampling()));
+        }
+        return ef;
+    }
+}
