@@ -1,16 +1,11 @@
 package io.quiver.cluster;
 
-import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.core.State;
 import com.alipay.sofa.jraft.entity.PeerId;
-import com.alipay.sofa.jraft.entity.Task;
-import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
-import com.alipay.sofa.jraft.rpc.RpcContext;
-import com.alipay.sofa.jraft.rpc.RpcProcessor;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,27 +14,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.ClusterException.Kind;
 import java.io.IOException;
 import java.net.BindException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One member of the metadata Raft group: owns this node's SOFAJRaft node ({@link MetadataRaftNode}), its p2p RPC
- * server (Raft RPCs plus Quiver's {@link ClusterRpc} requests) and RPC client
+ * server (Raft RPCs plus Quiver's {@link ClusterRpc} requests, see {@link ClusterRpcProcessors}) and RPC client
  * ({@link PeerRpcClient}), and is their public facade. Created by {@link #start}, closed by its owner. Threadsafe:
  * every public method may be called from any thread; lifecycle changes (recover, close) are serialized by one lock
  * and the Raft node / state machine references are swapped atomically under it.
@@ -62,11 +50,11 @@ public final class ClusterNode implements AutoCloseable {
     private final PeerAddresses addresses;
     private final PeerSendFailures sendFailures;
     private final MetadataRaftNode raft;
+    private final ClusterRpcProcessors rpcProcessors;
     private final PeerRpcClient peers;
     private final MetadataProposals proposals;
 
     private volatile boolean closed;
-    private volatile java.util.function.BiFunction<String, byte[], byte[]> dataHandler;
 
     private ClusterNode(ClusterNodeOptions options, long peerId) throws IOException {
         this.options = options;
@@ -79,7 +67,8 @@ public final class ClusterNode implements AutoCloseable {
         this.addresses = new PeerAddresses(peerId, endpoint, this::metadata);
         this.sendFailures = new PeerSendFailures(addresses);
         this.raft = new MetadataRaftNode(options, peerId, serverId, raftDirectory, rpcServer, workers, sendFailures);
-        registerProcessors();
+        this.rpcProcessors = new ClusterRpcProcessors(options, peerId, serverId, raft, raftDirectory, workers);
+        rpcProcessors.registerOn(rpcServer);
         boolean started;
         try {
             started = rpcServer.init(null);
@@ -389,7 +378,7 @@ public final class ClusterNode implements AutoCloseable {
      * It runs on a virtual thread per message and may block. Until it is set, such messages fail UNAVAILABLE.
      */
     public void setDataHandler(java.util.function.BiFunction<String, byte[], byte[]> handler) {
-        this.dataHandler = handler;
+        rpcProcessors.setDataHandler(handler);
     }
 
     /**
@@ -475,183 +464,5 @@ public final class ClusterNode implements AutoCloseable {
                 Deadlines.sleep(200);
             }
         }
-    }
-
-    // ---------------------------------------------------------------- RPC processors (run on virtual threads)
-
-    private void registerProcessors() {
-        register(ClusterRpc.ProposeRequest.class, this::handlePropose);
-        register(ClusterRpc.JoinRequest.class, this::handleJoin);
-        register(ClusterRpc.RemovePeerRequest.class, this::handleRemovePeer);
-        register(ClusterRpc.LeaderRequest.class, (request, reply) -> {
-            Node current = raft.node();
-            PeerId leader = current == null ? null : current.getLeaderId();
-            ClusterRpc.Response response = ClusterRpc.Response.ok();
-            response.leader = leader == null || leader.isEmpty() ? null : leader.getEndpoint().toString();
-            reply.accept(response);
-        });
-        register(ClusterRpc.SnapshotRequest.class, this::handleSnapshot);
-        register(ClusterRpc.DataRequest.class, (request, reply) -> {
-            var handler = dataHandler;
-            if (handler == null) {
-                reply.accept(ClusterRpc.Response.failed(Kind.UNAVAILABLE, "peer " + peerId + " serves no data yet"));
-                return;
-            }
-            ClusterRpc.Response response = ClusterRpc.Response.ok();
-            response.data = handler.apply(request.kind, request.body);
-            reply.accept(response);
-        });
-    }
-
-    private <T> void register(Class<T> type, BiConsumer<T, Consumer<ClusterRpc.Response>> handler) {
-        rpcServer.registerProcessor(new RpcProcessor<T>() {
-            @Override
-            public void handleRequest(RpcContext context, T request) {
-                try {
-                    handler.accept(request, context::sendResponse);
-                } catch (ClusterException e) {
-                    context.sendResponse(ClusterRpc.Response.failed(e.kind(), e.getMessage()));
-                } catch (RuntimeException e) {
-                    LOG.error("cluster RPC {} failed", type.getSimpleName(), e);
-                    context.sendResponse(ClusterRpc.Response.failed(Kind.INTERNAL, e.toString()));
-                }
-            }
-
-            @Override
-            public String interest() {
-                return type.getName();
-            }
-
-            @Override
-            public Executor executor() {
-                return workers;
-            }
-        });
-    }
-
-    /** Null when this node leads; otherwise the not-leader answer to send. */
-    private ClusterRpc.Response notLeaderAnswer() {
-        Node current = raft.node();
-        if (current != null && current.isLeader()) {
-            return null;
-        }
-        PeerId leader = current == null ? null : current.getLeaderId();
-        return ClusterRpc.Response.notLeader(leader == null || leader.isEmpty() || leader.equals(serverId) ? null : leader.getEndpoint().toString());
-    }
-
-    private void handlePropose(ClusterRpc.ProposeRequest request, Consumer<ClusterRpc.Response> reply) {
-        ClusterRpc.Response redirect = notLeaderAnswer();
-        if (redirect != null) {
-            reply.accept(redirect);
-            return;
-        }
-        MetadataOperation operation;
-        try {
-            operation = MetadataOperationCodec.decode(request.operation);
-        } catch (IllegalArgumentException e) {
-            reply.accept(ClusterRpc.Response.failed(Kind.BAD_REQUEST, e.getMessage()));
-            return;
-        }
-        MetadataStateMachine.ProposalClosure closure = new MetadataStateMachine.ProposalClosure(operation);
-        Task task = new Task();
-        task.setData(ByteBuffer.wrap(request.operation));
-        task.setDone(closure);
-        raft.node().apply(task);
-        closure.appliedIndex.whenComplete((index, failure) -> {
-            if (failure == null) {
-                ClusterRpc.Response response = ClusterRpc.Response.ok();
-                response.index = index;
-                reply.accept(response);
-            } else if (failure instanceof MetadataRejectedException rejected) {
-                ClusterRpc.Response response = ClusterRpc.Response.failed(rejected.kind(), rejected.getMessage());
-                response.rejected = true;
-                reply.accept(response);
-            } else if (failure instanceof MetadataStateMachine.RaftStatusException raftStatus
-                    && MetadataProposals.retryable(raftStatus.status)) {
-                reply.accept(ClusterRpc.Response.notLeader(null));
-            } else {
-                RuntimeException translated = MetadataProposals.translate(failure);
-                reply.accept(ClusterRpc.Response.failed(translated instanceof ClusterException c ? c.kind() : Kind.INTERNAL,
-                        translated.getMessage()));
-            }
-        });
-    }
-
-    private void handleJoin(ClusterRpc.JoinRequest request, Consumer<ClusterRpc.Response> reply) {
-        changeConfiguration(request.endpoint, true, reply);
-    }
-
-    private void handleRemovePeer(ClusterRpc.RemovePeerRequest request, Consumer<ClusterRpc.Response> reply) {
-        changeConfiguration(request.endpoint, false, reply);
-    }
-
-    private void changeConfiguration(String peerEndpoint, boolean add, Consumer<ClusterRpc.Response> reply) {
-        ClusterRpc.Response redirect = notLeaderAnswer();
-        if (redirect != null) {
-            reply.accept(redirect);
-            return;
-        }
-        PeerId peer = new PeerId(PeerAddresses.parseEndpoint(peerEndpoint), 0);
-        Node current = raft.node();
-        List<PeerId> members = current.listPeers();
-        if (members.contains(peer) == add) {
-            reply.accept(ClusterRpc.Response.ok());
-            return;
-        }
-        Closure done = status -> {
-            if (status.isOk()) {
-                reply.accept(ClusterRpc.Response.ok());
-            } else if (MetadataProposals.retryable(status)) {
-                reply.accept(ClusterRpc.Response.notLeader(null));
-            } else {
-                reply.accept(ClusterRpc.Response.failed(Kind.UNAVAILABLE, "configuration change failed: " + status));
-            }
-        };
-        if (add) {
-            current.addPeer(peer, done);
-        } else {
-            current.removePeer(peer, done);
-        }
-    }
-
-    private void handleSnapshot(ClusterRpc.SnapshotRequest request, Consumer<ClusterRpc.Response> reply) {
-        ClusterRpc.Response redirect = notLeaderAnswer();
-        if (redirect != null) {
-            reply.accept(redirect);
-            return;
-        }
-        long deadline = System.nanoTime() + options.operationTimeout().toNanos();
-        while (System.nanoTime() < deadline) {
-            CompletableFuture<Status> done = new CompletableFuture<>();
-            raft.node().snapshot(done::complete);
-            Status status;
-            try {
-                status = done.get(Deadlines.remainingMillis(deadline), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException | ExecutionException | TimeoutException e) {
-                reply.accept(ClusterRpc.Response.failed(Kind.TIMEOUT, "snapshot not taken in time"));
-                return;
-            }
-            if (!status.isOk() && status.getRaftError() != RaftError.EBUSY) {
-                reply.accept(ClusterRpc.Response.failed(Kind.INTERNAL, "snapshot failed: " + status));
-                return;
-            }
-            if (status.isOk()) {
-                try {
-                    RaftDirectory.SnapshotImage image = raftDirectory.readLatest();
-                    if (image != null) {
-                        ClusterRpc.Response response = ClusterRpc.Response.ok();
-                        response.index = image.index();
-                        response.meta = image.meta();
-                        response.data = image.data();
-                        reply.accept(response);
-                        return;
-                    }
-                } catch (IOException e) {
-                    LOG.debug("snapshot changed while reading it, retrying: {}", e.getMessage());
-                }
-            }
-            Deadlines.pause();
-        }
-        reply.accept(ClusterRpc.Response.failed(Kind.TIMEOUT, "snapshot not taken in time"));
     }
 }
