@@ -3,20 +3,16 @@ package io.quiver.cluster;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
-import com.alipay.sofa.jraft.core.State;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.ClusterException.Kind;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,23 +32,21 @@ public final class ClusterNode implements AutoCloseable {
     /** The Raft group id of the metadata group. */
     public static final String GROUP_ID = "quiver_metadata";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final ClusterNodeOptions options;
     private final long peerId;
     private final Endpoint endpoint;
-    private final PeerId serverId;
     private final RaftDirectory raftDirectory;
     private final RpcServer rpcServer;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Object lifecycleLock = new Object();
     private final CompletableFuture<Void> registered = new CompletableFuture<>();
     private final PeerAddresses addresses;
-    private final PeerSendFailures sendFailures;
     private final MetadataRaftNode raft;
     private final ClusterRpcProcessors rpcProcessors;
     private final PeerRpcClient peers;
     private final MetadataProposals proposals;
+    private final ClusterStatusJson status;
 
     private volatile boolean closed;
 
@@ -60,12 +54,12 @@ public final class ClusterNode implements AutoCloseable {
         this.options = options;
         this.peerId = peerId;
         this.endpoint = new Endpoint(options.p2pHost(), options.p2pPort());
-        this.serverId = new PeerId(endpoint, 0);
+        PeerId serverId = new PeerId(endpoint, 0);
         this.raftDirectory = new RaftDirectory(options.storageDir().resolve("raft"), options.logStorage());
         Files.createDirectories(raftDirectory.root());
         this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(endpoint);
         this.addresses = new PeerAddresses(peerId, endpoint, this::metadata);
-        this.sendFailures = new PeerSendFailures(addresses);
+        PeerSendFailures sendFailures = new PeerSendFailures(addresses);
         this.raft = new MetadataRaftNode(options, peerId, serverId, raftDirectory, rpcServer, workers, sendFailures);
         this.rpcProcessors = new ClusterRpcProcessors(options, peerId, serverId, raft, raftDirectory, workers);
         rpcProcessors.registerOn(rpcServer);
@@ -82,6 +76,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         this.peers = new PeerRpcClient(options, peerId, endpoint, raft, raftDirectory, sendFailures, () -> closed);
         this.proposals = new MetadataProposals(options, peerId, raft, peers);
+        this.status = new ClusterStatusJson(options, peerId, serverId, raft, sendFailures, this::leaderPeerId, () -> closed);
     }
 
     private static boolean portInUse(Throwable e) {
@@ -300,51 +295,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** {@code GET /cluster} in Qdrant's shape (the {@code result} part). */
     public ObjectNode statusJson() {
-        ClusterMetadata metadata = raft.stateMachine().metadata();
-        MetadataStateMachine fsm = raft.stateMachine();
-        Node current = raft.node();
-        ObjectNode root = JSON.objectNode();
-        root.put("status", "enabled");
-        root.put("peer_id", peerId);
-        root.put("node_type", options.nodeType().name());
-        ObjectNode peers = root.putObject("peers");
-        metadata.peers().forEach((id, peer) -> peers.putObject(Long.toString(id)).put("uri", peer.uri())
-                .put("node_type", peer.nodeType().name()));
-        if (!metadata.peers().containsKey(peerId)) {
-            peers.putObject(Long.toString(peerId)).put("uri", options.uri())
-                    .put("node_type", options.nodeType().name());
-        }
-        ObjectNode raftInfo = root.putObject("raft_info");
-        raftInfo.put("term", fsm.term());
-        long commit = current == null ? fsm.appliedIndex() : current.getLastCommittedIndex();
-        long applied = current == null ? fsm.appliedIndex() : current.getLastAppliedLogIndex();
-        raftInfo.put("commit", commit);
-        raftInfo.put("pending_operations", Math.max(0, commit - applied));
-        Long leader = leaderPeerId();
-        if (leader == null) {
-            raftInfo.putNull("leader");
-        } else {
-            raftInfo.put("leader", leader);
-        }
-        String role = roleOf(current);
-        if (role == null) {
-            raftInfo.putNull("role");
-        } else {
-            raftInfo.put("role", role);
-        }
-        raftInfo.put("is_voter", raft.currentConfiguration().getPeers().contains(serverId));
-        ObjectNode thread = root.putObject("consensus_thread_status");
-        String localStateProblem = raft.localStateProblem();
-        String error = localStateProblem != null ? localStateProblem : fsm.error();
-        if (error != null) {
-            thread.put("consensus_thread_status", "stopped_with_err").put("err", error);
-        } else if (current == null || closed) {
-            thread.put("consensus_thread_status", "stopped");
-        } else {
-            thread.put("consensus_thread_status", "working").put("last_update", Instant.ofEpochMilli(fsm.lastActivityMillis()).toString());
-        }
-        sendFailures.writeJson(root.putObject("message_send_failures"));
-        return root;
+        return status.statusJson();
     }
 
     /**
@@ -352,25 +303,7 @@ public final class ClusterNode implements AutoCloseable {
      * gives the points count of a local shard by shard id. Unknown collection: {@link ClusterException} NOT_FOUND.
      */
     public ObjectNode collectionClusterJson(String collection, ToLongFunction<Integer> localPointsCount) {
-        CollectionMetadata c = metadata().collection(collection);
-        if (c == null) {
-            throw new ClusterException(Kind.NOT_FOUND, "Collection `" + collection + "` doesn't exist!");
-        }
-        ObjectNode root = JSON.objectNode();
-        root.put("peer_id", peerId);
-        root.put("shard_count", c.shards().shardCount());
-        ArrayNode local = root.putArray("local_shards");
-        ArrayNode remote = root.putArray("remote_shards");
-        c.shards().asMap().forEach((shard, replicas) -> replicas.forEach((peer, state) -> {
-            if (peer == peerId) {
-                local.addObject().put("shard_id", shard).put("points_count", localPointsCount.applyAsLong(shard)).put("state", state.name());
-            } else {
-                remote.addObject().put("shard_id", shard).put("peer_id", peer).put("state", state.name());
-            }
-        }));
-        ArrayNode transfers = root.putArray("shard_transfers");
-        c.transfers().forEach(t -> transfers.add(ClusterMetadata.transferJson(t)));
-        return root;
+        return status.collectionClusterJson(collection, localPointsCount);
     }
 
     /**
@@ -418,19 +351,6 @@ public final class ClusterNode implements AutoCloseable {
 
     RaftDirectory raftDirectory() {
         return raftDirectory;
-    }
-
-    private static String roleOf(Node current) {
-        if (current == null) {
-            return null;
-        }
-        State state = current.getNodeState();
-        return switch (state) {
-            case STATE_LEADER, STATE_TRANSFERRING -> "Leader";
-            case STATE_CANDIDATE -> "Candidate";
-            case STATE_FOLLOWER -> "Follower";
-            default -> null;
-        };
     }
 
     // ---------------------------------------------------------------- registration
