@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * fsyncs of {@code wait=true} run after the lock, as a durability barrier). A replica that fails is marked Dead
  * through consensus before the write is acknowledged (never the last Active one); replicas refuse forwards from a
  * peer that is not the ordering replica in their view. Shard transfers ({@link ShardTransfers}) take the same lock
- * so that their batches and the shard's writes never interleave.
+ * so that their batches and the shard's writes never interleave; {@link ReplicaReads} chooses the replicas a read asks.
  * Threadsafe: handlers run on virtual threads; per-shard ordering is a {@link ReentrantLock} per shard.
  */
 final class DataPlane {
