@@ -135,7 +135,7 @@ public final class ClusterCollectionService implements CollectionService {
             byShard.computeIfAbsent(ShardRouter.shardOf(id, shards), s -> new ArrayList<>()).add(id);
         }
         WithPayload w = withPayload == null ? WithPayload.NONE : withPayload;
-        List<List<Record>> parts = dataPlane.readEach(name, new ArrayList<>(byShard.keySet()), "retrieve", shard -> {
+        List<List<Record>> parts = dataPlane.reads().readEach(name, new ArrayList<>(byShard.keySet()), "retrieve", shard -> {
             ObjectNode msg = DataPlane.message(name, shard).put("wv", withVector);
             msg.set("ids", DataCodec.idsJson(byShard.get(shard)));
             msg.set("wp", DataCodec.withPayloadJson(w));
@@ -162,7 +162,7 @@ public final class ClusterCollectionService implements CollectionService {
 
     @Override
     public ScrollResult scroll(ScrollRequest request, ReadConsistency consistency) {
-        List<ScrollResult> parts = dataPlane.readEach(name, allShards(), "scroll", shard -> {
+        List<ScrollResult> parts = dataPlane.reads().readEach(name, allShards(), "scroll", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("req", DataCodec.scrollJson(request));
             return msg;
@@ -207,7 +207,7 @@ public final class ClusterCollectionService implements CollectionService {
 
     @Override
     public long count(Filter filterOrNull, ReadConsistency consistency) {
-        List<Long> parts = dataPlane.readEach(name, allShards(), "count", shard -> {
+        List<Long> parts = dataPlane.reads().readEach(name, allShards(), "count", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("filter", DataCodec.filterJson(filterOrNull));
             return msg;
@@ -232,7 +232,7 @@ public final class ClusterCollectionService implements CollectionService {
                 request.candidates(), 0, request.withPayload(), request.withVector(),
                 request.scoreThresholdOrNull(), request.hnswEfOrNull(), request.exact(), request.quantizationOrNull(),
                 request.indexedOnly());
-        List<List<ScoredPoint>> parts = dataPlane.readEach(name, allShards(), "search", shard -> {
+        List<List<ScoredPoint>> parts = dataPlane.reads().readEach(name, allShards(), "search", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("req", DataCodec.searchJson(perShard));
             return msg;
@@ -294,7 +294,7 @@ public final class ClusterCollectionService implements CollectionService {
         String status = "green";
         for (int shard : c.shards().shardIds()) {
             try {
-                infos.addAll(dataPlane.readEach(name, List.of(shard), "info", s -> DataPlane.message(name, s),
+                infos.addAll(dataPlane.reads().readEach(name, List.of(shard), "info", s -> DataPlane.message(name, s),
                         answer -> answer.get("info")));
             } catch (ClusterException e) {
                 status = "red"; // a shard without a reachable Active replica: its points are not counted

@@ -18,18 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 
 /**
  * The data plane of one node: the peer-to-peer messages that write, read and transfer shard replicas, and the
@@ -39,7 +35,7 @@ import java.util.function.Function;
  * fsyncs of {@code wait=true} run after the lock, as a durability barrier). A replica that fails is marked Dead
  * through consensus before the write is acknowledged (never the last Active one); replicas refuse forwards from a
  * peer that is not the ordering replica in their view. Shard transfers ({@link ShardTransfers}) take the same lock
- * so that their batches and the shard's writes never interleave.
+ * so that their batches and the shard's writes never interleave; {@link ReplicaReads} chooses the replicas a read asks.
  * Threadsafe: handlers run on virtual threads; per-shard ordering is a {@link ReentrantLock} per shard.
  */
 final class DataPlane {
@@ -59,17 +55,24 @@ final class DataPlane {
     private volatile boolean closed;
 
     private final ShardTransfers transfers;
+    private final ReplicaReads reads;
 
     DataPlane(ClusterNode node, LocalReplicas replicas) {
         this.node = node;
         this.replicas = replicas;
         this.self = node.peerId();
         this.transfers = new ShardTransfers(this);
+        this.reads = new ReplicaReads(this);
     }
 
     /** The shard transfers this node streams or receives. */
     ShardTransfers transfers() {
         return transfers;
+    }
+
+    /** The reads of this node across a collection's shards. */
+    ReplicaReads reads() {
+        return reads;
     }
 
     ClusterNode node() {
@@ -621,131 +624,5 @@ final class DataPlane {
             }
             throw new ClusterException(Kind.INTERNAL, String.valueOf(e.getCause()));
         }
-    }
-
-    // ---------------------------------------------------------------- reads
-
-    /**
-     * Runs a read against one readable (Active) replica of each of {@code shards} (or as many as
-     * {@code consistency} requires, combined by {@code resolve}), in parallel, preferring this node's replica and
-     * trying the next Active replica when one fails; with the collection's {@code read_fan_out_factor} n, a
-     * one-replica read asks n more replicas at once and takes the first answer. Results in shard order.
-     */
-    <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
-            Function<JsonNode, T> decode) {
-        return readEach(collection, shards, kind, body, decode, ReadConsistency.ONE, answers -> answers.get(0));
-    }
-
-    /** Qdrant's {@code read_fan_out_factor}: how many replicas beyond the first a one-replica read asks at once. */
-    private static int readFanOutFactor(CollectionMetadata c) {
-        JsonNode factor = c.config().path("params").path("read_fan_out_factor");
-        return factor.canConvertToInt() ? Math.max(0, factor.intValue()) : 0;
-    }
-
-    /**
-     * Asks the first {@code parallel} candidates at once and returns the first answer that arrives; a failed one is
-     * replaced by the next candidate not asked yet. Slower answers are dropped when they come. Fails with the last
-     * failure when every candidate failed.
-     */
-    private <T> T firstAnswer(List<Long> candidates, int parallel, String kind, ObjectNode body,
-            Function<JsonNode, T> decode) {
-        CompletionService<T> answers = new ExecutorCompletionService<>(tasks);
-        int asked = 0;
-        int pending = 0;
-        for (; asked < parallel; asked++, pending++) {
-            long peer = candidates.get(asked);
-            answers.submit(() -> decode.apply(call(peer, kind, body, RPC_TIMEOUT)));
-        }
-        ClusterException last = null;
-        while (pending > 0) {
-            Future<T> done;
-            try {
-                done = answers.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
-            }
-            pending--;
-            try {
-                return await(done);
-            } catch (ClusterException e) {
-                last = e;
-                if (asked < candidates.size()) {
-                    long peer = candidates.get(asked++);
-                    answers.submit(() -> decode.apply(call(peer, kind, body, RPC_TIMEOUT)));
-                    pending++;
-                }
-            }
-        }
-        throw last;
-    }
-
-    <T> List<T> readEach(String collection, List<Integer> shards, String kind, Function<Integer, ObjectNode> body,
-            Function<JsonNode, T> decode, ReadConsistency consistency, Function<List<T>, T> resolve) {
-        CollectionMetadata c = collection(collection);
-        List<Future<T>> futures = new ArrayList<>();
-        for (int shard : shards) {
-            futures.add(tasks.submit(() -> readShard(c, shard, kind, body.apply(shard), decode, consistency, resolve)));
-        }
-        List<T> out = new ArrayList<>(futures.size());
-        for (Future<T> f : futures) {
-            out.add(await(f));
-        }
-        return out;
-    }
-
-    private <T> T readShard(CollectionMetadata c, int shard, String kind, ObjectNode body, Function<JsonNode, T> decode,
-            ReadConsistency consistency, Function<List<T>, T> resolve) {
-        List<Long> candidates = new ArrayList<>();
-        SortedMap<Long, ReplicaState> shardReplicas = c.shards().replicas(shard);
-        if (shardReplicas.get(self) == ReplicaState.Active) {
-            candidates.add(self);
-        }
-        shardReplicas.forEach((peer, state) -> {
-            if (peer != self && state == ReplicaState.Active) {
-                candidates.add(peer);
-            }
-        });
-        if (candidates.isEmpty()) {
-            throw new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard + " of `" + c.name() + "`");
-        }
-        int required = consistency.required(candidates.size());
-        if (required > candidates.size()) {
-            throw new ClusterException(Kind.UNAVAILABLE, "Read consistency " + required + " not possible: shard " + shard
-                    + " has " + candidates.size() + " active replica(s)");
-        }
-        if (required == 1) {
-            int fanOut = Math.min(candidates.size() - 1, readFanOutFactor(c));
-            if (fanOut > 0) {
-                return firstAnswer(candidates, 1 + fanOut, kind, body, decode);
-            }
-            ClusterException last = null;
-            for (long peer : candidates) {
-                try {
-                    return decode.apply(call(peer, kind, body, RPC_TIMEOUT));
-                } catch (ClusterException e) {
-                    last = e;
-                }
-            }
-            throw last;
-        }
-        List<Future<T>> asked = new ArrayList<>();
-        for (long peer : candidates) {
-            asked.add(tasks.submit(() -> decode.apply(call(peer, kind, body, RPC_TIMEOUT))));
-        }
-        List<T> answers = new ArrayList<>();
-        ClusterException last = null;
-        for (Future<T> f : asked) {
-            try {
-                answers.add(await(f));
-            } catch (ClusterException e) {
-                last = e;
-            }
-        }
-        if (answers.size() < required) {
-            throw new ClusterException(Kind.UNAVAILABLE, "Read consistency " + required + " not reached on shard "
-                    + shard + ": " + answers.size() + " replica(s) answered" + (last == null ? "" : " (" + last.getMessage() + ")"));
-        }
-        return resolve.apply(answers);
     }
 }
