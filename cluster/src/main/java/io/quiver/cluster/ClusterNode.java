@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * One member of the metadata Raft group: owns this node's SOFAJRaft node ({@link MetadataRaftNode}), its p2p RPC
  * server (Raft RPCs plus Quiver's {@link ClusterRpc} requests, see {@link ClusterRpcProcessors}) and RPC client
  * ({@link PeerRpcClient}), and is their public facade. Created by {@link #start}, closed by its owner. Threadsafe:
- * every public method may be called from any thread; lifecycle changes (recover, close) are serialized by one lock
- * and the Raft node / state machine references are swapped atomically under it.
+ * every public method may be called from any thread; lifecycle changes (recover, close) are serialized by one lock,
+ * under which the Raft node and state machine references are replaced one after the other (not as one atomic step: a
+ * reader outside the lock can briefly see the new state machine before the new Raft node).
  */
 public final class ClusterNode implements AutoCloseable {
     /** The Raft group id of the metadata group. */
