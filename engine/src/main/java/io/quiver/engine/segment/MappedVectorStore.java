@@ -101,12 +101,21 @@ public final class MappedVectorStore implements VectorStore, AutoCloseable {
         }
     }
 
+    /**
+     * Gives back a mapping: our reservation of the store, then the file. chronicle-bytes creates a single-mapped file's
+     * store with a reservation of its own, which the file returns on release only when the JVM runs with
+     * {@code -DmappedFile.retain=true}; so that reservation is returned here too, or the region would stay mapped
+     * (and a deleted segment's disk space held) until the process exits.
+     */
     private static void release(MappedFile mf, MappedBytesStore st) {
         if (st != null) {
             st.release(OWNER);
         }
         if (mf != null) {
             mf.releaseLast();
+        }
+        if (st != null && mf != null && st.refCount() > 0) {
+            st.release(mf);
         }
     }
 

@@ -72,7 +72,7 @@ public final class Shard implements AutoCloseable {
         this.settings = settings;
         this.indexBuilder = indexBuilder;
         this.worker = new ShardUpdateWorker("quiver-update-" + name + "-" + shardId);
-        this.readPath = new ShardReader(segments, () -> this.settings);
+        this.readPath = new ShardReader(shardId, segments, () -> this.settings, () -> this.closed);
         this.optimizer = new ShardOptimizer(shardId, segmentsDir, segments, () -> this.settings, () -> this.closed,
                 indexExecutor, indexBuilder, maxOptimizationThreads);
         this.applier = new OperationApplier(segmentsDir, segments, () -> this.settings, optimizer);
@@ -123,10 +123,21 @@ public final class Shard implements AutoCloseable {
         ShardSettings st = settings;
         List<Segment> opened = new ArrayList<>();
         Set<String> listed = new HashSet<>();
-        for (UUID id : state.segments()) {
-            opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), st.expectedSegmentVectors(),
-                    st.verifyVectorsOnOpen()));
-            listed.add(id.toString());
+        try {
+            for (UUID id : state.segments()) {
+                opened.add(Segment.open(segmentsDir.resolve(id.toString()), st.dim(), st.expectedSegmentVectors(),
+                        st.verifyVectorsOnOpen()));
+                listed.add(id.toString());
+            }
+        } catch (RuntimeException e) {
+            for (Segment seg : opened) { // not in the segment list yet, so closeQuietly would not reach them
+                try {
+                    seg.close();
+                } catch (RuntimeException closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
+            }
+            throw e;
         }
         segments.replace(opened);
         try (var children = Files.list(segmentsDir)) {

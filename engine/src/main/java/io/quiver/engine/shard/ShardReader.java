@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.PointId;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.StorageException;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.segment.Segment;
@@ -15,23 +16,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The read path of one shard: search, retrieve, scroll, count, and the points an operation by filter addresses.
- * Threading: threadsafe; every call holds the shard's read lock, so it sees one consistent set of segments.
+ * Threading: threadsafe; every call holds the shard's read lock, so it sees one consistent set of segments, and fails
+ * once the shard is closed (its segments' files are unmapped then: reading them would crash the process).
  */
 final class ShardReader {
     private final ShardSegments segments;
     private final ReentrantReadWriteLock lock;
     private final IdTracker tracker;
     private final Supplier<ShardSettings> settings;
+    private final BooleanSupplier closed;
+    private final int shardId;
 
-    ShardReader(ShardSegments segments, Supplier<ShardSettings> settings) {
+    ShardReader(int shardId, ShardSegments segments, Supplier<ShardSettings> settings, BooleanSupplier closed) {
+        this.shardId = shardId;
         this.segments = segments;
         this.lock = segments.lock();
         this.tracker = segments.tracker();
         this.settings = settings;
+        this.closed = closed;
+    }
+
+    /**
+     * Takes the read lock, or throws when the shard is closed. The shard sets its closed flag before it takes the write
+     * lock to close the segments, so a reader that gets the lock after them sees the flag.
+     */
+    private void lockOpenShard() {
+        lock.readLock().lock();
+        if (closed.getAsBoolean()) {
+            lock.readLock().unlock();
+            throw new StorageException("shard " + shardId + " is closed");
+        }
     }
 
     /**
@@ -47,7 +66,7 @@ final class ShardReader {
         ShardSettings st = settings.get();
         QuantizationSearchParams quantization = quantizationOrNull != null ? quantizationOrNull
                 : QuantizationSearchParams.defaults();
-        lock.readLock().lock();
+        lockOpenShard();
         try {
             List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments.list(), st) : segments.list();
             // segments are searched in parallel (common fork-join pool plus this thread); the read lock held by this
@@ -151,7 +170,7 @@ final class ShardReader {
 
     /** The point with this id, or null. */
     Record retrieve(PointId id, WithPayload withPayload, boolean withVector) {
-        lock.readLock().lock();
+        lockOpenShard();
         try {
             IdTracker.Location loc = tracker.get(id);
             if (loc == null) {
@@ -166,7 +185,7 @@ final class ShardReader {
 
     /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
     List<Record> scroll(PointId from, int limit, Filter filter, WithPayload withPayload, boolean withVector) {
-        lock.readLock().lock();
+        lockOpenShard();
         try {
             List<Record> out = new ArrayList<>(Math.min(limit, 1024));
             Map<Segment, AcceptOrds> matching = filter == null ? null : acceptOrds(filter, false);
@@ -190,7 +209,7 @@ final class ShardReader {
 
     /** Exact number of (matching) points. */
     long count(Filter filter) {
-        lock.readLock().lock();
+        lockOpenShard();
         try {
             if (filter == null) {
                 return tracker.size();
@@ -214,7 +233,7 @@ final class ShardReader {
     /** Ids of the points matching {@code filter} exactly, ascending (an operation by filter, on the update worker). */
     List<PointId> idsMatching(Filter filter) {
         List<PointId> ids = new ArrayList<>();
-        lock.readLock().lock(); // a merge's swap may change the tracker meanwhile
+        lockOpenShard(); // a merge's swap may change the tracker meanwhile
         try {
             Map<Segment, AcceptOrds> matching = acceptOrds(filter, true);
             for (Map.Entry<PointId, IdTracker.Location> e : tracker.entries()) {
