@@ -107,18 +107,22 @@ final class ClusterRpcProcessors {
         });
     }
 
-    /** Null when this node leads; otherwise the not-leader answer to send. */
-    private ClusterRpc.Response notLeaderAnswer() {
-        Node current = raft.node();
+    /**
+     * Null when {@code current} (the Raft node, read once by the caller, which then uses that same reference: a
+     * concurrent recover or close may replace or clear the node meanwhile) leads; otherwise the not-leader answer.
+     */
+    private ClusterRpc.Response notLeaderAnswer(Node current) {
         if (current != null && current.isLeader()) {
             return null;
         }
         PeerId leader = current == null ? null : current.getLeaderId();
-        return ClusterRpc.Response.notLeader(leader == null || leader.isEmpty() || leader.equals(serverId) ? null : leader.getEndpoint().toString());
+        boolean unknown = leader == null || leader.isEmpty() || leader.equals(serverId);
+        return ClusterRpc.Response.notLeader(unknown ? null : leader.getEndpoint().toString());
     }
 
     private void handlePropose(ClusterRpc.ProposeRequest request, Consumer<ClusterRpc.Response> reply) {
-        ClusterRpc.Response redirect = notLeaderAnswer();
+        Node current = raft.node();
+        ClusterRpc.Response redirect = notLeaderAnswer(current);
         if (redirect != null) {
             reply.accept(redirect);
             return;
@@ -134,7 +138,7 @@ final class ClusterRpcProcessors {
         Task task = new Task();
         task.setData(ByteBuffer.wrap(request.operation));
         task.setDone(closure);
-        raft.node().apply(task);
+        current.apply(task);
         closure.appliedIndex.whenComplete((index, failure) -> {
             if (failure == null) {
                 ClusterRpc.Response response = ClusterRpc.Response.ok();
@@ -164,13 +168,13 @@ final class ClusterRpcProcessors {
     }
 
     private void changeConfiguration(String peerEndpoint, boolean add, Consumer<ClusterRpc.Response> reply) {
-        ClusterRpc.Response redirect = notLeaderAnswer();
+        Node current = raft.node();
+        ClusterRpc.Response redirect = notLeaderAnswer(current);
         if (redirect != null) {
             reply.accept(redirect);
             return;
         }
         PeerId peer = new PeerId(PeerAddresses.parseEndpoint(peerEndpoint), 0);
-        Node current = raft.node();
         List<PeerId> members = current.listPeers();
         if (members.contains(peer) == add) {
             reply.accept(ClusterRpc.Response.ok());
@@ -193,7 +197,8 @@ final class ClusterRpcProcessors {
     }
 
     private void handleSnapshot(ClusterRpc.SnapshotRequest request, Consumer<ClusterRpc.Response> reply) {
-        ClusterRpc.Response redirect = notLeaderAnswer();
+        Node current = raft.node();
+        ClusterRpc.Response redirect = notLeaderAnswer(current);
         if (redirect != null) {
             reply.accept(redirect);
             return;
@@ -201,7 +206,7 @@ final class ClusterRpcProcessors {
         long deadline = System.nanoTime() + options.operationTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             CompletableFuture<Status> done = new CompletableFuture<>();
-            raft.node().snapshot(done::complete);
+            current.snapshot(done::complete);
             Status status;
             try {
                 status = done.get(Deadlines.remainingMillis(deadline), TimeUnit.MILLISECONDS);
