@@ -36,7 +36,8 @@ class DataPlaneKillTest {
     }
 
     private void killAndRecover(Path dir, boolean childLeads) throws Exception {
-        System.out.println("DataPlaneKillTest seed " + DataPlaneTest.SEED + ", killed node leads: " + childLeads);
+        System.out.println("DataPlaneKillTest seed " + DataPlaneTestSupport.SEED + ", killed node leads: "
+                + childLeads);
         try (TestCluster cluster = new TestCluster(dir)) {
             int childPort = TestCluster.freePort();
             Path childStorage = dir.resolve("child");
@@ -67,10 +68,10 @@ class DataPlaneKillTest {
                     assertEquals(childPeer, node0.leaderPeerId(), "the child leads");
                 }
                 TestCluster.await("three peers", Duration.ofSeconds(10), () -> node0.metadata().peers().size() == 3);
-                catalog0.create("c", DataNodes.config(DataPlaneTest.DIM, Distance.COSINE, 3, 2, 1));
+                catalog0.create("c", DataNodes.config(DataPlaneTestSupport.DIM, Distance.COSINE, 3, 2, 1));
 
-                DataPlaneTest.Writer writer = new DataPlaneTest.Writer(() -> catalog1.find("c").orElseThrow(), 0,
-                        DataPlaneTest.SEED);
+                DataPlaneTestSupport.Writer writer = new DataPlaneTestSupport.Writer(
+                        () -> catalog1.find("c").orElseThrow(), 0, DataPlaneTestSupport.SEED);
                 Thread thread = Thread.ofVirtual().start(writer);
                 TestCluster.await("writes before the kill", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -91,8 +92,9 @@ class DataPlaneKillTest {
                 writer.finish(thread);
                 System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
                         + " failed attempts");
-                DataPlaneTest.assertAcknowledgedEverywhere(catalog0.dataPlane(), "c", writer.acknowledged);
-                DataPlaneTest.assertReplicasSearchAlike(catalog0.dataPlane(), "c", new Random(DataPlaneTest.SEED));
+                DataPlaneTestSupport.assertAcknowledgedEverywhere(catalog0.dataPlane(), "c", writer.acknowledged);
+                DataPlaneTestSupport.assertReplicasSearchAlike(catalog0.dataPlane(), "c",
+                        new Random(DataPlaneTestSupport.SEED));
                 assertEquals(writer.acknowledged.size(), catalog0.find("c").orElseThrow().count(null));
             } finally {
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
