@@ -33,14 +33,12 @@ import java.util.SortedMap;
 import static io.quiver.cluster.DataPlaneTestSupport.DIM;
 import static io.quiver.cluster.DataPlaneTestSupport.SEED;
 import static io.quiver.cluster.DataPlaneTestSupport.assertAcknowledgedEverywhere;
-import static io.quiver.cluster.DataPlaneTestSupport.assertReplicasSearchAlike;
 import static io.quiver.cluster.DataPlaneTestSupport.assertSameHits;
 import static io.quiver.cluster.DataPlaneTestSupport.indexOf;
 import static io.quiver.cluster.DataPlaneTestSupport.payload;
 import static io.quiver.cluster.DataPlaneTestSupport.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -298,100 +296,6 @@ class DataPlaneTest {
         }
     }
 
-    /** A two-shard collection {@code c}, one replica each, on a 3-node cluster: the shards' peers and the third. */
-    private record Placement(long holder0, long holder1, long spare) {
-        static Placement create(DataNodes cluster, Distance distance) {
-            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, distance, 2, 1, 1));
-            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
-            long holder0 = meta.shards().replicas(0).firstKey();
-            long holder1 = meta.shards().replicas(1).firstKey();
-            long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
-                    .filter(p -> p != holder0 && p != holder1).findFirst().orElseThrow();
-            return new Placement(holder0, holder1, spare);
-        }
-    }
-
-    @Test
-    void moveReplicateAndDropDuringWrites(@TempDir Path dir) throws Exception {
-        System.out.println("DataPlaneTest seed " + SEED);
-        try (DataNodes cluster = new DataNodes(dir, 3)) {
-            Placement placement = Placement.create(cluster, Distance.DOT);
-            long holder0 = placement.holder0();
-            long holder1 = placement.holder1();
-            long spare = placement.spare();
-            Writer writer = new Writer(cluster, indexOf(cluster, spare), 1_000_000, SEED);
-            Thread thread = Thread.ofVirtual().start(writer);
-            TestCluster.await("writes before the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
-
-            ClusterCollectionCatalog catalog = cluster.catalogs.get(1);
-            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,\"from_peer_id\":"
-                    + holder0 + ",\"to_peer_id\":" + spare + "}}"));
-            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":1,\"from_peer_id\":"
-                    + holder1 + ",\"to_peer_id\":" + spare + ",\"method\":\"stream_records\"}}"));
-            assertFalse(catalog.find("c").orElseThrow().clusterInfoJson().get("shard_transfers").isEmpty()
-                    && cluster.nodes.get(1).metadata().collection("c").shards().state(1, spare) == null,
-                    "the move shows as a transfer or is already done");
-            int atStart = writer.acknowledged.size();
-            TestCluster.await("writes during the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= atStart + 100);
-            cluster.awaitAllActive("c", Duration.ofSeconds(60));
-            writer.finish(thread);
-            System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
-                    + " failed attempts");
-
-            CollectionMetadata after = cluster.nodes.get(0).metadata().collection("c");
-            assertEquals(Set.of(holder0, spare), after.shards().replicas(0).keySet());
-            assertEquals(Set.of(spare), after.shards().replicas(1).keySet());
-            assertAcknowledgedEverywhere(cluster, "c", writer.acknowledged);
-            TestCluster.await("the moved replica dropped from its old peer", Duration.ofSeconds(10), () -> cluster.catalogs
-                    .get(indexOf(cluster, holder1)).dataPlane().replicas().find("c", 1).isEmpty());
-
-            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"drop_replica\":{\"shard_id\":0,\"peer_id\":" + holder0 + "}}"));
-            assertEquals(Set.of(spare), cluster.nodes.get(1).metadata().collection("c").shards().replicas(0).keySet());
-            assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
-                    TestCluster.MAPPER.readTree("{\"drop_replica\":{\"shard_id\":0,\"peer_id\":" + spare + "}}")));
-            assertEquals(writer.acknowledged.size(), cluster.catalogs.get(0).find("c").orElseThrow().count(null));
-            assertNotNull(catalog.find("c").orElseThrow().infoJson());
-        }
-    }
-
-    @Test
-    void snapshotTransfersDuringWritesLoseNoWrite(@TempDir Path dir) throws Exception {
-        System.out.println("DataPlaneTest seed " + SEED);
-        try (DataNodes cluster = new DataNodes(dir, 3)) {
-            Placement placement = Placement.create(cluster, Distance.EUCLID);
-            long holder0 = placement.holder0();
-            long holder1 = placement.holder1();
-            long spare = placement.spare();
-            Writer writer = new Writer(cluster, indexOf(cluster, spare), 2_000_000, SEED);
-            Thread thread = Thread.ofVirtual().start(writer);
-            TestCluster.await("writes before the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= 300);
-
-            ClusterCollectionCatalog catalog = cluster.catalogs.get(2);
-            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,"
-                    + "\"from_peer_id\":" + holder0 + ",\"to_peer_id\":" + spare + ",\"method\":\"snapshot\"}}"));
-            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":1,"
-                    + "\"from_peer_id\":" + holder1 + ",\"to_peer_id\":" + spare + ",\"method\":\"snapshot\"}}"));
-            int atStart = writer.acknowledged.size();
-            TestCluster.await("writes during the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= atStart + 100);
-            cluster.awaitAllActive("c", Duration.ofSeconds(60));
-            int atEnd = writer.acknowledged.size();
-            TestCluster.await("writes after the transfers", Duration.ofSeconds(20), () -> writer.acknowledged.size() >= atEnd + 50);
-            writer.finish(thread);
-            System.out.println("acknowledged " + writer.acknowledged.size() + " points, " + writer.failures.get()
-                    + " failed attempts");
-
-            CollectionMetadata after = cluster.nodes.get(0).metadata().collection("c");
-            assertEquals(Set.of(holder0, spare), after.shards().replicas(0).keySet());
-            assertEquals(Set.of(spare), after.shards().replicas(1).keySet());
-            assertAcknowledgedEverywhere(cluster, "c", writer.acknowledged);
-            assertReplicasSearchAlike(cluster.catalogs.get(0).dataPlane(), "c", new Random(SEED));
-            assertEquals(writer.acknowledged.size(), cluster.catalogs.get(0).find("c").orElseThrow().count(null));
-            assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
-                    TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":1,\"from_peer_id\":" + spare
-                            + ",\"to_peer_id\":" + holder1 + ",\"method\":\"wal_delta\"}}")));
-        }
-    }
-
     @Test
     void listenerReplicasReceiveEveryWriteButServeNoReads(@TempDir Path dir) throws Exception {
         try (TestCluster cluster = new TestCluster(dir)) {
@@ -483,51 +387,6 @@ class DataPlaneTest {
                     assertSameHits(before.get(q), service.search(probes.get(q)), "after the restart, node " + i);
                 }
             }
-        }
-    }
-
-    @Test
-    void abortTransferStopsIt(@TempDir Path dir) throws Exception {
-        try (DataNodes cluster = new DataNodes(dir, 2)) {
-            ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
-            catalog.create("c", DataNodes.config(DIM, Distance.DOT, 1, 1, 1));
-            long holder = cluster.nodes.get(0).metadata().collection("c").shards().replicas(0).firstKey();
-            long target = cluster.nodes.stream().mapToLong(ClusterNode::peerId).filter(p -> p != holder).findFirst().orElseThrow();
-            Random random = new Random(SEED);
-            for (int batch = 0; batch < 20; batch++) {
-                List<Point> points = new ArrayList<>();
-                for (int j = 0; j < 250; j++) {
-                    points.add(new Point(PointId.of(batch * 250L + j), vector(random), payload(j)));
-                }
-                catalog.find("c").orElseThrow().upsert(points, false);
-            }
-            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,"
-                    + "\"from_peer_id\":" + holder + ",\"to_peer_id\":" + target + "}}"));
-            boolean aborted;
-            try {
-                catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"abort_transfer\":{\"shard_id\":0,"
-                        + "\"from_peer_id\":" + holder + ",\"to_peer_id\":" + target + "}}"));
-                aborted = true;
-            } catch (io.quiver.engine.NotFoundException finishedFirst) {
-                aborted = false;
-            }
-            System.out.println("abort_transfer " + (aborted ? "aborted the transfer" : "came after its end"));
-            CollectionMetadata after = cluster.nodes.get(0).metadata().collection("c");
-            assertTrue(after.transfers().isEmpty());
-            if (aborted) {
-                assertEquals(null, after.shards().state(0, target), "the aborted target is removed");
-                int t = indexOf(cluster, target);
-                TestCluster.await("the aborted replica dropped", Duration.ofSeconds(10),
-                        () -> cluster.catalogs.get(t).dataPlane().replicas().find("c", 0).isEmpty());
-            } else {
-                assertEquals(ReplicaState.Active, after.shards().state(0, target));
-            }
-            assertEquals(5000, catalog.find("c").orElseThrow().count(null));
-            assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
-                    TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":0,\"from_peer_id\":" + holder
-                            + ",\"to_peer_id\":" + target + ",\"method\":\"wal_delta\"}}")));
-            assertThrows(io.quiver.engine.BadRequestException.class, () -> catalog.clusterOperation("c",
-                    TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":7,\"from_peer_id\":1,\"to_peer_id\":2}}")));
         }
     }
 
