@@ -5,14 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.shard.Operation;
 import io.quiver.engine.shard.PayloadJson;
-import io.quiver.engine.shard.SegmentIndexBuilder;
 import io.quiver.engine.shard.Shard;
-import io.quiver.engine.shard.ShardSettings;
 import io.quiver.hnsw.Distance;
-import io.quiver.hnsw.HnswParams;
-import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.wal.Durability;
-import io.quiver.wal.WalConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +39,9 @@ public final class Collection {
 
     private final String name;
     private final Path dir;
-    private final EngineOptions options;
-    private final SegmentIndexBuilder indexBuilder = new SegmentIndexBuilder();
-    private final Shard[] shards;
+    private final CollectionShards shards;
     private final AtomicLong operationIds;
     private final Object configLock = new Object();
-    private final ExecutorService indexExecutor;
     private volatile CollectionConfig config;
     private volatile ObjectNode payloadSchema;
     private volatile long lastFlushNanos = System.nanoTime();
@@ -60,32 +52,17 @@ public final class Collection {
         this.dir = dir;
         this.config = config;
         this.payloadSchema = payloadSchema;
-        this.options = options;
-        this.indexExecutor = indexExecutor;
-        this.shards = new Shard[config.shardNumber()];
         repairShardRecovery(dir);
+        this.shards = new CollectionShards(name, dir, config, options, indexExecutor);
         long ops = 0;
-        try {
-            for (int i = 0; i < shards.length; i++) {
-                shards[i] = Shard.open(i, dir.resolve(Integer.toString(i)), settings(config, options), indexExecutor,
-                        indexBuilder, name, optimizerLimit(config));
-                ops += shards[i].lastLsn();
-            }
-        } catch (RuntimeException e) {
-            for (Shard s : shards) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-            throw e;
+        for (Shard s : shards.all()) {
+            ops += s.lastLsn();
         }
         this.operationIds = new AtomicLong(ops);
         try {
             syncPayloadSchema(payloadSchema);
         } catch (RuntimeException e) {
-            for (Shard s : shards) {
-                s.close();
-            }
+            shards.close();
             throw e;
         }
     }
@@ -102,10 +79,7 @@ public final class Collection {
     }
 
     private void syncPayloadSchema(ObjectNode schema) {
-        Map<String, io.quiver.engine.index.PayloadFieldSchema> parsed = parseSchema(schema);
-        for (Shard s : shards) {
-            s.syncPayloadSchema(parsed);
-        }
+        shards.syncPayloadSchema(parseSchema(schema));
     }
 
     static Collection create(String name, Path dir, CollectionConfig config, EngineOptions options,
@@ -155,26 +129,6 @@ public final class Collection {
         }
     }
 
-    static ShardSettings settings(CollectionConfig c, EngineOptions o) {
-        HnswParams hnsw = new HnswParams(Math.max(2, c.hnsw().m()), c.hnsw().efConstruct(), 42L);
-        int threads = c.hnsw().maxIndexingThreads() > 0 ? c.hnsw().maxIndexingThreads()
-                : Runtime.getRuntime().availableProcessors();
-        ScalarQuantizationConfig q = c.quantizationOrNull() == null ? null
-                : c.quantizationOrNull().quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
-                        : new ScalarQuantizationConfig(c.quantizationOrNull().quantileOrNull());
-        WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
-                .withSegmentsAhead(c.wal().walSegmentsAhead());
-        int target = c.optimizers().defaultSegmentNumber() > 0 ? (int) c.optimizers().defaultSegmentNumber()
-                : Math.max(2, Runtime.getRuntime().availableProcessors());
-        long maxKb = c.optimizers().maxSegmentSizeKbOrNull() != null ? c.optimizers().maxSegmentSizeKbOrNull()
-                : CollectionConfig.DEFAULT_MAX_SEGMENT_SIZE_KB;
-        long maxVectors = Math.max(1, maxKb * 1024 / (c.vectors().size() * 4L));
-        return new ShardSettings(c.vectors().size(), c.vectors().distance(), c.indexingThresholdVectors(),
-                c.fullScanThresholdVectors(), hnsw, threads, q, wal, o.verifyVectorsOnOpen(),
-                o.mergeSegments() ? target : 0, maxVectors, c.optimizers().deletedThreshold(),
-                c.optimizers().vacuumMinVectorNumber());
-    }
-
     public String name() {
         return name;
     }
@@ -189,10 +143,7 @@ public final class Collection {
             CollectionConfig next = config.applyUpdate(patchBody);
             writeConfig(dir, next, payloadSchema);
             config = next;
-            for (Shard s : shards) {
-                s.updateSettings(settings(next, options));
-                s.setOptimizerLimit(optimizerLimit(next));
-            }
+            shards.applyConfig(next);
         }
     }
 
@@ -212,7 +163,7 @@ public final class Collection {
                 v = normalized(v);
             }
             // a later occurrence of the same id in one batch wins: the logged operation holds each id once
-            perShard.computeIfAbsent(shardOf(p.id()), k -> new LinkedHashMap<>())
+            perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
                     .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
         }
         if (perShard.isEmpty()) {
@@ -221,7 +172,7 @@ public final class Collection {
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
         long opId = operationIds.incrementAndGet();
-        perShard.forEach((shard, byId) -> futures.add(shards[shard].submit(
+        perShard.forEach((shard, byId) -> futures.add(shards.get(shard).submit(
                 new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
         return finish(opId, futures, wait);
     }
@@ -292,7 +243,7 @@ public final class Collection {
     /** payload_schema as Qdrant reports it: per indexed field its type, params and the number of indexed points. */
     private ObjectNode payloadSchemaInfo() {
         Map<String, io.quiver.engine.index.PayloadIndexInfo> sum = new LinkedHashMap<>();
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             s.payloadIndexInfo().forEach((f, i) -> sum.merge(f, i, io.quiver.engine.index.PayloadIndexInfo::plus));
         }
         ObjectNode out = PayloadJson.MAPPER.createObjectNode();
@@ -322,11 +273,11 @@ public final class Collection {
             case PointsSelector.Ids ids -> {
                 Map<Integer, List<PointId>> perShard = new LinkedHashMap<>();
                 for (PointId id : ids.ids()) {
-                    perShard.computeIfAbsent(shardOf(id), k -> new ArrayList<>()).add(id);
+                    perShard.computeIfAbsent(shards.shardIdOf(id), k -> new ArrayList<>()).add(id);
                 }
                 if (idsMustExist && perShard.size() > 1) {
                     for (PointId id : ids.ids()) { // checked up front so no shard applies a partial operation
-                        if (shards[shardOf(id)].retrieve(id, WithPayload.NONE, false) == null) {
+                        if (shards.of(id).retrieve(id, WithPayload.NONE, false) == null) {
                             throw NotFoundException.point(id);
                         }
                     }
@@ -335,7 +286,8 @@ public final class Collection {
                     perShard.put(0, List.of());
                 }
                 long opId = operationIds.incrementAndGet();
-                perShard.forEach((s, list) -> futures.add(shards[s].submit(make.apply(list), null, idsMustExist, d)));
+                perShard.forEach((s, list) -> futures.add(
+                        shards.get(s).submit(make.apply(list), null, idsMustExist, d)));
                 return finish(opId, futures, wait);
             }
             case PointsSelector.ByFilter f -> {
@@ -343,7 +295,7 @@ public final class Collection {
                     throw new BadRequestException("filter is missing");
                 }
                 long opId = operationIds.incrementAndGet();
-                for (Shard s : shards) {
+                for (Shard s : shards.all()) {
                     futures.add(s.submit(make.apply(List.of()), f.filter(), false, d));
                 }
                 return finish(opId, futures, wait);
@@ -384,7 +336,7 @@ public final class Collection {
         Set<PointId> seen = new HashSet<>();
         for (PointId id : ids) {
             if (seen.add(id)) {
-                Record r = shards[shardOf(id)].retrieve(id, w, withVector);
+                Record r = shards.of(id).retrieve(id, w, withVector);
                 if (r != null) {
                     out.add(r);
                 }
@@ -395,7 +347,7 @@ public final class Collection {
 
     /** One point with payload and vector; NotFound when absent. */
     public Record retrieve(PointId id) {
-        Record r = shards[shardOf(id)].retrieve(id, WithPayload.ALL, true);
+        Record r = shards.of(id).retrieve(id, WithPayload.ALL, true);
         if (r == null) {
             throw NotFoundException.point(id);
         }
@@ -405,13 +357,13 @@ public final class Collection {
     /** A page of points by ascending id from the request's offset, and the id where the next page starts. */
     public ScrollResult scroll(ScrollRequest request) {
         List<Record> merged = new ArrayList<>();
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             // one more than the page, to tell where the next page starts (saturated: limit may be Integer.MAX_VALUE)
             int pageAndOne = (int) Math.min(Integer.MAX_VALUE, request.limit() + 1L);
             merged.addAll(s.scroll(request.offsetOrNull(), pageAndOne, request.filterOrNull(), request.withPayload(),
                     request.withVector()));
         }
-        if (shards.length > 1) {
+        if (shards.size() > 1) {
             merged.sort((a, b) -> a.id().compareTo(b.id()));
         }
         if (merged.size() > request.limit()) {
@@ -423,7 +375,7 @@ public final class Collection {
     /** Exact number of points (matching the filter when given). */
     public long count(Filter filterOrNull) {
         long n = 0;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             n += s.count(filterOrNull);
         }
         return n;
@@ -442,7 +394,7 @@ public final class Collection {
             return List.of();
         }
         Map<PointId, ScoredPoint> best = new HashMap<>();
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             for (ScoredPoint p : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
                     request.quantizationOrNull(), request.indexedOnly(), request.withPayload(), request.withVector())) {
                 best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
@@ -481,7 +433,7 @@ public final class Collection {
         boolean indexing = false;
         String error = null;
         boolean failed = false;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             Shard.Stats st = s.stats();
             points += st.points();
             indexed += st.indexedVectors();
@@ -493,7 +445,7 @@ public final class Collection {
             }
         }
         boolean pending = false;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             pending |= !indexing && s.optimizationsPending();
         }
         CollectionStatus status = failed ? CollectionStatus.RED
@@ -505,7 +457,7 @@ public final class Collection {
 
     /** Checkpoints every shard now: segments persisted, WAL prefix truncated. */
     public void flush() {
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             s.flush();
         }
         lastFlushNanos = System.nanoTime();
@@ -538,7 +490,7 @@ public final class Collection {
 
     /** Snapshot of one shard (same archive format, one shard) under {@code <snapshotsDir>/<name>/shards/<id>/}. */
     public SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId, boolean includeWal) {
-        checkShard(shardId);
+        shards.check(shardId);
         return shardSnapshotStore(snapshotsDir, shardId).create(out -> writeSnapshot(out, includeWal, shardId));
     }
 
@@ -550,7 +502,7 @@ public final class Collection {
         }
         try (var w = new io.quiver.engine.snapshot.SnapshotArchive.Writer(out, name)) {
             w.writeConfig(configJson);
-            for (Shard s : shards) {
+            for (Shard s : shards.all()) {
                 if (onlyShardOrNull == null || onlyShardOrNull == s.shardId()) {
                     s.readCheckpoint(cp -> w.writeShard(cp, includeWal));
                 }
@@ -594,25 +546,25 @@ public final class Collection {
     public io.quiver.engine.snapshot.SnapshotArchive.ShardPart writeShardSnapshot(
             io.quiver.engine.snapshot.SnapshotArchive.Writer writer, int shardId, int asShardId, boolean includeWal,
             Runnable onCaptured) throws IOException {
-        checkShard(shardId);
-        return shards[shardId].readCheckpoint(cp -> writer.writeShard(cp, asShardId, includeWal), onCaptured);
+        shards.check(shardId);
+        return shards.get(shardId).readCheckpoint(cp -> writer.writeShard(cp, asShardId, includeWal), onCaptured);
     }
 
     /** The complete snapshots of one shard, by name. */
     public List<SnapshotDescription> listShardSnapshots(Path snapshotsDir, int shardId) {
-        checkShard(shardId);
+        shards.check(shardId);
         return shardSnapshotStore(snapshotsDir, shardId).list();
     }
 
     /** A shard snapshot file; NotFound when absent, BadRequest for a name with a path separator. */
     public Path shardSnapshotFile(Path snapshotsDir, int shardId, String snapshotName) {
-        checkShard(shardId);
+        shards.check(shardId);
         return shardSnapshotStore(snapshotsDir, shardId).file(snapshotName);
     }
 
     /** Deletes a shard snapshot; false when absent. */
     public boolean deleteShardSnapshot(Path snapshotsDir, int shardId, String snapshotName) {
-        checkShard(shardId);
+        shards.check(shardId);
         return shardSnapshotStore(snapshotsDir, shardId).delete(snapshotName);
     }
 
@@ -638,7 +590,7 @@ public final class Collection {
      */
     public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
             Path snapshotsDir, int archiveShardId) {
-        checkShard(shardId);
+        shards.check(shardId);
         Path work = dir.resolve(".shard-recovery");
         io.quiver.engine.snapshot.SnapshotSource.Local local = io.quiver.engine.snapshot.SnapshotSource.fetch(
                 location, (snapshotsDir != null ? snapshotsDir : work).resolve(".downloads"));
@@ -659,7 +611,7 @@ public final class Collection {
                     throw new BadRequestException("the snapshot's vectors (" + theirs.vectors().size() + ", "
                             + theirs.vectors().distance() + ") do not match collection " + name);
                 }
-                return settings(current, options).wal();
+                return shards.walConfig(current);
             });
             int source;
             if (archiveShardId >= 0) {
@@ -686,7 +638,7 @@ public final class Collection {
         synchronized (configLock) {
             Path target = dir.resolve(Integer.toString(shardId));
             Path aside = work.resolve("replaced-" + java.util.UUID.randomUUID() + "-" + shardId);
-            Shard old = shards[shardId];
+            Shard old = shards.get(shardId);
             old.close();
             try {
                 Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
@@ -696,8 +648,7 @@ public final class Collection {
             }
             Shard fresh;
             try {
-                fresh = Shard.open(shardId, target, settings(config, options), indexExecutor, indexBuilder, name,
-                        optimizerLimit(config));
+                fresh = shards.open(shardId, config);
                 fresh.syncPayloadSchema(parseSchema(payloadSchema));
             } catch (RuntimeException e) {
                 deleteQuietly(target);
@@ -706,12 +657,11 @@ public final class Collection {
                 } catch (IOException io) {
                     throw new StorageException("cannot restore shard " + shardId + " of " + name, io);
                 }
-                shards[shardId] = Shard.open(shardId, target, settings(config, options), indexExecutor, indexBuilder,
-                        name, optimizerLimit(config));
-                shards[shardId].syncPayloadSchema(parseSchema(payloadSchema));
+                shards.replace(shardId, shards.open(shardId, config));
+                shards.get(shardId).syncPayloadSchema(parseSchema(payloadSchema));
                 throw new BadRequestException("the shard snapshot cannot be opened: " + e.getMessage());
             }
-            shards[shardId] = fresh;
+            shards.replace(shardId, fresh);
             operationIds.accumulateAndGet(fresh.lastLsn(), Math::max);
             deleteQuietly(aside);
         }
@@ -775,22 +725,10 @@ public final class Collection {
         return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name), name);
     }
 
-    private void checkShard(int shard) {
-        if (shard < 0 || shard >= shards.length) {
-            throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
-        }
-    }
-
-    /** max_optimization_threads per shard: null = no own bound (the engine's indexing pool still bounds it). */
-    private static int optimizerLimit(CollectionConfig c) {
-        Integer n = c.optimizers().maxOptimizationThreadsOrNull();
-        return n == null ? Integer.MAX_VALUE : Math.max(0, n);
-    }
-
     /** The segments of every shard: vectors, live points, sealed, indexed (diagnostics and optimizer tests). */
     public List<Shard.SegmentInfo> segmentInfos() {
         List<Shard.SegmentInfo> out = new ArrayList<>();
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             out.addAll(s.segmentInfos());
         }
         return out;
@@ -798,14 +736,14 @@ public final class Collection {
 
     /** Blocks until no segment of this collection waits for or runs an index build. */
     public void awaitIndexing() {
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             s.awaitIndexing();
         }
     }
 
     /** Number of HNSW graphs this collection built since it was opened (0 after a clean reopen). */
     public long indexBuildCount() {
-        return indexBuilder.buildCount();
+        return shards.indexBuildCount();
     }
 
     /** Number of points (exact), as info().pointsCount() without the rest of the info. */
@@ -815,25 +753,21 @@ public final class Collection {
 
     /** Number of points in one local shard ({@code 0 <= shard < shard_number}). */
     public long shardPointsCount(int shard) {
-        if (shard < 0 || shard >= shards.length) {
-            throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
-        }
-        return shards[shard].count(null);
+        shards.check(shard);
+        return shards.get(shard).count(null);
     }
 
     /** fsyncs of the shards' WALs since open (diagnostics: concurrent wait=true writers share them). */
     public long walFsyncCount() {
         long n = 0;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             n += s.walFsyncCount();
         }
         return n;
     }
 
     void close() {
-        for (Shard s : shards) {
-            s.close();
-        }
+        shards.close();
     }
 
     Path dir() {
@@ -841,20 +775,6 @@ public final class Collection {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private int shardOf(PointId id) {
-        if (shards.length == 1) {
-            return 0;
-        }
-        long h = switch (id) {
-            case PointId.Num n -> n.unsigned();
-            case PointId.Uuid u -> u.uuid().getMostSignificantBits() ^ u.uuid().getLeastSignificantBits();
-        };
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        return (int) Long.remainderUnsigned(h, shards.length);
-    }
 
     private static float[] checkVector(float[] v, int dim) {
         if (v == null) {

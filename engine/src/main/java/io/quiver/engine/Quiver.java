@@ -167,7 +167,7 @@ public final class Quiver implements AutoCloseable {
                 }
                 CollectionConfig c = CollectionConfig.fromJson(configJson.get("config"));
                 shardNumber[0] = c.shardNumber();
-                return Collection.settings(c, options).wal();
+                return CollectionShards.settings(c, options).wal();
             });
             java.util.Set<Integer> ids = new java.util.TreeSet<>();
             extracted.shards().forEach(p -> ids.add(p.shardId()));
