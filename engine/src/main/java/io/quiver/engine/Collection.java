@@ -3,27 +3,17 @@ package io.quiver.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.filter.Filter;
-import io.quiver.engine.shard.Operation;
 import io.quiver.engine.shard.PayloadJson;
 import io.quiver.engine.shard.Shard;
-import io.quiver.hnsw.Distance;
-import io.quiver.wal.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One collection: its config ({@code config.json}) and its shards ({@code <shard_id>/}), all local. Routes each point
@@ -40,7 +30,8 @@ public final class Collection {
     private final String name;
     private final Path dir;
     private final CollectionShards shards;
-    private final AtomicLong operationIds;
+    private final CollectionWriter writer;
+    private final CollectionReader reader;
     private final Object configLock = new Object();
     private volatile CollectionConfig config;
     private volatile ObjectNode payloadSchema;
@@ -54,11 +45,8 @@ public final class Collection {
         this.payloadSchema = payloadSchema;
         repairShardRecovery(dir);
         this.shards = new CollectionShards(name, dir, config, options, indexExecutor);
-        long ops = 0;
-        for (Shard s : shards.all()) {
-            ops += s.lastLsn();
-        }
-        this.operationIds = new AtomicLong(ops);
+        this.writer = new CollectionWriter(shards, () -> this.config);
+        this.reader = new CollectionReader(shards, () -> this.config);
         try {
             syncPayloadSchema(payloadSchema);
         } catch (RuntimeException e) {
@@ -151,58 +139,32 @@ public final class Collection {
 
     /** Inserts or replaces points (vector and payload). BadRequest on a wrong dimension or a non-finite value. */
     public UpdateResult upsert(List<Point> points, boolean wait) {
-        int dim = config.vectors().size();
-        Distance distance = config.vectors().distance();
-        Map<Integer, Map<PointId, Operation.PointData>> perShard = new HashMap<>();
-        for (Point p : points) {
-            if (p == null || p.id() == null) {
-                throw new BadRequestException("point id is missing");
-            }
-            float[] v = checkVector(p.vector(), dim);
-            if (distance == Distance.COSINE) {
-                v = normalized(v);
-            }
-            // a later occurrence of the same id in one batch wins: the logged operation holds each id once
-            perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
-                    .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
-        }
-        if (perShard.isEmpty()) {
-            perShard.put(0, Map.of());
-        }
-        List<CompletableFuture<Long>> futures = new ArrayList<>();
-        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
-        long opId = operationIds.incrementAndGet();
-        perShard.forEach((shard, byId) -> futures.add(shards.get(shard).submit(
-                new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
-        return finish(opId, futures, wait);
+        return writer.upsert(points, wait);
     }
 
     /** Deletes points; missing ids are ignored. */
     public UpdateResult delete(PointsSelector selector, boolean wait) {
-        return submitSelected(selector, ids -> new Operation.Delete(ids), false, wait);
+        return writer.delete(selector, wait);
     }
 
     /** Merges {@code payload} into each selected point's payload (into the object at {@code keyOrNull} if given). */
     public UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
-        byte[] json = requirePayload(payload);
-        return submitSelected(selector, ids -> new Operation.SetPayload(ids, json, keyOrNull), true, wait);
+        return writer.setPayload(selector, payload, keyOrNull, wait);
     }
 
     /** Replaces each selected point's payload. */
     public UpdateResult overwritePayload(PointsSelector selector, ObjectNode payload, boolean wait) {
-        byte[] json = PayloadJson.toBytes(payload);
-        return submitSelected(selector, ids -> new Operation.OverwritePayload(ids, json), true, wait);
+        return writer.overwritePayload(selector, payload, wait);
     }
 
     /** Removes keys (top-level names or dotted paths) from each selected point's payload. */
     public UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
-        List<String> k = List.copyOf(keys);
-        return submitSelected(selector, ids -> new Operation.DeletePayloadKeys(ids, k), true, wait);
+        return writer.deletePayloadKeys(selector, keys, wait);
     }
 
     /** Empties each selected point's payload. */
     public UpdateResult clearPayload(PointsSelector selector, boolean wait) {
-        return submitSelected(selector, ids -> new Operation.ClearPayload(ids), true, wait);
+        return writer.clearPayload(selector, wait);
     }
 
     /**
@@ -225,7 +187,7 @@ public final class Collection {
             payloadSchema = next;
             syncPayloadSchema(next);
         }
-        return new UpdateResult(operationIds.get(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+        return new UpdateResult(writer.lastOperationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }
 
     /** Drops the payload index of {@code field} (persisted); nothing happens when there is none. */
@@ -237,7 +199,7 @@ public final class Collection {
             payloadSchema = next;
             syncPayloadSchema(next);
         }
-        return new UpdateResult(operationIds.get(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+        return new UpdateResult(writer.lastOperationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }
 
     /** payload_schema as Qdrant reports it: per indexed field its type, params and the number of indexed points. */
@@ -255,174 +217,31 @@ public final class Collection {
         return out;
     }
 
-    private static byte[] requirePayload(ObjectNode payload) {
-        if (payload == null) {
-            throw new BadRequestException("payload is missing");
-        }
-        return PayloadJson.toBytes(payload);
-    }
-
-    private UpdateResult submitSelected(PointsSelector selector,
-            java.util.function.Function<List<PointId>, Operation> make, boolean idsMustExist, boolean wait) {
-        if (selector == null) {
-            throw new BadRequestException("either points or filter must be given");
-        }
-        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
-        List<CompletableFuture<Long>> futures = new ArrayList<>();
-        switch (selector) {
-            case PointsSelector.Ids ids -> {
-                Map<Integer, List<PointId>> perShard = new LinkedHashMap<>();
-                for (PointId id : ids.ids()) {
-                    perShard.computeIfAbsent(shards.shardIdOf(id), k -> new ArrayList<>()).add(id);
-                }
-                if (idsMustExist && perShard.size() > 1) {
-                    for (PointId id : ids.ids()) { // checked up front so no shard applies a partial operation
-                        if (shards.of(id).retrieve(id, WithPayload.NONE, false) == null) {
-                            throw NotFoundException.point(id);
-                        }
-                    }
-                }
-                if (perShard.isEmpty()) {
-                    perShard.put(0, List.of());
-                }
-                long opId = operationIds.incrementAndGet();
-                perShard.forEach((s, list) -> futures.add(
-                        shards.get(s).submit(make.apply(list), null, idsMustExist, d)));
-                return finish(opId, futures, wait);
-            }
-            case PointsSelector.ByFilter f -> {
-                if (f.filter() == null) {
-                    throw new BadRequestException("filter is missing");
-                }
-                long opId = operationIds.incrementAndGet();
-                for (Shard s : shards.all()) {
-                    futures.add(s.submit(make.apply(List.of()), f.filter(), false, d));
-                }
-                return finish(opId, futures, wait);
-            }
-        }
-    }
-
-    private static UpdateResult finish(long opId, List<CompletableFuture<Long>> futures, boolean wait) {
-        for (CompletableFuture<Long> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException | CompletionException e) {
-                throw unwrap(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageException("interrupted while waiting for the write", e);
-            }
-        }
-        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
-    }
-
-    private static RuntimeException unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof QuiverException q) {
-            return q;
-        }
-        return new StorageException(String.valueOf(t), t);
-    }
-
     // ---------------------------------------------------------------- reads
 
     /** The points with these ids, in request order; missing ids are skipped. */
     public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
-        WithPayload w = withPayload == null ? WithPayload.NONE : withPayload;
-        List<Record> out = new ArrayList<>(ids.size());
-        Set<PointId> seen = new HashSet<>();
-        for (PointId id : ids) {
-            if (seen.add(id)) {
-                Record r = shards.of(id).retrieve(id, w, withVector);
-                if (r != null) {
-                    out.add(r);
-                }
-            }
-        }
-        return out;
+        return reader.retrieve(ids, withPayload, withVector);
     }
 
     /** One point with payload and vector; NotFound when absent. */
     public Record retrieve(PointId id) {
-        Record r = shards.of(id).retrieve(id, WithPayload.ALL, true);
-        if (r == null) {
-            throw NotFoundException.point(id);
-        }
-        return r;
+        return reader.retrieve(id);
     }
 
     /** A page of points by ascending id from the request's offset, and the id where the next page starts. */
     public ScrollResult scroll(ScrollRequest request) {
-        List<Record> merged = new ArrayList<>();
-        for (Shard s : shards.all()) {
-            // one more than the page, to tell where the next page starts (saturated: limit may be Integer.MAX_VALUE)
-            int pageAndOne = (int) Math.min(Integer.MAX_VALUE, request.limit() + 1L);
-            merged.addAll(s.scroll(request.offsetOrNull(), pageAndOne, request.filterOrNull(), request.withPayload(),
-                    request.withVector()));
-        }
-        if (shards.size() > 1) {
-            merged.sort((a, b) -> a.id().compareTo(b.id()));
-        }
-        if (merged.size() > request.limit()) {
-            return new ScrollResult(merged.subList(0, request.limit()), merged.get(request.limit()).id());
-        }
-        return new ScrollResult(merged, null);
+        return reader.scroll(request);
     }
 
     /** Exact number of points (matching the filter when given). */
     public long count(Filter filterOrNull) {
-        long n = 0;
-        for (Shard s : shards.all()) {
-            n += s.count(filterOrNull);
-        }
-        return n;
+        return reader.count(filterOrNull);
     }
 
     /** Top-k by the collection's distance across every segment and shard; superseded versions never appear. */
     public List<ScoredPoint> search(SearchRequest request) {
-        CollectionConfig c = config;
-        float[] q = checkVector(request.vector(), c.vectors().size());
-        Distance distance = c.vectors().distance();
-        if (distance == Distance.COSINE) {
-            q = normalized(q);
-        }
-        int k = request.candidates();
-        if (request.limit() == 0) {
-            return List.of();
-        }
-        Map<PointId, ScoredPoint> best = new HashMap<>();
-        for (Shard s : shards.all()) {
-            for (ScoredPoint p : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
-                    request.quantizationOrNull(), request.indexedOnly(), request.withPayload(), request.withVector())) {
-                best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
-            }
-        }
-        boolean higher = distance.higherIsBetter();
-        List<ScoredPoint> all = new ArrayList<>(best.values());
-        all.sort((a, b) -> {
-            int cmp = higher ? Float.compare(b.score(), a.score()) : Float.compare(a.score(), b.score());
-            return cmp != 0 ? cmp : a.id().compareTo(b.id());
-        });
-        Float t = request.scoreThresholdOrNull();
-        List<ScoredPoint> out = new ArrayList<>(Math.min(request.limit(), all.size()));
-        int skipped = 0;
-        for (ScoredPoint p : all) {
-            if (t != null && (higher ? p.score() < t : p.score() > t)) {
-                break;
-            }
-            if (skipped < request.offset()) {
-                skipped++;
-                continue;
-            }
-            if (out.size() == request.limit()) {
-                break;
-            }
-            out.add(p);
-        }
-        return out;
+        return reader.search(request);
     }
 
     /** Status, counts, config and payload schema, as Qdrant reports them. */
@@ -662,7 +481,7 @@ public final class Collection {
                 throw new BadRequestException("the shard snapshot cannot be opened: " + e.getMessage());
             }
             shards.replace(shardId, fresh);
-            operationIds.accumulateAndGet(fresh.lastLsn(), Math::max);
+            writer.raiseOperationIds(fresh.lastLsn());
             deleteQuietly(aside);
         }
     }
@@ -772,37 +591,5 @@ public final class Collection {
 
     Path dir() {
         return dir;
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private static float[] checkVector(float[] v, int dim) {
-        if (v == null) {
-            throw new BadRequestException("Vector is missing");
-        }
-        if (v.length != dim) {
-            throw new BadRequestException("Vector dimension error: expected dim: " + dim + ", got " + v.length);
-        }
-        for (float f : v) {
-            if (!Float.isFinite(f)) {
-                throw new BadRequestException("Vector contains a non-finite value (NaN or infinity)");
-            }
-        }
-        return v;
-    }
-
-    private static float[] normalized(float[] v) {
-        double sum = 0;
-        for (float f : v) {
-            sum += (double) f * f;
-        }
-        float[] out = v.clone();
-        if (sum > 0) {
-            float inv = (float) (1.0 / Math.sqrt(sum));
-            for (int i = 0; i < out.length; i++) {
-                out[i] *= inv;
-            }
-        }
-        return out;
     }
 }
