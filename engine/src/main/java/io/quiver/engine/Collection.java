@@ -3,108 +3,51 @@ package io.quiver.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.filter.Filter;
-import io.quiver.engine.shard.Operation;
-import io.quiver.engine.shard.PayloadJson;
-import io.quiver.engine.shard.SegmentIndexBuilder;
 import io.quiver.engine.shard.Shard;
-import io.quiver.engine.shard.ShardSettings;
-import io.quiver.hnsw.Distance;
-import io.quiver.hnsw.HnswParams;
-import io.quiver.hnsw.ScalarQuantizationConfig;
-import io.quiver.wal.Durability;
-import io.quiver.wal.WalConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One collection: its config ({@code config.json}) and its shards ({@code <shard_id>/}), all local. Routes each point
- * to a shard by a stable hash of its id, fans reads out to every shard and merges them. Obtained from {@link Quiver};
+ * One collection: its config ({@code config.json}, {@link CollectionConfigStore}) and its shards
+ * ({@code <shard_id>/}, {@link CollectionShards}), all local, and the public face of its parts: writes are split by
+ * shard ({@link CollectionWriter}), reads fan out to every shard and are merged ({@link CollectionReader}), snapshots
+ * ({@link CollectionSnapshots}) and shard recovery ({@link ShardSnapshotRecovery}). Obtained from {@link Quiver};
  * closed by it.
  *
  * <p>Threadsafe: any number of threads may write and read at once; each shard orders its writes through its single
  * update worker.
  */
 public final class Collection {
-    static final String CONFIG_FILE = "config.json";
-    private static final int CONFIG_FORMAT_VERSION = 1;
-
     private final String name;
     private final Path dir;
-    private final EngineOptions options;
-    private final SegmentIndexBuilder indexBuilder = new SegmentIndexBuilder();
-    private final Shard[] shards;
-    private final AtomicLong operationIds;
-    private final Object configLock = new Object();
-    private final ExecutorService indexExecutor;
-    private volatile CollectionConfig config;
-    private volatile ObjectNode payloadSchema;
+    private final CollectionShards shards;
+    private final CollectionConfigStore configStore;
+    private final CollectionWriter writer;
+    private final CollectionReader reader;
+    private final CollectionSnapshots snapshots;
+    private final ShardSnapshotRecovery shardRecovery;
     private volatile long lastFlushNanos = System.nanoTime();
 
-    private Collection(String name, Path dir, CollectionConfig config, ObjectNode payloadSchema, EngineOptions options,
+    private Collection(String name, Path dir, CollectionConfigStore.Contents stored, EngineOptions options,
             ExecutorService indexExecutor) {
         this.name = name;
         this.dir = dir;
-        this.config = config;
-        this.payloadSchema = payloadSchema;
-        this.options = options;
-        this.indexExecutor = indexExecutor;
-        this.shards = new Shard[config.shardNumber()];
-        repairShardRecovery(dir);
-        long ops = 0;
+        ShardSnapshotRecovery.repairInterrupted(dir);
+        this.shards = new CollectionShards(name, dir, stored.config(), options, indexExecutor);
+        this.configStore = new CollectionConfigStore(dir, stored, shards);
+        this.writer = new CollectionWriter(shards, configStore::config);
+        this.reader = new CollectionReader(shards, configStore::config);
+        this.snapshots = new CollectionSnapshots(name, shards, configStore);
+        this.shardRecovery = new ShardSnapshotRecovery(name, dir, shards, configStore, writer::raiseOperationIds);
         try {
-            for (int i = 0; i < shards.length; i++) {
-                shards[i] = Shard.open(i, dir.resolve(Integer.toString(i)), settings(config, options), indexExecutor,
-                        indexBuilder, name, optimizerLimit(config));
-                ops += shards[i].lastLsn();
-            }
+            shards.syncPayloadSchema(configStore.payloadFieldSchemas());
         } catch (RuntimeException e) {
-            for (Shard s : shards) {
-                if (s != null) {
-                    s.close();
-                }
-            }
+            shards.close();
             throw e;
-        }
-        this.operationIds = new AtomicLong(ops);
-        try {
-            syncPayloadSchema(payloadSchema);
-        } catch (RuntimeException e) {
-            for (Shard s : shards) {
-                s.close();
-            }
-            throw e;
-        }
-    }
-
-    /** The persisted payload_schema as field → schema (also reads the older {"data_type", "params"} entries). */
-    private static Map<String, io.quiver.engine.index.PayloadFieldSchema> parseSchema(ObjectNode schema) {
-        Map<String, io.quiver.engine.index.PayloadFieldSchema> out = new LinkedHashMap<>();
-        schema.properties().forEach(e -> {
-            JsonNode n = e.getValue();
-            JsonNode fieldSchema = n.has("data_type") ? (n.has("params") ? n.get("params") : n.get("data_type")) : n;
-            out.put(e.getKey(), io.quiver.engine.index.PayloadFieldSchema.parse(fieldSchema));
-        });
-        return out;
-    }
-
-    private void syncPayloadSchema(ObjectNode schema) {
-        Map<String, io.quiver.engine.index.PayloadFieldSchema> parsed = parseSchema(schema);
-        for (Shard s : shards) {
-            s.syncPayloadSchema(parsed);
         }
     }
 
@@ -115,64 +58,11 @@ public final class Collection {
         } catch (IOException e) {
             throw new StorageException("cannot create " + dir, e);
         }
-        ObjectNode schema = PayloadJson.MAPPER.createObjectNode();
-        writeConfig(dir, config, schema);
-        return new Collection(name, dir, config, schema, options, indexExecutor);
+        return new Collection(name, dir, CollectionConfigStore.create(dir, config), options, indexExecutor);
     }
 
     static Collection open(String name, Path dir, EngineOptions options, ExecutorService indexExecutor) {
-        JsonNode n;
-        try {
-            n = PayloadJson.MAPPER.readTree(Files.readAllBytes(dir.resolve(CONFIG_FILE)));
-        } catch (IOException e) {
-            throw new StorageException("cannot read " + dir.resolve(CONFIG_FILE), e);
-        }
-        if (n.path("format_version").asInt() != CONFIG_FORMAT_VERSION) {
-            throw new StorageException("unsupported config format in " + dir.resolve(CONFIG_FILE));
-        }
-        CollectionConfig config = CollectionConfig.fromJson(n.get("config"));
-        ObjectNode schema = n.get("payload_schema") instanceof ObjectNode o ? o
-                : PayloadJson.MAPPER.createObjectNode();
-        return new Collection(name, dir, config, schema, options, indexExecutor);
-    }
-
-    private static void writeConfig(Path dir, CollectionConfig config, ObjectNode schema) {
-        ObjectNode root = PayloadJson.MAPPER.createObjectNode();
-        root.put("format_version", CONFIG_FORMAT_VERSION);
-        root.set("config", config.toJson());
-        root.set("payload_schema", schema);
-        Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
-        try {
-            Files.write(tmp, PayloadJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(CONFIG_FILE), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            io.quiver.engine.segment.PointsFile.fsyncDirectory(dir);
-        } catch (IOException e) {
-            throw new StorageException("cannot write " + dir.resolve(CONFIG_FILE), e);
-        }
-    }
-
-    static ShardSettings settings(CollectionConfig c, EngineOptions o) {
-        HnswParams hnsw = new HnswParams(Math.max(2, c.hnsw().m()), c.hnsw().efConstruct(), 42L);
-        int threads = c.hnsw().maxIndexingThreads() > 0 ? c.hnsw().maxIndexingThreads()
-                : Runtime.getRuntime().availableProcessors();
-        ScalarQuantizationConfig q = c.quantizationOrNull() == null ? null
-                : c.quantizationOrNull().quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
-                        : new ScalarQuantizationConfig(c.quantizationOrNull().quantileOrNull());
-        WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
-                .withSegmentsAhead(c.wal().walSegmentsAhead());
-        int target = c.optimizers().defaultSegmentNumber() > 0 ? (int) c.optimizers().defaultSegmentNumber()
-                : Math.max(2, Runtime.getRuntime().availableProcessors());
-        long maxKb = c.optimizers().maxSegmentSizeKbOrNull() != null ? c.optimizers().maxSegmentSizeKbOrNull()
-                : CollectionConfig.DEFAULT_MAX_SEGMENT_SIZE_KB;
-        long maxVectors = Math.max(1, maxKb * 1024 / (c.vectors().size() * 4L));
-        return new ShardSettings(c.vectors().size(), c.vectors().distance(), c.indexingThresholdVectors(),
-                c.fullScanThresholdVectors(), hnsw, threads, q, wal, o.verifyVectorsOnOpen(),
-                o.mergeSegments() ? target : 0, maxVectors, c.optimizers().deletedThreshold(),
-                c.optimizers().vacuumMinVectorNumber());
+        return new Collection(name, dir, CollectionConfigStore.read(dir), options, indexExecutor);
     }
 
     public String name() {
@@ -180,78 +70,44 @@ public final class Collection {
     }
 
     public CollectionConfig config() {
-        return config;
+        return configStore.config();
     }
 
     /** Applies Qdrant's PATCH body; persisted; new thresholds apply to later seals and searches. */
     public void updateConfig(JsonNode patchBody) {
-        synchronized (configLock) {
-            CollectionConfig next = config.applyUpdate(patchBody);
-            writeConfig(dir, next, payloadSchema);
-            config = next;
-            for (Shard s : shards) {
-                s.updateSettings(settings(next, options));
-                s.setOptimizerLimit(optimizerLimit(next));
-            }
-        }
+        configStore.updateConfig(patchBody);
     }
 
     // ---------------------------------------------------------------- writes
 
     /** Inserts or replaces points (vector and payload). BadRequest on a wrong dimension or a non-finite value. */
     public UpdateResult upsert(List<Point> points, boolean wait) {
-        int dim = config.vectors().size();
-        Distance distance = config.vectors().distance();
-        Map<Integer, Map<PointId, Operation.PointData>> perShard = new HashMap<>();
-        for (Point p : points) {
-            if (p == null || p.id() == null) {
-                throw new BadRequestException("point id is missing");
-            }
-            float[] v = checkVector(p.vector(), dim);
-            if (distance == Distance.COSINE) {
-                v = normalized(v);
-            }
-            // a later occurrence of the same id in one batch wins: the logged operation holds each id once
-            perShard.computeIfAbsent(shardOf(p.id()), k -> new LinkedHashMap<>())
-                    .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
-        }
-        if (perShard.isEmpty()) {
-            perShard.put(0, Map.of());
-        }
-        List<CompletableFuture<Long>> futures = new ArrayList<>();
-        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
-        long opId = operationIds.incrementAndGet();
-        perShard.forEach((shard, byId) -> futures.add(shards[shard].submit(
-                new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
-        return finish(opId, futures, wait);
+        return writer.upsert(points, wait);
     }
 
     /** Deletes points; missing ids are ignored. */
     public UpdateResult delete(PointsSelector selector, boolean wait) {
-        return submitSelected(selector, ids -> new Operation.Delete(ids), false, wait);
+        return writer.delete(selector, wait);
     }
 
     /** Merges {@code payload} into each selected point's payload (into the object at {@code keyOrNull} if given). */
     public UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
-        byte[] json = requirePayload(payload);
-        return submitSelected(selector, ids -> new Operation.SetPayload(ids, json, keyOrNull), true, wait);
+        return writer.setPayload(selector, payload, keyOrNull, wait);
     }
 
     /** Replaces each selected point's payload. */
     public UpdateResult overwritePayload(PointsSelector selector, ObjectNode payload, boolean wait) {
-        byte[] json = PayloadJson.toBytes(payload);
-        return submitSelected(selector, ids -> new Operation.OverwritePayload(ids, json), true, wait);
+        return writer.overwritePayload(selector, payload, wait);
     }
 
     /** Removes keys (top-level names or dotted paths) from each selected point's payload. */
     public UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
-        List<String> k = List.copyOf(keys);
-        return submitSelected(selector, ids -> new Operation.DeletePayloadKeys(ids, k), true, wait);
+        return writer.deletePayloadKeys(selector, keys, wait);
     }
 
     /** Empties each selected point's payload. */
     public UpdateResult clearPayload(PointsSelector selector, boolean wait) {
-        return submitSelected(selector, ids -> new Operation.ClearPayload(ids), true, wait);
+        return writer.clearPayload(selector, wait);
     }
 
     /**
@@ -261,216 +117,41 @@ public final class Collection {
      * changes the reported status). Indexes change speed, never results.
      */
     public UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait) {
-        if (field == null || field.isBlank()) {
-            throw new BadRequestException("field_name must not be empty");
-        }
-        io.quiver.engine.index.PayloadFieldSchema parsed = io.quiver.engine.index.PayloadFieldSchema.parse(fieldSchema);
-        io.quiver.engine.filter.JsonPath.parse(field); // BadRequest for an invalid key path
-        synchronized (configLock) {
-            ObjectNode next = payloadSchema.deepCopy();
-            next.set(field, parsed.toJson());
-            parseSchema(next);
-            writeConfig(dir, config, next);
-            payloadSchema = next;
-            syncPayloadSchema(next);
-        }
-        return new UpdateResult(operationIds.get(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+        configStore.createPayloadIndex(field, fieldSchema);
+        return new UpdateResult(writer.lastOperationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }
 
     /** Drops the payload index of {@code field} (persisted); nothing happens when there is none. */
     public UpdateResult deletePayloadIndex(String field, boolean wait) {
-        synchronized (configLock) {
-            ObjectNode next = payloadSchema.deepCopy();
-            next.remove(field);
-            writeConfig(dir, config, next);
-            payloadSchema = next;
-            syncPayloadSchema(next);
-        }
-        return new UpdateResult(operationIds.get(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
-    }
-
-    /** payload_schema as Qdrant reports it: per indexed field its type, params and the number of indexed points. */
-    private ObjectNode payloadSchemaInfo() {
-        Map<String, io.quiver.engine.index.PayloadIndexInfo> sum = new LinkedHashMap<>();
-        for (Shard s : shards) {
-            s.payloadIndexInfo().forEach((f, i) -> sum.merge(f, i, io.quiver.engine.index.PayloadIndexInfo::plus));
-        }
-        ObjectNode out = PayloadJson.MAPPER.createObjectNode();
-        parseSchema(payloadSchema).forEach((field, schema) -> {
-            String key = io.quiver.engine.filter.JsonPath.parse(field).toString();
-            io.quiver.engine.index.PayloadIndexInfo info = sum.getOrDefault(key, sum.get(field));
-            out.set(field, (info != null ? info : new io.quiver.engine.index.PayloadIndexInfo(schema, 0)).toJson());
-        });
-        return out;
-    }
-
-    private static byte[] requirePayload(ObjectNode payload) {
-        if (payload == null) {
-            throw new BadRequestException("payload is missing");
-        }
-        return PayloadJson.toBytes(payload);
-    }
-
-    private UpdateResult submitSelected(PointsSelector selector,
-            java.util.function.Function<List<PointId>, Operation> make, boolean idsMustExist, boolean wait) {
-        if (selector == null) {
-            throw new BadRequestException("either points or filter must be given");
-        }
-        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
-        List<CompletableFuture<Long>> futures = new ArrayList<>();
-        switch (selector) {
-            case PointsSelector.Ids ids -> {
-                Map<Integer, List<PointId>> perShard = new LinkedHashMap<>();
-                for (PointId id : ids.ids()) {
-                    perShard.computeIfAbsent(shardOf(id), k -> new ArrayList<>()).add(id);
-                }
-                if (idsMustExist && perShard.size() > 1) {
-                    for (PointId id : ids.ids()) { // checked up front so no shard applies a partial operation
-                        if (shards[shardOf(id)].retrieve(id, WithPayload.NONE, false) == null) {
-                            throw NotFoundException.point(id);
-                        }
-                    }
-                }
-                if (perShard.isEmpty()) {
-                    perShard.put(0, List.of());
-                }
-                long opId = operationIds.incrementAndGet();
-                perShard.forEach((s, list) -> futures.add(shards[s].submit(make.apply(list), null, idsMustExist, d)));
-                return finish(opId, futures, wait);
-            }
-            case PointsSelector.ByFilter f -> {
-                if (f.filter() == null) {
-                    throw new BadRequestException("filter is missing");
-                }
-                long opId = operationIds.incrementAndGet();
-                for (Shard s : shards) {
-                    futures.add(s.submit(make.apply(List.of()), f.filter(), false, d));
-                }
-                return finish(opId, futures, wait);
-            }
-        }
-    }
-
-    private static UpdateResult finish(long opId, List<CompletableFuture<Long>> futures, boolean wait) {
-        for (CompletableFuture<Long> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException | CompletionException e) {
-                throw unwrap(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageException("interrupted while waiting for the write", e);
-            }
-        }
-        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
-    }
-
-    private static RuntimeException unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof QuiverException q) {
-            return q;
-        }
-        return new StorageException(String.valueOf(t), t);
+        configStore.deletePayloadIndex(field);
+        return new UpdateResult(writer.lastOperationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }
 
     // ---------------------------------------------------------------- reads
 
     /** The points with these ids, in request order; missing ids are skipped. */
     public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
-        WithPayload w = withPayload == null ? WithPayload.NONE : withPayload;
-        List<Record> out = new ArrayList<>(ids.size());
-        Set<PointId> seen = new HashSet<>();
-        for (PointId id : ids) {
-            if (seen.add(id)) {
-                Record r = shards[shardOf(id)].retrieve(id, w, withVector);
-                if (r != null) {
-                    out.add(r);
-                }
-            }
-        }
-        return out;
+        return reader.retrieve(ids, withPayload, withVector);
     }
 
     /** One point with payload and vector; NotFound when absent. */
     public Record retrieve(PointId id) {
-        Record r = shards[shardOf(id)].retrieve(id, WithPayload.ALL, true);
-        if (r == null) {
-            throw NotFoundException.point(id);
-        }
-        return r;
+        return reader.retrieve(id);
     }
 
     /** A page of points by ascending id from the request's offset, and the id where the next page starts. */
     public ScrollResult scroll(ScrollRequest request) {
-        List<Record> merged = new ArrayList<>();
-        for (Shard s : shards) {
-            // one more than the page, to tell where the next page starts (saturated: limit may be Integer.MAX_VALUE)
-            int pageAndOne = (int) Math.min(Integer.MAX_VALUE, request.limit() + 1L);
-            merged.addAll(s.scroll(request.offsetOrNull(), pageAndOne, request.filterOrNull(), request.withPayload(),
-                    request.withVector()));
-        }
-        if (shards.length > 1) {
-            merged.sort((a, b) -> a.id().compareTo(b.id()));
-        }
-        if (merged.size() > request.limit()) {
-            return new ScrollResult(merged.subList(0, request.limit()), merged.get(request.limit()).id());
-        }
-        return new ScrollResult(merged, null);
+        return reader.scroll(request);
     }
 
     /** Exact number of points (matching the filter when given). */
     public long count(Filter filterOrNull) {
-        long n = 0;
-        for (Shard s : shards) {
-            n += s.count(filterOrNull);
-        }
-        return n;
+        return reader.count(filterOrNull);
     }
 
     /** Top-k by the collection's distance across every segment and shard; superseded versions never appear. */
     public List<ScoredPoint> search(SearchRequest request) {
-        CollectionConfig c = config;
-        float[] q = checkVector(request.vector(), c.vectors().size());
-        Distance distance = c.vectors().distance();
-        if (distance == Distance.COSINE) {
-            q = normalized(q);
-        }
-        int k = request.candidates();
-        if (request.limit() == 0) {
-            return List.of();
-        }
-        Map<PointId, ScoredPoint> best = new HashMap<>();
-        for (Shard s : shards) {
-            for (ScoredPoint p : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
-                    request.quantizationOrNull(), request.indexedOnly(), request.withPayload(), request.withVector())) {
-                best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
-            }
-        }
-        boolean higher = distance.higherIsBetter();
-        List<ScoredPoint> all = new ArrayList<>(best.values());
-        all.sort((a, b) -> {
-            int cmp = higher ? Float.compare(b.score(), a.score()) : Float.compare(a.score(), b.score());
-            return cmp != 0 ? cmp : a.id().compareTo(b.id());
-        });
-        Float t = request.scoreThresholdOrNull();
-        List<ScoredPoint> out = new ArrayList<>(Math.min(request.limit(), all.size()));
-        int skipped = 0;
-        for (ScoredPoint p : all) {
-            if (t != null && (higher ? p.score() < t : p.score() > t)) {
-                break;
-            }
-            if (skipped < request.offset()) {
-                skipped++;
-                continue;
-            }
-            if (out.size() == request.limit()) {
-                break;
-            }
-            out.add(p);
-        }
-        return out;
+        return reader.search(request);
     }
 
     /** Status, counts, config and payload schema, as Qdrant reports them. */
@@ -481,7 +162,7 @@ public final class Collection {
         boolean indexing = false;
         String error = null;
         boolean failed = false;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             Shard.Stats st = s.stats();
             points += st.points();
             indexed += st.indexedVectors();
@@ -493,19 +174,20 @@ public final class Collection {
             }
         }
         boolean pending = false;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             pending |= !indexing && s.optimizationsPending();
         }
         CollectionStatus status = failed ? CollectionStatus.RED
                 : indexing ? CollectionStatus.YELLOW : pending ? CollectionStatus.GREY : CollectionStatus.GREEN;
-        return new CollectionInfo(status, error, points, indexed, segments, config, payloadSchemaInfo());
+        return new CollectionInfo(status, error, points, indexed, segments, configStore.config(),
+                configStore.payloadSchemaInfo());
     }
 
     // ---------------------------------------------------------------- maintenance
 
     /** Checkpoints every shard now: segments persisted, WAL prefix truncated. */
     public void flush() {
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             s.flush();
         }
         lastFlushNanos = System.nanoTime();
@@ -513,7 +195,7 @@ public final class Collection {
 
     void flushIfDue(long nowNanos, java.time.Duration overrideOrNull) {
         long intervalNanos = overrideOrNull != null ? overrideOrNull.toNanos()
-                : config.optimizers().flushIntervalSec() * 1_000_000_000L;
+                : configStore.config().optimizers().flushIntervalSec() * 1_000_000_000L;
         if (nowNanos - lastFlushNanos >= intervalNanos) {
             flush();
         }
@@ -533,30 +215,12 @@ public final class Collection {
      * acknowledged before the call is in it. Writes go on meanwhile (each shard pauses only to capture its checkpoint).
      */
     public SnapshotDescription createSnapshot(Path snapshotsDir, boolean includeWal) {
-        return snapshotStore(snapshotsDir).create(out -> writeSnapshot(out, includeWal, null));
+        return snapshots.create(snapshotsDir, includeWal);
     }
 
     /** Snapshot of one shard (same archive format, one shard) under {@code <snapshotsDir>/<name>/shards/<id>/}. */
     public SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId, boolean includeWal) {
-        checkShard(shardId);
-        return shardSnapshotStore(snapshotsDir, shardId).create(out -> writeSnapshot(out, includeWal, shardId));
-    }
-
-    private void writeSnapshot(java.io.OutputStream out, boolean includeWal, Integer onlyShardOrNull)
-            throws IOException {
-        byte[] configJson;
-        synchronized (configLock) {
-            configJson = Files.readAllBytes(dir.resolve(CONFIG_FILE));
-        }
-        try (var w = new io.quiver.engine.snapshot.SnapshotArchive.Writer(out, name)) {
-            w.writeConfig(configJson);
-            for (Shard s : shards) {
-                if (onlyShardOrNull == null || onlyShardOrNull == s.shardId()) {
-                    s.readCheckpoint(cp -> w.writeShard(cp, includeWal));
-                }
-            }
-            w.finish();
-        }
+        return snapshots.createOfShard(snapshotsDir, shardId, includeWal);
     }
 
     /**
@@ -564,15 +228,7 @@ public final class Collection {
      * (the payload schema kept): a cluster node composes its snapshot of a collection from single-shard replicas.
      */
     public byte[] snapshotConfigJson(CollectionConfig asConfig) {
-        ObjectNode root = PayloadJson.MAPPER.createObjectNode();
-        root.put("format_version", CONFIG_FORMAT_VERSION);
-        root.set("config", asConfig.toJson());
-        root.set("payload_schema", payloadSchema.deepCopy());
-        try {
-            return PayloadJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        } catch (IOException e) {
-            throw new StorageException("cannot encode the config of " + name, e);
-        }
+        return snapshots.configJson(asConfig);
     }
 
     /**
@@ -594,31 +250,22 @@ public final class Collection {
     public io.quiver.engine.snapshot.SnapshotArchive.ShardPart writeShardSnapshot(
             io.quiver.engine.snapshot.SnapshotArchive.Writer writer, int shardId, int asShardId, boolean includeWal,
             Runnable onCaptured) throws IOException {
-        checkShard(shardId);
-        return shards[shardId].readCheckpoint(cp -> writer.writeShard(cp, asShardId, includeWal), onCaptured);
+        return snapshots.writeShard(writer, shardId, asShardId, includeWal, onCaptured);
     }
 
     /** The complete snapshots of one shard, by name. */
     public List<SnapshotDescription> listShardSnapshots(Path snapshotsDir, int shardId) {
-        checkShard(shardId);
-        return shardSnapshotStore(snapshotsDir, shardId).list();
+        return snapshots.shardStore(snapshotsDir, shardId).list();
     }
 
     /** A shard snapshot file; NotFound when absent, BadRequest for a name with a path separator. */
     public Path shardSnapshotFile(Path snapshotsDir, int shardId, String snapshotName) {
-        checkShard(shardId);
-        return shardSnapshotStore(snapshotsDir, shardId).file(snapshotName);
+        return snapshots.shardStore(snapshotsDir, shardId).file(snapshotName);
     }
 
     /** Deletes a shard snapshot; false when absent. */
     public boolean deleteShardSnapshot(Path snapshotsDir, int shardId, String snapshotName) {
-        checkShard(shardId);
-        return shardSnapshotStore(snapshotsDir, shardId).delete(snapshotName);
-    }
-
-    private io.quiver.engine.snapshot.SnapshotStore shardSnapshotStore(Path snapshotsDir, int shardId) {
-        return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name).resolve("shards")
-                .resolve(Integer.toString(shardId)), name + "-shard-" + shardId);
+        return snapshots.shardStore(snapshotsDir, shardId).delete(snapshotName);
     }
 
     /**
@@ -638,159 +285,28 @@ public final class Collection {
      */
     public void recoverShardSnapshot(int shardId, java.net.URI location, String expectedSha256OrNull,
             Path snapshotsDir, int archiveShardId) {
-        checkShard(shardId);
-        Path work = dir.resolve(".shard-recovery");
-        io.quiver.engine.snapshot.SnapshotSource.Local local = io.quiver.engine.snapshot.SnapshotSource.fetch(
-                location, (snapshotsDir != null ? snapshotsDir : work).resolve(".downloads"));
-        Path staging = work.resolve("staging-" + java.util.UUID.randomUUID());
-        try {
-            if (expectedSha256OrNull != null && !expectedSha256OrNull.isBlank()) {
-                String actual = io.quiver.engine.snapshot.SnapshotStore.sha256Hex(local.file());
-                if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
-                    throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull
-                            + ", got " + actual);
-                }
-            }
-            CollectionConfig current = config;
-            var extracted = io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
-                CollectionConfig theirs = CollectionConfig.fromJson(configJson.get("config"));
-                if (theirs.vectors().size() != current.vectors().size()
-                        || theirs.vectors().distance() != current.vectors().distance()) {
-                    throw new BadRequestException("the snapshot's vectors (" + theirs.vectors().size() + ", "
-                            + theirs.vectors().distance() + ") do not match collection " + name);
-                }
-                return settings(current, options).wal();
-            });
-            int source;
-            if (archiveShardId >= 0) {
-                if (extracted.shards().stream().noneMatch(p -> p.shardId() == archiveShardId)) {
-                    throw new BadRequestException("the snapshot holds no shard " + archiveShardId);
-                }
-                source = archiveShardId;
-            } else if (extracted.shards().size() != 1) {
-                throw new BadRequestException("a shard snapshot holds exactly one shard, this one holds "
-                        + extracted.shards().size());
-            } else {
-                source = extracted.shards().getFirst().shardId();
-            }
-            swapShard(shardId, staging.resolve(Integer.toString(source)), work);
-        } finally {
-            deleteQuietly(staging);
-            if (local.temporary()) {
-                deleteQuietly(local.file());
-            }
-        }
-    }
-
-    private void swapShard(int shardId, Path newShardDir, Path work) {
-        synchronized (configLock) {
-            Path target = dir.resolve(Integer.toString(shardId));
-            Path aside = work.resolve("replaced-" + java.util.UUID.randomUUID() + "-" + shardId);
-            Shard old = shards[shardId];
-            old.close();
-            try {
-                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(newShardDir, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new StorageException("cannot swap shard " + shardId + " of " + name + ": " + e, e);
-            }
-            Shard fresh;
-            try {
-                fresh = Shard.open(shardId, target, settings(config, options), indexExecutor, indexBuilder, name,
-                        optimizerLimit(config));
-                fresh.syncPayloadSchema(parseSchema(payloadSchema));
-            } catch (RuntimeException e) {
-                deleteQuietly(target);
-                try {
-                    Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException io) {
-                    throw new StorageException("cannot restore shard " + shardId + " of " + name, io);
-                }
-                shards[shardId] = Shard.open(shardId, target, settings(config, options), indexExecutor, indexBuilder,
-                        name, optimizerLimit(config));
-                shards[shardId].syncPayloadSchema(parseSchema(payloadSchema));
-                throw new BadRequestException("the shard snapshot cannot be opened: " + e.getMessage());
-            }
-            shards[shardId] = fresh;
-            operationIds.accumulateAndGet(fresh.lastLsn(), Math::max);
-            deleteQuietly(aside);
-        }
-    }
-
-    /**
-     * After a crash during {@link #recoverShardSnapshot}: a shard directory moved aside
-     * ({@code .shard-recovery/replaced-<uuid>-<id>}) whose place stayed empty is put back; the rest is dropped.
-     */
-    private static void repairShardRecovery(Path dir) {
-        Path work = dir.resolve(".shard-recovery");
-        if (!Files.isDirectory(work)) {
-            return;
-        }
-        try (var children = Files.list(work)) {
-            for (Path p : children.toList()) {
-                String f = p.getFileName().toString();
-                if (f.startsWith("replaced-") && f.length() > "replaced-".length() + 37) {
-                    Path target = dir.resolve(f.substring("replaced-".length() + 37));
-                    if (!Files.exists(target)) {
-                        Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
-                        continue;
-                    }
-                }
-                deleteQuietly(p);
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot repair an interrupted shard recovery in " + work, e);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p == null || !Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(Collection.class).warn("cannot delete {}", p, e);
-        }
+        shardRecovery.recover(shardId, location, expectedSha256OrNull, snapshotsDir, archiveShardId);
     }
 
     /** The complete snapshots of this collection, by name. */
     public List<SnapshotDescription> listSnapshots(Path snapshotsDir) {
-        return snapshotStore(snapshotsDir).list();
+        return snapshots.store(snapshotsDir).list();
     }
 
     /** Deletes a snapshot and its checksum file; false when absent. BadRequest for a name with a path separator. */
     public boolean deleteSnapshot(Path snapshotsDir, String snapshotName) {
-        return snapshotStore(snapshotsDir).delete(snapshotName);
+        return snapshots.store(snapshotsDir).delete(snapshotName);
     }
 
     /** The snapshot file to download; NotFound when absent, BadRequest for a name with a path separator. */
     public Path snapshotFile(Path snapshotsDir, String snapshotName) {
-        return snapshotStore(snapshotsDir).file(snapshotName);
-    }
-
-    private io.quiver.engine.snapshot.SnapshotStore snapshotStore(Path snapshotsDir) {
-        return new io.quiver.engine.snapshot.SnapshotStore(snapshotsDir.resolve(name), name);
-    }
-
-    private void checkShard(int shard) {
-        if (shard < 0 || shard >= shards.length) {
-            throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
-        }
-    }
-
-    /** max_optimization_threads per shard: null = no own bound (the engine's indexing pool still bounds it). */
-    private static int optimizerLimit(CollectionConfig c) {
-        Integer n = c.optimizers().maxOptimizationThreadsOrNull();
-        return n == null ? Integer.MAX_VALUE : Math.max(0, n);
+        return snapshots.store(snapshotsDir).file(snapshotName);
     }
 
     /** The segments of every shard: vectors, live points, sealed, indexed (diagnostics and optimizer tests). */
     public List<Shard.SegmentInfo> segmentInfos() {
         List<Shard.SegmentInfo> out = new ArrayList<>();
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             out.addAll(s.segmentInfos());
         }
         return out;
@@ -798,14 +314,14 @@ public final class Collection {
 
     /** Blocks until no segment of this collection waits for or runs an index build. */
     public void awaitIndexing() {
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             s.awaitIndexing();
         }
     }
 
     /** Number of HNSW graphs this collection built since it was opened (0 after a clean reopen). */
     public long indexBuildCount() {
-        return indexBuilder.buildCount();
+        return shards.indexBuildCount();
     }
 
     /** Number of points (exact), as info().pointsCount() without the rest of the info. */
@@ -815,74 +331,24 @@ public final class Collection {
 
     /** Number of points in one local shard ({@code 0 <= shard < shard_number}). */
     public long shardPointsCount(int shard) {
-        if (shard < 0 || shard >= shards.length) {
-            throw new NotFoundException("Shard " + shard + " of collection `" + name + "` doesn't exist!");
-        }
-        return shards[shard].count(null);
+        shards.check(shard);
+        return shards.get(shard).count(null);
     }
 
     /** fsyncs of the shards' WALs since open (diagnostics: concurrent wait=true writers share them). */
     public long walFsyncCount() {
         long n = 0;
-        for (Shard s : shards) {
+        for (Shard s : shards.all()) {
             n += s.walFsyncCount();
         }
         return n;
     }
 
     void close() {
-        for (Shard s : shards) {
-            s.close();
-        }
+        shards.close();
     }
 
     Path dir() {
         return dir;
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private int shardOf(PointId id) {
-        if (shards.length == 1) {
-            return 0;
-        }
-        long h = switch (id) {
-            case PointId.Num n -> n.unsigned();
-            case PointId.Uuid u -> u.uuid().getMostSignificantBits() ^ u.uuid().getLeastSignificantBits();
-        };
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        return (int) Long.remainderUnsigned(h, shards.length);
-    }
-
-    private static float[] checkVector(float[] v, int dim) {
-        if (v == null) {
-            throw new BadRequestException("Vector is missing");
-        }
-        if (v.length != dim) {
-            throw new BadRequestException("Vector dimension error: expected dim: " + dim + ", got " + v.length);
-        }
-        for (float f : v) {
-            if (!Float.isFinite(f)) {
-                throw new BadRequestException("Vector contains a non-finite value (NaN or infinity)");
-            }
-        }
-        return v;
-    }
-
-    private static float[] normalized(float[] v) {
-        double sum = 0;
-        for (float f : v) {
-            sum += (double) f * f;
-        }
-        float[] out = v.clone();
-        if (sum > 0) {
-            float inv = (float) (1.0 / Math.sqrt(sum));
-            for (int i = 0; i < out.length; i++) {
-                out[i] *= inv;
-            }
-        }
-        return out;
     }
 }

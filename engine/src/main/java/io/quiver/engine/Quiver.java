@@ -56,7 +56,7 @@ public final class Quiver implements AutoCloseable {
             q.cleanUpSnapshotRecovery();
             try (var dirs = Files.list(q.collectionsDir)) {
                 for (Path d : dirs.sorted().toList()) {
-                    if (Files.isRegularFile(d.resolve(Collection.CONFIG_FILE))) {
+                    if (Files.isRegularFile(d.resolve(CollectionConfigStore.FILE))) {
                         String name = d.getFileName().toString();
                         q.collections.put(name, Collection.open(name, d, q.options, q.indexExecutor));
                     }
@@ -167,7 +167,7 @@ public final class Quiver implements AutoCloseable {
                 }
                 CollectionConfig c = CollectionConfig.fromJson(configJson.get("config"));
                 shardNumber[0] = c.shardNumber();
-                return Collection.settings(c, options).wal();
+                return CollectionShards.settings(c, options).wal();
             });
             java.util.Set<Integer> ids = new java.util.TreeSet<>();
             extracted.shards().forEach(p -> ids.add(p.shardId()));
@@ -206,7 +206,7 @@ public final class Quiver implements AutoCloseable {
                 String f = p.getFileName().toString();
                 if (f.startsWith("replaced-") && f.length() > "replaced-".length() + 37) {
                     Path target = collectionsDir.resolve(f.substring("replaced-".length() + 37));
-                    if (!Files.exists(target.resolve(Collection.CONFIG_FILE))) {
+                    if (!Files.exists(target.resolve(CollectionConfigStore.FILE))) {
                         if (Files.exists(target)) {
                             deleteTree(target);
                         }

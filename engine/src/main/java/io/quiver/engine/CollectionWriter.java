@@ -1,0 +1,177 @@
+package io.quiver.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.shard.Operation;
+import io.quiver.engine.shard.PayloadJson;
+import io.quiver.engine.shard.Shard;
+import io.quiver.hnsw.Distance;
+import io.quiver.wal.Durability;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The point writes of a collection: each is split by shard, submitted as one operation per shard and waited for; it
+ * also hands out the collection's operation ids. Threading: threadsafe and lock-free; each shard orders its writes
+ * through its own update worker.
+ */
+final class CollectionWriter {
+    private final CollectionShards shards;
+    private final Supplier<CollectionConfig> config;
+    private final AtomicLong operationIds;
+
+    /** Operation ids continue after the sum of the shards' last LSNs. */
+    CollectionWriter(CollectionShards shards, Supplier<CollectionConfig> config) {
+        this.shards = shards;
+        this.config = config;
+        long ops = 0;
+        for (Shard s : shards.all()) {
+            ops += s.lastLsn();
+        }
+        this.operationIds = new AtomicLong(ops);
+    }
+
+    /** The id of the latest write. */
+    long lastOperationId() {
+        return operationIds.get();
+    }
+
+    /** Makes later operation ids larger than {@code lsn} (a shard replaced by one that has written more). */
+    void raiseOperationIds(long lsn) {
+        operationIds.accumulateAndGet(lsn, Math::max);
+    }
+
+    /** {@link Collection#upsert}. */
+    UpdateResult upsert(List<Point> points, boolean wait) {
+        CollectionConfig c = config.get();
+        int dim = c.vectors().size();
+        Distance distance = c.vectors().distance();
+        Map<Integer, Map<PointId, Operation.PointData>> perShard = new HashMap<>();
+        for (Point p : points) {
+            if (p == null || p.id() == null) {
+                throw new BadRequestException("point id is missing");
+            }
+            float[] v = VectorInput.prepare(p.vector(), dim, distance);
+            // a later occurrence of the same id in one batch wins: the logged operation holds each id once
+            perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
+                    .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
+        }
+        if (perShard.isEmpty()) {
+            perShard.put(0, Map.of());
+        }
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
+        long opId = operationIds.incrementAndGet();
+        perShard.forEach((shard, byId) -> futures.add(shards.get(shard).submit(
+                new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
+        return finish(opId, futures, wait);
+    }
+
+    /** {@link Collection#delete}. */
+    UpdateResult delete(PointsSelector selector, boolean wait) {
+        return submitSelected(selector, ids -> new Operation.Delete(ids), false, wait);
+    }
+
+    /** {@link Collection#setPayload}. */
+    UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
+        byte[] json = requirePayload(payload);
+        return submitSelected(selector, ids -> new Operation.SetPayload(ids, json, keyOrNull), true, wait);
+    }
+
+    /** {@link Collection#overwritePayload}. */
+    UpdateResult overwritePayload(PointsSelector selector, ObjectNode payload, boolean wait) {
+        byte[] json = PayloadJson.toBytes(payload);
+        return submitSelected(selector, ids -> new Operation.OverwritePayload(ids, json), true, wait);
+    }
+
+    /** {@link Collection#deletePayloadKeys}. */
+    UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
+        List<String> k = List.copyOf(keys);
+        return submitSelected(selector, ids -> new Operation.DeletePayloadKeys(ids, k), true, wait);
+    }
+
+    /** {@link Collection#clearPayload}. */
+    UpdateResult clearPayload(PointsSelector selector, boolean wait) {
+        return submitSelected(selector, ids -> new Operation.ClearPayload(ids), true, wait);
+    }
+
+    private static byte[] requirePayload(ObjectNode payload) {
+        if (payload == null) {
+            throw new BadRequestException("payload is missing");
+        }
+        return PayloadJson.toBytes(payload);
+    }
+
+    private UpdateResult submitSelected(PointsSelector selector, Function<List<PointId>, Operation> make,
+            boolean idsMustExist, boolean wait) {
+        if (selector == null) {
+            throw new BadRequestException("either points or filter must be given");
+        }
+        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        switch (selector) {
+            case PointsSelector.Ids ids -> {
+                Map<Integer, List<PointId>> perShard = new LinkedHashMap<>();
+                for (PointId id : ids.ids()) {
+                    perShard.computeIfAbsent(shards.shardIdOf(id), k -> new ArrayList<>()).add(id);
+                }
+                if (idsMustExist && perShard.size() > 1) {
+                    for (PointId id : ids.ids()) { // checked up front so no shard applies a partial operation
+                        if (shards.of(id).retrieve(id, WithPayload.NONE, false) == null) {
+                            throw NotFoundException.point(id);
+                        }
+                    }
+                }
+                if (perShard.isEmpty()) {
+                    perShard.put(0, List.of());
+                }
+                long opId = operationIds.incrementAndGet();
+                perShard.forEach((s, list) -> futures.add(
+                        shards.get(s).submit(make.apply(list), null, idsMustExist, d)));
+                return finish(opId, futures, wait);
+            }
+            case PointsSelector.ByFilter f -> {
+                if (f.filter() == null) {
+                    throw new BadRequestException("filter is missing");
+                }
+                long opId = operationIds.incrementAndGet();
+                for (Shard s : shards.all()) {
+                    futures.add(s.submit(make.apply(List.of()), f.filter(), false, d));
+                }
+                return finish(opId, futures, wait);
+            }
+        }
+    }
+
+    private static UpdateResult finish(long opId, List<CompletableFuture<Long>> futures, boolean wait) {
+        for (CompletableFuture<Long> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException | CompletionException e) {
+                throw unwrap(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for the write", e);
+            }
+        }
+        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    private static RuntimeException unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof QuiverException q) {
+            return q;
+        }
+        return new StorageException(String.valueOf(t), t);
+    }
+}
