@@ -282,12 +282,12 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                DataPlane.pause(50);
+                Deadlines.sleep(50);
             } catch (ClusterException e) {
                 if (e.kind() != Kind.UNAVAILABLE || System.nanoTime() > deadline) {
                     throw e;
                 }
-                DataPlane.pause(100);
+                Deadlines.sleep(100);
             }
         }
     }

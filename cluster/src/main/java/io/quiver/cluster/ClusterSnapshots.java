@@ -142,13 +142,7 @@ final class ClusterSnapshots {
             Path snapshotsDir, BiConsumer<String, CollectionConfig> create) {
         SnapshotSource.Local local = SnapshotSource.fetch(location, snapshotsDir.resolve(".downloads"));
         try {
-            if (expectedSha256OrNull != null && !expectedSha256OrNull.isBlank()) {
-                String actual = SnapshotStore.sha256Hex(local.file());
-                if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
-                    throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull
-                            + ", got " + actual);
-                }
-            }
+            SnapshotStore.checkSha256(local.file(), expectedSha256OrNull);
             SnapshotArchive.Header header = SnapshotArchive.readHeader(local.file());
             if (dataPlane.node().metadata().collection(collection) == null) {
                 if (!header.configJson().has("config")) {

@@ -369,16 +369,7 @@ final class DataPlane {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            pause(50);
-        }
-    }
-
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterException(Kind.UNAVAILABLE, "interrupted");
+            Deadlines.sleep(50);
         }
     }
 

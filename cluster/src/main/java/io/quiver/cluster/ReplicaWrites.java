@@ -66,7 +66,7 @@ final class ReplicaWrites {
             if (orderer == null) {
                 last = new ClusterException(Kind.UNAVAILABLE,
                         "No active replica of shard " + shard + " of `" + collection + "`");
-                DataPlane.pause(100);
+                Deadlines.sleep(100);
                 continue;
             }
             try {
@@ -89,7 +89,7 @@ final class ReplicaWrites {
                     } else {
                         dataPlane.catchUp();
                     }
-                    DataPlane.pause(50);
+                    Deadlines.sleep(50);
                 } else {
                     throw e;
                 }

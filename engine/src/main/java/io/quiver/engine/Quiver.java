@@ -153,13 +153,7 @@ public final class Quiver implements AutoCloseable {
                 location, (snapshotsDir != null ? snapshotsDir : work).resolve(".downloads"));
         Path staging = work.resolve("staging-" + java.util.UUID.randomUUID());
         try {
-            if (expectedSha256OrNull != null && !expectedSha256OrNull.isBlank()) {
-                String actual = io.quiver.engine.snapshot.SnapshotStore.sha256Hex(local.file());
-                if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
-                    throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull
-                            + ", got " + actual);
-                }
-            }
+            io.quiver.engine.snapshot.SnapshotStore.checkSha256(local.file(), expectedSha256OrNull);
             int[] shardNumber = {0};
             var extracted = io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
                 if (configJson.path("format_version").asInt() != 1 || !configJson.has("config")) {

@@ -45,13 +45,7 @@ final class ShardSnapshotRecovery {
                 location, (snapshotsDir != null ? snapshotsDir : work).resolve(".downloads"));
         Path staging = work.resolve("staging-" + UUID.randomUUID());
         try {
-            if (expectedSha256OrNull != null && !expectedSha256OrNull.isBlank()) {
-                String actual = SnapshotStore.sha256Hex(local.file());
-                if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
-                    throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull
-                            + ", got " + actual);
-                }
-            }
+            SnapshotStore.checkSha256(local.file(), expectedSha256OrNull);
             CollectionConfig current = configStore.config();
             var extracted = SnapshotArchive.extract(local.file(), staging, configJson -> {
                 CollectionConfig theirs = CollectionConfig.fromJson(configJson.get("config"));

@@ -198,6 +198,21 @@ public final class SnapshotStore {
         return new SnapshotDescription(file.getFileName().toString(), created, size, checksum);
     }
 
+    /**
+     * Checks a downloaded or local snapshot against the checksum a recover request names (none: nothing to check);
+     * a mismatch is the caller's error (400).
+     */
+    public static void checkSha256(Path file, String expectedSha256OrNull) {
+        if (expectedSha256OrNull == null || expectedSha256OrNull.isBlank()) {
+            return;
+        }
+        String actual = sha256Hex(file);
+        if (!actual.equalsIgnoreCase(expectedSha256OrNull.trim())) {
+            throw new BadRequestException("Snapshot checksum mismatch: expected " + expectedSha256OrNull + ", got "
+                    + actual);
+        }
+    }
+
     /** SHA-256 hex of a file. */
     public static String sha256Hex(Path file) {
         MessageDigest sha = sha256();
