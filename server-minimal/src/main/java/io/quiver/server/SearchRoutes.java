@@ -20,9 +20,9 @@ import java.util.List;
 import static io.quiver.server.Route.Access.READ;
 
 /**
- * Qdrant's search endpoints: {@code points/search}, {@code points/search/batch}, and the universal
- * {@code points/query} (nearest by a vector or by a point's id; no query = points by id) with its batch form.
- * Stateless and threadsafe.
+ * Qdrant's search endpoints: {@code points/search}, {@code points/search/batch}, {@code points/recommend} (its
+ * {@code average_vector} strategy) with its batch form, and the universal {@code points/query} (nearest by a vector
+ * or by a point's id, or a recommendation; no query = points by id) with its batch form. Stateless and threadsafe.
  */
 final class SearchRoutes {
     private final CollectionLookup collections;
@@ -37,6 +37,8 @@ final class SearchRoutes {
         return List.of(
                 new Route("POST", "/collections/{c}/points/search", READ, this::search),
                 new Route("POST", "/collections/{c}/points/search/batch", READ, this::searchBatch),
+                new Route("POST", "/collections/{c}/points/recommend", READ, this::recommend),
+                new Route("POST", "/collections/{c}/points/recommend/batch", READ, this::recommendBatch),
                 new Route("POST", "/collections/{c}/points/query", READ, this::query),
                 new Route("POST", "/collections/{c}/points/query/batch", READ, this::queryBatch));
     }
@@ -63,6 +65,138 @@ final class SearchRoutes {
         return ApiResponse.ok(out);
     }
 
+    private ApiResponse recommend(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        return ApiResponse.ok(recommend(collection, request.jsonObject(), PointRoutes.consistency(request)));
+    }
+
+    private ApiResponse recommendBatch(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
+        for (JsonNode s : searches) {
+            if (!s.isObject()) {
+                throw JsonFields.typeError("searches[]", s, "a recommend request");
+            }
+        }
+        ReadConsistency consistency = PointRoutes.consistency(request);
+        ArrayNode out = json.createArrayNode();
+        for (JsonNode s : searches) {
+            out.add(recommend(collection, s, consistency));
+        }
+        return ApiResponse.ok(out);
+    }
+
+    /** One RecommendRequest: the points nearest to its examples' average vector, the examples themselves left out. */
+    private ArrayNode recommend(CollectionService collection, JsonNode body, ReadConsistency consistency) {
+        rejectUnsupported(body);
+        if (!JsonFields.present(body, "limit")) {
+            throw ApiException.badRequest("Format error in JSON body: missing field `limit`");
+        }
+        int limit = JsonFields.optInt(body, "limit", null, 1);
+        Recommendation r = recommendation(collection, body, "", consistency);
+        return scored(collection.search(RequestParser.searchTail(excluding(body, r.examples()), r.vector(), limit),
+                consistency));
+    }
+
+    /** The query vector of a recommendation and the ids among its examples (which the results leave out). */
+    private record Recommendation(float[] vector, List<PointId> examples) {}
+
+    /**
+     * Qdrant's {@code average_vector} strategy over {@code positive} and {@code negative} examples (point ids, whose
+     * stored vectors count, or vectors): {@code avg(positive) + (avg(positive) - avg(negative))}, or
+     * {@code avg(positive)} without negatives. {@code where} prefixes field names in error messages.
+     */
+    private Recommendation recommendation(CollectionService collection, JsonNode spec, String where,
+            ReadConsistency consistency) {
+        String strategy = JsonFields.optText(spec, "strategy");
+        if (strategy != null && !strategy.equals("average_vector")) {
+            if (!strategy.equals("best_score") && !strategy.equals("sum_scores")) {
+                throw ApiException.badRequest("Format error in JSON body: " + where + "strategy: unknown variant `"
+                        + strategy + "`, expected one of `average_vector`, `best_score`, `sum_scores`");
+            }
+            throw ApiException.badRequest("Wrong input: recommend strategy `" + strategy
+                    + "` is not supported by this server; use `average_vector`");
+        }
+        List<PointId> ids = new ArrayList<>();
+        List<float[]> positive = examples(collection, spec, "positive", where, ids, consistency);
+        List<float[]> negative = examples(collection, spec, "negative", where, ids, consistency);
+        if (positive.isEmpty()) {
+            throw ApiException.badRequest(
+                    "Wrong input: Positive vectors should not be empty with `average_vector` strategy");
+        }
+        int dim = positive.getFirst().length;
+        for (List<float[]> side : List.of(positive, negative)) {
+            for (float[] v : side) {
+                if (v.length != dim) {
+                    throw ApiException.badRequest("Wrong input: Vector dimension error: expected dim: " + dim
+                            + ", got " + v.length);
+                }
+            }
+        }
+        double[] pos = average(positive, dim);
+        float[] query = new float[dim];
+        if (negative.isEmpty()) {
+            for (int d = 0; d < dim; d++) {
+                query[d] = (float) pos[d];
+            }
+        } else {
+            double[] neg = average(negative, dim);
+            for (int d = 0; d < dim; d++) {
+                query[d] = (float) (pos[d] + (pos[d] - neg[d]));
+            }
+        }
+        return new Recommendation(query, ids);
+    }
+
+    /** The vectors of one side's examples ({@code name}: absent = none); ids are looked up and noted in {@code ids}. */
+    private List<float[]> examples(CollectionService collection, JsonNode spec, String name, String where,
+            List<PointId> ids, ReadConsistency consistency) {
+        String field = where + name;
+        JsonNode list = spec.get(name);
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw JsonFields.typeError(field, list, "a sequence");
+        }
+        List<float[]> out = new ArrayList<>(list.size());
+        for (JsonNode example : list) {
+            if (example.isArray()) {
+                out.add(RequestParser.vector(example, field + "[]"));
+            } else {
+                PointId id = RequestParser.id(example, field + "[]");
+                ids.add(id);
+                out.add(vectorOf(collection, id, consistency));
+            }
+        }
+        return out;
+    }
+
+    private static double[] average(List<float[]> vectors, int dim) {
+        double[] sum = new double[dim];
+        for (float[] v : vectors) {
+            for (int d = 0; d < dim; d++) {
+                sum[d] += v[d];
+            }
+        }
+        for (int d = 0; d < dim; d++) {
+            sum[d] /= vectors.size();
+        }
+        return sum;
+    }
+
+    private static void rejectUnsupported(JsonNode body) {
+        for (String unsupported : List.of("prefetch", "lookup_from")) {
+            if (JsonFields.present(body, unsupported)) {
+                throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");
+            }
+        }
+        String using = JsonFields.optText(body, "using");
+        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
+            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
+        }
+    }
+
     private ApiResponse query(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
         return ApiResponse.ok(query(collection, request.jsonObject(), PointRoutes.consistency(request)));
@@ -86,15 +220,7 @@ final class SearchRoutes {
 
     /** One QueryRequest: {@code {"points":[ScoredPoint…]}}. */
     private ObjectNode query(CollectionService collection, JsonNode body, ReadConsistency consistency) {
-        for (String unsupported : List.of("prefetch", "lookup_from")) {
-            if (JsonFields.present(body, unsupported)) {
-                throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");
-            }
-        }
-        String using = JsonFields.optText(body, "using");
-        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
-            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
-        }
+        rejectUnsupported(body);
         int limit = JsonFields.optInt(body, "limit", 10, 1);
         JsonNode query = body.get("query");
         ObjectNode result = json.createObjectNode();
@@ -103,21 +229,27 @@ final class SearchRoutes {
             points.addAll(byId(collection, body, limit, consistency));
             return result;
         }
-        PointId exclude = null;
+        List<PointId> exclude = List.of();
         float[] vector;
-        if (query.isObject() && query.has("nearest")) {
+        if (query.isObject() && query.has("recommend") && query.get("recommend").isObject()) {
+            Recommendation r = recommendation(collection, query.get("recommend"), "query.recommend.", consistency);
+            exclude = r.examples();
+            vector = r.vector();
+        } else if (query.isObject() && query.has("nearest")) {
             JsonNode nearest = query.get("nearest");
             if (nearest.isArray() || (nearest.isObject() && !nearest.isEmpty())) {
                 vector = RequestParser.vector(nearest, "query.nearest");
             } else {
-                exclude = RequestParser.id(nearest, "query.nearest");
-                vector = vectorOf(collection, exclude, consistency);
+                PointId self = RequestParser.id(nearest, "query.nearest");
+                exclude = List.of(self);
+                vector = vectorOf(collection, self, consistency);
             }
         } else if (query.isArray()) {
             vector = RequestParser.vector(query, "query");
         } else if (query.isIntegralNumber() || query.isTextual()) {
-            exclude = RequestParser.id(query, "query");
-            vector = vectorOf(collection, exclude, consistency);
+            PointId self = RequestParser.id(query, "query");
+            exclude = List.of(self);
+            vector = vectorOf(collection, self, consistency);
         } else if (query.isObject() && query.size() == 1) {
             String kind = query.fieldNames().next();
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
@@ -126,23 +258,27 @@ final class SearchRoutes {
             throw ApiException.badRequest("Format error in JSON body: query: data did not match any variant of "
                     + "untagged enum QueryInterface");
         }
-        JsonNode searchBody = exclude == null ? body : excluding(body, exclude);
-        points.addAll(scored(collection.search(RequestParser.searchTail(searchBody, vector, limit), consistency)));
+        points.addAll(scored(collection.search(RequestParser.searchTail(excluding(body, exclude), vector, limit),
+                consistency)));
         return result;
     }
 
     /**
-     * Searching by a point's id returns neighbours other than the point itself, as Qdrant does: the request's filter
-     * gains {@code must_not: has_id [self]}.
+     * Searching by points' ids (a point's own neighbours, a recommendation's examples) returns other points, as Qdrant
+     * does: the request's filter gains {@code must_not: has_id [ids]}. No ids: the body as it is.
      */
-    private JsonNode excluding(JsonNode body, PointId self) {
+    private JsonNode excluding(JsonNode body, List<PointId> ids) {
+        if (ids.isEmpty()) {
+            return body;
+        }
         ObjectNode copy = body.deepCopy();
         ObjectNode filter = json.createObjectNode();
         JsonNode original = body.get("filter");
         if (original != null && !original.isNull()) {
             filter.putArray("must").add(original);
         }
-        filter.putArray("must_not").addObject().putArray("has_id").add(self.toJson());
+        ArrayNode hasId = filter.putArray("must_not").addObject().putArray("has_id");
+        ids.forEach(id -> hasId.add(id.toJson()));
         copy.set("filter", filter);
         return copy;
     }

@@ -265,6 +265,74 @@ class RestApiTest {
     }
 
     @Test
+    void recommendSearchesNearTheAverageOfItsExamplesAndLeavesThemOut() {
+        for (String distance : List.of("Dot", "Cosine", "Euclid")) {
+            String name = "r_" + distance.toLowerCase();
+            assertTrue(rest.ok("PUT", "/collections/" + name,
+                    "{\"vectors\":{\"size\":6,\"distance\":\"" + distance + "\"}}").asBoolean());
+            Random random = new Random(7);
+            Map<Integer, float[]> stored = new HashMap<>(); // as the collection keeps them (Cosine: unit length)
+            StringBuilder body = new StringBuilder("{\"points\":[");
+            for (int id = 0; id < 120; id++) {
+                float[] v = new float[6];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextFloat() * 2 - 1;
+                }
+                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+                        .append("}");
+                stored.put(id, distance.equals("Cosine") ? unit(v) : v);
+            }
+            rest.ok("PUT", "/collections/" + name + "/points?wait=true", body.append("]}").toString());
+            float[] raw = {0.5f, -0.5f, 0.25f, 0f, 0.1f, -0.3f};
+            // average_vector: avg(positive) + (avg(positive) - avg(negative)), examples given by id use stored vectors
+            float[] target = new float[6];
+            for (int i = 0; i < 6; i++) {
+                double pos = (stored.get(3)[i] + stored.get(10)[i] + raw[i]) / 3.0;
+                double neg = (stored.get(20)[i] + stored.get(21)[i]) / 2.0;
+                target[i] = (float) (pos + (pos - neg));
+            }
+            Map<Integer, float[]> others = new HashMap<>(stored);
+            List.of(3, 10, 20, 21).forEach(others::remove);
+            List<Integer> expected = bruteForce(others, target, distance, 5, false);
+
+            String request = "\"positive\":[3,10," + toJson(raw) + "],\"negative\":[20,21]";
+            JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/recommend",
+                    "{" + request + ",\"limit\":5,\"params\":{\"exact\":true}}");
+            assertEquals(expected, ids(hits), distance);
+            JsonNode viaQuery = rest.ok("POST", "/collections/" + name + "/points/query",
+                    "{\"query\":{\"recommend\":{" + request + "}},\"limit\":5,\"params\":{\"exact\":true}}");
+            assertEquals(expected, ids(viaQuery.get("points")), distance);
+            JsonNode batch = rest.ok("POST", "/collections/" + name + "/points/recommend/batch",
+                    "{\"searches\":[{" + request + ",\"limit\":2},{\"positive\":[3],\"limit\":3,"
+                            + "\"strategy\":\"average_vector\"}]}");
+            assertEquals(expected.subList(0, 2), ids(batch.get(0)), distance);
+            Map<Integer, float[]> notThree = new HashMap<>(stored);
+            notThree.remove(3);
+            assertEquals(bruteForce(notThree, stored.get(3), distance, 3, false), ids(batch.get(1)), distance);
+        }
+        String base = "/collections/r_dot/points/recommend";
+        rest.error(400, "POST", base, "{\"positive\":[],\"negative\":[3],\"limit\":3}");
+        rest.error(400, "POST", base, "{\"positive\":[3],\"limit\":3,\"strategy\":\"best_score\"}");
+        rest.error(400, "POST", base, "{\"positive\":[3],\"limit\":3,\"strategy\":\"closest\"}");
+        rest.error(400, "POST", base, "{\"positive\":[3]}");
+        rest.error(400, "POST", base, "{\"positive\":[[1,2]],\"limit\":3}");
+        rest.error(400, "POST", base, "{\"positive\":[3,[1,2,3,4,5,6,7]],\"limit\":3}");
+        rest.error(404, "POST", base, "{\"positive\":[99999],\"limit\":3}");
+    }
+
+    private static float[] unit(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        float[] u = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            u[i] = (float) (v[i] / Math.sqrt(n));
+        }
+        return u;
+    }
+
+    @Test
     void searchParamsForQuantizedCollections() throws Exception {
         assertTrue(rest.ok("PUT", "/collections/q8", """
                 {"vectors":{"size":8,"distance":"Euclid"},"optimizers_config":{"indexing_threshold":4},
