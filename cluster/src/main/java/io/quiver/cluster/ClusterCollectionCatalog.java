@@ -40,6 +40,8 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
     private final ScheduledExecutorService repair;
     private final java.util.Set<Map.Entry<String, Integer>> distrusted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** The last repair round's failure (repair thread only), so that a new kind of failure is logged once at INFO. */
+    private String lastRepairFailure;
     private final java.util.concurrent.CompletableFuture<Void> startupCheck;
 
     /**
@@ -375,8 +377,16 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             reinstateDistrusted();
             followNodeType();
             dataPlane.transfers().repairOnce();
+            lastRepairFailure = null;
         } catch (ClusterException e) {
-            LOG.debug("peer {}: repair round failed: {}", peerId, e.toString());
+            // expected while there is no leader or a peer is away: each new kind is told once, repeats stay at DEBUG
+            String failure = e.toString();
+            if (!failure.equals(lastRepairFailure)) {
+                LOG.info("peer {}: repair round failed: {}", peerId, failure);
+            } else {
+                LOG.debug("peer {}: repair round failed: {}", peerId, failure);
+            }
+            lastRepairFailure = failure;
         } catch (Throwable e) {
             // never let the periodic task die (a scheduled task that throws is not run again)
             LOG.warn("peer {}: repair round failed", peerId, e);
