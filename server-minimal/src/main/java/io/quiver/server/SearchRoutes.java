@@ -10,7 +10,6 @@ import io.quiver.engine.PointId;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
 import io.quiver.engine.ScrollRequest;
-import io.quiver.engine.SearchRequest;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 
@@ -50,18 +49,32 @@ final class SearchRoutes {
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
+        return batch(request, "a search request",
+                (collection, body, consistency) -> scored(collection.search(RequestParser.search(body), consistency)));
+    }
+
+    /** One entry of a batch endpoint, answered as the single endpoint answers it. */
+    private interface BatchEntry {
+        JsonNode answer(CollectionService collection, JsonNode body, ReadConsistency consistency);
+    }
+
+    /**
+     * A batch endpoint ({@code {"searches":[…]}}): every entry must be an object (checked before any runs); the answer
+     * is the array of the entries' answers, in order.
+     */
+    private ApiResponse batch(ApiRequest request, String entryKind, BatchEntry entry) {
         CollectionService collection = collections.get(request.pathParam("c"));
         JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
-        List<SearchRequest> parsed = new ArrayList<>(searches.size());
         for (JsonNode s : searches) {
             if (!s.isObject()) {
-                throw JsonFields.typeError("searches[]", s, "a search request");
+                throw JsonFields.typeError("searches[]", s, entryKind);
             }
-            parsed.add(RequestParser.search(s));
         }
         ReadConsistency consistency = PointRoutes.consistency(request);
         ArrayNode out = json.createArrayNode();
-        parsed.forEach(s -> out.add(scored(collection.search(s, consistency))));
+        for (JsonNode s : searches) {
+            out.add(entry.answer(collection, s, consistency));
+        }
         return ApiResponse.ok(out);
     }
 
@@ -71,19 +84,7 @@ final class SearchRoutes {
     }
 
     private ApiResponse recommendBatch(ApiRequest request) {
-        CollectionService collection = collections.get(request.pathParam("c"));
-        JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
-        for (JsonNode s : searches) {
-            if (!s.isObject()) {
-                throw JsonFields.typeError("searches[]", s, "a recommend request");
-            }
-        }
-        ReadConsistency consistency = PointRoutes.consistency(request);
-        ArrayNode out = json.createArrayNode();
-        for (JsonNode s : searches) {
-            out.add(recommend(collection, s, consistency));
-        }
-        return ApiResponse.ok(out);
+        return batch(request, "a recommend request", this::recommend);
     }
 
     /** One RecommendRequest: the points nearest to its examples' average vector, the examples themselves left out. */
@@ -203,19 +204,7 @@ final class SearchRoutes {
     }
 
     private ApiResponse queryBatch(ApiRequest request) {
-        CollectionService collection = collections.get(request.pathParam("c"));
-        JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
-        for (JsonNode s : searches) {
-            if (!s.isObject()) {
-                throw JsonFields.typeError("searches[]", s, "a query request");
-            }
-        }
-        ReadConsistency consistency = PointRoutes.consistency(request);
-        ArrayNode out = json.createArrayNode();
-        for (JsonNode s : searches) {
-            out.add(query(collection, s, consistency));
-        }
-        return ApiResponse.ok(out);
+        return batch(request, "a query request", this::query);
     }
 
     /** One QueryRequest: {@code {"points":[ScoredPoint…]}}. */
