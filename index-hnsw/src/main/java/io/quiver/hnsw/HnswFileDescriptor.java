@@ -1,14 +1,17 @@
 package io.quiver.hnsw;
 
 /**
- * Byte layout of an HNSW index file (format version 3), little-endian, every section 8-byte aligned. The same layout
+ * Byte layout of an HNSW index file (format version 4), little-endian, every section 8-byte aligned. The same layout
  * is used in memory for a freshly built index, so a built and a reopened index run identical code.
  * <p>Graph nodes are numbered in {@link LocalityOrder} (upper-level nodes first, then breadth-first), not in the
  * caller's ordinals: links, the entry point, the upper-level node tables and the int8 code records are all indexed by
  * node, and the node-to-ordinal table maps a node back to the caller's ordinal (results, filters and the float
  * vectors of the store are in ordinals). Version 2 added that table; version 1 files have none (nodes are ordinals,
  * byte 88 is zero) and are still read, as the identity order. Version 3 added per-vector int8 scaling (flag bit 1,
- * the centre vector at byte 96); version 2 files have global scaling only and are still read.
+ * the centre vector at byte 96); version 2 files have global scaling only and are still read. Version 4 moved the
+ * int8 terms of dimensions whose code length is a multiple of 64 (or within 16 bytes of one) into a table of their
+ * own (byte 104), so that they no longer add a cache line to every record; version 3 files (byte 104 zero, terms after
+ * the codes) are still read.
  *
  * <pre>
  * header (128 bytes)
@@ -24,14 +27,17 @@ package io.quiver.hnsw;
  *  80  float quantization lo        84  float quantization scale
  *  88  long  offset of the node-to-ordinal table (0: none, nodes are ordinals; always present since version 2)
  *  96  long  offset of the per-vector scaling's centre: dimension floats (0: global scaling, lo and scale above)
- * 104..127 reserved (zero)
+ * 104  long  offset of the int8 terms table (0: no table, each record's terms follow its codes)
+ * 112..127 reserved (zero)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
  *   per level: node count ints, the nodes on that level in ascending order, then node count slots of (1 + m) ints
- * int8 codes (64-byte aligned): count records of codeStride(dimension) bytes: codeLength(dimension) signed bytes in
- *   [-127, 127] (dimension rounded up to 16, zero-padded), the vector's 4-byte correction (global scaling) or its 16
- *   bytes of terms (per vector; see ScalarQuantizer), zero padding to a multiple of 64 (each record starts on a cache
- *   line; its correction is read with its codes)
+ * int8 codes (64-byte aligned): count records of codeStride(dimension, termsApart) bytes: codeLength(dimension)
+ *   signed bytes in [-127, 127] (dimension rounded up to 16, zero-padded); unless the terms table is present, the
+ *   vector's 16 bytes of terms (the 4-byte correction of global scaling, zero-padded, or the four per-vector floats;
+ *   see ScalarQuantizer); zero padding to a multiple of 64 (each record starts on a cache line)
+ * int8 terms table (64-byte aligned; only when ScalarQuantizer.termsApart(dimension)): count entries of 16 bytes,
+ *   the terms of each record as above
  * centre (per-vector scaling only): dimension floats
  * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer
@@ -41,10 +47,10 @@ package io.quiver.hnsw;
 final class HnswFileDescriptor {
 
     static final int MAGIC = 0x514E4853; // "SHNQ" little-endian bytes read as 'Q','H','N','S'
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /**
      * The oldest version this build reads: version 1 differs only by having no node-to-ordinal table, version 2 by
-     * having no per-vector scaling.
+     * having no per-vector scaling, version 3 by having no terms table.
      */
     static final int OLDEST_READABLE_VERSION = 1;
     static final int HEADER_BYTES = 128;
@@ -73,6 +79,7 @@ final class HnswFileDescriptor {
     static final long QUANT_SCALE_OFFSET = 84;
     static final long ORDINALS_OFFSET = 88;
     static final long CENTRE_OFFSET = 96;
+    static final long TERMS_OFFSET = 104;
     static final int LEVEL_ENTRY_BYTES = 16;
 
     private HnswFileDescriptor() {

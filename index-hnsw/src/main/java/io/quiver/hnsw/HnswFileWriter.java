@@ -45,9 +45,17 @@ final class HnswFileWriter {
             pos = align8(pos + 4L * levelCounts[l] + levelCounts[l] * upperSlotBytes(m));
         }
         long codes = 0;
+        long terms = 0;
+        boolean termsApart = ScalarQuantizer.termsApart(dim);
+        int stride = ScalarQuantizer.codeStride(dim, termsApart);
         if (quantizerOrNull != null) {
             codes = align64(pos);
-            pos = align8(codes + (long) n * ScalarQuantizer.codeStride(dim));
+            pos = codes + (long) n * stride;
+            if (termsApart) {
+                terms = align64(pos);
+                pos = terms + (long) n * ScalarQuantizer.TERMS_BYTES;
+            }
+            pos = align8(pos);
         }
         long centre = 0;
         if (quantizerOrNull != null && quantizerOrNull.perVector()) {
@@ -76,6 +84,7 @@ final class HnswFileWriter {
         seg.set(LONG, LAYER0_OFFSET, layer0);
         seg.set(LONG, UPPER_OFFSET, dir);
         seg.set(LONG, CODES_OFFSET, codes);
+        seg.set(LONG, TERMS_OFFSET, terms);
         seg.set(LONG, FOOTER_OFFSET, footer);
         seg.set(LONG, ORDINALS_OFFSET, ordinals);
         if (quantizerOrNull != null) {
@@ -123,14 +132,13 @@ final class HnswFileWriter {
         }
         if (quantizerOrNull != null) {
             MemorySegment all = vectors.contiguousVectors();
-            long stride = ScalarQuantizer.codeStride(dim);
+            ScalarQuantizer.QuantizedVectors records = ScalarQuantizer.QuantizedVectors.at(seg, codes, terms, dim);
             for (int node = 0; node < n; node++) {
-                long record = codes + node * stride;
                 int ord = toOrd[node];
                 if (all != null) {
-                    quantizerOrNull.encode(all, ord * 4L * dim, seg, record);
+                    quantizerOrNull.encode(all, ord * 4L * dim, seg, records.record(node), records.terms(node));
                 } else {
-                    quantizerOrNull.encode(vectors.vector(ord), 0L, seg, record);
+                    quantizerOrNull.encode(vectors.vector(ord), 0L, seg, records.record(node), records.terms(node));
                 }
             }
         }

@@ -61,8 +61,9 @@ public final class HnswIndex implements AutoCloseable {
                     : new ScalarQuantizer(dim, distance,
                             segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_LO_OFFSET),
                             segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, QUANT_SCALE_OFFSET));
-            long codesAt = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, CODES_OFFSET);
-            this.codes = new ScalarQuantizer.QuantizedVectors(segment, codesAt, dim);
+            this.codes = ScalarQuantizer.QuantizedVectors.at(segment,
+                    segment.get(ValueLayout.JAVA_LONG_UNALIGNED, CODES_OFFSET),
+                    segment.get(ValueLayout.JAVA_LONG_UNALIGNED, TERMS_OFFSET), dim);
         } else {
             this.quantizer = null;
             this.codes = null;
@@ -182,6 +183,7 @@ public final class HnswIndex implements AutoCloseable {
                 throw new CorruptIndexException(file + ": per-vector int8 centre at " + centre
                         + " does not fit a version " + version + " index of dimension " + dim);
             }
+            checkCodesFit(file, seg, version, flags, count, dim, footer);
             if (dist != distance.ordinal()) {
                 throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]
                         + ", not " + distance);
@@ -190,6 +192,27 @@ public final class HnswIndex implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * Checks that the int8 records (and their terms table, version 4) lie inside the file, so that a corrupt header
+     * is reported as such instead of failing on some later read.
+     */
+    private static void checkCodesFit(Path file, MemorySegment seg, int version, int flags, int count, int dim,
+                                      long footer) throws CorruptIndexException {
+        long codes = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, CODES_OFFSET);
+        long terms = version >= 4 ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, TERMS_OFFSET) : 0;
+        if ((flags & FLAG_INT8) == 0) {
+            return;
+        }
+        boolean apart = terms != 0;
+        long codesEnd = codes + (long) count * ScalarQuantizer.codeStride(dim, apart);
+        boolean fits = codes >= HEADER_BYTES && codesEnd <= footer
+                && (!apart || terms >= codesEnd && terms + (long) count * ScalarQuantizer.TERMS_BYTES <= footer);
+        if (!fits || apart && !ScalarQuantizer.termsApart(dim)) {
+            throw new CorruptIndexException(file + ": int8 codes at " + codes + " (terms table at " + terms
+                    + ") do not fit a version " + version + " index of " + count + " vectors of dimension " + dim);
         }
     }
 
@@ -361,9 +384,12 @@ public final class HnswIndex implements AutoCloseable {
         return segment.byteSize();
     }
 
-    /** Bytes of int8 codes and corrections (0 for a float index). */
+    /** Bytes of int8 codes and their terms (0 for a float index). */
     public long quantizedBytes() {
-        return codes == null ? 0 : (long) graph.size() * ScalarQuantizer.codeStride(vectors.dimension());
+        if (codes == null) {
+            return 0;
+        }
+        return (long) graph.size() * (codes.stride() + (codes.termsApart() ? ScalarQuantizer.TERMS_BYTES : 0));
     }
 
     /** Releases the arena memory or the file mapping; idempotent. No search may run concurrently. */

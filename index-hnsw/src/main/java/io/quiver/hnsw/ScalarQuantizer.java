@@ -27,17 +27,20 @@ import java.util.SplittableRandom;
  * {@code M_x = μ · (u_x + s_x c)}. MANHATTAN, and an explicit quantile below 1 (which clips the one global range),
  * keep the global scaling.
  * <p>A stored record is {@link #codeLength(int)} code bytes (dimension rounded up to 16, zero-padded, so the kernels
- * need no scalar tail), then the correction (global: 4 bytes; per vector: the 16 bytes of terms), padded to
- * {@link #codeStride(int)} (a multiple of 64: every record starts on a cache line and brings its terms along; 16
- * bytes of terms never add a line, since the code length is a multiple of 16; the dot-product kernel may read a
- * record in whole blocks of up to 64 bytes). Immutable and threadsafe.
+ * need no scalar tail) and {@link #TERMS_BYTES} of terms (global scaling: the 4-byte correction; per vector: the four
+ * floats). Records are {@link #codeStride(int, boolean)} apart, a multiple of 64, so every record starts on a cache
+ * line (the dot-product kernel may read a record in whole blocks of up to 64 bytes). Where the terms fit in the last
+ * line's padding (code length 784: 16 code bytes in the last line) they follow the codes and arrive with them; where
+ * they would add a line to every record (code lengths that are multiples of 64, as 128, 768 or 1536: 3 lines instead
+ * of 2 at 128 dimensions) they live apart, in a dense table of 16 bytes per record ({@link #termsApart(int)}).
+ * Immutable and threadsafe.
  */
 public final class ScalarQuantizer {
 
     private static final int SAMPLE_VALUES = 1 << 20;
     /** Vectors averaged for the per-vector scaling's centre. */
     private static final int CENTRE_SAMPLE = 1 << 16;
-    /** Bytes after a record's codes: the global correction (4) or the per-vector terms (16). */
+    /** Bytes of a record's terms: the global correction (4, the rest zero) or the per-vector terms (16). */
     static final int TERMS_BYTES = 16;
 
     private final int dimension;
@@ -177,9 +180,28 @@ public final class ScalarQuantizer {
         return (dimension + 15) & ~15;
     }
 
-    /** Bytes per stored record: codes, the correction or per-vector terms, padding to a multiple of 64. */
-    public static int codeStride(int dimension) {
+    /**
+     * Whether records of this dimension keep their terms in a table of their own: exactly when the terms would not
+     * fit in the padding of the record's last cache line.
+     */
+    public static boolean termsApart(int dimension) {
+        return inlineStride(dimension) > codesOnlyStride(dimension);
+    }
+
+    /**
+     * Bytes from one record to the next: the codes padded to a multiple of 64, plus the terms when
+     * {@code termsApart} is false (index format 3 and older: always false).
+     */
+    public static int codeStride(int dimension, boolean termsApart) {
+        return termsApart ? codesOnlyStride(dimension) : inlineStride(dimension);
+    }
+
+    private static int inlineStride(int dimension) {
         return (codeLength(dimension) + TERMS_BYTES + 63) & ~63;
+    }
+
+    private static int codesOnlyStride(int dimension) {
+        return (codeLength(dimension) + 63) & ~63;
     }
 
     /** The code of one component, in [-127, 127]: the nearest level, halves rounded up (as {@code quantizeI8}). */
@@ -189,7 +211,7 @@ public final class ScalarQuantizer {
     }
 
     /**
-     * Quantizes a heap vector into {@code codes} (at least {@link #codeStride} long; the padding stays zero); returns
+     * Quantizes a heap vector into {@code codes} (at least {@link #codeLength} long; the padding stays zero); returns
      * its correction as raw int bits (see the class comment).
      */
     public int quantize(float[] v, byte[] codes) {
@@ -199,11 +221,10 @@ public final class ScalarQuantizer {
     }
 
     /**
-     * Writes the record of vector {@code src} (float32 at {@code srcOffset}) at {@code dstOffset}: its codes, then
-     * its correction (global scaling) or its four per-vector terms.
+     * Writes the codes of vector {@code src} (float32 at {@code srcOffset}) at {@code dstOffset} and its terms at
+     * {@code termsAt}: the correction (global scaling) or the four per-vector terms.
      */
-    void encode(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset) {
-        long termsAt = dstOffset + codeLength(dimension);
+    void encode(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long termsAt) {
         if (centreOrNull == null) {
             dst.set(ValueLayout.JAVA_INT_UNALIGNED, termsAt, quantize(src, srcOffset, dst, dstOffset));
             return;
@@ -288,11 +309,40 @@ public final class ScalarQuantizer {
         return new CodeScorer(this, q, corr, codes);
     }
 
-    /** The code records of all vectors in one segment, {@code codeStride(dim)} bytes each from {@code codesOffset}. */
-    record QuantizedVectors(MemorySegment segment, long codesOffset, int dim) {
+    /**
+     * The code records of all vectors in one segment, {@code stride} bytes each from {@code codesOffset}, and where
+     * their terms are: {@code termsBase + ord * termsStride} (right after each record's codes, or in a table of their
+     * own; see the class comment).
+     */
+    record QuantizedVectors(MemorySegment segment, long codesOffset, int dim, int stride, long termsBase,
+                            int termsStride) {
+
+        /**
+         * The records at {@code codesOffset}, their terms in the table at {@code termsTableOffset} or, when that is 0,
+         * after each record's codes.
+         */
+        static QuantizedVectors at(MemorySegment segment, long codesOffset, long termsTableOffset, int dim) {
+            boolean apart = termsTableOffset != 0;
+            int stride = codeStride(dim, apart);
+            return apart
+                    ? new QuantizedVectors(segment, codesOffset, dim, stride, termsTableOffset, TERMS_BYTES)
+                    : new QuantizedVectors(segment, codesOffset, dim, stride, codesOffset + codeLength(dim), stride);
+        }
+
+        boolean termsApart() {
+            return termsStride != stride;
+        }
+
+        long record(int ord) {
+            return codesOffset + (long) ord * stride;
+        }
+
+        long terms(int ord) {
+            return termsBase + (long) ord * termsStride;
+        }
+
         int correctionBits(int ord) {
-            return segment.get(ValueLayout.JAVA_INT_UNALIGNED,
-                    codesOffset + (long) ord * codeStride(dim) + codeLength(dim));
+            return segment.get(ValueLayout.JAVA_INT_UNALIGNED, terms(ord));
         }
     }
 
@@ -308,6 +358,10 @@ public final class ScalarQuantizer {
         final MemorySegment codes;
         final long codesOffset;
         final int stride;
+        final long termsBase;
+        final int termsStride;
+        /** Whether {@link #touch} must also read the terms table (terms apart from the codes). */
+        private final boolean touchTerms;
         final int length;
         final KernelSupport kernels = VectorKernels.active();
         private final int[] four = new int[4];
@@ -318,7 +372,10 @@ public final class ScalarQuantizer {
             this.query = MemorySegment.ofArray(queryCodes);
             this.codes = vectors.segment();
             this.codesOffset = vectors.codesOffset();
-            this.stride = codeStride(vectors.dim());
+            this.stride = vectors.stride();
+            this.termsBase = vectors.termsBase();
+            this.termsStride = vectors.termsStride();
+            this.touchTerms = vectors.termsApart();
             this.length = codeLength(vectors.dim());
             this.preparedQuery = kernels.prepareDotI8(queryCodes, length);
         }
@@ -328,6 +385,11 @@ public final class ScalarQuantizer {
 
         final long record(int ord) {
             return codesOffset + (long) ord * stride;
+        }
+
+        /** Where record {@code ord}'s terms start. */
+        final long terms(int ord) {
+            return termsBase + (long) ord * termsStride;
         }
 
         @Override
@@ -365,6 +427,11 @@ public final class ScalarQuantizer {
             for (int line = 0; line < stride; line += 64) {
                 for (int i = 0; i < count; i++) {
                     t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, record(ords[i]) + line);
+                }
+            }
+            if (touchTerms) {
+                for (int i = 0; i < count; i++) {
+                    t ^= codes.get(ValueLayout.JAVA_INT_UNALIGNED, terms(ords[i]));
                 }
             }
             touched ^= t;
@@ -451,7 +518,7 @@ public final class ScalarQuantizer {
 
         @Override
         float fromDot(int ord, int dot) {
-            long terms = record(ord) + length;
+            long terms = terms(ord);
             double ux = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms);
             double sx = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 4);
             double bigSx = codes.get(ValueLayout.JAVA_FLOAT_UNALIGNED, terms + 8);

@@ -31,8 +31,14 @@ class HnswDistancesTest {
     void everyDistanceFindsTheExactNeighbours() {
         long seed = TestVectors.seed();
         Random random = new Random(seed);
-        float[][] base = randomVectors(random, 1500, 24);
-        float[][] queries = randomVectors(random, 30, 24);
+        for (int dim : new int[] {24, 64}) { // int8 terms after the codes (24) and in their own table (64)
+            everyDistanceFindsTheExactNeighbours(seed, random, dim);
+        }
+    }
+
+    private static void everyDistanceFindsTheExactNeighbours(long seed, Random random, int dim) {
+        float[][] base = randomVectors(random, 1500, dim);
+        float[][] queries = randomVectors(random, 30, dim);
         for (Distance distance : Distance.values()) {
             for (boolean int8 : new boolean[] {false, true}) {
                 try (OffHeapVectorStore store = OffHeapVectorStore.copyOf(base, distance == Distance.COSINE);
@@ -59,8 +65,8 @@ class HnswDistancesTest {
                                 distance + (int8 ? " int8" : ""));
                     }
                     double recall = hits / (10.0 * queries.length);
-                    System.out.printf("%s%s recall@10 (ef=100, 1500 random 24-d): %.3f%n", distance,
-                            int8 ? " int8" : "", recall);
+                    System.out.printf("%s%s recall@10 (ef=100, 1500 random %d-d): %.3f%n", distance,
+                            int8 ? " int8" : "", dim, recall);
                     assertTrue(recall >= 0.9, distance + (int8 ? " int8" : "") + " recall " + recall);
                 }
             }

@@ -21,12 +21,16 @@ class ScalarQuantizerTest {
     private static ScalarQuantizer.QuantizedVectors encodeAll(ScalarQuantizer quantizer, VectorStore store,
                                                               Arena arena) {
         int dim = store.dimension();
-        long stride = ScalarQuantizer.codeStride(dim);
-        MemorySegment records = arena.allocate(stride * Math.max(1, store.size()), 64);
+        int count = Math.max(1, store.size());
+        boolean apart = ScalarQuantizer.termsApart(dim);
+        long codesBytes = (long) ScalarQuantizer.codeStride(dim, apart) * count;
+        MemorySegment records = arena.allocate(codesBytes + (apart ? ScalarQuantizer.TERMS_BYTES * count : 0), 64);
+        ScalarQuantizer.QuantizedVectors codes =
+                ScalarQuantizer.QuantizedVectors.at(records, 0L, apart ? codesBytes : 0L, dim);
         for (int ord = 0; ord < store.size(); ord++) {
-            quantizer.encode(store.vector(ord), 0L, records, ord * stride);
+            quantizer.encode(store.vector(ord), 0L, records, codes.record(ord), codes.terms(ord));
         }
-        return new ScalarQuantizer.QuantizedVectors(records, 0L, dim);
+        return codes;
     }
 
     @Test

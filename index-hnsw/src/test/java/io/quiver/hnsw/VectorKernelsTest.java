@@ -154,7 +154,7 @@ class VectorKernelsTest {
             for (int round = 0; round < 400; round++) {
                 int dim = dimensionOfRound(round, random);
                 int extreme = round % 7 == 0 ? 127 : round % 7 == 1 ? -127 : 0; // 0: random codes
-                int stride = ScalarQuantizer.codeStride(dim);
+                int stride = ScalarQuantizer.codeStride(dim, round % 2 == 0); // both layouts' strides
                 byte[] query = new byte[dim];
                 for (int i = 0; i < dim; i++) {
                     query[i] = extreme != 0 ? (byte) extreme : (byte) (random.nextInt(255) - 127);
