@@ -1,5 +1,6 @@
 package io.quiver.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node whose p2p port another process holds fails to start with a BindException that names the port. */
+/**
+ * A node whose p2p port another process holds fails to start with a BindException that names the port, and leaves no
+ * p2p server thread behind (a non-daemon one would keep the failed process alive).
+ */
 class P2pPortInUseTest {
     @TempDir
     Path storage;
@@ -24,5 +28,15 @@ class P2pPortInUseTest {
             assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("already in use"),
                     e.getMessage());
         }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (serverThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, serverThreads(), "p2p server threads left after the failed start");
+    }
+
+    private static long serverThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("Rpc-netty-server")).count();
     }
 }
