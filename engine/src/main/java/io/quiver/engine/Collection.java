@@ -90,7 +90,11 @@ public final class Collection {
         return writer.delete(selector, wait);
     }
 
-    /** Merges {@code payload} into each selected point's payload (into the object at {@code keyOrNull} if given). */
+    /**
+     * Merges {@code payload} into each selected point's payload, or into every object the key path {@code keyOrNull}
+     * reaches ({@code a.b}, {@code arr[]}, {@code arr[0]}; see {@code JsonPath#setIn}). BadRequest for a key that
+     * does not parse.
+     */
     public UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
         return writer.setPayload(selector, payload, keyOrNull, wait);
     }
@@ -100,7 +104,10 @@ public final class Collection {
         return writer.overwritePayload(selector, payload, wait);
     }
 
-    /** Removes keys (top-level names or dotted paths) from each selected point's payload. */
+    /**
+     * Removes what each key path reaches ({@code a}, {@code a.b}, {@code arr[].a}; see {@code JsonPath#removeFrom})
+     * from each selected point's payload. BadRequest for a key that does not parse.
+     */
     public UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
         return writer.deletePayloadKeys(selector, keys, wait);
     }

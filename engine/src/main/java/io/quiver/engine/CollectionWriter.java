@@ -1,6 +1,7 @@
 package io.quiver.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.filter.JsonPath;
 import io.quiver.engine.shard.Operation;
 import io.quiver.engine.shard.PayloadJson;
 import io.quiver.engine.shard.Shard;
@@ -83,6 +84,9 @@ final class CollectionWriter {
     /** {@link Collection#setPayload}. */
     UpdateResult setPayload(PointsSelector selector, ObjectNode payload, String keyOrNull, boolean wait) {
         byte[] json = requirePayload(payload);
+        if (keyOrNull != null) {
+            JsonPath.parse(keyOrNull); // BadRequest before logging: replay skips keys that do not parse
+        }
         return submitSelected(selector, ids -> new Operation.SetPayload(ids, json, keyOrNull), true, wait);
     }
 
@@ -95,6 +99,7 @@ final class CollectionWriter {
     /** {@link Collection#deletePayloadKeys}. */
     UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait) {
         List<String> k = List.copyOf(keys);
+        k.forEach(JsonPath::parse); // BadRequest before logging, as for setPayload's key
         return submitSelected(selector, ids -> new Operation.DeletePayloadKeys(ids, k), true, wait);
     }
 

@@ -78,21 +78,58 @@ public sealed interface PointId extends Comparable<PointId> {
         throw new BadRequestException("point id must be an unsigned integer or a UUID string, got " + node);
     }
 
-    /** Parses a UUID string (any case, hyphenated or 32 hex digits); BadRequest otherwise. */
+    /**
+     * Parses a UUID string exactly as Rust's {@code uuid} crate does for Qdrant: hyphenated {@code 8-4-4-4-12}, simple
+     * (32 digits), braced {@code {8-4-4-4-12}} or {@code urn:uuid:8-4-4-4-12}, with ASCII hex digits in either case.
+     * Nothing else: no surrounding whitespace, no signs, no other group lengths ({@link UUID#fromString} accepts
+     * those and silently yields a different id). BadRequest otherwise.
+     */
     static PointId parseText(String text) {
-        String s = text.trim();
-        try {
-            if (s.length() == 32 && s.indexOf('-') < 0) {
-                s = s.substring(0, 8) + "-" + s.substring(8, 12) + "-" + s.substring(12, 16) + "-"
-                        + s.substring(16, 20) + "-" + s.substring(20);
-            }
-            if (s.length() != 36) {
-                throw new IllegalArgumentException(s);
-            }
-            return new Uuid(UUID.fromString(s));
-        } catch (IllegalArgumentException e) {
+        UUID uuid = text == null ? null : strictUuid(text);
+        if (uuid == null) {
             throw new BadRequestException("Unable to parse UUID: " + text);
         }
+        return new Uuid(uuid);
+    }
+
+    private static UUID strictUuid(String s) {
+        return switch (s.length()) {
+            case 32 -> hexUuid(s, 0, false);
+            case 36 -> hexUuid(s, 0, true);
+            case 38 -> s.charAt(0) == '{' && s.charAt(37) == '}' ? hexUuid(s, 1, true) : null;
+            case 45 -> s.startsWith("urn:uuid:") ? hexUuid(s, 9, true) : null;
+            default -> null;
+        };
+    }
+
+    /** The 128 bits of the 32 hex digits starting at {@code from} (hyphens at 8, 13, 18 and 23 when asked); or null. */
+    private static UUID hexUuid(String s, int from, boolean hyphenated) {
+        long hi = 0;
+        long lo = 0;
+        int digits = 0;
+        int end = from + (hyphenated ? 36 : 32);
+        for (int i = from; i < end; i++) {
+            char c = s.charAt(i);
+            int at = i - from;
+            if (hyphenated && (at == 8 || at == 13 || at == 18 || at == 23)) {
+                if (c != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
+                return null;
+            }
+            if (digits < 16) {
+                hi = hi << 4 | d;
+            } else {
+                lo = lo << 4 | d;
+            }
+            digits++;
+        }
+        return new UUID(hi, lo);
     }
 
     JsonNode toJson();

@@ -2,20 +2,40 @@ package io.quiver.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.filter.JsonPath;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * Which part of a payload a read returns: all, none, only some keys, or all but some keys. Immutable.
- * Keys are top-level names or dotted paths ("a.b"), as in Qdrant's with_payload.
+ * Which part of a payload a read returns, as Qdrant's with_payload: all, none, only what some key paths reach, or all
+ * but that. Paths use {@link JsonPath}'s syntax ({@code a.b}, {@code a[].b}, {@code a[]}) and are parsed, so checked,
+ * when the value is made. Immutable and threadsafe.
  */
-public record WithPayload(boolean enabled, List<String> include, List<String> exclude) {
+public final class WithPayload {
     public static final WithPayload ALL = new WithPayload(true, null, null);
     public static final WithPayload NONE = new WithPayload(false, null, null);
 
-    public WithPayload {
-        include = include == null ? null : List.copyOf(include);
-        exclude = exclude == null ? null : List.copyOf(exclude);
+    private final boolean enabled;
+    private final List<String> include;
+    private final List<String> exclude;
+    private final List<JsonPath> includePaths;
+    private final List<JsonPath> excludePaths;
+
+    /**
+     * {@code include} or {@code exclude} (at most one non-null) lists key paths; both null means the whole payload.
+     * BadRequest for a path that does not parse or for both lists at once.
+     */
+    public WithPayload(boolean enabled, List<String> include, List<String> exclude) {
+        if (include != null && exclude != null) {
+            throw new BadRequestException("with_payload takes include or exclude, not both");
+        }
+        this.enabled = enabled;
+        this.include = include == null ? null : List.copyOf(include);
+        this.exclude = exclude == null ? null : List.copyOf(exclude);
+        this.includePaths = paths(this.include);
+        this.excludePaths = paths(this.exclude);
     }
 
     public static WithPayload include(List<String> keys) {
@@ -26,7 +46,25 @@ public record WithPayload(boolean enabled, List<String> include, List<String> ex
         return new WithPayload(true, null, keys);
     }
 
-    /** Parses Qdrant's with_payload: true/false, ["k"...], {"include":[..]} or {"exclude":[..]}; null → NONE. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The include key paths as given, or null. */
+    public List<String> include() {
+        return include;
+    }
+
+    /** The exclude key paths as given, or null. */
+    public List<String> exclude() {
+        return exclude;
+    }
+
+    /**
+     * Parses Qdrant's {@code WithPayloadInterface}: {@code true}/{@code false}, a list of key paths, or an object with
+     * exactly one field, {@code include} or {@code exclude}, holding a list of key paths; null means NONE. Anything
+     * else, including a single string where a list belongs and a path that does not parse, is a BadRequest.
+     */
     public static WithPayload parse(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return NONE;
@@ -35,78 +73,70 @@ public record WithPayload(boolean enabled, List<String> include, List<String> ex
             return node.booleanValue() ? ALL : NONE;
         }
         if (node.isArray()) {
-            return include(strings(node));
+            return include(keys(node, "with_payload"));
         }
-        if (node.isObject()) {
-            if (node.has("include")) {
-                return include(strings(node.get("include")));
+        if (node.isObject() && node.size() == 1) {
+            Map.Entry<String, JsonNode> only = node.properties().iterator().next();
+            if (only.getKey().equals("include") && only.getValue().isArray()) {
+                return include(keys(only.getValue(), "with_payload.include"));
             }
-            if (node.has("exclude")) {
-                return exclude(strings(node.get("exclude")));
+            if (only.getKey().equals("exclude") && only.getValue().isArray()) {
+                return exclude(keys(only.getValue(), "with_payload.exclude"));
             }
         }
         throw new BadRequestException("with_payload must be a boolean, a list of keys, {\"include\":[..]} or "
                 + "{\"exclude\":[..]}, got " + node);
     }
 
-    private static List<String> strings(JsonNode node) {
-        if (node.isTextual()) {
-            return List.of(node.textValue());
-        }
-        if (!node.isArray()) {
-            throw new BadRequestException("expected a list of payload keys, got " + node);
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode n : node) {
+    private static List<String> keys(JsonNode array, String where) {
+        List<String> out = new ArrayList<>(array.size());
+        for (JsonNode n : array) {
             if (!n.isTextual()) {
-                throw new BadRequestException("payload keys must be strings, got " + n);
+                throw new BadRequestException(where + ": payload keys must be strings, got " + n);
             }
             out.add(n.textValue());
         }
         return out;
     }
 
-    /** Applies this selection to a full payload (not modified); null when disabled. */
+    private static List<JsonPath> paths(List<String> keys) {
+        if (keys == null) {
+            return null;
+        }
+        List<JsonPath> out = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            out.add(JsonPath.parse(key));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Applies this selection to a full payload (not modified; the result may be it); null when disabled. */
     public ObjectNode select(ObjectNode payload) {
         if (!enabled) {
             return null;
         }
-        if (include == null && exclude == null) {
-            return payload;
+        if (includePaths != null) {
+            return JsonPath.include(payload, includePaths);
         }
-        if (include != null) {
-            ObjectNode out = payload.objectNode();
-            for (String key : include) {
-                copyPath(payload, out, key.split("\\."), 0);
-            }
-            return out;
+        if (excludePaths != null) {
+            return JsonPath.exclude(payload, excludePaths);
         }
-        ObjectNode out = payload.deepCopy();
-        for (String key : exclude) {
-            removePath(out, key.split("\\."), 0);
-        }
-        return out;
+        return payload;
     }
 
-    private static void copyPath(ObjectNode from, ObjectNode to, String[] path, int i) {
-        JsonNode v = from.get(path[i]);
-        if (v == null) {
-            return;
-        }
-        if (i == path.length - 1) {
-            to.set(path[i], v.deepCopy());
-        } else if (v.isObject()) {
-            JsonNode existing = to.get(path[i]);
-            ObjectNode child = existing instanceof ObjectNode o ? o : to.putObject(path[i]);
-            copyPath((ObjectNode) v, child, path, i + 1);
-        }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WithPayload w && w.enabled == enabled && Objects.equals(w.include, include)
+                && Objects.equals(w.exclude, exclude);
     }
 
-    private static void removePath(ObjectNode node, String[] path, int i) {
-        if (i == path.length - 1) {
-            node.remove(path[i]);
-        } else if (node.get(path[i]) instanceof ObjectNode child) {
-            removePath(child, path, i + 1);
-        }
+    @Override
+    public int hashCode() {
+        return Objects.hash(enabled, include, exclude);
+    }
+
+    @Override
+    public String toString() {
+        return "WithPayload[enabled=" + enabled + ", include=" + include + ", exclude=" + exclude + "]";
     }
 }

@@ -79,6 +79,9 @@ final class PointRoutes {
     private UpdateResult setPayload(CollectionService c, JsonNode body, boolean wait) {
         ObjectNode payload = RequestParser.requiredPayload(body);
         String key = JsonFields.optText(body, "key");
+        if (key != null) {
+            RequestParser.keyPath(key, "key");
+        }
         return c.setPayload(RequestParser.selector(body), payload, key, wait);
     }
 
@@ -94,7 +97,7 @@ final class PointRoutes {
             if (!k.isTextual()) {
                 throw JsonFields.typeError("keys[]", k, "a string");
             }
-            names.add(k.textValue());
+            names.add(RequestParser.keyPath(k.textValue(), "keys[]"));
         }
         return c.deletePayloadKeys(RequestParser.selector(body), names, wait);
     }

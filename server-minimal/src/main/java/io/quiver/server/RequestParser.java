@@ -2,6 +2,7 @@ package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.BadRequestException;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointsSelector;
@@ -10,6 +11,7 @@ import io.quiver.engine.SearchRequest;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.FilterParser;
+import io.quiver.engine.filter.JsonPath;
 import io.quiver.hnsw.QuantizationSearchParams;
 
 import java.util.ArrayList;
@@ -91,6 +93,21 @@ final class RequestParser {
                     + ": data did not match any variant of untagged enum ExtendedPointId");
         }
         return PointId.parse(node);
+    }
+
+    /**
+     * A payload key path ({@code a.b}, {@code arr[].a}, {@code "quoted.key"}), returned as given once it parses;
+     * 400 otherwise (empty, {@code a..b}, unclosed brackets...), before anything is logged or proposed.
+     */
+    static String keyPath(String text, String field) {
+        try {
+            JsonPath.parse(text);
+            return text;
+        } catch (BadRequestException e) {
+            String reason = e.getMessage().startsWith("Wrong input: ")
+                    ? e.getMessage().substring("Wrong input: ".length()) : e.getMessage();
+            throw ApiException.badRequest("Format error in JSON body: " + field + ": " + reason);
+        }
     }
 
     static List<PointId> ids(JsonNode array, String field) {

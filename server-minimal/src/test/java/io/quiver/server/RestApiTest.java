@@ -414,6 +414,50 @@ class RestApiTest {
     }
 
     @Test
+    void pointIdsAreParsedStrictlyAndNeverReinterpreted() {
+        createDemo("demo", "Dot");
+        String canonical = "550e8400-e29b-41d4-a716-446655440000";
+        // UUID.fromString would read the 9-digit group as 50e8400e and store the point under a different id
+        String shifted = "550e8400e-29b-41d4-a716-446655440000";
+        String error = rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":\"" + shifted + "\",\"vector\":[1,1,2,3]}]}");
+        assertEquals("Wrong input: Unable to parse UUID: " + shifted, error);
+        for (String bad : List.of("+50e8400-e29b-41d4-a716-446655440000", "550e840-0e29b-41d4-a716-446655440000",
+                " " + canonical, canonical + " ", "{550e8400e29b41d4a716446655440000}")) {
+            rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                    "{\"points\":[{\"id\":\"" + bad + "\",\"vector\":[1,1,2,3]}]}");
+            rest.error(400, "POST", "/collections/demo/points", "{\"ids\":[\"" + bad + "\"]}");
+            rest.error(400, "POST", "/collections/demo/points/count",
+                    "{\"filter\":{\"must\":[{\"has_id\":[\"" + bad + "\"]}]}}");
+        }
+        rest.error(400, "GET", "/collections/demo/points/" + shifted, null);
+        rest.error(400, "GET", "/collections/demo/points/%20" + canonical, null);
+        rest.error(400, "GET", "/collections/demo/points/+50e8400-e29b-41d4-a716-446655440000", null);
+        rest.error(400, "GET", "/collections/demo/points/18446744073709551616", null);
+        rest.error(404, "GET", "/collections/demo/points/50e8400e-029b-41d4-a716-446655440000", null);
+        for (String badNumber : List.of("-1", "1.5", "18446744073709551616")) {
+            rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                    "{\"points\":[{\"id\":" + badNumber + ",\"vector\":[1,1,2,3]}]}");
+        }
+        assertEquals(6, count("demo"));
+
+        // the four spellings Qdrant accepts name one point, answered in lower-case hyphenated form
+        for (String form : List.of("{550E8400-E29B-41D4-A716-446655440000}", "550e8400e29b41d4a716446655440000",
+                "urn:uuid:" + canonical, canonical.toUpperCase())) {
+            rest.ok("PUT", "/collections/demo/points?wait=true",
+                    "{\"points\":[{\"id\":\"" + form + "\",\"vector\":[1,1,2,3],\"payload\":{\"form\":\"" + form + "\"}}]}");
+            JsonNode point = rest.ok("GET", "/collections/demo/points/" + canonical, null);
+            assertEquals(canonical, point.get("id").asText());
+            assertEquals(form, point.at("/payload/form").asText());
+        }
+        rest.ok("PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":18446744073709551615,\"vector\":[1,1,2,3]}]}");
+        assertEquals("18446744073709551615",
+                rest.ok("GET", "/collections/demo/points/18446744073709551615", null).get("id").toString());
+        assertEquals(8, count("demo"));
+    }
+
+    @Test
     void payloadIndexAppearsInSchema() {
         createDemo("demo", "Dot");
         JsonNode created = rest.ok("PUT", "/collections/demo/index?wait=true",

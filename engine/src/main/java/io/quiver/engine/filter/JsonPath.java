@@ -1,14 +1,20 @@
 package io.quiver.engine.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.BadRequestException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A parsed payload key path in Qdrant's syntax: {@code a}, {@code a.b}, {@code a[].b}, {@code a[]}, {@code a[0].b},
- * {@code "quoted.key".b}. Split once at parse time so evaluation walks the payload without allocating.
- * Immutable and threadsafe.
+ * {@code "quoted.key".b}; the one parser for every payload key Quiver takes (filter and index keys, order_by,
+ * set_payload's {@code key}, payload key deletes, with_payload include/exclude). Split once at parse time so
+ * evaluation walks the payload without allocating. Immutable and threadsafe; the edit methods change only the payload
+ * they are given, which the caller owns.
  *
  * <p>Semantics (Qdrant's {@code JsonPath::value_get}): {@code .key} descends into an object (anything else yields
  * nothing), {@code []} iterates an array's elements, {@code [n]} picks one element. A {@code .key} step on an array
@@ -223,6 +229,201 @@ public final class JsonPath {
             list.add(v);
             return false;
         }, out);
+    }
+
+    /**
+     * Qdrant's set_payload with a {@code key} ({@code JsonPath::value_set}): merges the top-level keys of {@code patch}
+     * (copied) into every object this path reaches in {@code root}, which is edited in place. Missing or non-object
+     * values on {@code .key} steps and at the end become objects; a {@code []} step edits every element of an array
+     * (elements that are not objects become objects) and turns a non-array into {@code []}; an {@code [n]} step edits
+     * element n if present and turns a non-array into {@code []}.
+     */
+    public void setIn(ObjectNode root, ObjectNode patch) {
+        root.set(firstKey, setAt(root.get(firstKey), 0, patch));
+    }
+
+    /** The value that replaces {@code node} (null when absent) after merging {@code patch} at steps from {@code step}. */
+    private JsonNode setAt(JsonNode node, int step, ObjectNode patch) {
+        if (step == kinds.length) {
+            ObjectNode target = node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+            target.setAll(patch.deepCopy());
+            return target;
+        }
+        switch (kinds[step]) {
+            case KEY -> {
+                ObjectNode object = node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+                object.set(keys[step], setAt(object.get(keys[step]), step + 1, patch));
+                return object;
+            }
+            case INDEX -> {
+                ArrayNode array = node instanceof ArrayNode a ? a : JsonNodeFactory.instance.arrayNode();
+                if (indexes[step] < array.size()) {
+                    array.set(indexes[step], setAt(array.get(indexes[step]), step + 1, patch));
+                }
+                return array;
+            }
+            default -> {
+                if (!(node instanceof ArrayNode array)) {
+                    return JsonNodeFactory.instance.arrayNode();
+                }
+                for (int i = 0, size = array.size(); i < size; i++) {
+                    array.set(i, setAt(array.get(i), step + 1, patch));
+                }
+                return array;
+            }
+        }
+    }
+
+    /**
+     * Qdrant's payload key delete ({@code JsonPath::value_remove}), editing {@code root} in place: a path ending in
+     * {@code .key} removes that key from every object reached; ending in {@code []} empties every array reached;
+     * ending in {@code [n]} removes nothing (Qdrant does not delete array elements, as that is not idempotent).
+     * Steps that reach nothing remove nothing.
+     */
+    public void removeFrom(ObjectNode root) {
+        if (kinds.length == 0) {
+            root.remove(firstKey);
+            return;
+        }
+        JsonNode first = root.get(firstKey);
+        if (first != null) {
+            removeAt(first, 0);
+        }
+    }
+
+    private void removeAt(JsonNode node, int step) {
+        boolean last = step == kinds.length - 1;
+        switch (kinds[step]) {
+            case KEY -> {
+                if (node instanceof ObjectNode object) {
+                    if (last) {
+                        object.remove(keys[step]);
+                    } else if (object.get(keys[step]) instanceof JsonNode child) {
+                        removeAt(child, step + 1);
+                    }
+                }
+            }
+            case INDEX -> {
+                if (!last && node instanceof ArrayNode array && indexes[step] < array.size()) {
+                    removeAt(array.get(indexes[step]), step + 1);
+                }
+            }
+            default -> {
+                if (node instanceof ArrayNode array) {
+                    if (last) {
+                        array.removeAll();
+                    } else {
+                        for (JsonNode element : array) {
+                            removeAt(element, step + 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Qdrant's with_payload include ({@code JsonPath::value_filter} with {@code check_include_pattern}): a copy of
+     * {@code payload} keeping each value whose location agrees with some pattern on their common prefix. Locations
+     * are written with {@code .key} for object members and {@code []} for array elements, so a pattern step
+     * {@code [n]} matches no element, a {@code .key} step meets nothing inside an array (which is kept, empty), and a
+     * scalar or {@code null} on the way to a longer pattern is kept whole.
+     */
+    public static ObjectNode include(ObjectNode payload, List<JsonPath> patterns) {
+        return select(payload, patterns, true);
+    }
+
+    /**
+     * Qdrant's with_payload exclude ({@code JsonPath::value_filter} with {@code check_exclude_pattern}): a copy of
+     * {@code payload} without each value whose location starts with some pattern (locations as in
+     * {@link #include}): {@code a[].b} drops {@code b} from every element of {@code a}, {@code a[]} leaves
+     * {@code a} empty, {@code a[0]} drops nothing.
+     */
+    public static ObjectNode exclude(ObjectNode payload, List<JsonPath> patterns) {
+        return select(payload, patterns, false);
+    }
+
+    private static ObjectNode select(ObjectNode payload, List<JsonPath> patterns, boolean include) {
+        JsonPath[] p = patterns.toArray(new JsonPath[0]);
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, JsonNode> field : payload.properties()) {
+            boolean[] agree = new boolean[p.length];
+            for (int i = 0; i < p.length; i++) {
+                agree[i] = p[i].firstKey.equals(field.getKey());
+            }
+            if (kept(p, agree, 0, include)) {
+                out.set(field.getKey(), selected(field.getValue(), p, agree, 0, include));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether a value at a location with {@code depth} steps after the first key is kept, given which patterns agree
+     * with that location on their common prefix: include keeps it if any does; exclude drops it if one that agrees is
+     * no longer than the location (a prefix of it).
+     */
+    private static boolean kept(JsonPath[] p, boolean[] agree, int depth, boolean include) {
+        for (int i = 0; i < p.length; i++) {
+            if (agree[i] && (include || p[i].kinds.length <= depth)) {
+                return include;
+            }
+        }
+        return !include;
+    }
+
+    /** A copy of the kept {@code value} with its members and elements filtered the same way. */
+    private static JsonNode selected(JsonNode value, JsonPath[] p, boolean[] agree, int depth, boolean include) {
+        boolean anyAgrees = false;
+        boolean usedUp = false;
+        for (int i = 0; i < p.length; i++) {
+            if (agree[i]) {
+                anyAgrees = true;
+                usedUp |= p[i].kinds.length <= depth;
+            }
+        }
+        // include: an agreeing pattern that is used up keeps everything below; exclude: no agreeing pattern, no drops
+        boolean whole = include ? usedUp : !anyAgrees;
+        if (whole || !(value instanceof ObjectNode || value instanceof ArrayNode)) {
+            return value.deepCopy();
+        }
+        if (value instanceof ObjectNode object) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                boolean[] next = step(p, agree, depth, field.getKey());
+                if (kept(p, next, depth + 1, include)) {
+                    out.set(field.getKey(), selected(field.getValue(), p, next, depth + 1, include));
+                }
+            }
+            return out;
+        }
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        boolean[] next = step(p, agree, depth, null);
+        if (kept(p, next, depth + 1, include)) {
+            for (JsonNode element : value) {
+                out.add(selected(element, p, next, depth + 1, include));
+            }
+        }
+        return out;
+    }
+
+    /** Which patterns still agree one step deeper, the step being member {@code key} or (null) an array element. */
+    private static boolean[] step(JsonPath[] p, boolean[] agree, int depth, String key) {
+        boolean[] next = new boolean[p.length];
+        for (int i = 0; i < p.length; i++) {
+            if (!agree[i]) {
+                continue;
+            }
+            JsonPath q = p[i];
+            if (q.kinds.length <= depth) {
+                next[i] = true;
+            } else if (key == null) {
+                next[i] = q.kinds[depth] == WILDCARD;
+            } else {
+                next[i] = q.kinds[depth] == KEY && q.keys[depth].equals(key);
+            }
+        }
+        return next;
     }
 
     /** The canonical text of the path (keys with special characters quoted); equal paths have equal text. */

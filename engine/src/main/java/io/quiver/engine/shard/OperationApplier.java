@@ -2,10 +2,12 @@ package io.quiver.engine.shard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.PointId;
+import io.quiver.engine.filter.JsonPath;
 import io.quiver.engine.segment.Segment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -84,11 +86,22 @@ final class OperationApplier {
             }
             case Operation.SetPayload s -> {
                 ObjectNode patch = PayloadJson.parse(s.payloadJson());
-                editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
+                JsonPath key = s.keyOrNull() == null ? null : PayloadJson.loggedKeyOrNull(s.keyOrNull());
+                if (s.keyOrNull() == null || key != null) {
+                    editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, key));
+                }
             }
             case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
-            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), lsn,
-                    old -> PayloadJson.deleteKeys(old, k.keys()));
+            case Operation.DeletePayloadKeys k -> {
+                List<JsonPath> keys = new ArrayList<>(k.keys().size());
+                for (String text : k.keys()) {
+                    JsonPath key = PayloadJson.loggedKeyOrNull(text);
+                    if (key != null) {
+                        keys.add(key);
+                    }
+                }
+                editPayloads(k.ids(), lsn, old -> PayloadJson.deleteKeys(old, keys));
+            }
             case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
         }
     }

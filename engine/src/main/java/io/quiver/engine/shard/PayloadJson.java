@@ -4,13 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.BadRequestException;
 import io.quiver.engine.StorageException;
+import io.quiver.engine.filter.JsonPath;
 import java.io.IOException;
 import java.util.List;
 
 /**
  * Conversions of payloads between {@link ObjectNode} and their stored form (UTF-8 JSON bytes; null = empty), and
- * the payload edits of Qdrant's set / overwrite / delete-keys operations. Stateless; threadsafe.
+ * the payload edits of Qdrant's set / delete-keys operations (key paths walked by {@link JsonPath}). Stateless;
+ * threadsafe.
  */
 public final class PayloadJson {
     public static final ObjectMapper MAPPER = new ObjectMapper();
@@ -44,36 +47,37 @@ public final class PayloadJson {
         }
     }
 
-    /** Qdrant's set payload: merges top-level keys of {@code patch} into {@code target}, or into the object at the
-     * dotted {@code keyOrNull} path (created when missing). */
-    public static ObjectNode merge(ObjectNode target, ObjectNode patch, String keyOrNull) {
-        ObjectNode into = target;
-        if (keyOrNull != null && !keyOrNull.isEmpty()) {
-            for (String part : keyOrNull.split("\\.")) {
-                JsonNode child = into.get(part);
-                into = child instanceof ObjectNode o ? o : into.putObject(part);
-            }
+    /**
+     * Qdrant's set payload: merges the top-level keys of {@code patch} (copied) into {@code target}, or with a key
+     * into every object the key path reaches ({@link JsonPath#setIn}). Returns {@code target}, edited in place.
+     */
+    public static ObjectNode merge(ObjectNode target, ObjectNode patch, JsonPath keyOrNull) {
+        if (keyOrNull == null) {
+            target.setAll(patch.deepCopy());
+        } else {
+            keyOrNull.setIn(target, patch);
         }
-        into.setAll(patch.deepCopy());
         return target;
     }
 
-    /** Removes each (possibly dotted) key. */
-    public static ObjectNode deleteKeys(ObjectNode target, List<String> keys) {
-        for (String key : keys) {
-            if (target.has(key)) {
-                target.remove(key);
-                continue;
-            }
-            String[] parts = key.split("\\.");
-            ObjectNode node = target;
-            for (int i = 0; i < parts.length - 1 && node != null; i++) {
-                node = node.get(parts[i]) instanceof ObjectNode o ? o : null;
-            }
-            if (node != null) {
-                node.remove(parts[parts.length - 1]);
-            }
+    /** Qdrant's payload key delete: removes what each key path reaches ({@link JsonPath#removeFrom}); in place. */
+    public static ObjectNode deleteKeys(ObjectNode target, List<JsonPath> keys) {
+        for (JsonPath key : keys) {
+            key.removeFrom(target);
         }
         return target;
+    }
+
+    /**
+     * The key path of a logged operation, or null when it does not parse. Keys are checked before an operation is
+     * logged ({@code CollectionWriter}), so only records written before that check can hold such a key; replay must
+     * not fail on them, and they change nothing.
+     */
+    public static JsonPath loggedKeyOrNull(String key) {
+        try {
+            return JsonPath.parse(key);
+        } catch (BadRequestException e) {
+            return null;
+        }
     }
 }
