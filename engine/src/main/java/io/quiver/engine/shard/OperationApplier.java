@@ -54,19 +54,22 @@ final class OperationApplier {
         }
     }
 
-    /** Applies one operation at {@code lsn}; idempotent per point through versions. Worker (or recovery) only. */
-    void apply(Operation op, long lsn) {
+    /**
+     * Applies one operation as version {@code version} (its operation id: larger than every version it may
+     * overwrite, as ids grow along the WAL); idempotent per point through versions. Worker (or recovery) only.
+     */
+    void apply(Operation op, long version) {
         switch (op) {
             case Operation.Upsert u -> {
                 for (Operation.PointData p : u.points()) {
                     IdTracker.Location loc = tracker.get(p.id());
                     if (loc != null) {
-                        if (loc.segment().versionAt(loc.ord()) >= lsn) {
+                        if (loc.segment().versionAt(loc.ord()) >= version) {
                             continue;
                         }
                         loc.segment().markDeleted(loc.ord());
                     }
-                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), lsn);
+                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), version);
                     tracker.put(p.id(), appendable, ord);
                     if (appendable.count() >= settings.get().indexingThresholdVectors()) {
                         sealAndRoll();
@@ -76,7 +79,7 @@ final class OperationApplier {
             case Operation.Delete d -> {
                 for (PointId id : d.ids()) {
                     IdTracker.Location loc = tracker.get(id);
-                    if (loc != null && loc.segment().versionAt(loc.ord()) < lsn) {
+                    if (loc != null && loc.segment().versionAt(loc.ord()) < version) {
                         tracker.remove(id);
                         loc.segment().markDeleted(loc.ord());
                     }
@@ -84,23 +87,27 @@ final class OperationApplier {
             }
             case Operation.SetPayload s -> {
                 ObjectNode patch = PayloadJson.parse(s.payloadJson());
-                editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
+                editPayloads(s.ids(), version, old -> PayloadJson.merge(old, patch, s.keyOrNull()));
             }
-            case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
-            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), lsn,
+            case Operation.OverwritePayload o -> editPayloads(o.ids(), version,
+                    old -> PayloadJson.parse(o.payloadJson()));
+            case Operation.DeletePayloadKeys k -> editPayloads(k.ids(), version,
                     old -> PayloadJson.deleteKeys(old, k.keys()));
-            case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
+            case Operation.ClearPayload c -> editPayloads(c.ids(), version, old -> null);
+            case Operation.PayloadIndex p -> {
+                // config.json's payload_schema decides the indexes (see Operation.PayloadIndex); nothing to apply
+            }
         }
     }
 
-    private void editPayloads(List<PointId> ids, long lsn, UnaryOperator<ObjectNode> edit) {
+    private void editPayloads(List<PointId> ids, long version, UnaryOperator<ObjectNode> edit) {
         for (PointId id : ids) {
             IdTracker.Location loc = tracker.get(id);
-            if (loc == null || loc.segment().versionAt(loc.ord()) >= lsn) {
+            if (loc == null || loc.segment().versionAt(loc.ord()) >= version) {
                 continue;
             }
             ObjectNode next = edit.apply(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
-            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), lsn);
+            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), version);
         }
     }
 
