@@ -75,12 +75,14 @@ final class CollectionShards {
 
     /** The settings a shard of a collection with config {@code c} runs with. */
     static ShardSettings settings(CollectionConfig c, EngineOptions o) {
-        HnswParams hnsw = new HnswParams(Math.max(2, c.hnsw().m()), c.hnsw().efConstruct(), 42L);
-        int threads = c.hnsw().maxIndexingThreads() > 0 ? c.hnsw().maxIndexingThreads()
+        CollectionConfig.HnswConfig vh = c.vectorHnsw(); // the vector's own hnsw_config over the collection's
+        HnswParams hnsw = new HnswParams(Math.max(2, vh.m()), vh.efConstruct(), 42L);
+        int threads = vh.maxIndexingThreads() > 0 ? vh.maxIndexingThreads()
                 : Runtime.getRuntime().availableProcessors();
-        ScalarQuantizationConfig q = c.quantizationOrNull() == null ? null
-                : c.quantizationOrNull().quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
-                        : new ScalarQuantizationConfig(c.quantizationOrNull().quantileOrNull());
+        CollectionConfig.QuantizationConfig vq = c.vectorQuantizationOrNull();
+        ScalarQuantizationConfig q = vq == null ? null
+                : vq.quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
+                        : new ScalarQuantizationConfig(vq.quantileOrNull());
         WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
                 .withSegmentsAhead(c.wal().walSegmentsAhead());
         int target = c.optimizers().defaultSegmentNumber() > 0 ? (int) c.optimizers().defaultSegmentNumber()
