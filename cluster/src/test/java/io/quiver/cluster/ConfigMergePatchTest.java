@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * A collection config update travels through consensus as the merge patch from the stored config to the new one:
  * applied to the stored config it gives the new one, also when the update removes a key (a vector's own
  * quantization_config dropped with "Disabled", which the new config's JSON leaves out; RFC 7386 drops explicit nulls,
- * which read back as absent).
+ * which read back as absent). Pure values; one test thread.
  */
 class ConfigMergePatchTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -69,7 +69,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
 
     /**
      * A vector's own {@code hnsw_config}: Qdrant's HnswConfigDiff, the fields given (others null) over the
-     * collection's {@link HnswConfig}. ({@code payload_m} is ignored here as at collection level.)
+     * collection's {@link HnswConfig}. ({@code payload_m} is ignored here as at collection level.) Immutable.
      */
     public record HnswConfigDiff(Integer mOrNull, Integer efConstructOrNull, Long fullScanThresholdKbOrNull,
             Integer maxIndexingThreadsOrNull, Boolean onDiskOrNull) {

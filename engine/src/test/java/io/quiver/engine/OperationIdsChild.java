@@ -16,7 +16,7 @@ import java.util.Random;
  * all the time), creates a 3-shard collection if missing, prints READY, then runs random operations with wait=false
  * (upserts, deletes of missing ids, deletes by filter, payload index operations, payload edits of missing ids that
  * fail) and appends each acknowledged operation id to {@code <storage>/op-acks.log} until it is killed.
- * Args: storageDir seed.
+ * Args: storageDir seed. Single-threaded (its main thread writes; the engine's own threads do the rest).
  */
 public final class OperationIdsChild {
     static final String COLLECTION = "ids";

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILLs a child JVM ({@link OperationIdsChild}) that runs acknowledged (wait=false) operations on a 3-shard
  * collection with checkpoints every 30 ms, in several rounds, and checks after each kill that the reopened collection
  * gives the next operation an id above every id acknowledged before the kill, and that this id is the written point's
- * version.
+ * version. The test thread drives the child and owns the storage; a daemon thread only reads the child's stdout.
  */
 class OperationIdsCrashTest {
     @TempDir

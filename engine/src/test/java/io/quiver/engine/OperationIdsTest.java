@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The collection's operation ids (Qdrant's {@code operation_id}, per collection in Quiver): taken only by operations
  * that reach a WAL, one per payload index operation, never going backwards across reopens (checkpoints and WAL
- * truncation included), and equal to the version of the points the operation wrote.
+ * truncation included), and equal to the version of the points the operation wrote. Runs on the test thread; each
+ * test owns its storage directory.
  */
 class OperationIdsTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Collection configs over a real socket: a vector's own hnsw_config and quantization_config are kept and shown in
  * {@code params.vectors} (not merged into the collection's), VectorParams Quiver cannot store are refused with 400
  * rather than dropped, PATCH of an unknown vector name is 400, {@code vectors.size} is bounded to 65536 (422), and
- * GET /collections/{c} keeps the shape of the spec (§3.3).
+ * GET /collections/{c} keeps the shape of the spec (§3.3). Owns one server on 127.0.0.1 per test; one test thread.
  */
 class CollectionConfigRestTest {
     @TempDir

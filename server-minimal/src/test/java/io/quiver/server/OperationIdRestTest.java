@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code operation_id} over a real socket: a rejected write takes no id, payload index create/delete take their own,
  * a point's search {@code version} is the id of the write that produced it, and ids keep growing after a restart.
+ * Owns one server on 127.0.0.1 (restarted once) per test; one test thread.
  */
 class OperationIdRestTest {
     @TempDir
