@@ -108,10 +108,27 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         }
         CollectionConfig next = CollectionConfig.fromJson(c.config()).applyUpdate(patch);
         try {
-            proposeAndWait(new MetadataOperation.UpdateCollectionConfig(name, next.toJson()));
+            proposeAndWait(new MetadataOperation.UpdateCollectionConfig(name, mergePatchTo(c.config(), next.toJson())));
         } catch (ClusterException e) {
             throw typed(e, name);
         }
+    }
+
+    /**
+     * The RFC 7386 merge patch that turns {@code before} into {@code after}: {@code after} plus a null for every key
+     * it no longer has (e.g. a vector's quantization_config dropped by "Disabled", which toJson leaves out).
+     */
+    static ObjectNode mergePatchTo(JsonNode before, ObjectNode after) {
+        ObjectNode patch = after.deepCopy();
+        before.properties().forEach(e -> {
+            JsonNode now = after.get(e.getKey());
+            if (now == null) {
+                patch.putNull(e.getKey());
+            } else if (now instanceof ObjectNode nowObject && e.getValue().isObject()) {
+                patch.set(e.getKey(), mergePatchTo(e.getValue(), nowObject));
+            }
+        });
+        return patch;
     }
 
     @Override

@@ -211,7 +211,10 @@ final class LocalReplicas {
         }
     }
 
-    /** Brings a replica's tunable settings (optimizers, hnsw, quantization) to the collection's. */
+    /**
+     * Brings a replica's tunable settings (optimizers, hnsw, quantization, and the vector's own on_disk, hnsw_config
+     * and quantization_config) to the collection's.
+     */
     private static void syncConfig(Collection replica, CollectionConfig wanted) {
         CollectionConfig target = replicaConfig(wanted);
         if (replica.config().equals(target)) {
@@ -227,6 +230,17 @@ final class LocalReplicas {
             patch.set("quantization_config", config.get("quantization_config"));
         }
         patch.putObject("params").put("on_disk_payload", target.onDiskPayload());
+        // the vector's own on_disk / hnsw_config / quantization_config (a diff over the replica's, under name "")
+        var vector = config.at("/params/vectors");
+        var vectorDiff = patch.putObject("vectors").putObject("");
+        for (String key : List.of("on_disk", "hnsw_config", "quantization_config")) {
+            if (vector.has(key)) {
+                vectorDiff.set(key, vector.get(key));
+            }
+        }
+        if (!vector.has("quantization_config")) {
+            vectorDiff.put("quantization_config", "Disabled");
+        }
         try {
             replica.updateConfig(patch);
         } catch (RuntimeException e) {

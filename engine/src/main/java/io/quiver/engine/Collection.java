@@ -42,7 +42,7 @@ public final class Collection {
         this.writer = new CollectionWriter(shards, configStore::config);
         this.reader = new CollectionReader(shards, configStore::config);
         this.snapshots = new CollectionSnapshots(name, shards, configStore);
-        this.shardRecovery = new ShardSnapshotRecovery(name, dir, shards, configStore, writer::raiseOperationIds);
+        this.shardRecovery = new ShardSnapshotRecovery(name, dir, shards, configStore);
         try {
             shards.syncPayloadSchema(configStore.payloadFieldSchemas());
         } catch (RuntimeException e) {
@@ -120,18 +120,27 @@ public final class Collection {
     /**
      * Creates (or replaces) the payload index of {@code field} ({@code field_schema}: a type name or an object, see
      * {@link io.quiver.engine.index.PayloadFieldSchema}; BadRequest when invalid): persisted in config.json's
-     * payload_schema and built in every segment from its payloads before this returns (so {@code wait} only
-     * changes the reported status). Indexes change speed, never results.
+     * payload_schema, logged in every shard's WAL as an operation with its own id (as Qdrant's field index
+     * operations are; the result carries the largest of the shards' ids) and built in every segment from its
+     * payloads before this returns ({@code wait} makes the WAL records durable too). Indexes change speed, never
+     * results.
      */
     public UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait) {
-        configStore.createPayloadIndex(field, fieldSchema);
-        return new UpdateResult(writer.lastOperationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+        long opId = configStore.createPayloadIndex(field, fieldSchema, durability(wait));
+        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }
 
-    /** Drops the payload index of {@code field} (persisted); nothing happens when there is none. */
+    /**
+     * Drops the payload index of {@code field} (persisted), as an operation with its own id like
+     * {@link #createPayloadIndex}; no index changes when there is none.
+     */
     public UpdateResult deletePayloadIndex(String field, boolean wait) {
-        configStore.deletePayloadIndex(field);
-        return new UpdateResult(writer.lastOperationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+        long opId = configStore.deletePayloadIndex(field, durability(wait));
+        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    private static io.quiver.wal.Durability durability(boolean wait) {
+        return wait ? io.quiver.wal.Durability.DURABLE : io.quiver.wal.Durability.WRITTEN;
     }
 
     // ---------------------------------------------------------------- reads

@@ -39,14 +39,83 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
                 quantizationOrNull, null);
     }
 
-    /** The single unnamed vector of a collection: dimension, distance, whether stored on disk. */
-    public record VectorParams(int size, Distance distance, boolean onDisk) {}
+    /**
+     * The single unnamed vector of a collection (Quiver has no named vectors): dimension, distance, and what Qdrant's
+     * VectorParams may add, each null when not given and shown only when given: {@code on_disk} (vectors are mapped
+     * from their files either way), {@code hnsw_config} (a diff over the collection's, for this vector:
+     * {@link CollectionConfig#vectorHnsw()}), {@code quantization_config} (replaces the collection's for this vector:
+     * {@link CollectionConfig#vectorQuantizationOrNull()}) and {@code datatype} ("float32", the only one stored).
+     */
+    public record VectorParams(int size, Distance distance, Boolean onDiskOrNull, HnswConfigDiff hnswOrNull,
+            QuantizationConfig quantizationOrNull, String datatypeOrNull) {
+        /** Size and distance, {@code on_disk} only when true, nothing else of the vector's own. */
+        public VectorParams(int size, Distance distance, boolean onDisk) {
+            this(size, distance, onDisk ? Boolean.TRUE : null, null, null, null);
+        }
+
+        /** {@code on_disk}, false when not given. */
+        public boolean onDisk() {
+            return Boolean.TRUE.equals(onDiskOrNull);
+        }
+    }
 
     /** HNSW build and search parameters (full_scan_threshold in KB). */
     public record HnswConfig(int m, int efConstruct, long fullScanThresholdKb, int maxIndexingThreads,
             boolean onDisk) {
         public static HnswConfig defaults() {
             return new HnswConfig(16, 100, 10_000, 0, false);
+        }
+    }
+
+    /**
+     * A vector's own {@code hnsw_config}: Qdrant's HnswConfigDiff, the fields given (others null) over the
+     * collection's {@link HnswConfig}. ({@code payload_m} is ignored here as at collection level.) Immutable.
+     */
+    public record HnswConfigDiff(Integer mOrNull, Integer efConstructOrNull, Long fullScanThresholdKbOrNull,
+            Integer maxIndexingThreadsOrNull, Boolean onDiskOrNull) {
+        /** {@code base} with the fields given here. */
+        public HnswConfig applyTo(HnswConfig base) {
+            return new HnswConfig(mOrNull != null ? mOrNull : base.m(),
+                    efConstructOrNull != null ? efConstructOrNull : base.efConstruct(),
+                    fullScanThresholdKbOrNull != null ? fullScanThresholdKbOrNull : base.fullScanThresholdKb(),
+                    maxIndexingThreadsOrNull != null ? maxIndexingThreadsOrNull : base.maxIndexingThreads(),
+                    onDiskOrNull != null ? onDiskOrNull : base.onDisk());
+        }
+
+        /** This diff updated by {@code later} (its given fields win), as Qdrant updates a vector's diff. */
+        public HnswConfigDiff updatedBy(HnswConfigDiff later) {
+            return new HnswConfigDiff(later.mOrNull != null ? later.mOrNull : mOrNull,
+                    later.efConstructOrNull != null ? later.efConstructOrNull : efConstructOrNull,
+                    later.fullScanThresholdKbOrNull != null ? later.fullScanThresholdKbOrNull
+                            : fullScanThresholdKbOrNull,
+                    later.maxIndexingThreadsOrNull != null ? later.maxIndexingThreadsOrNull
+                            : maxIndexingThreadsOrNull,
+                    later.onDiskOrNull != null ? later.onDiskOrNull : onDiskOrNull);
+        }
+
+        boolean isEmpty() {
+            return mOrNull == null && efConstructOrNull == null && fullScanThresholdKbOrNull == null
+                    && maxIndexingThreadsOrNull == null && onDiskOrNull == null;
+        }
+
+        ObjectNode toJson() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            if (mOrNull != null) {
+                n.put("m", mOrNull);
+            }
+            if (efConstructOrNull != null) {
+                n.put("ef_construct", efConstructOrNull);
+            }
+            if (fullScanThresholdKbOrNull != null) {
+                n.put("full_scan_threshold", fullScanThresholdKbOrNull);
+            }
+            if (maxIndexingThreadsOrNull != null) {
+                n.put("max_indexing_threads", maxIndexingThreadsOrNull);
+            }
+            if (onDiskOrNull != null) {
+                n.put("on_disk", onDiskOrNull);
+            }
+            return n;
         }
     }
 
@@ -85,6 +154,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     /** max_segment_size when the config leaves it null (Qdrant picks one automatically): 200 000 KB. */
     public static final long DEFAULT_MAX_SEGMENT_SIZE_KB = 200_000;
 
+    /** The largest vector size Qdrant accepts (VectorParams.size is validated to 1..=65536). */
+    public static final int MAX_VECTOR_SIZE = 65_536;
+
     public CollectionConfig {
         if (vectors == null) {
             throw new BadRequestException("vectors config is missing");
@@ -119,6 +191,16 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
                 hnsw, optimizers, wal, q, readFanOutFactorOrNull);
     }
 
+    /** The HNSW parameters of the vector: the collection's {@code hnsw_config} with the vector's own diff over it. */
+    public HnswConfig vectorHnsw() {
+        return vectors.hnswOrNull() == null ? hnsw : vectors.hnswOrNull().applyTo(hnsw);
+    }
+
+    /** The quantization of the vector: its own {@code quantization_config} when given, else the collection's. */
+    public QuantizationConfig vectorQuantizationOrNull() {
+        return vectors.quantizationOrNull() != null ? vectors.quantizationOrNull() : quantizationOrNull;
+    }
+
     /** Vectors per sealed segment implied by indexing_threshold; Long.MAX_VALUE when indexing is disabled (0). */
     public long indexingThresholdVectors() {
         long kb = optimizers.indexingThresholdKb();
@@ -128,9 +210,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         return Math.max(1, kb * 1024 / (vectors.size() * 4L));
     }
 
-    /** Vectors below which a segment is searched exactly (full_scan_threshold in KB). */
+    /** Vectors below which a segment is searched exactly (the vector's full_scan_threshold, in KB). */
     public long fullScanThresholdVectors() {
-        return hnsw.fullScanThresholdKb() * 1024 / (vectors.size() * 4L);
+        return vectorHnsw().fullScanThresholdKb() * 1024 / (vectors.size() * 4L);
     }
 
     /** Parses Qdrant's create-collection body: BadRequest (400) for wrong types and enums, Validation (422) for
@@ -151,21 +233,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (!v.has("size") && !v.has("distance")) {
             throw new BadRequestException("named vectors are not supported; use the single unnamed vector form");
         }
-        Integer size = intOr(v, "size", null);
-        if (size == null) {
-            throw new BadRequestException("Format error in JSON body: vectors: missing field `size`");
-        }
-        atLeast(problems, "size", size, 1);
-        String dist = textOr(v, "distance", null);
-        if (dist == null) {
-            throw new BadRequestException("Format error in JSON body: vectors: missing field `distance`");
-        }
-        Distance distance = parseDistance(dist);
-        boolean onDisk = boolOr(v, "on_disk", false);
+        VectorParams vectors = parseVectorParams(v, problems);
         HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), problems);
-        if (object(v, "hnsw_config") != null) {
-            hnsw = hnswDiff(hnsw, object(v, "hnsw_config"), problems);
-        }
+        rejectSparseVectors(body);
         OptimizersConfig opt = optimizersDiff(d.optimizers(), object(body, "optimizers_config"), problems);
         WalParams wal = walDiff(d.wal(), object(body, "wal_config"), problems);
         int shards = intOr(body, "shard_number", 1);
@@ -183,8 +253,74 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        return new CollectionConfig(new VectorParams(size, distance, onDisk), shards, rf, wcf, onDiskPayload, hnsw,
-                opt, wal, q);
+        return new CollectionConfig(vectors, shards, rf, wcf, onDiskPayload, hnsw, opt, wal, q);
+    }
+
+    /**
+     * Qdrant's VectorParams: size (1..=65536, else a validation problem) and distance required; {@code on_disk},
+     * {@code hnsw_config}, {@code quantization_config} (alias {@code quantization}) and {@code datatype} kept; what
+     * Quiver cannot store (datatype float16/uint8, {@code multivector_config}) is a BadRequest, never dropped.
+     */
+    private static VectorParams parseVectorParams(JsonNode v, List<String> problems) {
+        Integer size = intOr(v, "size", null);
+        if (size == null) {
+            throw new BadRequestException("Format error in JSON body: vectors: missing field `size`");
+        }
+        if (size < 1 || size > MAX_VECTOR_SIZE) {
+            problems.add("size: value " + size + " invalid, must be from 1 to " + MAX_VECTOR_SIZE);
+        }
+        String dist = textOr(v, "distance", null);
+        if (dist == null) {
+            throw new BadRequestException("Format error in JSON body: vectors: missing field `distance`");
+        }
+        Distance distance = parseDistance(dist);
+        Boolean onDisk = boolOr(v, "on_disk", null);
+        HnswConfigDiff hnsw = vectorHnswDiff(object(v, "hnsw_config"), problems);
+        JsonNode qn = field(v, "quantization_config") != null ? v.get("quantization_config") : v.get("quantization");
+        QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
+        String datatype = parseDatatype(textOr(v, "datatype", null));
+        if (field(v, "multivector_config") != null) {
+            throw new BadRequestException("multivector_config is not supported: Quiver stores one dense vector per "
+                    + "point");
+        }
+        return new VectorParams(size, distance, onDisk, hnsw, q, datatype);
+    }
+
+    /** Qdrant's vector datatypes: "float32" is what Quiver stores; "float16" and "uint8" are refused. */
+    private static String parseDatatype(String datatype) {
+        if (datatype == null) {
+            return null;
+        }
+        return switch (datatype) {
+            case "float32" -> datatype;
+            case "float16", "uint8" -> throw new BadRequestException("datatype `" + datatype + "` is not supported: "
+                    + "Quiver stores vectors as float32");
+            default -> throw new BadRequestException("Format error in JSON body: vectors.datatype: unknown variant `"
+                    + datatype + "`, expected one of `float32`, `uint8`, `float16`");
+        };
+    }
+
+    /** Sparse vectors are not supported: a non-empty {@code sparse_vectors} is a BadRequest (an empty one is none). */
+    private static void rejectSparseVectors(JsonNode body) {
+        JsonNode sparse = object(body, "sparse_vectors");
+        if (sparse != null && !sparse.isEmpty()) {
+            throw new BadRequestException("sparse vectors are not supported: Quiver stores one dense vector per point "
+                    + "(sparse_vectors: " + String.join(", ", (Iterable<String>) sparse::fieldNames) + ")");
+        }
+    }
+
+    /** A vector's {@code hnsw_config} diff, validated as the collection's; null when absent or empty. */
+    private static HnswConfigDiff vectorHnswDiff(JsonNode n, List<String> problems) {
+        if (n == null) {
+            return null;
+        }
+        HnswConfigDiff h = new HnswConfigDiff(intOr(n, "m", null), intOr(n, "ef_construct", null),
+                longOr(n, "full_scan_threshold", null), intOr(n, "max_indexing_threads", null),
+                boolOr(n, "on_disk", null));
+        atLeast(problems, "ef_construct", h.efConstructOrNull(), 4);
+        atLeast(problems, "m", h.mOrNull(), 0);
+        atLeast(problems, "full_scan_threshold", h.fullScanThresholdKbOrNull(), 0);
+        return h.isEmpty() ? null : h;
     }
 
     /** Reads a persisted config (the shape of {@link #toJson()}). */
@@ -198,12 +334,14 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         WalParams wal = walDiff(WalParams.defaults(), object(config, "wal_config"), problems);
         JsonNode qn = config.get("quantization_config");
         QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
+        JsonNode vq = v.get("quantization_config");
+        VectorParams vectors = new VectorParams(intOr(v, "size", null), parseDistance(textOr(v, "distance", null)),
+                boolOr(v, "on_disk", null), vectorHnswDiff(object(v, "hnsw_config"), problems),
+                vq == null ? null : parseQuantization(vq, problems), parseDatatype(textOr(v, "datatype", null)));
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        return new CollectionConfig(
-                new VectorParams(intOr(v, "size", null), parseDistance(textOr(v, "distance", null)),
-                        boolOr(v, "on_disk", false)),
+        return new CollectionConfig(vectors,
                 intOr(params, "shard_number", 1), intOr(params, "replication_factor", 1),
                 intOr(params, "write_consistency_factor", 1), boolOr(params, "on_disk_payload", true), hnsw, opt, wal,
                 q, intOr(params, "read_fan_out_factor", null));
@@ -231,16 +369,10 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
             throw new BadRequestException("Format error in JSON body: read_fan_out_factor: expected an unsigned "
                     + "integer, got " + fanOut);
         }
-        VectorParams vp = vectors;
-        JsonNode vpatch = object(patch, "vectors");
-        if (vpatch != null) {
-            JsonNode one = vpatch.has("") ? object(vpatch, "") : vpatch;
-            if (one != null) {
-                vp = new VectorParams(vp.size(), vp.distance(), boolOr(one, "on_disk", vp.onDisk()));
-                if (object(one, "hnsw_config") != null) {
-                    h = hnswDiff(h, object(one, "hnsw_config"), problems);
-                }
-            }
+        VectorParams vp = vectorsDiff(object(patch, "vectors"), problems);
+        JsonNode sparse = object(patch, "sparse_vectors");
+        if (sparse != null && !sparse.isEmpty()) { // Qdrant: updates sparse vectors by name; there are none here
+            throw new BadRequestException("Not existing vector name error: " + sparse.fieldNames().next());
         }
         QuantizationConfig q = quantizationOrNull;
         JsonNode qn = patch.get("quantization_config");
@@ -253,6 +385,43 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         return new CollectionConfig(vp, shardNumber, rf, wcf, odp, h, opt, wal, q, fanOut);
     }
 
+    /**
+     * Qdrant's VectorsConfigDiff of a PATCH body: vector name → {@code on_disk}, {@code hnsw_config} (merged into the
+     * vector's own diff), {@code quantization_config} (a config, or "Disabled" to drop the vector's own). The only
+     * vector is the unnamed one, {@code ""}; another name is Qdrant's "Not existing vector name error".
+     */
+    private VectorParams vectorsDiff(JsonNode vpatch, List<String> problems) {
+        VectorParams vp = vectors;
+        if (vpatch == null) {
+            return vp;
+        }
+        for (var e : vpatch.properties()) {
+            String name = e.getKey();
+            JsonNode diff = e.getValue();
+            if (!diff.isObject()) {
+                throw new BadRequestException("Format error in JSON body: vectors." + name
+                        + ": expected an object (VectorParamsDiff), got " + diff);
+            }
+            if (!name.isEmpty()) {
+                throw new BadRequestException("Not existing vector name error: " + name);
+            }
+            Boolean onDisk = boolOr(diff, "on_disk", vp.onDiskOrNull());
+            HnswConfigDiff hnswDiff = vp.hnswOrNull();
+            HnswConfigDiff given = vectorHnswDiff(object(diff, "hnsw_config"), problems);
+            if (given != null) {
+                hnswDiff = hnswDiff == null ? given : hnswDiff.updatedBy(given);
+            }
+            QuantizationConfig q = vp.quantizationOrNull();
+            JsonNode qn = field(diff, "quantization_config") != null ? diff.get("quantization_config")
+                    : diff.get("quantization");
+            if (qn != null && !qn.isNull()) {
+                q = qn.isTextual() && "Disabled".equals(qn.textValue()) ? null : parseQuantization(qn, problems);
+            }
+            vp = new VectorParams(vp.size(), vp.distance(), onDisk, hnswDiff, q, vp.datatypeOrNull());
+        }
+        return vp;
+    }
+
     /** Qdrant's {@code config} object of CollectionInfo; also the persisted form. */
     public ObjectNode toJson() {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -261,8 +430,17 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         ObjectNode v = params.putObject("vectors");
         v.put("size", vectors.size());
         v.put("distance", distanceName(vectors.distance()));
-        if (vectors.onDisk()) {
-            v.put("on_disk", true);
+        if (vectors.hnswOrNull() != null) {
+            v.set("hnsw_config", vectors.hnswOrNull().toJson());
+        }
+        if (vectors.quantizationOrNull() != null) {
+            v.set("quantization_config", quantizationJson(vectors.quantizationOrNull()));
+        }
+        if (vectors.onDiskOrNull() != null) {
+            v.put("on_disk", vectors.onDiskOrNull());
+        }
+        if (vectors.datatypeOrNull() != null) {
+            v.put("datatype", vectors.datatypeOrNull());
         }
         params.put("shard_number", shardNumber);
         params.put("replication_factor", replicationFactor);
@@ -293,14 +471,20 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (quantizationOrNull == null) {
             root.putNull("quantization_config");
         } else {
-            ObjectNode s = root.putObject("quantization_config").putObject("scalar");
-            s.put("type", "int8");
-            if (quantizationOrNull.quantileOrNull() != null) {
-                s.put("quantile", quantizationOrNull.quantileOrNull());
-            }
-            if (quantizationOrNull.alwaysRamOrNull() != null) {
-                s.put("always_ram", quantizationOrNull.alwaysRamOrNull());
-            }
+            root.set("quantization_config", quantizationJson(quantizationOrNull));
+        }
+        return root;
+    }
+
+    private static ObjectNode quantizationJson(QuantizationConfig q) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode s = root.putObject("scalar");
+        s.put("type", "int8");
+        if (q.quantileOrNull() != null) {
+            s.put("quantile", q.quantileOrNull());
+        }
+        if (q.alwaysRamOrNull() != null) {
+            s.put("always_ram", q.alwaysRamOrNull());
         }
         return root;
     }

@@ -8,7 +8,9 @@ import io.quiver.engine.index.PayloadIndexInfo;
 import io.quiver.engine.segment.PointsFile;
 import io.quiver.engine.shard.PayloadJson;
 import io.quiver.engine.shard.Shard;
+import io.quiver.wal.Durability;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,8 +141,8 @@ final class CollectionConfigStore {
         }
     }
 
-    /** {@link Collection#createPayloadIndex}, without the result. */
-    void createPayloadIndex(String field, JsonNode fieldSchema) {
+    /** {@link Collection#createPayloadIndex}; returns the operation id. */
+    long createPayloadIndex(String field, JsonNode fieldSchema, Durability durability) {
         if (field == null || field.isBlank()) {
             throw new BadRequestException("field_name must not be empty");
         }
@@ -152,18 +154,19 @@ final class CollectionConfigStore {
             parseSchema(next);
             write(dir, config, next);
             payloadSchema = next;
-            shards.syncPayloadSchema(parseSchema(next));
+            return shards.changePayloadIndex(parseSchema(next), field, parsed.toJson().toString()
+                    .getBytes(StandardCharsets.UTF_8), durability);
         }
     }
 
-    /** {@link Collection#deletePayloadIndex}, without the result. */
-    void deletePayloadIndex(String field) {
+    /** {@link Collection#deletePayloadIndex}; returns the operation id. */
+    long deletePayloadIndex(String field, Durability durability) {
         synchronized (lock) {
             ObjectNode next = payloadSchema.deepCopy();
             next.remove(field);
             write(dir, config, next);
             payloadSchema = next;
-            shards.syncPayloadSchema(parseSchema(next));
+            return shards.changePayloadIndex(parseSchema(next), field, null, durability);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.quiver.engine;
 
 import io.quiver.engine.index.PayloadFieldSchema;
+import io.quiver.engine.shard.OperationIds;
 import io.quiver.engine.shard.SegmentIndexBuilder;
 import io.quiver.engine.shard.Shard;
 import io.quiver.engine.shard.ShardSettings;
@@ -8,15 +9,19 @@ import io.quiver.hnsw.HnswParams;
 import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.wal.WalConfig;
 import java.nio.file.Path;
+import io.quiver.wal.Durability;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
 /**
- * The local shards of one collection ({@code <dir>/<shard_id>/}): opens them with the settings its config gives,
- * routes each point to a shard by a stable hash of its id, and holds the slot a recovered shard replaces. Threading:
+ * The local shards of one collection ({@code <dir>/<shard_id>/}): opens them with the settings its config gives and
+ * the collection's operation-id counter they share, routes each point to a shard by a stable hash of its id, and
+ * holds the slot a recovered shard replaces. Threading:
  * threadsafe to read; a slot is replaced only under the config lock ({@link ShardSnapshotRecovery}), and a caller
  * uses whichever shard the slot holds when it reads it.
  */
@@ -26,6 +31,7 @@ final class CollectionShards {
     private final EngineOptions options;
     private final ExecutorService indexExecutor;
     private final SegmentIndexBuilder indexBuilder = new SegmentIndexBuilder();
+    private final OperationIds operationIds = new OperationIds();
     private final Shard[] shards;
     /** A read-only view of {@link #shards}: iterating it sees a replaced slot like iterating the array does. */
     private final List<Shard> all;
@@ -53,20 +59,30 @@ final class CollectionShards {
         }
     }
 
-    /** Opens shard {@code shardId} from its directory with the settings of {@code config} (not put in its slot). */
+    /**
+     * Opens shard {@code shardId} from its directory with the settings of {@code config} (not put in its slot); it
+     * raises the collection's operation-id counter past every id it holds.
+     */
     Shard open(int shardId, CollectionConfig config) {
         return Shard.open(shardId, dir.resolve(Integer.toString(shardId)), settings(config, options), indexExecutor,
-                indexBuilder, name, optimizerLimit(config));
+                indexBuilder, name, optimizerLimit(config), operationIds);
+    }
+
+    /** The collection's operation-id counter, shared by its shards. */
+    OperationIds operationIds() {
+        return operationIds;
     }
 
     /** The settings a shard of a collection with config {@code c} runs with. */
     static ShardSettings settings(CollectionConfig c, EngineOptions o) {
-        HnswParams hnsw = new HnswParams(Math.max(2, c.hnsw().m()), c.hnsw().efConstruct(), 42L);
-        int threads = c.hnsw().maxIndexingThreads() > 0 ? c.hnsw().maxIndexingThreads()
+        CollectionConfig.HnswConfig vh = c.vectorHnsw(); // the vector's own hnsw_config over the collection's
+        HnswParams hnsw = new HnswParams(Math.max(2, vh.m()), vh.efConstruct(), 42L);
+        int threads = vh.maxIndexingThreads() > 0 ? vh.maxIndexingThreads()
                 : Runtime.getRuntime().availableProcessors();
-        ScalarQuantizationConfig q = c.quantizationOrNull() == null ? null
-                : c.quantizationOrNull().quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
-                        : new ScalarQuantizationConfig(c.quantizationOrNull().quantileOrNull());
+        CollectionConfig.QuantizationConfig vq = c.vectorQuantizationOrNull();
+        ScalarQuantizationConfig q = vq == null ? null
+                : vq.quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
+                        : new ScalarQuantizationConfig(vq.quantileOrNull());
         WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
                 .withSegmentsAhead(c.wal().walSegmentsAhead());
         int target = c.optimizers().defaultSegmentNumber() > 0 ? (int) c.optimizers().defaultSegmentNumber()
@@ -104,6 +120,19 @@ final class CollectionShards {
         for (Shard s : shards) {
             s.syncPayloadSchema(schema);
         }
+    }
+
+    /**
+     * Logs the creation ({@code fieldSchemaJsonOrNull} given) or removal of the payload index of {@code field} in every
+     * shard and makes their indexes follow {@code schema}; returns the largest of the shards' operation ids.
+     */
+    long changePayloadIndex(Map<String, PayloadFieldSchema> schema, String field, byte[] fieldSchemaJsonOrNull,
+            Durability durability) {
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (Shard s : shards) {
+            futures.add(s.changePayloadIndex(schema, field, fieldSchemaJsonOrNull, durability));
+        }
+        return CollectionWriter.awaitAll(futures);
     }
 
     /** The number of shards (shard_number). */

@@ -15,39 +15,24 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The point writes of a collection: each is split by shard, submitted as one operation per shard and waited for; it
- * also hands out the collection's operation ids. Threading: threadsafe and lock-free; each shard orders its writes
- * through its own update worker.
+ * The point writes of a collection: each is split by shard, submitted as one operation per shard and waited for. Each
+ * shard's part takes the collection's next operation id when its update worker appends it to the WAL (see
+ * {@link io.quiver.engine.shard.OperationIds}), so an operation that fails before it reaches a WAL takes none; the
+ * result carries the largest id of the parts (as Qdrant answers the largest of its shards' operation numbers), and
+ * each point's version is the id of the part that wrote it. Threading: threadsafe and lock-free; each shard orders its
+ * writes through its own update worker.
  */
 final class CollectionWriter {
     private final CollectionShards shards;
     private final Supplier<CollectionConfig> config;
-    private final AtomicLong operationIds;
 
-    /** Operation ids continue after the sum of the shards' last LSNs. */
     CollectionWriter(CollectionShards shards, Supplier<CollectionConfig> config) {
         this.shards = shards;
         this.config = config;
-        long ops = 0;
-        for (Shard s : shards.all()) {
-            ops += s.lastLsn();
-        }
-        this.operationIds = new AtomicLong(ops);
-    }
-
-    /** The id of the latest write. */
-    long lastOperationId() {
-        return operationIds.get();
-    }
-
-    /** Makes later operation ids larger than {@code lsn} (a shard replaced by one that has written more). */
-    void raiseOperationIds(long lsn) {
-        operationIds.accumulateAndGet(lsn, Math::max);
     }
 
     /** {@link Collection#upsert}. */
@@ -70,10 +55,9 @@ final class CollectionWriter {
         }
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
-        long opId = operationIds.incrementAndGet();
         perShard.forEach((shard, byId) -> futures.add(shards.get(shard).submit(
                 new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
-        return finish(opId, futures, wait);
+        return finish(futures, wait);
     }
 
     /** {@link Collection#delete}. */
@@ -138,36 +122,46 @@ final class CollectionWriter {
                 if (perShard.isEmpty()) {
                     perShard.put(0, List.of());
                 }
-                long opId = operationIds.incrementAndGet();
                 perShard.forEach((s, list) -> futures.add(
                         shards.get(s).submit(make.apply(list), null, idsMustExist, d)));
-                return finish(opId, futures, wait);
+                return finish(futures, wait);
             }
             case PointsSelector.ByFilter f -> {
                 if (f.filter() == null) {
                     throw new BadRequestException("filter is missing");
                 }
-                long opId = operationIds.incrementAndGet();
                 for (Shard s : shards.all()) {
                     futures.add(s.submit(make.apply(List.of()), f.filter(), false, d));
                 }
-                return finish(opId, futures, wait);
+                return finish(futures, wait);
             }
         }
     }
 
-    private static UpdateResult finish(long opId, List<CompletableFuture<Long>> futures, boolean wait) {
+    private static UpdateResult finish(List<CompletableFuture<Long>> futures, boolean wait) {
+        return new UpdateResult(awaitAll(futures), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+    }
+
+    /** Waits for every shard's part; the largest operation id, or the first failure (after all are done). */
+    static long awaitAll(List<CompletableFuture<Long>> futures) {
+        long opId = 0;
+        RuntimeException first = null;
         for (CompletableFuture<Long> f : futures) {
             try {
-                f.get();
+                opId = Math.max(opId, f.get());
             } catch (ExecutionException | CompletionException e) {
-                throw unwrap(e.getCause());
+                if (first == null) {
+                    first = unwrap(e.getCause());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StorageException("interrupted while waiting for the write", e);
             }
         }
-        return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
+        if (first != null) {
+            throw first;
+        }
+        return opId;
     }
 
     private static RuntimeException unwrap(Throwable t) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.UUID;
-import java.util.function.LongConsumer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,15 +25,12 @@ final class ShardSnapshotRecovery {
     private final Path dir;
     private final CollectionShards shards;
     private final CollectionConfigStore configStore;
-    private final LongConsumer raiseOperationIds;
 
-    ShardSnapshotRecovery(String name, Path dir, CollectionShards shards, CollectionConfigStore configStore,
-            LongConsumer raiseOperationIds) {
+    ShardSnapshotRecovery(String name, Path dir, CollectionShards shards, CollectionConfigStore configStore) {
         this.name = name;
         this.dir = dir;
         this.shards = shards;
         this.configStore = configStore;
-        this.raiseOperationIds = raiseOperationIds;
     }
 
     /** {@link Collection#recoverShardSnapshot(int, URI, String, Path, int)}. */
@@ -104,8 +100,7 @@ final class ShardSnapshotRecovery {
                 shards.get(shardId).syncPayloadSchema(configStore.payloadFieldSchemas());
                 throw new BadRequestException("the shard snapshot cannot be opened: " + e.getMessage());
             }
-            shards.replace(shardId, fresh);
-            raiseOperationIds.accept(fresh.lastLsn());
+            shards.replace(shardId, fresh); // its open raised the collection's operation ids past every id it holds
             deleteQuietly(aside);
         }
     }

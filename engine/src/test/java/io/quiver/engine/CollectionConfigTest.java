@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.hnsw.Distance;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +56,8 @@ class CollectionConfigTest {
                 json("{\"vectors\":{\"size\":\"four\",\"distance\":\"Cosine\"}}"), null));
         ValidationException v = assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":0,\"distance\":\"Cosine\"}}"), null));
-        assertEquals("Validation error in JSON body: [size: value 0 invalid, must be 1 or larger]", v.getMessage());
+        assertEquals("Validation error in JSON body: [size: value 0 invalid, must be from 1 to 65536]",
+                v.getMessage());
         assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"hnsw_config\":{\"ef_construct\":2}}"),
                 null));
@@ -84,5 +86,82 @@ class CollectionConfigTest {
             q.collection("cfg").updateConfig(json("{\"quantization_config\":\"Disabled\"}"));
             assertNull(q.collection("cfg").config().quantizationOrNull());
         }
+    }
+
+    @Test
+    void vectorSizeIsBoundedAsInQdrant() throws Exception {
+        ValidationException v = assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
+                json("{\"vectors\":{\"size\":70000,\"distance\":\"Cosine\"}}"), null));
+        assertEquals("Validation error in JSON body: [size: value 70000 invalid, must be from 1 to 65536]",
+                v.getMessage());
+        assertEquals(65536, CollectionConfig.fromCreateRequest(
+                json("{\"vectors\":{\"size\":65536,\"distance\":\"Cosine\"}}"), null).vectors().size());
+    }
+
+    @Test
+    void aVectorsOwnHnswConfigOverridesTheCollectionsForThatVector() throws Exception {
+        CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"size":4,"distance":"Euclid","hnsw_config":{"m":8,"full_scan_threshold":1}},
+                 "hnsw_config":{"ef_construct":64}}"""), null);
+        assertEquals(16, c.hnsw().m(), "the collection's hnsw_config keeps its own m");
+        assertEquals(64, c.hnsw().efConstruct());
+        assertEquals(new CollectionConfig.HnswConfig(8, 64, 1, 0, false), c.vectorHnsw());
+        assertEquals(8, CollectionShards.settings(c, EngineOptions.defaults()).hnsw().m(), "the index uses the vector's");
+        assertEquals(64, c.fullScanThresholdVectors(), "the vector's full_scan_threshold: 1 KB of 16-byte vectors");
+        JsonNode j = c.toJson();
+        assertEquals("{\"m\":8,\"full_scan_threshold\":1}", j.at("/params/vectors/hnsw_config").toString());
+        assertEquals(16, j.at("/hnsw_config/m").asInt());
+        assertEquals(c, CollectionConfig.fromJson(j));
+
+        CollectionConfig patched = c.applyUpdate(json("""
+                {"vectors":{"":{"hnsw_config":{"ef_construct":200},"on_disk":true}}}"""));
+        assertEquals("{\"m\":8,\"ef_construct\":200,\"full_scan_threshold\":1}",
+                patched.toJson().at("/params/vectors/hnsw_config").toString(), "Qdrant updates the vector's diff");
+        assertEquals(64, patched.hnsw().efConstruct(), "and leaves the collection's alone");
+        assertEquals(200, patched.vectorHnsw().efConstruct());
+        assertTrue(patched.toJson().at("/params/vectors/on_disk").asBoolean());
+    }
+
+    @Test
+    void vectorParamsQuiverCannotStoreAreRefusedNotDropped() throws Exception {
+        CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"size":4,"distance":"Dot","datatype":"float32","on_disk":false,
+                  "quantization_config":{"scalar":{"type":"int8","quantile":0.9}}},"sparse_vectors":{}}"""), null);
+        JsonNode v = c.toJson().at("/params/vectors");
+        assertEquals("float32", v.get("datatype").asText());
+        assertEquals(false, v.get("on_disk").booleanValue());
+        assertEquals(0.9f, v.at("/quantization_config/scalar/quantile").floatValue());
+        assertNull(c.quantizationOrNull(), "the vector's own quantization, not the collection's");
+        assertEquals(0.9f, c.vectorQuantizationOrNull().quantileOrNull());
+        assertEquals(0.9f, CollectionShards.settings(c, EngineOptions.defaults()).quantizationOrNull().quantile());
+        assertEquals(c, CollectionConfig.fromJson(c.toJson()));
+        assertNull(c.applyUpdate(json("{\"vectors\":{\"\":{\"quantization_config\":\"Disabled\"}}}"))
+                .vectorQuantizationOrNull());
+
+        for (String vectors : List.of(
+                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float16\"}",
+                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"uint8\"}",
+                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float64\"}",
+                "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{}}}")) {
+            assertThrows(BadRequestException.class,
+                    () -> CollectionConfig.fromCreateRequest(json("{\"vectors\":" + vectors + "}"), null), vectors);
+        }
+        BadRequestException sparse = assertThrows(BadRequestException.class, () -> CollectionConfig.fromCreateRequest(
+                json("{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"sparse_vectors\":{\"text\":{}}}"),
+                null));
+        assertTrue(sparse.getMessage().startsWith("Wrong input: sparse vectors are not supported"), sparse.getMessage());
+    }
+
+    @Test
+    void patchingAnUnknownVectorNameIsRefused() throws Exception {
+        CollectionConfig c = CollectionConfig.of(4, Distance.COSINE);
+        BadRequestException e = assertThrows(BadRequestException.class,
+                () -> c.applyUpdate(json("{\"vectors\":{\"img\":{\"on_disk\":true}}}")));
+        assertEquals("Wrong input: Not existing vector name error: img", e.getMessage());
+        assertThrows(BadRequestException.class, () -> c.applyUpdate(json("{\"vectors\":{\"on_disk\":true}}")));
+        assertThrows(BadRequestException.class,
+                () -> c.applyUpdate(json("{\"sparse_vectors\":{\"text\":{\"modifier\":\"idf\"}}}")));
+        assertEquals(c, c.applyUpdate(json("{\"vectors\":{}}")));
     }
 }

@@ -404,6 +404,15 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
+     * The largest payload one record may carry (before compression): what a segment holds besides its header and one
+     * record header. {@link #append} refuses a larger one with an {@link IllegalArgumentException}, so a caller can
+     * check first.
+     */
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /**
      * Forgets every record below {@code firstLsnToKeep} (after a checkpoint): {@link #firstLsn()} becomes exactly
      * {@code firstLsnToKeep} (durably) and segments wholly below it are deleted. A no-op when it is not above
      * {@link #firstLsn()}.

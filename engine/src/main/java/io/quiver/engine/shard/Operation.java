@@ -55,6 +55,19 @@ public sealed interface Operation {
         }
     }
 
+    /**
+     * Creates ({@code fieldSchemaJsonOrNull} given) or drops (null) the payload index of {@code field}. The
+     * collection's payload_schema ({@code config.json}) is what decides which indexes exist, and it is in force before
+     * this is logged, so applying or replaying it changes no segment: it is in the WAL so that, as in Qdrant, a field
+     * index operation has its own operation id in the shard's sequence.
+     */
+    record PayloadIndex(String field, byte[] fieldSchemaJsonOrNull) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> ids) {
+            throw new UnsupportedOperationException("a payload index operation selects no ids");
+        }
+    }
+
     /** The same operation on other ids (after a filter was resolved). */
     Operation withIds(List<PointId> ids);
 }

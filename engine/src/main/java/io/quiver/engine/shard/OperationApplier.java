@@ -56,19 +56,22 @@ final class OperationApplier {
         }
     }
 
-    /** Applies one operation at {@code lsn}; idempotent per point through versions. Worker (or recovery) only. */
-    void apply(Operation op, long lsn) {
+    /**
+     * Applies one operation as version {@code version} (its operation id: larger than every version it may
+     * overwrite, as ids grow along the WAL); idempotent per point through versions. Worker (or recovery) only.
+     */
+    void apply(Operation op, long version) {
         switch (op) {
             case Operation.Upsert u -> {
                 for (Operation.PointData p : u.points()) {
                     IdTracker.Location loc = tracker.get(p.id());
                     if (loc != null) {
-                        if (loc.segment().versionAt(loc.ord()) >= lsn) {
+                        if (loc.segment().versionAt(loc.ord()) >= version) {
                             continue;
                         }
                         loc.segment().markDeleted(loc.ord());
                     }
-                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), lsn);
+                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), version);
                     tracker.put(p.id(), appendable, ord);
                     if (appendable.count() >= settings.get().indexingThresholdVectors()) {
                         sealAndRoll();
@@ -78,7 +81,7 @@ final class OperationApplier {
             case Operation.Delete d -> {
                 for (PointId id : d.ids()) {
                     IdTracker.Location loc = tracker.get(id);
-                    if (loc != null && loc.segment().versionAt(loc.ord()) < lsn) {
+                    if (loc != null && loc.segment().versionAt(loc.ord()) < version) {
                         tracker.remove(id);
                         loc.segment().markDeleted(loc.ord());
                     }
@@ -88,10 +91,11 @@ final class OperationApplier {
                 ObjectNode patch = PayloadJson.parse(s.payloadJson());
                 JsonPath key = s.keyOrNull() == null ? null : PayloadJson.loggedKeyOrNull(s.keyOrNull());
                 if (s.keyOrNull() == null || key != null) {
-                    editPayloads(s.ids(), lsn, old -> PayloadJson.merge(old, patch, key));
+                    editPayloads(s.ids(), version, old -> PayloadJson.merge(old, patch, key));
                 }
             }
-            case Operation.OverwritePayload o -> editPayloads(o.ids(), lsn, old -> PayloadJson.parse(o.payloadJson()));
+            case Operation.OverwritePayload o -> editPayloads(o.ids(), version,
+                    old -> PayloadJson.parse(o.payloadJson()));
             case Operation.DeletePayloadKeys k -> {
                 List<JsonPath> keys = new ArrayList<>(k.keys().size());
                 for (String text : k.keys()) {
@@ -100,20 +104,23 @@ final class OperationApplier {
                         keys.add(key);
                     }
                 }
-                editPayloads(k.ids(), lsn, old -> PayloadJson.deleteKeys(old, keys));
+                editPayloads(k.ids(), version, old -> PayloadJson.deleteKeys(old, keys));
             }
-            case Operation.ClearPayload c -> editPayloads(c.ids(), lsn, old -> null);
+            case Operation.ClearPayload c -> editPayloads(c.ids(), version, old -> null);
+            case Operation.PayloadIndex p -> {
+                // config.json's payload_schema decides the indexes (see Operation.PayloadIndex); nothing to apply
+            }
         }
     }
 
-    private void editPayloads(List<PointId> ids, long lsn, UnaryOperator<ObjectNode> edit) {
+    private void editPayloads(List<PointId> ids, long version, UnaryOperator<ObjectNode> edit) {
         for (PointId id : ids) {
             IdTracker.Location loc = tracker.get(id);
-            if (loc == null || loc.segment().versionAt(loc.ord()) >= lsn) {
+            if (loc == null || loc.segment().versionAt(loc.ord()) >= version) {
                 continue;
             }
             ObjectNode next = edit.apply(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
-            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), lsn);
+            loc.segment().setPayload(loc.ord(), PayloadJson.toBytes(next), version);
         }
     }
 

@@ -11,18 +11,25 @@ import java.util.UUID;
 
 /**
  * Binary form of an {@link Operation} in a WAL record: the record's type byte names the operation, the payload is
- * little-endian {@code byte formatVersion} followed by the operation's fields (ids as {@code byte tag} 0 + long or
- * 1 + two longs; strings and JSON as {@code int length} + UTF-8, length -1 for null; vectors as {@code int dim} +
- * float32s). The WAL record itself carries the CRC. Stateless; threadsafe.
+ * little-endian {@code byte formatVersion}, then (version 2) {@code long operationId} — the collection's operation id,
+ * which is also the version of every point the operation writes — followed by the operation's fields (ids as
+ * {@code byte tag} 0 + long or 1 + two longs; strings and JSON as {@code int length} + UTF-8, length -1 for null;
+ * vectors as {@code int dim} + float32s). Version 1 records (no operation id) are still read: their operation id is
+ * their LSN, as it was when they were written. The WAL record itself carries the CRC. Stateless; threadsafe.
  */
 public final class OperationCodec {
-    static final byte FORMAT_VERSION = 1;
+    static final byte FORMAT_VERSION = 2;
+    /** The first format: no operation id (the LSN was the operation number). */
+    static final byte FORMAT_VERSION_LSN_IDS = 1;
+    /** Where a version 2 payload holds the operation id. */
+    private static final int OPERATION_ID_OFFSET = 1;
     static final byte UPSERT = 1;
     static final byte DELETE = 2;
     static final byte SET_PAYLOAD = 3;
     static final byte OVERWRITE_PAYLOAD = 4;
     static final byte DELETE_PAYLOAD_KEYS = 5;
     static final byte CLEAR_PAYLOAD = 6;
+    static final byte PAYLOAD_INDEX = 7;
 
     private OperationCodec() {}
 
@@ -34,12 +41,15 @@ public final class OperationCodec {
             case Operation.OverwritePayload o -> OVERWRITE_PAYLOAD;
             case Operation.DeletePayloadKeys k -> DELETE_PAYLOAD_KEYS;
             case Operation.ClearPayload c -> CLEAR_PAYLOAD;
+            case Operation.PayloadIndex p -> PAYLOAD_INDEX;
         };
     }
 
-    public static byte[] encode(Operation op) {
+    /** The payload of {@code op} as operation {@code operationId}. */
+    public static byte[] encode(Operation op, long operationId) {
         ByteBuffer b = ByteBuffer.allocate(size(op)).order(ByteOrder.LITTLE_ENDIAN);
         b.put(FORMAT_VERSION);
+        b.putLong(operationId);
         switch (op) {
             case Operation.Upsert u -> {
                 b.putInt(u.points().size());
@@ -69,6 +79,10 @@ public final class OperationCodec {
                 }
             }
             case Operation.ClearPayload c -> putIds(b, c.ids());
+            case Operation.PayloadIndex p -> {
+                putBytes(b, p.field().getBytes(StandardCharsets.UTF_8));
+                putBytes(b, p.fieldSchemaJsonOrNull());
+            }
         }
         if (b.hasRemaining()) {
             throw new IllegalStateException("operation size miscomputed");
@@ -76,10 +90,28 @@ public final class OperationCodec {
         return b.array();
     }
 
+    /** Sets the operation id of an encoded payload (the id is taken after encoding, just before the append). */
+    static void setOperationId(byte[] payload, long operationId) {
+        ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).putLong(OPERATION_ID_OFFSET, operationId);
+    }
+
+    /** The operation id of the record {@code lsn} with this payload (a version 1 record: its LSN). */
+    public static long operationId(byte[] payload, long lsn) {
+        byte version = payload[0];
+        return switch (version) {
+            case FORMAT_VERSION -> ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN)
+                    .getLong(OPERATION_ID_OFFSET);
+            case FORMAT_VERSION_LSN_IDS -> lsn;
+            default -> throw new StorageException("unsupported operation format version " + version);
+        };
+    }
+
     public static Operation decode(byte type, byte[] payload) {
         ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
         byte version = b.get();
-        if (version != FORMAT_VERSION) {
+        if (version == FORMAT_VERSION) {
+            b.getLong(); // the operation id: operationId(payload, lsn)
+        } else if (version != FORMAT_VERSION_LSN_IDS) {
             throw new StorageException("unsupported operation format version " + version);
         }
         return switch (type) {
@@ -113,12 +145,14 @@ public final class OperationCodec {
                 yield new Operation.DeletePayloadKeys(ids, keys);
             }
             case CLEAR_PAYLOAD -> new Operation.ClearPayload(getIds(b));
+            case PAYLOAD_INDEX -> new Operation.PayloadIndex(new String(getBytes(b), StandardCharsets.UTF_8),
+                    getBytes(b));
             default -> throw new StorageException("unknown operation type " + type + " in the WAL");
         };
     }
 
     private static int size(Operation op) {
-        int n = 1;
+        int n = 1 + Long.BYTES;
         switch (op) {
             case Operation.Upsert u -> {
                 n += 4;
@@ -137,6 +171,8 @@ public final class OperationCodec {
                 }
             }
             case Operation.ClearPayload c -> n += idsSize(c.ids());
+            case Operation.PayloadIndex p -> n += bytesSize(p.field().getBytes(StandardCharsets.UTF_8))
+                    + bytesSize(p.fieldSchemaJsonOrNull());
         }
         return n;
     }

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard of a collection: owns its WAL, its update worker and its segments ({@link ShardSegments}), and is the
  * public face of its parts ({@link ShardReader}, {@link OperationApplier}, {@link ShardOptimizer},
- * {@link ShardCheckpointWriter}). Every write gets the next WAL LSN as its operation number and point version, is
- * appended to the WAL, then applied; a checkpoint ({@link #flush()}) persists the segments and truncates the WAL
- * prefix; {@link #open} maps the segments and replays the WAL from the checkpoint.
+ * {@link ShardCheckpointWriter}). Every write takes the collection's next operation id ({@link OperationIds}) as its
+ * operation id and point version, is appended to the WAL (the record holds the id), then applied; a checkpoint
+ * ({@link #flush()}) persists the segments and truncates the WAL prefix; {@link #open} maps the segments, replays the
+ * WAL from the checkpoint and raises the collection's counter past every id the shard holds.
  *
  * <p>Threading: threadsafe. Writes are applied only by the update worker, holding the write lock; reads hold the
  * read lock, so a search sees one consistent set of segments. The segment list is copy-on-write.
@@ -56,17 +57,21 @@ public final class Shard implements AutoCloseable {
     private final ShardReader readPath;
     private final ShardOptimizer optimizer;
     private final OperationApplier applier;
+    private final OperationIds operationIds;
     private final Object flushLock = new Object();
     private Wal wal;
     /** Set by {@link #recover} once the WAL is open. */
     private ShardCheckpointWriter checkpoints;
     private volatile long appliedLsn;
+    /** The operation id of the last record appended to the WAL (or recovered); written by the worker. */
+    private volatile long lastOperationId;
     private volatile String failure;
     private volatile boolean closed;
 
     private Shard(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
-            SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
+            SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads, OperationIds operationIds) {
         this.shardId = shardId;
+        this.operationIds = operationIds;
         this.dir = dir;
         this.segmentsDir = dir.resolve("segments");
         this.settings = settings;
@@ -90,7 +95,19 @@ public final class Shard implements AutoCloseable {
      */
     public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
             SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads) {
-        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name, maxOptimizationThreads);
+        return open(shardId, dir, settings, indexExecutor, indexBuilder, name, maxOptimizationThreads,
+                new OperationIds());
+    }
+
+    /**
+     * As {@link #open(int, Path, ShardSettings, ExecutorService, SegmentIndexBuilder, String, int)}, taking operation
+     * ids from {@code operationIds}, the counter the collection's shards share; the open raises it past every id this
+     * shard holds (its checkpoint's, its segments' point versions, its WAL's).
+     */
+    public static Shard open(int shardId, Path dir, ShardSettings settings, ExecutorService indexExecutor,
+            SegmentIndexBuilder indexBuilder, String name, int maxOptimizationThreads, OperationIds operationIds) {
+        Shard s = new Shard(shardId, dir, settings, indexExecutor, indexBuilder, name, maxOptimizationThreads,
+                operationIds);
         s.lock.writeLock().lock(); // recovery mutates everything; background work starts only after it
         s.optimizer.beginRecovery();
         try {
@@ -148,7 +165,7 @@ public final class Shard implements AutoCloseable {
             }
         }
         long tSegments = System.nanoTime();
-        rebuildTracker(opened);
+        long maxVersion = rebuildTracker(opened);
         long tTracker = System.nanoTime();
         applier.openAppendable(opened);
         for (Segment seg : segments.list()) {
@@ -171,8 +188,11 @@ public final class Shard implements AutoCloseable {
             throw new StorageException("WAL of shard " + shardId + " starts at " + wal.firstLsn()
                     + " but the checkpoint needs " + from);
         }
-        long replayed = replay(from);
+        long lastReplayedId = replay(from);
+        long replayed = Math.max(0, wal.lastLsn() - from + 1);
         appliedLsn = Math.max(state.flushedLsn(), wal.lastLsn());
+        lastOperationId = Math.max(state.lastOperationId(), Math.max(maxVersion, lastReplayedId));
+        operationIds.raiseTo(lastOperationId);
         checkpoints = new ShardCheckpointWriter(shardId, dir, segments, wal, state.flushedLsn());
         long tEnd = System.nanoTime();
         LOG.info("shard {} of {}: {} segments mapped in {} ms, id tracker {} ms, graphs {} ms, WAL open + replay of {}"
@@ -181,31 +201,37 @@ public final class Shard implements AutoCloseable {
                 (tEnd - tGraphs) / 1_000_000);
     }
 
-    /** Applies the WAL's records from {@code fromLsn} on; returns how many. Recovery, or the worker (tests). */
+    /**
+     * Applies the WAL's records from {@code fromLsn} on, each as its operation id; returns the last id (0 when none).
+     * Recovery, or the worker (tests).
+     */
     private long replay(long fromLsn) {
-        long replayed = 0;
+        long lastId = 0;
         if (wal.lastLsn() >= fromLsn) {
             try (WalReader reader = wal.reader(fromLsn)) {
                 while (reader.hasNext()) {
                     WalRecord r = reader.next();
-                    applier.apply(OperationCodec.decode(r.type(), r.payload()), r.lsn());
-                    replayed++;
+                    long id = OperationCodec.operationId(r.payload(), r.lsn());
+                    applier.apply(OperationCodec.decode(r.type(), r.payload()), id);
+                    lastId = Math.max(lastId, id);
                 }
             }
         }
-        return replayed;
+        return lastId;
     }
 
     /**
      * Applies the WAL again from {@code fromLsn} on the update worker, as a recovery from an older checkpoint would;
-     * versions make it a no-op for operations already applied. For tests of idempotency.
+     * versions make it a no-op for operations already applied. Returns the number of records. For tests of
+     * idempotency.
      */
     long replayAgain(long fromLsn) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         worker.enqueue(() -> {
             lock.writeLock().lock();
             try {
-                done.complete(replay(fromLsn));
+                replay(fromLsn);
+                done.complete(Math.max(0, wal.lastLsn() - Math.max(fromLsn, wal.firstLsn()) + 1));
             } catch (Throwable t) {
                 done.completeExceptionally(t);
             } finally {
@@ -215,9 +241,12 @@ public final class Shard implements AutoCloseable {
         return done.join();
     }
 
-    private void rebuildTracker(List<Segment> opened) {
+    /** Rebuilds the id tracker from the opened segments; returns the highest point version in them (0: none). */
+    private long rebuildTracker(List<Segment> opened) {
+        long maxVersion = 0;
         for (Segment seg : opened) {
             for (int ord = 0; ord < seg.count(); ord++) {
+                maxVersion = Math.max(maxVersion, seg.versionAt(ord));
                 if (seg.isDeleted(ord)) {
                     continue;
                 }
@@ -233,6 +262,7 @@ public final class Shard implements AutoCloseable {
                 tracker.put(id, seg, ord);
             }
         }
+        return maxVersion;
     }
 
     public int shardId() {
@@ -263,9 +293,10 @@ public final class Shard implements AutoCloseable {
     // ---------------------------------------------------------------- writes
 
     /**
-     * Queues a write. The future completes with the operation's LSN once it is applied and its WAL record reached
-     * {@code durability}; exceptionally with NotFound when {@code idsMustExist} and an id is absent, or with a
-     * StorageException when the shard has failed.
+     * Queues a write. The future completes with the operation's id once it is applied and its WAL record reached
+     * {@code durability}; exceptionally with NotFound when {@code idsMustExist} and an id is absent, BadRequest when
+     * it is too large for a WAL segment, or with a StorageException when the shard has failed. An operation that
+     * fails before its WAL append takes no operation id.
      *
      * @param filterOrNull when set, the operation's ids are replaced by the points matching it at apply time
      */
@@ -299,29 +330,18 @@ public final class Shard implements AutoCloseable {
             done.completeExceptionally(e);
             return;
         }
-        WalAppend appended;
-        try {
-            appended = wal.append(OperationCodec.type(resolved), OperationCodec.encode(resolved), durability);
-        } catch (IllegalArgumentException e) { // larger than one WAL segment (wal_capacity_mb)
-            done.completeExceptionally(new io.quiver.engine.BadRequestException(
-                    "the operation is too large for the WAL (" + e.getMessage() + "); split it into smaller batches"));
-            return;
-        } catch (RuntimeException e) {
-            done.completeExceptionally(new StorageException("WAL append failed: " + e, e));
-            return;
-        }
-        if (appended.lsn() == WalAppend.NO_LSN) {
-            appended.completion().whenComplete((v, e) -> done.completeExceptionally(
-                    new StorageException("WAL has failed", e)));
+        Logged logged = log(resolved, durability, done);
+        if (logged == null) {
             return;
         }
         lock.writeLock().lock();
         try {
-            applier.apply(resolved, appended.lsn());
-            appliedLsn = appended.lsn();
+            applier.apply(resolved, logged.operationId());
+            appliedLsn = logged.lsn();
         } catch (RuntimeException e) {
             failure = String.valueOf(e);
-            LOG.error("shard {} failed applying operation {}; it stops applying", shardId, appended.lsn(), e);
+            LOG.error("shard {} failed applying operation {} (LSN {}); it stops applying", shardId,
+                    logged.operationId(), logged.lsn(), e);
             done.completeExceptionally(new StorageException("apply failed: " + e, e));
             return;
         } finally {
@@ -330,12 +350,57 @@ public final class Shard implements AutoCloseable {
         if (resolved instanceof Operation.Delete || resolved instanceof Operation.Upsert) {
             optimizer.checkVacuumDue(); // deletes and overwrites may push a sealed segment past deleted_threshold
         }
-        long lsn = appended.lsn();
-        appended.completion().whenComplete((v, e) -> {
+        completeWhenWritten(logged, done);
+    }
+
+    /** An operation appended to the WAL: its LSN, its operation id, and the append's completion. */
+    private record Logged(long lsn, long operationId, CompletableFuture<Long> written) {}
+
+    /**
+     * Appends {@code op} to the WAL as the collection's next operation id. When it cannot be appended, completes
+     * {@code done} exceptionally and returns null; its id is given back (it stays unused when another shard took a
+     * later one meanwhile). Worker only, so ids grow along this shard's WAL.
+     */
+    private Logged log(Operation op, Durability durability, CompletableFuture<?> done) {
+        byte[] payload = OperationCodec.encode(op, 0);
+        if (payload.length > wal.maxPayloadBytes()) { // checked before an id is taken
+            done.completeExceptionally(new io.quiver.engine.BadRequestException("the operation is too large for "
+                    + "the WAL (payload of " + payload.length + " bytes exceeds the " + wal.maxPayloadBytes()
+                    + " bytes a segment of wal_capacity_mb can hold); split it into smaller batches"));
+            return null;
+        }
+        long id = operationIds.next();
+        OperationCodec.setOperationId(payload, id);
+        WalAppend appended;
+        try {
+            appended = wal.append(OperationCodec.type(op), payload, durability);
+        } catch (IllegalArgumentException e) { // larger than one WAL segment (wal_capacity_mb)
+            operationIds.giveBack(id);
+            done.completeExceptionally(new io.quiver.engine.BadRequestException(
+                    "the operation is too large for the WAL (" + e.getMessage() + "); split it into smaller batches"));
+            return null;
+        } catch (RuntimeException e) {
+            operationIds.giveBack(id);
+            done.completeExceptionally(new StorageException("WAL append failed: " + e, e));
+            return null;
+        }
+        if (appended.lsn() == WalAppend.NO_LSN) {
+            operationIds.giveBack(id);
+            appended.completion().whenComplete((v, e) -> done.completeExceptionally(
+                    new StorageException("WAL has failed", e)));
+            return null;
+        }
+        lastOperationId = id;
+        return new Logged(appended.lsn(), id, appended.completion());
+    }
+
+    /** Completes {@code done} with the operation id once the record reached its durability. */
+    private static void completeWhenWritten(Logged logged, CompletableFuture<Long> done) {
+        logged.written().whenComplete((v, e) -> {
             if (e != null) {
                 done.completeExceptionally(new StorageException("WAL write failed: " + e, e));
             } else {
-                done.complete(lsn);
+                done.complete(logged.operationId());
             }
         });
     }
@@ -423,6 +488,45 @@ public final class Shard implements AutoCloseable {
         done.join();
     }
 
+    /**
+     * Creates ({@code fieldSchemaJsonOrNull} given) or drops the payload index of {@code field} as an operation of its
+     * own: logged to the WAL with the next operation id (see {@link Operation.PayloadIndex}), then the segments'
+     * indexes follow {@code schema} (the collection's payload_schema, already persisted with the change), as
+     * {@link #syncPayloadSchema} does. Runs on the update worker, ordered with the writes; the future completes with
+     * the operation id once the indexes are built and the record reached {@code durability}.
+     */
+    public CompletableFuture<Long> changePayloadIndex(Map<String, io.quiver.engine.index.PayloadFieldSchema> schema,
+            String field, byte[] fieldSchemaJsonOrNull, Durability durability) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        checkUsable();
+        Operation op = new Operation.PayloadIndex(field, fieldSchemaJsonOrNull);
+        worker.enqueue(() -> {
+            if (failure != null) {
+                done.completeExceptionally(new StorageException("shard " + shardId + " has failed: " + failure));
+                return;
+            }
+            Logged logged = log(op, durability, done);
+            if (logged == null) {
+                return;
+            }
+            lock.writeLock().lock();
+            try {
+                appliedLsn = logged.lsn();
+                segments.setPayloadSchema(schema);
+                for (Segment seg : segments.list()) {
+                    seg.payloadIndexes().syncWith(segments.payloadSchema(), new SegmentView(seg, tracker));
+                }
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                return;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            completeWhenWritten(logged, done);
+        });
+        return done;
+    }
+
     /** {@code payload_schema} entries of this shard: field → schema and the number of points with an indexed value. */
     public Map<String, io.quiver.engine.index.PayloadIndexInfo> payloadIndexInfo() {
         lock.readLock().lock();
@@ -465,9 +569,17 @@ public final class Shard implements AutoCloseable {
         return checkpoints.flushedLsn();
     }
 
-    /** Highest LSN in the WAL (the last operation number given out). */
+    /** Highest LSN in the WAL. */
     public long lastLsn() {
         return wal.lastLsn();
+    }
+
+    /**
+     * The operation id of the last operation this shard logged, or the highest id it recovered (from its checkpoint,
+     * its segments' point versions and its WAL); 0 when it holds none.
+     */
+    public long lastOperationId() {
+        return lastOperationId;
     }
 
     /** fsyncs of this shard's WAL since open (diagnostics: concurrent wait=true writers share them). */
@@ -523,7 +635,7 @@ public final class Shard implements AutoCloseable {
         CompletableFuture<ShardCheckpointWriter.Capture> cap = new CompletableFuture<>();
         worker.enqueue(() -> {
             try {
-                cap.complete(checkpoints.capture(appliedLsn));
+                cap.complete(checkpoints.capture(appliedLsn, lastOperationId));
             } catch (Throwable t) {
                 cap.completeExceptionally(t);
             }

@@ -18,8 +18,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * segments that writers change.
  */
 final class ShardCheckpointWriter {
-    /** The content of a checkpoint: its LSN, its segments, the changed ones with their state, the ones merged away. */
-    record Capture(long lsn, List<UUID> segmentIds, List<Segment> toPersist,
+    /**
+     * The content of a checkpoint: its LSN and that operation's id, its segments, the changed ones with their state,
+     * the ones merged away.
+     */
+    record Capture(long lsn, long lastOperationId, List<UUID> segmentIds, List<Segment> toPersist,
             List<SegmentSnapshot> snapshots, List<Segment> removed) {}
 
     private final int shardId;
@@ -43,8 +46,11 @@ final class ShardCheckpointWriter {
         return flushedLsn;
     }
 
-    /** What a checkpoint holds, captured on the update worker at {@code appliedLsn}. */
-    Capture capture(long appliedLsn) {
+    /**
+     * What a checkpoint holds, captured on the update worker at {@code appliedLsn}, whose operation id is
+     * {@code lastOperationId}.
+     */
+    Capture capture(long appliedLsn, long lastOperationId) {
         List<UUID> ids = new ArrayList<>();
         List<Segment> changed = new ArrayList<>();
         List<SegmentSnapshot> snaps = new ArrayList<>();
@@ -62,7 +68,7 @@ final class ShardCheckpointWriter {
         } finally {
             lock.readLock().unlock();
         }
-        return new Capture(appliedLsn, ids, changed, snaps, removed);
+        return new Capture(appliedLsn, lastOperationId, ids, changed, snaps, removed);
     }
 
     /**
@@ -86,7 +92,7 @@ final class ShardCheckpointWriter {
         if (c.lsn() == flushedLsn && c.toPersist().isEmpty() && c.removed().isEmpty()) {
             return;
         }
-        ShardStateFile.write(dir, new ShardStateFile.State(c.lsn(), c.segmentIds()));
+        ShardStateFile.write(dir, new ShardStateFile.State(c.lsn(), c.segmentIds(), c.lastOperationId()));
         flushedLsn = c.lsn();
         for (Segment gone : c.removed()) {
             gone.deleteFiles(); // merged away before this checkpoint, which no longer lists it

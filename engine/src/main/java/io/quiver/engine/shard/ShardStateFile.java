@@ -18,16 +18,27 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * A shard's {@code shard_state.json}: the last checkpointed operation number (WAL LSN) and the segments that made
- * up the shard at that point, with a CRC32C of the canonical content ({@code "crc"}). Written atomically (temp file,
- * fsync, rename) as the last step of a checkpoint. Stateless; threadsafe.
+ * A shard's {@code shard_state.json}: the last checkpointed WAL LSN, the operation id of that operation
+ * ({@code last_operation_id}; the WAL before it is truncated, so this is where the id survives when no later record
+ * does; absent in files written before it, which then count as {@code flushed_lsn}, the operation number of that
+ * time) and the segments that made up the shard at that point, with a CRC32C of the canonical content
+ * ({@code "crc"}). Written atomically (temp file, fsync, rename) as the last step of a checkpoint. Stateless;
+ * threadsafe.
  */
 public final class ShardStateFile {
     public static final String NAME = "shard_state.json";
     static final int FORMAT_VERSION = 1;
 
-    /** The checkpoint: every operation up to {@code flushedLsn} is in these segments' files. */
-    public record State(long flushedLsn, List<UUID> segments) {}
+    /**
+     * The checkpoint: every operation up to {@code flushedLsn} is in these segments' files; the last of them had
+     * operation id {@code lastOperationId}.
+     */
+    public record State(long flushedLsn, List<UUID> segments, long lastOperationId) {
+        /** A checkpoint whose last operation id is not known apart from its LSN (a snapshot's manifest). */
+        public State(long flushedLsn, List<UUID> segments) {
+            this(flushedLsn, segments, flushedLsn);
+        }
+    }
 
     private ShardStateFile() {}
 
@@ -48,7 +59,8 @@ public final class ShardStateFile {
             }
             List<UUID> segs = new ArrayList<>();
             n.path("segments").forEach(s -> segs.add(UUID.fromString(s.asText())));
-            return new State(n.path("flushed_lsn").asLong(), segs);
+            long flushed = n.path("flushed_lsn").asLong();
+            return new State(flushed, segs, n.path("last_operation_id").asLong(flushed));
         } catch (IOException | RuntimeException e) {
             if (e instanceof StorageException se) {
                 throw se;
@@ -61,6 +73,7 @@ public final class ShardStateFile {
         ObjectNode n = PayloadJson.MAPPER.createObjectNode();
         n.put("format_version", FORMAT_VERSION);
         n.put("flushed_lsn", state.flushedLsn());
+        n.put("last_operation_id", state.lastOperationId());
         ArrayNode a = n.putArray("segments");
         state.segments().forEach(u -> a.add(u.toString()));
         n.put("crc", crc(n));

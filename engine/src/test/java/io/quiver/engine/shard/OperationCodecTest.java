@@ -11,7 +11,10 @@ import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Every operation survives encode → decode unchanged (random ids, vectors, payloads). */
+/**
+ * Every operation survives encode → decode unchanged (random ids, vectors, payloads) with its operation id; a record
+ * of the first format (no operation id) still decodes, its id being its LSN.
+ */
 class OperationCodecTest {
     @Test
     void roundTripsEveryOperation() {
@@ -38,9 +41,16 @@ class OperationCodecTest {
                     new Operation.SetPayload(ids, json, rnd.nextBoolean() ? null : "a.b"),
                     new Operation.OverwritePayload(ids, json),
                     new Operation.DeletePayloadKeys(ids, List.of("x", "y.z")),
-                    new Operation.ClearPayload(ids))) {
-                Operation back = OperationCodec.decode(OperationCodec.type(op), OperationCodec.encode(op));
+                    new Operation.ClearPayload(ids),
+                    new Operation.PayloadIndex("a.b[]", rnd.nextBoolean() ? null : json))) {
+                long opId = rnd.nextLong() & Long.MAX_VALUE;
+                byte[] encoded = OperationCodec.encode(op, opId);
+                Operation back = OperationCodec.decode(OperationCodec.type(op), encoded);
                 assertEquals(describe(op), describe(back));
+                assertEquals(opId, OperationCodec.operationId(encoded, 7));
+                OperationCodec.setOperationId(encoded, opId + 1);
+                assertEquals(opId + 1, OperationCodec.operationId(encoded, 7));
+                assertEquals(describe(op), describe(OperationCodec.decode(OperationCodec.type(op), encoded)));
             }
         }
     }
@@ -58,6 +68,8 @@ class OperationCodecTest {
             case Operation.DeletePayloadKeys k -> sb.append(k.ids()).append(k.keys());
             case Operation.Delete d -> sb.append(d.ids());
             case Operation.ClearPayload c -> sb.append(c.ids());
+            case Operation.PayloadIndex p -> sb.append(p.field()).append(p.fieldSchemaJsonOrNull() == null ? "null"
+                    : new String(p.fieldSchemaJsonOrNull(), StandardCharsets.UTF_8));
         }
         return sb.toString();
     }
@@ -67,8 +79,19 @@ class OperationCodecTest {
         float[] v = {Float.MIN_VALUE, -0f, 1e30f, 3.25f};
         Operation.Upsert op = new Operation.Upsert(List.of(new Operation.PointData(PointId.of(-1L), v, null)));
         Operation.Upsert back = (Operation.Upsert) OperationCodec.decode(OperationCodec.type(op),
-                OperationCodec.encode(op));
+                OperationCodec.encode(op, 1));
         assertArrayEquals(v, back.points().get(0).vector());
         assertEquals("18446744073709551615", back.points().get(0).id().toString());
+    }
+
+    @Test
+    void firstFormatRecordsTakeTheirLsnAsOperationId() {
+        Operation.Delete op = new Operation.Delete(List.of(PointId.of(5), PointId.of(new UUID(1, 2))));
+        byte[] current = OperationCodec.encode(op, 99);
+        byte[] first = new byte[current.length - Long.BYTES]; // version byte 1, then the fields: no operation id
+        first[0] = OperationCodec.FORMAT_VERSION_LSN_IDS;
+        System.arraycopy(current, 1 + Long.BYTES, first, 1, first.length - 1);
+        assertEquals(42, OperationCodec.operationId(first, 42));
+        assertEquals(describe(op), describe(OperationCodec.decode(OperationCodec.type(op), first)));
     }
 }

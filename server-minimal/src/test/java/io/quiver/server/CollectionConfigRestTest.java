@@ -1,0 +1,128 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Collection configs over a real socket: a vector's own hnsw_config and quantization_config are kept and shown in
+ * {@code params.vectors} (not merged into the collection's), VectorParams Quiver cannot store are refused with 400
+ * rather than dropped, PATCH of an unknown vector name is 400, {@code vectors.size} is bounded to 65536 (422), and
+ * GET /collections/{c} keeps the shape of the spec (§3.3). Owns one server on 127.0.0.1 per test; one test thread.
+ */
+class CollectionConfigRestTest {
+    @TempDir
+    Path dir;
+    private QuiverServer server;
+    private RestClient rest;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
+                "QUIVER__SERVICE__HTTP_PORT", "0",
+                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        rest = new RestClient(server.port());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aVectorsOwnHnswConfigIsShownInParamsVectors() throws Exception {
+        assertTrue(rest.ok("PUT", "/collections/v", """
+                {"vectors":{"size":4,"distance":"Euclid","hnsw_config":{"m":8},"datatype":"float32","on_disk":false,
+                 "quantization_config":{"scalar":{"type":"int8","quantile":0.95}}}}""").asBoolean());
+        JsonNode config = rest.ok("GET", "/collections/v", null).get("config");
+        JsonNode vectors = config.at("/params/vectors");
+        assertEquals(8, vectors.at("/hnsw_config/m").asInt(), vectors.toString());
+        assertEquals(1, vectors.get("hnsw_config").size(), "the diff as given: " + vectors);
+        assertEquals(16, config.at("/hnsw_config/m").asInt(), "the collection's m is untouched: " + config);
+        assertEquals("float32", vectors.get("datatype").asText());
+        assertFalse(vectors.get("on_disk").asBoolean(true));
+        assertEquals("int8", vectors.at("/quantization_config/scalar/type").asText());
+        assertTrue(config.get("quantization_config").isNull(), "the collection has no quantization of its own");
+
+        assertTrue(rest.ok("PATCH", "/collections/v",
+                "{\"vectors\":{\"\":{\"hnsw_config\":{\"ef_construct\":64},\"on_disk\":true}}}").asBoolean());
+        vectors = rest.ok("GET", "/collections/v", null).at("/config/params/vectors");
+        assertEquals(8, vectors.at("/hnsw_config/m").asInt(), vectors.toString());
+        assertEquals(64, vectors.at("/hnsw_config/ef_construct").asInt(), vectors.toString());
+        assertTrue(vectors.get("on_disk").asBoolean());
+
+        // the vector's params survive a restart
+        server.close();
+        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
+                "QUIVER__SERVICE__HTTP_PORT", "0",
+                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        rest = new RestClient(server.port());
+        assertEquals(vectors, rest.ok("GET", "/collections/v", null).at("/config/params/vectors"));
+    }
+
+    @Test
+    void unsupportedVectorParamsAreRefusedNotDropped() {
+        for (String vectors : List.of(
+                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float16\"}",
+                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"uint8\"}",
+                "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x16\"}}}")) {
+            rest.error(400, "PUT", "/collections/u", "{\"vectors\":" + vectors + "}");
+        }
+        String sparse = rest.error(400, "PUT", "/collections/u",
+                "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"sparse_vectors\":{\"text\":{}}}");
+        assertTrue(sparse.contains("sparse vectors are not supported"), sparse);
+        assertFalse(rest.ok("GET", "/collections/u/exists", null).get("exists").asBoolean());
+    }
+
+    @Test
+    void patchOfAnUnknownVectorNameIs400() {
+        rest.ok("PUT", "/collections/p", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+        String error = rest.error(400, "PATCH", "/collections/p", "{\"vectors\":{\"img\":{\"on_disk\":true}}}");
+        assertEquals("Wrong input: Not existing vector name error: img", error);
+        assertFalse(rest.ok("GET", "/collections/p", null).at("/config/params/vectors").has("on_disk"));
+    }
+
+    @Test
+    void vectorSizeIsAtMost65536() {
+        String error = rest.error(422, "PUT", "/collections/s", "{\"vectors\":{\"size\":70000,\"distance\":\"Dot\"}}");
+        assertTrue(error.contains("size: value 70000 invalid, must be from 1 to 65536"), error);
+        assertFalse(rest.ok("GET", "/collections/s/exists", null).get("exists").asBoolean());
+        rest.ok("PUT", "/collections/s", "{\"vectors\":{\"size\":65536,\"distance\":\"Dot\"}}");
+        assertEquals(65536, rest.ok("GET", "/collections/s", null).at("/config/params/vectors/size").asInt());
+    }
+
+    @Test
+    void collectionInfoHasTheShapeOfTheSpec() {
+        rest.ok("PUT", "/collections/i", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"hnsw_config\":{\"m\":4}}}");
+        JsonNode info = rest.ok("GET", "/collections/i", null);
+        for (String key : List.of("status", "optimizer_status", "segments_count", "config", "payload_schema",
+                "points_count", "indexed_vectors_count")) {
+            assertTrue(info.has(key), key + " in " + info);
+        }
+        JsonNode config = info.get("config");
+        for (String path : List.of("/params/vectors/size", "/params/vectors/distance", "/params/shard_number",
+                "/params/replication_factor", "/params/write_consistency_factor", "/params/on_disk_payload",
+                "/hnsw_config/m", "/hnsw_config/ef_construct", "/hnsw_config/full_scan_threshold",
+                "/optimizer_config/default_segment_number", "/optimizer_config/flush_interval_sec",
+                "/wal_config/wal_capacity_mb", "/quantization_config")) {
+            assertFalse(config.at(path).isMissingNode(), path + " in " + config);
+        }
+        for (String key : List.of("size", "distance", "hnsw_config")) {
+            assertTrue(config.at("/params/vectors").has(key), key + " in " + config);
+        }
+        assertEquals(3, config.at("/params/vectors").size(), "nothing else in params.vectors: " + config);
+    }
+}
