@@ -451,7 +451,7 @@ class RestApiTest {
         createDemo("demo", "Dot");
         RestClient.Reply root = rest.send("GET", "/", null);
         assertEquals(200, root.status());
-        assertEquals("quiver - vector search engine", root.json().get("title").asText());
+        assertEquals("qdrant - vector search engine", root.json().get("title").asText());
         assertFalse(root.json().has("status"), "GET / is not wrapped in the envelope");
         assertEquals("healthz check passed", rest.send("GET", "/healthz", null).body());
         assertEquals("all shards are ready", rest.send("GET", "/readyz", null).body());
