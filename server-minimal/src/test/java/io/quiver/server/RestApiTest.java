@@ -586,6 +586,23 @@ class RestApiTest {
         assertEquals(0, rest.ok("GET", "/collections/demo/shards/0/snapshots", null).size());
     }
 
+    @Test
+    void trailingTextAfterTheJsonBodyIsRejectedAndChangesNothing() {
+        createDemo("demo", "Dot");
+        String trailing = rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":77,\"vector\":[1,1,1,1]}]} trailing");
+        assertTrue(trailing.startsWith("Format error in JSON body"), trailing);
+        rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":77,\"vector\":[1,1,1,1]}]} {\"points\":[]}");
+        rest.error(400, "POST", "/collections/demo/points/search", "{\"vector\":[1,1,1,1],\"limit\":2}]");
+        rest.error(404, "GET", "/collections/demo/points/77", null);
+        assertEquals(6, count("demo"));
+        // whitespace after the value is fine, and a payload may repeat a key (the last one wins, as in serde_json)
+        rest.ok("PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":78,\"vector\":[1,1,1,1],\"payload\":{\"a\":1,\"a\":2}}]} \r\n\t ");
+        assertEquals(2, rest.ok("GET", "/collections/demo/points/78", null).at("/payload/a").asInt());
+    }
+
     private JsonNode payload(int id) {
         return rest.ok("GET", "/collections/demo/points/" + id, null).get("payload");
     }
