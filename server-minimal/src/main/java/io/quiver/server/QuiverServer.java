@@ -126,11 +126,13 @@ public final class QuiverServer implements AutoCloseable {
      * Jackson as the REST API needs it, reading as serde_json does: NaN and other non-standard tokens rejected
      * (Jackson's default), anything after the body's one JSON value but whitespace rejected
      * ({@code FAIL_ON_TRAILING_TOKENS}), nesting bounded so a hostile body cannot exhaust the stack; repeated keys in
-     * an object are kept as they are (the last wins), since Qdrant accepts them in payloads.
+     * an object are kept as they are (the last wins), since Qdrant accepts them in payloads. Writing: non-finite
+     * numbers become {@code null} ({@link NonFiniteAsNullGenerator}).
      */
     static ObjectMapper jsonMapper() {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
+                .addDecorator((f, generator) -> new NonFiniteAsNullGenerator(generator))
                 .build();
         return JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     }

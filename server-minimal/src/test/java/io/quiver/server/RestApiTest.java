@@ -603,6 +603,21 @@ class RestApiTest {
         assertEquals(2, rest.ok("GET", "/collections/demo/points/78", null).at("/payload/a").asInt());
     }
 
+    @Test
+    void nonFiniteScoresAreWrittenAsNull() {
+        assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
+        rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
+        RestClient.Reply search = rest.send("POST", "/collections/huge/points/search",
+                "{\"vector\":[3e38,3e38],\"limit\":1}");
+        assertEquals(200, search.status(), search.body());
+        assertFalse(search.body().contains("Infinity"), search.body());
+        JsonNode hit = search.json().get("result").get(0);
+        assertEquals(1, hit.get("id").asInt());
+        assertTrue(hit.has("score") && hit.get("score").isNull(), hit.toString());
+        JsonNode query = rest.ok("POST", "/collections/huge/points/query", "{\"query\":[3e38,3e38]}");
+        assertTrue(query.at("/points/0/score").isNull(), query.toString());
+    }
+
     private JsonNode payload(int id) {
         return rest.ok("GET", "/collections/demo/points/" + id, null).get("payload");
     }
