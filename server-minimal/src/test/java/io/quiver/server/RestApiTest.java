@@ -604,6 +604,36 @@ class RestApiTest {
     }
 
     @Test
+    void collectionNamesFollowQdrantsRules() {
+        String body = "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}";
+        Map<String, String> forbidden = new java.util.LinkedHashMap<>();
+        forbidden.put("a*b", "*");
+        forbidden.put("a:b", ":");
+        forbidden.put("a%3Cb", "<");
+        forbidden.put("a%3Eb", ">");
+        forbidden.put("a%22b", "\"");
+        forbidden.put("a%7Cb", "|");
+        forbidden.put("a%3Fb", "?");
+        forbidden.put("a%5Cb", "\\");
+        forbidden.put("a%2Fb", "/");
+        forbidden.put("a%00b", "\0");
+        forbidden.put("a%1Fb", "\u001F");
+        forbidden.put("a%3Cb*", "<"); // the first forbidden character in Qdrant's order is reported
+        for (Map.Entry<String, String> e : forbidden.entrySet()) {
+            String error = rest.error(422, "PUT", "/collections/" + e.getKey(), body);
+            assertEquals("Validation error in path parameters: [name: collection name cannot contain \""
+                    + e.getValue() + "\" char]", error, e.getKey());
+        }
+        rest.error(422, "PUT", "/collections/a%0Ab", body); // other control characters: not a directory name
+        rest.error(422, "PUT", "/collections/" + "a".repeat(256), body);
+        rest.error(422, "PUT", "/collections/" + "%C3%A9".repeat(128), body); // 128 characters, 256 UTF-8 bytes
+        assertEquals(0, rest.ok("GET", "/collections", null).get("collections").size());
+        assertTrue(rest.ok("PUT", "/collections/" + "a".repeat(255), body).asBoolean());
+        assertTrue(rest.ok("PUT", "/collections/with%20space-and.dots_%C3%A9", body).asBoolean());
+        assertEquals(2, rest.ok("GET", "/collections", null).get("collections").size());
+    }
+
+    @Test
     void nonFiniteScoresAreWrittenAsNull() {
         assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
