@@ -93,7 +93,12 @@ final class CollectionRoutes {
         if (field == null || field.isEmpty()) {
             throw ApiException.badRequest("Format error in JSON body: missing field `field_name`");
         }
-        JsonNode schema = body.get("field_schema");
+        // Qdrant's CreateFieldIndex takes `field_type` as an alias of `field_schema` (older clients send it); serde
+        // refuses a body that gives both.
+        if (body.has("field_schema") && body.has("field_type")) {
+            throw ApiException.badRequest("Format error in JSON body: duplicate field `field_schema`");
+        }
+        JsonNode schema = body.has("field_schema") ? body.get("field_schema") : body.get("field_type");
         if (schema == null || schema.isNull()) {
             throw ApiException.badRequest("Format error in JSON body: missing field `field_schema`");
         }

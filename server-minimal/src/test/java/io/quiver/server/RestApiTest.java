@@ -634,6 +634,21 @@ class RestApiTest {
     }
 
     @Test
+    void payloadIndexTakesFieldTypeAsAnAliasOfFieldSchema() {
+        createDemo("demo", "Dot");
+        JsonNode created = rest.ok("PUT", "/collections/demo/index?wait=true",
+                "{\"field_name\":\"city\",\"field_type\":\"keyword\"}");
+        assertEquals("completed", created.get("status").asText());
+        assertEquals("keyword",
+                rest.ok("GET", "/collections/demo", null).at("/payload_schema/city/data_type").asText());
+        String both = rest.error(400, "PUT", "/collections/demo/index?wait=true",
+                "{\"field_name\":\"n\",\"field_schema\":\"integer\",\"field_type\":\"integer\"}");
+        assertTrue(both.contains("duplicate field"), both);
+        rest.error(400, "PUT", "/collections/demo/index?wait=true", "{\"field_name\":\"n\"}");
+        assertFalse(rest.ok("GET", "/collections/demo", null).get("payload_schema").has("n"));
+    }
+
+    @Test
     void nonFiniteScoresAreWrittenAsNull() {
         assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
