@@ -65,7 +65,7 @@ final class CollectionRoutes {
 
     private ApiResponse create(ApiRequest request) {
         String name = validName(request.pathParam("c"));
-        request.queryInt("timeout", null, 1);
+        request.metaTimeout(null);
         CollectionConfig config = CollectionConfig.fromCreateRequest(request.jsonObject(), defaults);
         collections.catalog().create(name, config);
         return ApiResponse.ok(BooleanNode.TRUE);
@@ -74,20 +74,20 @@ final class CollectionRoutes {
     private ApiResponse update(ApiRequest request) {
         String name = request.pathParam("c");
         collections.get(name);
-        request.queryInt("timeout", null, 1);
+        request.metaTimeout(null);
         JsonNode body = request.json();
         collections.catalog().update(name, body.isNull() ? json.createObjectNode() : request.jsonObject());
         return ApiResponse.ok(BooleanNode.TRUE);
     }
 
     private ApiResponse delete(ApiRequest request) {
-        request.queryInt("timeout", null, 1);
+        request.metaTimeout(null);
         return ApiResponse.ok(BooleanNode.valueOf(collections.catalog().delete(request.pathParam("c"))));
     }
 
     private ApiResponse createIndex(ApiRequest request) {
         var collection = collections.get(request.pathParam("c"));
-        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode body = request.jsonObject();
         String field = JsonFields.optText(body, "field_name");
         if (field == null || field.isEmpty()) {
@@ -107,7 +107,7 @@ final class CollectionRoutes {
 
     private ApiResponse deleteIndex(ApiRequest request) {
         var collection = collections.get(request.pathParam("c"));
-        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         return ApiResponse.ok(collection.deletePayloadIndex(request.pathParam("field"), wait).toJson());
     }
 

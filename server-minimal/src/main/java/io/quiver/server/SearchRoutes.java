@@ -44,8 +44,9 @@ final class SearchRoutes {
 
     private ApiResponse search(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadParams read = request.readParams();
         return ApiResponse.ok(scored(collection.search(RequestParser.search(request.jsonObject()),
-                PointRoutes.consistency(request))));
+                read.consistency())));
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
@@ -64,13 +65,13 @@ final class SearchRoutes {
      */
     private ApiResponse batch(ApiRequest request, String entryKind, BatchEntry entry) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadConsistency consistency = request.readParams().consistency();
         JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
         for (JsonNode s : searches) {
             if (!s.isObject()) {
                 throw JsonFields.typeError("searches[]", s, entryKind);
             }
         }
-        ReadConsistency consistency = PointRoutes.consistency(request);
         ArrayNode out = json.createArrayNode();
         for (JsonNode s : searches) {
             out.add(entry.answer(collection, s, consistency));
@@ -80,7 +81,8 @@ final class SearchRoutes {
 
     private ApiResponse recommend(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        return ApiResponse.ok(recommend(collection, request.jsonObject(), PointRoutes.consistency(request)));
+        ReadConsistency consistency = request.readParams().consistency();
+        return ApiResponse.ok(recommend(collection, request.jsonObject(), consistency));
     }
 
     private ApiResponse recommendBatch(ApiRequest request) {
@@ -200,7 +202,8 @@ final class SearchRoutes {
 
     private ApiResponse query(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        return ApiResponse.ok(query(collection, request.jsonObject(), PointRoutes.consistency(request)));
+        ReadConsistency consistency = request.readParams().consistency();
+        return ApiResponse.ok(query(collection, request.jsonObject(), consistency));
     }
 
     private ApiResponse queryBatch(ApiRequest request) {

@@ -649,6 +649,66 @@ class RestApiTest {
     }
 
     @Test
+    void queryParametersAreCheckedOnEveryEndpointThatTakesThem() {
+        createDemo("demo", "Dot");
+        String[][] writes = {
+                {"PUT", "/collections/demo/points", "{\"points\":[{\"id\":100,\"vector\":[1,1,1,1]}]}"},
+                {"POST", "/collections/demo/points/delete", "{\"points\":[1]}"},
+                {"POST", "/collections/demo/points/payload", "{\"payload\":{\"x\":1},\"points\":[3]}"},
+                {"PUT", "/collections/demo/points/payload", "{\"payload\":{\"x\":1},\"points\":[3]}"},
+                {"POST", "/collections/demo/points/payload/delete", "{\"keys\":[\"city\"],\"points\":[3]}"},
+                {"POST", "/collections/demo/points/payload/clear", "{\"points\":[3]}"},
+                {"POST", "/collections/demo/points/batch", "{\"operations\":[{\"delete\":{\"points\":[5]}}]}"},
+                {"PUT", "/collections/demo/index", "{\"field_name\":\"city\",\"field_schema\":\"keyword\"}"},
+                {"DELETE", "/collections/demo/index/n", null}};
+        rest.ok("PUT", "/collections/demo/index?wait=true", "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+        JsonNode before = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":100,\"with_vector\":true}");
+        for (String[] w : writes) {
+            for (String bad : List.of("ordering=bogus", "timeout=abc", "timeout=-1", "timeout=1.5", "wait=maybe",
+                    "wait=true&ordering=Strong")) {
+                String error = rest.error(400, w[0], w[1] + "?" + bad, w[2]);
+                assertTrue(error.startsWith("Format error in query parameters"), w[1] + "?" + bad + ": " + error);
+            }
+        }
+        assertEquals(before.get("points"), rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"limit\":100,\"with_vector\":true}").get("points"), "rejected writes change nothing");
+        assertEquals(List.of("n"), fieldNames(rest.ok("GET", "/collections/demo", null).get("payload_schema")));
+        // Qdrant's write timeout is whole seconds (DurationSeconds): 0 is a valid value there
+        for (String[] w : writes) {
+            rest.ok(w[0], w[1] + "?wait=true&ordering=strong&timeout=0", w[2]);
+        }
+
+        String[][] reads = {
+                {"POST", "/collections/demo/points", "{\"ids\":[2]}"},
+                {"GET", "/collections/demo/points/2", null},
+                {"POST", "/collections/demo/points/scroll", "{}"},
+                {"POST", "/collections/demo/points/count", "{}"},
+                {"POST", "/collections/demo/points/search", "{\"vector\":[1,1,1,1],\"limit\":2}"},
+                {"POST", "/collections/demo/points/search/batch",
+                        "{\"searches\":[{\"vector\":[1,1,1,1],\"limit\":2}]}"},
+                {"POST", "/collections/demo/points/recommend", "{\"positive\":[2],\"limit\":2}"},
+                {"POST", "/collections/demo/points/recommend/batch", "{\"searches\":[{\"positive\":[2],\"limit\":2}]}"},
+                {"POST", "/collections/demo/points/query", "{\"query\":[1,1,1,1]}"},
+                {"POST", "/collections/demo/points/query/batch", "{\"searches\":[{\"query\":[1,1,1,1]}]}"}};
+        for (String[] r : reads) {
+            // Qdrant's read timeout is a NonZeroU64: 0 fails to parse like any malformed value
+            for (String bad : List.of("timeout=abc", "timeout=0", "timeout=-5", "consistency=bogus", "consistency=0")) {
+                String error = rest.error(400, r[0], r[1] + "?" + bad, r[2]);
+                assertTrue(error.startsWith("Format error in query parameters"), r[1] + "?" + bad + ": " + error);
+            }
+            rest.ok(r[0], r[1] + "?timeout=5&consistency=majority", r[2]);
+        }
+
+        // collection meta operations (Qdrant's WaitTimeout): text is a 400, 0 a 422
+        String config = "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}";
+        rest.error(400, "PUT", "/collections/other?timeout=abc", config);
+        rest.error(422, "PUT", "/collections/other?timeout=0", config);
+        rest.error(422, "PATCH", "/collections/demo?timeout=0", "{}");
+        rest.error(400, "DELETE", "/collections/demo?timeout=x", null);
+        assertTrue(rest.ok("GET", "/collections/demo/exists", null).get("exists").asBoolean());
+    }
+
+    @Test
     void nonFiniteScoresAreWrittenAsNull() {
         assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
