@@ -126,6 +126,12 @@ final class SnapshotRoutes {
             throw ApiException.badRequest("Format error in JSON body: missing field `location`");
         }
         String checksum = JsonFields.optText(body, "checksum");
+        if (checksum != null) {
+            String problem = sha256Problem(checksum);
+            if (problem != null) {
+                throw ApiException.validation("checksum", problem);
+            }
+        }
         SnapshotPriority priority = SnapshotPriority.parse(JsonFields.optText(body, "priority"));
         URI uri;
         try {
@@ -190,6 +196,9 @@ final class SnapshotRoutes {
 
     private ApiResponse recover(ApiRequest request) {
         String name = request.pathParam("c");
+        if (collections.catalog().find(name).isEmpty()) {
+            CollectionRoutes.validName(name); // the recovery creates it: a new collection's name rules apply
+        }
         Recovery r = recovery(request);
         if (!request.queryFlag("wait", true)) {
             background("recovery of " + name, () -> collections.catalog().recoverSnapshot(name, r.location(),
@@ -198,5 +207,19 @@ final class SnapshotRoutes {
         }
         collections.catalog().recoverSnapshot(name, r.location(), r.checksum(), r.priority(), snapshotsDir);
         return ApiResponse.ok(BooleanNode.TRUE);
+    }
+
+    /**
+     * Qdrant's {@code validate_sha256_hash}: 64 hexadecimal digits (either case); the problem as a validation message,
+     * or null when the value is a well-formed SHA-256.
+     */
+    static String sha256Problem(String value) {
+        if (value.length() != 64) {
+            return "invalid sha256 hash: expected 64 characters, got " + value.length();
+        }
+        if (!value.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 128)) {
+            return "invalid sha256 hash: invalid characters, expected 0-9, a-f, A-F";
+        }
+        return null;
     }
 }

@@ -709,6 +709,42 @@ class RestApiTest {
     }
 
     @Test
+    void recoverRefusesASnapshotThatDoesNotFitTheExistingCollection() throws Exception {
+        createDemo("demo", "Euclid");
+        JsonNode before = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":100,\"with_vector\":true}");
+        Map<String, String> others = Map.of(
+                "dot", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}",
+                "wide", "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"}}",
+                "sharded", "{\"vectors\":{\"size\":4,\"distance\":\"Euclid\"},\"shard_number\":2}");
+        for (Map.Entry<String, String> other : others.entrySet()) {
+            assertTrue(rest.ok("PUT", "/collections/" + other.getKey(), other.getValue()).asBoolean());
+            String name = rest.ok("POST", "/collections/" + other.getKey() + "/snapshots?wait=true", null)
+                    .get("name").asText();
+            String location = dir.resolve("snapshots").resolve(other.getKey()).resolve(name).toUri().toString();
+            String error = rest.error(400, "PUT", "/collections/demo/snapshots/recover",
+                    "{\"location\":\"" + location + "\"}");
+            assertTrue(error.contains("Snapshot is not compatible with existing collection"), error);
+            assertTrue(error.contains(other.getKey().equals("sharded") ? "shard number" : "vectors"), error);
+        }
+        assertEquals("Euclid",
+                rest.ok("GET", "/collections/demo", null).at("/config/params/vectors/distance").asText());
+        assertEquals(before.get("points"), rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"limit\":100,\"with_vector\":true}").get("points"), "the existing collection keeps its data");
+
+        String missing = rest.error(400, "PUT", "/collections/demo/snapshots/recover",
+                "{\"location\":\"file:///nope.snapshot\"}");
+        assertTrue(missing.contains("does not exist"), missing);
+        for (String checksum : List.of("xyz", "0".repeat(63), "g".repeat(64))) {
+            String invalid = rest.error(422, "PUT", "/collections/demo/snapshots/recover",
+                    "{\"location\":\"file:///nope.snapshot\",\"checksum\":\"" + checksum + "\"}");
+            assertTrue(invalid.startsWith("Validation error in JSON body: [checksum:"), invalid);
+        }
+        rest.error(422, "PUT", "/collections/bad%3Aname/snapshots/recover", "{\"location\":\"file:///nope.snapshot\"}");
+        assertEquals(before.get("points"), rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"limit\":100,\"with_vector\":true}").get("points"));
+    }
+
+    @Test
     void nonFiniteScoresAreWrittenAsNull() {
         assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
