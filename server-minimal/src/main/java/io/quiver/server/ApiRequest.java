@@ -25,6 +25,7 @@ public final class ApiRequest {
     private final ObjectMapper json;
     private byte[] body;
     private boolean bodyConsumed;
+    private boolean streamed;
 
     ApiRequest(HttpExchange exchange, Map<String, String> pathParams, long maxBodyBytes, ObjectMapper json) {
         this.exchange = exchange;
@@ -136,11 +137,32 @@ public final class ApiRequest {
 
     /** The raw body, read once; a body over the configured limit is a 400, as in Qdrant. */
     public byte[] bodyBytes() {
+        if (streamed) {
+            throw new IllegalStateException("the request body was streamed");
+        }
         if (body == null) {
             body = readLimited();
             bodyConsumed = true;
         }
         return body;
+    }
+
+    /**
+     * The body as a stream, for a route that reads it itself and is not bounded by {@code max_request_size_mb} (a
+     * snapshot upload, spooled to disk). The route calls {@link #bodyReadToEnd()} once it has read it all; the body
+     * cannot then be read again.
+     */
+    InputStream bodyStream() {
+        if (body != null || streamed) {
+            throw new IllegalStateException("the request body was already read");
+        }
+        streamed = true;
+        return exchange.getRequestBody();
+    }
+
+    /** Tells that the stream of {@link #bodyStream()} was read to its end, so the connection may be reused. */
+    void bodyReadToEnd() {
+        bodyConsumed = true;
     }
 
     /** Whether the whole body was read; when not, the connection must not be reused (Dispatcher closes it). */

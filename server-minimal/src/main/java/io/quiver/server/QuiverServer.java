@@ -100,7 +100,9 @@ public final class QuiverServer implements AutoCloseable {
             routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());
             routes.addAll(new PointRoutes(collections, json).routes());
             routes.addAll(new SearchRoutes(collections, json).routes());
-            routes.addAll(new SnapshotRoutes(collections, config.snapshotsPath(), json).routes());
+            SnapshotRoutes snapshots = new SnapshotRoutes(collections, config.snapshotsPath(), json);
+            snapshots.deleteLeftoverUploads();
+            routes.addAll(snapshots.routes());
             http.createContext("/", new Dispatcher(routes, new ApiKeyGuard(config.apiKey(), config.readOnlyApiKey()),
                     metrics, new ErrorMapper(), json, config.maxRequestBytes(), config.enableCors()));
             http.start();

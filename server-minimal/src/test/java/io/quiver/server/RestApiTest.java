@@ -745,6 +745,87 @@ class RestApiTest {
     }
 
     @Test
+    void snapshotUploadRecoversTheArchiveBeyondTheJsonSizeLimit() throws Exception {
+        // a collection whose snapshot is larger than max_request_size_mb (1 MB here): uploads are not bounded by it
+        assertTrue(rest.ok("PUT", "/collections/big", "{\"vectors\":{\"size\":256,\"distance\":\"Dot\"}}").asBoolean());
+        Random random = new Random(11);
+        for (int batch = 0; batch < 6; batch++) {
+            StringBuilder body = new StringBuilder("{\"points\":[");
+            for (int i = 0; i < 200; i++) {
+                float[] v = new float[256];
+                for (int d = 0; d < v.length; d++) {
+                    v[d] = random.nextFloat();
+                }
+                body.append(i == 0 ? "" : ",").append("{\"id\":").append(batch * 200 + i).append(",\"vector\":")
+                        .append(toJson(v)).append(",\"payload\":{\"batch\":").append(batch).append("}}");
+            }
+            rest.ok("PUT", "/collections/big/points?wait=true", body.append("]}").toString());
+        }
+        JsonNode created = rest.ok("POST", "/collections/big/snapshots?wait=true", null);
+        byte[] archive = java.nio.file.Files.readAllBytes(
+                dir.resolve("snapshots").resolve("big").resolve(created.get("name").asText()));
+        assertTrue(archive.length > 1024 * 1024, "archive of " + archive.length + " bytes");
+        String checksum = created.get("checksum").asText();
+
+        RestClient.Reply ok = upload("/collections/copy/snapshots/upload?checksum=" + checksum, archive, "snapshot");
+        assertEquals(200, ok.status(), ok.body());
+        assertTrue(ok.json().get("result").asBoolean(), ok.body());
+        assertEquals(1200, count("copy"));
+        assertEquals(3, rest.ok("GET", "/collections/copy/points/700", null).at("/payload/batch").asInt());
+        assertEquals(0, rest.ok("GET", "/collections/copy/snapshots", null).size(), "the upload is not kept");
+        try (var left = java.nio.file.Files.list(dir.resolve("snapshots").resolve(".uploads"))) {
+            assertEquals(0, left.count(), "the spooled upload is deleted");
+        }
+
+        // recovering over the collection again, in the background
+        rest.ok("POST", "/collections/copy/points/delete?wait=true", "{\"filter\":{\"must\":[{\"key\":\"batch\","
+                + "\"match\":{\"value\":0}}]}}");
+        assertEquals(1000, count("copy"));
+        RestClient.Reply accepted = upload("/collections/copy/snapshots/upload?wait=false&priority=snapshot", archive,
+                "snapshot");
+        assertEquals(202, accepted.status(), accepted.body());
+        rest.eventually("/collections/copy", info -> info.get("points_count").asInt() == 1200,
+                "the background recovery", Duration.ofSeconds(30));
+
+        assertEquals(400, upload("/collections/other/snapshots/upload?checksum=" + "0".repeat(64), archive,
+                "snapshot").status());
+        assertEquals(422, upload("/collections/other/snapshots/upload?checksum=xyz", archive, "snapshot").status());
+        assertEquals(400, upload("/collections/other/snapshots/upload?priority=newest", archive, "snapshot").status());
+        assertEquals(400, upload("/collections/other/snapshots/upload", archive, "file").status());
+        assertEquals(422, upload("/collections/a%2Ab/snapshots/upload", archive, "snapshot").status());
+        assertEquals(400, rest.sendBytes("POST", "/collections/other/snapshots/upload", "application/octet-stream",
+                archive).status());
+        assertFalse(rest.ok("GET", "/collections/other/exists", null).get("exists").asBoolean());
+        assertEquals(400, upload("/collections/big/snapshots/upload", "not a snapshot".getBytes(), "snapshot")
+                .status());
+        assertEquals(1200, count("big"));
+
+        // one shard, from its own snapshot
+        JsonNode shard = rest.ok("POST", "/collections/big/shards/0/snapshots", null);
+        byte[] shardArchive = java.nio.file.Files.readAllBytes(dir.resolve("snapshots").resolve("big").resolve("shards")
+                .resolve("0").resolve(shard.get("name").asText()));
+        rest.ok("POST", "/collections/big/points/delete?wait=true", "{\"points\":[1,2,3]}");
+        RestClient.Reply shardUpload = upload("/collections/big/shards/0/snapshots/upload?priority=snapshot",
+                shardArchive, "snapshot");
+        assertEquals(200, shardUpload.status(), shardUpload.body());
+        assertEquals(1200, count("big"));
+    }
+
+    /** A multipart/form-data POST with a text field and the archive in field {@code field}. */
+    private RestClient.Reply upload(String path, byte[] archive, String field) {
+        String boundary = "----quiver-test-" + Long.toHexString(System.nanoTime());
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("preamble\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"
+                + "a text field\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field
+                + "\"; filename=\"my; snapshot.snapshot\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        body.writeBytes(archive);
+        body.writeBytes(("\r\n--" + boundary + "--\r\nepilogue")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        return rest.sendBytes("POST", path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    }
+
+    @Test
     void nonFiniteScoresAreWrittenAsNull() {
         assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
