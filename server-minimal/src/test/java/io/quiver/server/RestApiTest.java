@@ -825,6 +825,139 @@ class RestApiTest {
         return rest.sendBytes("POST", path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
     }
 
+    /**
+     * {@code {"nearest": v, "mmr": {…}}}: the {@code candidates_limit} nearest points re-ranked by Qdrant's greedy
+     * MMR formula, checked against the same formula computed here in double precision from the stored vectors.
+     */
+    @Test
+    void nearestWithMmrMatchesABruteForceGreedySelection() {
+        for (String distance : List.of("Dot", "Cosine", "Euclid", "Manhattan")) {
+            String name = "m_" + distance.toLowerCase();
+            assertTrue(rest.ok("PUT", "/collections/" + name,
+                    "{\"vectors\":{\"size\":6,\"distance\":\"" + distance + "\"}}").asBoolean());
+            Random random = new Random(23);
+            Map<Integer, float[]> stored = new HashMap<>();
+            StringBuilder body = new StringBuilder("{\"points\":[");
+            for (int id = 0; id < 150; id++) {
+                float[] v = new float[6];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextFloat() * 2 - 1;
+                }
+                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+                        .append(",\"payload\":{\"even\":").append(id % 2 == 0).append("}}");
+                stored.put(id, distance.equals("Cosine") ? unit(v) : v);
+            }
+            rest.ok("PUT", "/collections/" + name + "/points?wait=true", body.append("]}").toString());
+            float[] query = {0.4f, -0.3f, 0.8f, 0.1f, -0.2f, 0.5f};
+            for (double diversity : List.of(0.0, 0.3, 0.7, 1.0)) {
+                List<Integer> candidates = bruteForce(stored, query, distance, 30, false);
+                List<Integer> expected = greedyMmr(stored, candidates, query, distance, diversity, 7);
+                JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/query",
+                        "{\"query\":{\"nearest\":" + toJson(query) + ",\"mmr\":{\"diversity\":" + diversity
+                                + ",\"candidates_limit\":30}},\"limit\":5,\"offset\":2,\"params\":{\"exact\":true}}");
+                assertEquals(expected.subList(2, 7), ids(hits.get("points")), distance + " diversity " + diversity);
+                JsonNode first = hits.get("points").get(0);
+                assertFalse(first.hasNonNull("vector"), "no vector unless asked for");
+                assertEquals(plainScore(stored.get(first.get("id").asInt()), query, distance),
+                        first.get("score").asDouble(), 1e-4, "a picked point keeps its search score");
+            }
+            // diversity 0 is plain relevance; candidates_limit defaults to limit (so MMR only reorders the top)
+            assertEquals(bruteForce(stored, query, distance, 4, false), ids(rest.ok("POST", "/collections/" + name
+                    + "/points/query", "{\"query\":{\"nearest\":" + toJson(query) + ",\"mmr\":{\"diversity\":0}},"
+                    + "\"limit\":4,\"params\":{\"exact\":true}}").get("points")));
+            JsonNode defaults = rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":{\"nearest\":"
+                    + toJson(query) + ",\"mmr\":{}},\"limit\":6,\"with_vector\":true,\"params\":{\"exact\":true}}");
+            assertEquals(greedyMmr(stored, bruteForce(stored, query, distance, 6, false), query, distance, 0.5, 6),
+                    ids(defaults.get("points")), distance + " defaults");
+            assertEquals(6, defaults.get("points").get(0).get("vector").size());
+            // a point id as the query: its stored vector, the point itself left out; the filter applies
+            Map<Integer, float[]> evenOthers = new HashMap<>();
+            stored.forEach((id, v) -> {
+                if (id % 2 == 0 && id != 4) {
+                    evenOthers.put(id, v);
+                }
+            });
+            float[] four = stored.get(4);
+            List<Integer> fromFour = bruteForce(evenOthers, four, distance, 20, false);
+            assertEquals(greedyMmr(evenOthers, fromFour, four, distance, 0.6, 5),
+                    ids(rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":{\"nearest\":4,\"mmr\":"
+                            + "{\"diversity\":0.6,\"candidates_limit\":20}},\"limit\":5,\"params\":{\"exact\":true},"
+                            + "\"filter\":{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}}").get("points")));
+        }
+        String path = "/collections/m_dot/points/query";
+        String v = "[0.1,0.2,0.3,0.4,0.5,0.6]";
+        rest.error(422, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":1.5}}}");
+        rest.error(422, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":-0.1}}}");
+        rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":\"high\"}}}");
+        rest.error(422, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"candidates_limit\":16385}}}");
+        rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"candidates_limit\":-1}}}");
+        rest.ok("POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"candidates_limit\":16384}}}");
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"lambda\":0.5}}}")
+                .contains("lambda"));
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"bogus\":1}}").contains("bogus"));
+        rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":[1]}}");
+        rest.error(400, "POST", path, "{\"query\":{\"recommend\":{\"positive\":[1]},\"mmr\":{}}}");
+        rest.error(400, "POST", path, "{\"query\":{\"bogus\":" + v + "}}");
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"discover\":{}}}").contains("not supported"));
+    }
+
+    /** Qdrant's MMR selection in double precision: relevance and pairwise similarity by the distance's similarity. */
+    private static List<Integer> greedyMmr(Map<Integer, float[]> vectors, List<Integer> candidates, float[] query,
+            String distance, double diversity, int limit) {
+        float[] q = distance.equals("Cosine") ? unit(query) : query;
+        List<Integer> picked = new ArrayList<>();
+        List<Integer> remaining = new ArrayList<>(candidates);
+        Integer best = null;
+        for (Integer c : remaining) {
+            if (best == null || similarity(vectors.get(c), q, distance) > similarity(vectors.get(best), q, distance)) {
+                best = c;
+            }
+        }
+        while (best != null && picked.size() < limit) {
+            picked.add(best);
+            remaining.remove(best);
+            best = null;
+            double bestScore = 0;
+            for (Integer c : remaining) {
+                double closest = Double.NEGATIVE_INFINITY;
+                for (Integer p : picked) {
+                    closest = Math.max(closest, similarity(vectors.get(c), vectors.get(p), distance));
+                }
+                double score = (1 - diversity) * similarity(vectors.get(c), q, distance) - diversity * closest;
+                if (best == null || score > bestScore) {
+                    best = c;
+                    bestScore = score;
+                }
+            }
+        }
+        return picked;
+    }
+
+    /** Larger is better: the dot product, or minus the squared Euclidean / L1 distance. */
+    private static double similarity(float[] a, float[] b, String distance) {
+        double dot = 0, l2 = 0, l1 = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            l2 += Math.pow(a[i] - b[i], 2);
+            l1 += Math.abs(a[i] - b[i]);
+        }
+        return switch (distance) {
+            case "Dot", "Cosine" -> dot;
+            case "Euclid" -> -l2;
+            default -> -l1;
+        };
+    }
+
+    /** The score a search reports for a stored vector (Cosine: stored unit vectors against the unit query). */
+    private static double plainScore(float[] stored, float[] query, String distance) {
+        double s = similarity(stored, distance.equals("Cosine") ? unit(query) : query, distance);
+        return switch (distance) {
+            case "Euclid" -> Math.sqrt(-s);
+            case "Manhattan" -> -s;
+            default -> s;
+        };
+    }
+
     @Test
     void nonFiniteScoresAreWrittenAsNull() {
         assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
