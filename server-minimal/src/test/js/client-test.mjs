@@ -19,7 +19,7 @@ const step = (label) => console.log('step: ' + label);
 
 step('version check');
 const versionInfo = await client.versionInfo();
-assert.equal(versionInfo.title, 'quiver - vector search engine');
+assert.equal(versionInfo.title, 'qdrant - vector search engine');
 
 step('create collection');
 assert.equal(await client.createCollection(name, { vectors: { size: 4, distance: 'Dot' } }), true);

@@ -144,11 +144,15 @@ final class ClusterSnapshots {
         try {
             SnapshotStore.checkSha256(local.file(), expectedSha256OrNull);
             SnapshotArchive.Header header = SnapshotArchive.readHeader(local.file());
-            if (dataPlane.node().metadata().collection(collection) == null) {
-                if (!header.configJson().has("config")) {
-                    throw new BadRequestException("the snapshot's config.json is not a Quiver collection config");
-                }
-                create.accept(collection, CollectionConfig.fromJson(header.configJson().get("config")));
+            if (!header.configJson().has("config")) {
+                throw new BadRequestException("the snapshot's config.json is not a Quiver collection config");
+            }
+            CollectionConfig snapshotConfig = CollectionConfig.fromJson(header.configJson().get("config"));
+            CollectionMetadata existing = dataPlane.node().metadata().collection(collection);
+            if (existing == null) {
+                create.accept(collection, snapshotConfig);
+            } else {
+                SnapshotArchive.checkCompatible(CollectionConfig.fromJson(existing.config()), snapshotConfig);
             }
             CollectionMetadata c = dataPlane.collection(collection);
             List<Integer> mine = header.shardIds().stream()

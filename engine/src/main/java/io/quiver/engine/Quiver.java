@@ -140,9 +140,12 @@ public final class Quiver implements AutoCloseable {
     /**
      * Recovers a collection from a snapshot archive ({@code file://} path, or {@code http(s)://} on 127.0.0.1): checks
      * the SHA-256 when given (a mismatch is a BadRequest), extracts and validates the archive into a staging
-     * directory, then creates the collection, or replaces an existing one's config and data. A checksum mismatch or a
-     * corrupt archive leaves an existing collection untouched. Downloads go to {@code <snapshotsDir>/.downloads/}.
-     * A crash while an existing collection is swapped is repaired by the next {@link #open}.
+     * directory, then creates the collection, or replaces an existing one's config and data. A checksum mismatch, a
+     * corrupt archive, or a snapshot whose vectors (size, distance) or shard count differ from the existing
+     * collection's (Qdrant's "Snapshot is not compatible with existing collection", a BadRequest) leaves an existing
+     * collection untouched; a missing local file is a BadRequest, as in Qdrant. Downloads go to
+     * {@code <snapshotsDir>/.downloads/}. A crash while an existing collection is swapped is repaired by the next
+     * {@link #open}.
      */
     public void recoverSnapshot(String collectionName, java.net.URI location, String expectedSha256OrNull,
             Path snapshotsDir) {
@@ -155,12 +158,14 @@ public final class Quiver implements AutoCloseable {
         try {
             io.quiver.engine.snapshot.SnapshotStore.checkSha256(local.file(), expectedSha256OrNull);
             int[] shardNumber = {0};
+            CollectionConfig[] snapshotConfig = {null};
             var extracted = io.quiver.engine.snapshot.SnapshotArchive.extract(local.file(), staging, configJson -> {
                 if (configJson.path("format_version").asInt() != 1 || !configJson.has("config")) {
                     throw new BadRequestException("the snapshot's config.json is not a Quiver collection config");
                 }
                 CollectionConfig c = CollectionConfig.fromJson(configJson.get("config"));
                 shardNumber[0] = c.shardNumber();
+                snapshotConfig[0] = c;
                 return CollectionShards.settings(c, options).wal();
             });
             java.util.Set<Integer> ids = new java.util.TreeSet<>();
@@ -171,7 +176,7 @@ public final class Quiver implements AutoCloseable {
                 throw new BadRequestException("the snapshot holds shards " + ids + " but the collection has "
                         + shardNumber[0] + " (a shard snapshot is recovered with Collection.recoverShardSnapshot)");
             }
-            installRecovered(collectionName, staging, work);
+            installRecovered(collectionName, staging, work, snapshotConfig[0]);
         } finally {
             if (Files.exists(staging)) {
                 deleteTree(staging);
@@ -218,9 +223,16 @@ public final class Quiver implements AutoCloseable {
         }
     }
 
-    /** Puts a validated, extracted collection directory in place of {@code name} (creating or replacing it). */
-    private synchronized void installRecovered(String name, Path staging, Path work) {
+    /**
+     * Puts a validated, extracted collection directory in place of {@code name} (creating or replacing it). An
+     * existing collection whose vectors or shard count differ from the snapshot's is left as it is (BadRequest).
+     */
+    private synchronized void installRecovered(String name, Path staging, Path work, CollectionConfig snapshotConfig) {
         checkOpen();
+        Collection existing = collections.get(name);
+        if (existing != null && snapshotConfig != null) {
+            io.quiver.engine.snapshot.SnapshotArchive.checkCompatible(existing.config(), snapshotConfig);
+        }
         Path target = collectionsDir.resolve(name);
         Path aside = null;
         try {

@@ -217,6 +217,30 @@ class SnapshotTest {
      * A new one-shard collection of small segments holding points 0..count-1 (vector {@code [i, 1, .., 7]}, payload
      * {@code {"i": i}}) with an integer index on {@code i}.
      */
+    @Test
+    void recoverRefusesASnapshotWhoseVectorsOrShardsDifferAndKeepsTheCollection() throws Exception {
+        try (Quiver q = Quiver.open(storage)) {
+            Collection euclid = numberedPoints(q, "a", 50);
+            for (CollectionConfig other : List.of(CollectionConfig.of(8, Distance.DOT),
+                    CollectionConfig.of(4, euclid.config().vectors().distance()),
+                    euclid.config().withShardNumber(2))) {
+                String name = "other-" + other.vectors().size() + other.vectors().distance() + other.shardNumber();
+                Collection c = q.createCollection(name, other);
+                Path file = c.snapshotFile(snapshots, c.createSnapshot(snapshots).name());
+                BadRequestException e = assertThrows(BadRequestException.class,
+                        () -> q.recoverSnapshot("a", file.toUri(), null, snapshots));
+                assertTrue(e.getMessage().contains("Snapshot is not compatible with existing collection"),
+                        e.getMessage());
+            }
+            assertEquals(euclid.config(), q.collection("a").config());
+            assertEquals(50, q.collection("a").pointsCount());
+            assertEquals(7, q.collection("a").retrieve(PointId.of(7)).payloadOrNull().get("i").asInt());
+            BadRequestException missing = assertThrows(BadRequestException.class,
+                    () -> q.recoverSnapshot("a", snapshots.resolve("nope.snapshot").toUri(), null, snapshots));
+            assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        }
+    }
+
     private static Collection numberedPoints(Quiver q, String name, int count) {
         Collection c = q.createCollection(name, smallSegments(8, 1));
         List<Point> points = new ArrayList<>();

@@ -25,6 +25,7 @@ public final class ApiRequest {
     private final ObjectMapper json;
     private byte[] body;
     private boolean bodyConsumed;
+    private boolean streamed;
 
     ApiRequest(HttpExchange exchange, Map<String, String> pathParams, long maxBodyBytes, ObjectMapper json) {
         this.exchange = exchange;
@@ -89,13 +90,79 @@ public final class ApiRequest {
         return parsed;
     }
 
+    /**
+     * An unsigned number of seconds ({@code timeout}), or {@code absent} when missing; anything that is not an
+     * unsigned 64-bit integer is a 400, as Qdrant's query parser answers.
+     */
+    Long querySeconds(String name, Long absent) {
+        String value = query.get(name);
+        if (value == null || value.isEmpty()) {
+            return absent;
+        }
+        if (!value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw ApiException.badRequest(
+                    "Format error in query parameters: " + name + ": invalid digit found in string");
+        }
+        try {
+            long seconds = Long.parseUnsignedLong(value);
+            return seconds < 0 ? Long.MAX_VALUE : seconds; // above 2^63 - 1 s: as good as forever
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(
+                    "Format error in query parameters: " + name + ": number too large to fit in target type");
+        }
+    }
+
+    /**
+     * The {@code timeout} of collection and cluster meta operations (Qdrant's {@code WaitTimeout}): seconds, at least
+     * 1; 0 is a 422 validation error, text a 400.
+     */
+    Long metaTimeout(Long absent) {
+        Long seconds = querySeconds("timeout", absent);
+        if (seconds != null && seconds == 0) {
+            throw new ApiException(422, "Validation error in query parameters: [timeout: value 0 invalid, must be 1 or "
+                    + "larger]");
+        }
+        return seconds;
+    }
+
+    /** {@code wait}, {@code ordering} and {@code timeout} of a point or payload-index write. */
+    WriteParams writeParams() {
+        return WriteParams.of(this);
+    }
+
+    /** {@code consistency} and {@code timeout} of a read. */
+    ReadParams readParams() {
+        return ReadParams.of(this);
+    }
+
     /** The raw body, read once; a body over the configured limit is a 400, as in Qdrant. */
     public byte[] bodyBytes() {
+        if (streamed) {
+            throw new IllegalStateException("the request body was streamed");
+        }
         if (body == null) {
             body = readLimited();
             bodyConsumed = true;
         }
         return body;
+    }
+
+    /**
+     * The body as a stream, for a route that reads it itself and is not bounded by {@code max_request_size_mb} (a
+     * snapshot upload, spooled to disk). The route calls {@link #bodyReadToEnd()} once it has read it all; the body
+     * cannot then be read again.
+     */
+    InputStream bodyStream() {
+        if (body != null || streamed) {
+            throw new IllegalStateException("the request body was already read");
+        }
+        streamed = true;
+        return exchange.getRequestBody();
+    }
+
+    /** Tells that the stream of {@link #bodyStream()} was read to its end, so the connection may be reused. */
+    void bodyReadToEnd() {
+        bodyConsumed = true;
     }
 
     /** Whether the whole body was read; when not, the connection must not be reused (Dispatcher closes it). */

@@ -36,12 +36,12 @@ final class ClusterRoutes {
 
     /** {@code move_shard}, {@code replicate_shard}, {@code drop_replica}, {@code abort_transfer}. */
     private ApiResponse collectionOperation(ApiRequest request) {
-        request.queryInt("timeout", DEFAULT_TIMEOUT_SECONDS, 1);
+        request.metaTimeout((long) DEFAULT_TIMEOUT_SECONDS);
         return ApiResponse.ok(BooleanNode.valueOf(catalog.clusterOperation(request.pathParam("c"), request.jsonObject())));
     }
 
     private ApiResponse recover(ApiRequest request) throws Exception {
-        int timeout = request.queryInt("timeout", DEFAULT_TIMEOUT_SECONDS, 1);
+        long timeout = request.metaTimeout((long) DEFAULT_TIMEOUT_SECONDS);
         return ApiResponse.ok(BooleanNode.valueOf(node.recover().get(timeout, TimeUnit.SECONDS)));
     }
 
@@ -54,7 +54,7 @@ final class ClusterRoutes {
             throw ApiException.badRequest("Format error in path parameters: peer_id: `" + raw + "` is not a peer id");
         }
         boolean force = request.queryFlag("force", false);
-        int timeout = request.queryInt("timeout", DEFAULT_TIMEOUT_SECONDS, 1);
+        long timeout = request.metaTimeout((long) DEFAULT_TIMEOUT_SECONDS);
         node.removePeer(peer, force).get(timeout, TimeUnit.SECONDS);
         return ApiResponse.ok(BooleanNode.TRUE);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.CollectionDefaults;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static io.quiver.server.Route.Access.READ;
@@ -18,8 +19,10 @@ import static io.quiver.server.Route.Access.WRITE;
  * standalone form of {@code GET /collections/{c}/cluster}. Stateless and threadsafe.
  */
 final class CollectionRoutes {
-    /** Qdrant's collection-name rule: non-empty, at most 255 bytes, no path separators or NUL. */
-    private static final int MAX_NAME_BYTES = 255;
+    /** Qdrant's longest collection name, in characters (and Quiver's, in UTF-8 bytes: a directory name). */
+    private static final int MAX_NAME_CHARS = 255;
+    /** The characters Qdrant's {@code validate_collection_name} refuses, in its order. */
+    private static final char[] FORBIDDEN = {'<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u001F'};
 
     private final CollectionLookup collections;
     private final CollectionDefaults defaults;
@@ -62,7 +65,7 @@ final class CollectionRoutes {
 
     private ApiResponse create(ApiRequest request) {
         String name = validName(request.pathParam("c"));
-        request.queryInt("timeout", null, 1);
+        request.metaTimeout(null);
         CollectionConfig config = CollectionConfig.fromCreateRequest(request.jsonObject(), defaults);
         collections.catalog().create(name, config);
         return ApiResponse.ok(BooleanNode.TRUE);
@@ -71,26 +74,31 @@ final class CollectionRoutes {
     private ApiResponse update(ApiRequest request) {
         String name = request.pathParam("c");
         collections.get(name);
-        request.queryInt("timeout", null, 1);
+        request.metaTimeout(null);
         JsonNode body = request.json();
         collections.catalog().update(name, body.isNull() ? json.createObjectNode() : request.jsonObject());
         return ApiResponse.ok(BooleanNode.TRUE);
     }
 
     private ApiResponse delete(ApiRequest request) {
-        request.queryInt("timeout", null, 1);
+        request.metaTimeout(null);
         return ApiResponse.ok(BooleanNode.valueOf(collections.catalog().delete(request.pathParam("c"))));
     }
 
     private ApiResponse createIndex(ApiRequest request) {
         var collection = collections.get(request.pathParam("c"));
-        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode body = request.jsonObject();
         String field = JsonFields.optText(body, "field_name");
         if (field == null || field.isEmpty()) {
             throw ApiException.badRequest("Format error in JSON body: missing field `field_name`");
         }
-        JsonNode schema = body.get("field_schema");
+        // Qdrant's CreateFieldIndex takes `field_type` as an alias of `field_schema` (older clients send it); serde
+        // refuses a body that gives both.
+        if (body.has("field_schema") && body.has("field_type")) {
+            throw ApiException.badRequest("Format error in JSON body: duplicate field `field_schema`");
+        }
+        JsonNode schema = body.has("field_schema") ? body.get("field_schema") : body.get("field_type");
         if (schema == null || schema.isNull()) {
             throw ApiException.badRequest("Format error in JSON body: missing field `field_schema`");
         }
@@ -99,7 +107,7 @@ final class CollectionRoutes {
 
     private ApiResponse deleteIndex(ApiRequest request) {
         var collection = collections.get(request.pathParam("c"));
-        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         return ApiResponse.ok(collection.deletePayloadIndex(request.pathParam("field"), wait).toJson());
     }
 
@@ -107,13 +115,31 @@ final class CollectionRoutes {
         return ApiResponse.ok(collections.get(request.pathParam("c")).clusterInfoJson());
     }
 
-    private static String validName(String name) {
-        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES
-                || name.contains("/") || name.contains("\\") || name.contains("\0") || name.equals(".")
-                || name.equals("..")) {
-            throw new ApiException(422, "Validation error in path parameters: [collection_name: collection name "
-                    + "must be 1 to 255 bytes without path separators or NUL]");
+    /**
+     * Qdrant's rule for a new collection's name ({@code StrictCollectionPath}): 1 to 255 characters and none of
+     * {@code < > : " / \ | ? *}, NUL or U+001F, reported for the first of those (in that order) the name contains,
+     * as a 422. Quiver also refuses what its storage cannot hold as a directory name: other control characters,
+     * {@code .} and {@code ..}, and more than 255 UTF-8 bytes (Qdrant lets those through to a failing mkdir).
+     */
+    static String validName(String name) {
+        int chars = name.codePointCount(0, name.length());
+        if (chars < 1 || chars > MAX_NAME_CHARS) {
+            throw nameError("length must be between 1 and " + MAX_NAME_CHARS + " characters, got " + chars);
+        }
+        for (char c : FORBIDDEN) {
+            if (name.indexOf(c) >= 0) {
+                throw nameError("collection name cannot contain \"" + c + "\" char");
+            }
+        }
+        if (name.chars().anyMatch(c -> c < 0x20) || name.equals(".") || name.equals("..")
+                || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_CHARS) {
+            throw nameError("collection name must be a valid directory name: no control characters, not `.` or "
+                    + "`..`, at most " + MAX_NAME_CHARS + " UTF-8 bytes");
         }
         return name;
+    }
+
+    private static ApiException nameError(String problem) {
+        return new ApiException(422, "Validation error in path parameters: [name: " + problem + "]");
     }
 }

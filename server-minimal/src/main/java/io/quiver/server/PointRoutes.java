@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
-import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.OrderBy;
 import io.quiver.engine.PointId;
 import io.quiver.engine.ScrollRequest;
@@ -58,12 +57,7 @@ final class PointRoutes {
 
     private ApiResponse update(ApiRequest request, Update update) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
-        String ordering = request.query("ordering");
-        if (ordering != null && !ordering.isEmpty() && !List.of("weak", "medium", "strong").contains(ordering)) {
-            throw ApiException.badRequest("Format error in query parameters: ordering: unknown variant `" + ordering
-                    + "`, expected one of `weak`, `medium`, `strong`");
-        }
+        boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode body = request.jsonObject();
         return ApiResponse.ok(update.apply(collection, body, wait).toJson());
     }
@@ -109,7 +103,7 @@ final class PointRoutes {
     /** {@code {"operations":[{"upsert":{…}},{"delete":{…}},…]}}: applied in order, one UpdateResult each. */
     private ApiResponse batch(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        boolean wait = collections.effectiveWait(request.queryFlag("wait", false));
+        boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode operations = JsonFields.requireArray(request.jsonObject(), "operations");
         // Validate every operation's shape before applying any, so a bad one changes nothing.
         for (JsonNode op : operations) {
@@ -146,22 +140,19 @@ final class PointRoutes {
 
     private ApiResponse retrieve(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadParams read = request.readParams();
         JsonNode body = request.jsonObject();
         List<PointId> ids = RequestParser.ids(JsonFields.requireArray(body, "ids"), "ids");
         List<Record> records = collection.retrieve(ids, RequestParser.withPayload(body, WithPayload.ALL),
-                RequestParser.withVector(body, false), consistency(request));
+                RequestParser.withVector(body, false), read.consistency());
         ArrayNode out = json.createArrayNode();
         records.forEach(r -> out.add(r.toJson()));
         return ApiResponse.ok(out);
     }
 
-    /** Qdrant's {@code consistency} read parameter: {@code majority}, {@code quorum}, {@code all} or a number. */
-    static ReadConsistency consistency(ApiRequest request) {
-        return ReadConsistency.parse(request.query("consistency"));
-    }
-
     private ApiResponse getPoint(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadParams read = request.readParams();
         String raw = request.pathParam("id");
         PointId id;
         if (raw.chars().allMatch(Character::isDigit) && !raw.isEmpty()) {
@@ -174,7 +165,7 @@ final class PointRoutes {
                         + "` is neither an unsigned integer nor a UUID");
             }
         }
-        List<Record> records = collection.retrieve(List.of(id), WithPayload.ALL, true, consistency(request));
+        List<Record> records = collection.retrieve(List.of(id), WithPayload.ALL, true, read.consistency());
         if (records.isEmpty()) {
             throw ApiException.notFound("No point with id " + id + " found");
         }
@@ -183,6 +174,7 @@ final class PointRoutes {
 
     private ApiResponse scroll(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadParams read = request.readParams();
         JsonNode body = request.json();
         if (body.isNull()) {
             body = json.createObjectNode();
@@ -192,7 +184,7 @@ final class PointRoutes {
         if (JsonFields.present(body, "order_by")) {
             return ApiResponse.ok(orderedScroll(collection, body));
         }
-        ScrollResult page = collection.scroll(RequestParser.scroll(body), consistency(request));
+        ScrollResult page = collection.scroll(RequestParser.scroll(body), read.consistency());
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
         page.points().forEach(r -> points.add(r.toJson()));
@@ -216,6 +208,7 @@ final class PointRoutes {
 
     private ApiResponse count(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadParams read = request.readParams();
         JsonNode body = request.json();
         if (body.isNull()) {
             body = json.createObjectNode();
@@ -223,7 +216,7 @@ final class PointRoutes {
             throw ApiException.badRequest("Format error in JSON body: expected a count request object");
         }
         JsonFields.optBool(body, "exact", true);
-        long count = collection.count(RequestParser.filter(body, "filter"), consistency(request));
+        long count = collection.count(RequestParser.filter(body, "filter"), read.consistency());
         return ApiResponse.ok(json.createObjectNode().put("count", count));
     }
 }

@@ -2,6 +2,7 @@ package io.quiver.server;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -99,7 +100,9 @@ public final class QuiverServer implements AutoCloseable {
             routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());
             routes.addAll(new PointRoutes(collections, json).routes());
             routes.addAll(new SearchRoutes(collections, json).routes());
-            routes.addAll(new SnapshotRoutes(collections, config.snapshotsPath(), json).routes());
+            SnapshotRoutes snapshots = new SnapshotRoutes(collections, config.snapshotsPath(), json);
+            snapshots.deleteLeftoverUploads();
+            routes.addAll(snapshots.routes());
             http.createContext("/", new Dispatcher(routes, new ApiKeyGuard(config.apiKey(), config.readOnlyApiKey()),
                     metrics, new ErrorMapper(), json, config.maxRequestBytes(), config.enableCors()));
             http.start();
@@ -122,14 +125,18 @@ public final class QuiverServer implements AutoCloseable {
     }
 
     /**
-     * Jackson as the REST API needs it: NaN and other non-standard tokens rejected (Jackson's default), nesting
-     * bounded so a hostile body cannot exhaust the stack.
+     * Jackson as the REST API needs it, reading as serde_json does: NaN and other non-standard tokens rejected
+     * (Jackson's default), anything after the body's one JSON value but whitespace rejected
+     * ({@code FAIL_ON_TRAILING_TOKENS}), nesting bounded so a hostile body cannot exhaust the stack; repeated keys in
+     * an object are kept as they are (the last wins), since Qdrant accepts them in payloads. Writing: non-finite
+     * numbers become {@code null} ({@link NonFiniteAsNullGenerator}).
      */
     static ObjectMapper jsonMapper() {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
+                .addDecorator((f, generator) -> new NonFiniteAsNullGenerator(generator))
                 .build();
-        return JsonMapper.builder(factory).build();
+        return JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     }
 
     /** The bound port (useful when {@code http_port} was 0). */

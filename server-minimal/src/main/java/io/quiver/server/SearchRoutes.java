@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
 import io.quiver.cluster.ReadConsistency;
+import io.quiver.engine.MaximalMarginalRelevance;
 import io.quiver.engine.PointId;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
 import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.SearchRequest;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 
@@ -21,7 +23,8 @@ import static io.quiver.server.Route.Access.READ;
 /**
  * Qdrant's search endpoints: {@code points/search}, {@code points/search/batch}, {@code points/recommend} (its
  * {@code average_vector} strategy) with its batch form, and the universal {@code points/query} (nearest by a vector
- * or by a point's id, or a recommendation; no query = points by id) with its batch form. Stateless and threadsafe.
+ * or by a point's id, optionally re-ranked by MMR, or a recommendation; no query = points by id) with its batch form.
+ * Stateless and threadsafe.
  */
 final class SearchRoutes {
     private final CollectionLookup collections;
@@ -44,8 +47,9 @@ final class SearchRoutes {
 
     private ApiResponse search(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadParams read = request.readParams();
         return ApiResponse.ok(scored(collection.search(RequestParser.search(request.jsonObject()),
-                PointRoutes.consistency(request))));
+                read.consistency())));
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
@@ -64,13 +68,13 @@ final class SearchRoutes {
      */
     private ApiResponse batch(ApiRequest request, String entryKind, BatchEntry entry) {
         CollectionService collection = collections.get(request.pathParam("c"));
+        ReadConsistency consistency = request.readParams().consistency();
         JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
         for (JsonNode s : searches) {
             if (!s.isObject()) {
                 throw JsonFields.typeError("searches[]", s, entryKind);
             }
         }
-        ReadConsistency consistency = PointRoutes.consistency(request);
         ArrayNode out = json.createArrayNode();
         for (JsonNode s : searches) {
             out.add(entry.answer(collection, s, consistency));
@@ -80,7 +84,8 @@ final class SearchRoutes {
 
     private ApiResponse recommend(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        return ApiResponse.ok(recommend(collection, request.jsonObject(), PointRoutes.consistency(request)));
+        ReadConsistency consistency = request.readParams().consistency();
+        return ApiResponse.ok(recommend(collection, request.jsonObject(), consistency));
     }
 
     private ApiResponse recommendBatch(ApiRequest request) {
@@ -200,7 +205,8 @@ final class SearchRoutes {
 
     private ApiResponse query(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        return ApiResponse.ok(query(collection, request.jsonObject(), PointRoutes.consistency(request)));
+        ReadConsistency consistency = request.readParams().consistency();
+        return ApiResponse.ok(query(collection, request.jsonObject(), consistency));
     }
 
     private ApiResponse queryBatch(ApiRequest request) {
@@ -220,11 +226,9 @@ final class SearchRoutes {
         }
         List<PointId> exclude = List.of();
         float[] vector;
-        if (query.isObject() && query.has("recommend") && query.get("recommend").isObject()) {
-            Recommendation r = recommendation(collection, query.get("recommend"), "query.recommend.", consistency);
-            exclude = r.examples();
-            vector = r.vector();
-        } else if (query.isObject() && query.has("nearest")) {
+        MaximalMarginalRelevanceRequest mmr = null;
+        if (query.isObject() && query.has("nearest")) {
+            onlyKeys(query, "nearest", "mmr");
             JsonNode nearest = query.get("nearest");
             if (nearest.isArray() || (nearest.isObject() && !nearest.isEmpty())) {
                 vector = RequestParser.vector(nearest, "query.nearest");
@@ -233,23 +237,111 @@ final class SearchRoutes {
                 exclude = List.of(self);
                 vector = vectorOf(collection, self, consistency);
             }
+            mmr = mmr(query.get("mmr"), limit);
+        } else if (query.isObject() && query.has("recommend")) {
+            onlyKeys(query, "recommend");
+            JsonNode spec = query.get("recommend");
+            if (!spec.isObject()) {
+                throw JsonFields.typeError("query.recommend", spec, "a recommend query object");
+            }
+            Recommendation r = recommendation(collection, spec, "query.recommend.", consistency);
+            exclude = r.examples();
+            vector = r.vector();
         } else if (query.isArray()) {
             vector = RequestParser.vector(query, "query");
         } else if (query.isIntegralNumber() || query.isTextual()) {
             PointId self = RequestParser.id(query, "query");
             exclude = List.of(self);
             vector = vectorOf(collection, self, consistency);
-        } else if (query.isObject() && query.size() == 1) {
+        } else if (query.isObject() && query.size() == 1 && UNSUPPORTED_QUERIES.contains(query.fieldNames().next())) {
             String kind = query.fieldNames().next();
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
-                    + "use a vector, a point id or {\"nearest\": …}");
+                    + "use a vector, a point id, {\"nearest\": …} (optionally with \"mmr\") or {\"recommend\": …}");
         } else {
             throw ApiException.badRequest("Format error in JSON body: query: data did not match any variant of "
                     + "untagged enum QueryInterface");
         }
-        points.addAll(scored(collection.search(RequestParser.searchTail(excluding(body, exclude), vector, limit),
-                consistency)));
+        SearchRequest search = RequestParser.searchTail(excluding(body, exclude), vector, limit);
+        if (mmr == null) {
+            points.addAll(scored(collection.search(search, consistency)));
+        } else {
+            points.addAll(scored(maximalMarginalRelevance(collection, search, mmr, consistency)));
+        }
         return result;
+    }
+
+    /** The query kinds Qdrant knows that this server does not run (a 400 naming the kind). */
+    private static final List<String> UNSUPPORTED_QUERIES = List.of("discover", "context", "order_by", "fusion",
+            "rrf", "formula", "sample", "relevance_feedback");
+
+    /** A query object's keys must be among {@code allowed}: an unknown key is a 400, not silently ignored. */
+    private static void onlyKeys(JsonNode query, String... allowed) {
+        List<String> known = List.of(allowed);
+        query.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key)) {
+                throw ApiException.badRequest("Format error in JSON body: query: unknown field `" + key
+                        + "`, expected " + (allowed.length == 1 ? "`" + allowed[0] + "`"
+                        : "one of `" + String.join("`, `", allowed) + "`"));
+            }
+        });
+    }
+
+    /** Qdrant's {@code mmr} of a nearest query: {@code diversity} and the number of candidates to re-rank. */
+    private record MaximalMarginalRelevanceRequest(float diversity, int candidatesLimit) {}
+
+    /**
+     * Parses {@code query.mmr} (null: none): {@code diversity} in [0, 1] (default 0.5) and {@code candidates_limit}
+     * at most 16384 (default: the request's {@code limit}); other keys are a 400, values out of range a 422.
+     */
+    private static MaximalMarginalRelevanceRequest mmr(JsonNode node, int limit) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw JsonFields.typeError("query.mmr", node, "an mmr object");
+        }
+        onlyKeys(node, "diversity", "candidates_limit");
+        float diversity = MaximalMarginalRelevance.DEFAULT_DIVERSITY;
+        JsonNode d = node.get("diversity");
+        if (d != null && !d.isNull()) {
+            if (!d.isNumber()) {
+                throw JsonFields.typeError("query.mmr.diversity", d, "a number");
+            }
+            double value = d.doubleValue();
+            if (!(value >= 0 && value <= 1)) {
+                throw ApiException.validation("query.mmr.diversity", "value " + d.asText()
+                        + " invalid, must be from 0.0 to 1.0");
+            }
+            diversity = (float) value;
+        }
+        Integer candidates = JsonFields.optInt(node, "candidates_limit", null, 0);
+        if (candidates != null && candidates > MaximalMarginalRelevance.MAX_CANDIDATES) {
+            throw ApiException.validation("query.mmr.candidates_limit", "value " + node.get("candidates_limit").asText()
+                    + " invalid, must be " + MaximalMarginalRelevance.MAX_CANDIDATES + " or smaller");
+        }
+        return new MaximalMarginalRelevanceRequest(diversity, candidates == null ? limit : candidates);
+    }
+
+    /**
+     * A nearest query re-ranked by MMR: the {@code candidates_limit} nearest points (with their vectors, after the
+     * filter and score threshold) are re-ranked, {@code offset + limit} of them picked, the first {@code offset}
+     * skipped; vectors are returned only when the request asked for them.
+     */
+    private List<ScoredPoint> maximalMarginalRelevance(CollectionService collection, SearchRequest search,
+            MaximalMarginalRelevanceRequest mmr, ReadConsistency consistency) {
+        SearchRequest candidates = new SearchRequest(search.vector(), search.filterOrNull(), mmr.candidatesLimit(), 0,
+                search.withPayload(), true, search.scoreThresholdOrNull(), search.hnswEfOrNull(), search.exact(),
+                search.quantizationOrNull(), search.indexedOnly());
+        List<ScoredPoint> found = collection.search(candidates, consistency);
+        List<ScoredPoint> picked = new MaximalMarginalRelevance(collection.config().vectors().distance(),
+                mmr.diversity()).select(search.vector(), found, search.candidates());
+        List<ScoredPoint> page = picked.subList(Math.min(search.offset(), picked.size()), picked.size());
+        if (search.withVector()) {
+            return page;
+        }
+        List<ScoredPoint> out = new ArrayList<>(page.size());
+        page.forEach(p -> out.add(new ScoredPoint(p.id(), p.version(), p.score(), p.payloadOrNull(), null)));
+        return out;
     }
 
     /**

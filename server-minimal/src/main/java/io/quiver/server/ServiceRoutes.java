@@ -49,7 +49,7 @@ final class ServiceRoutes {
 
     private ApiResponse root(ApiRequest request) throws Exception {
         ObjectNode body = json.createObjectNode()
-                .put("title", "quiver - vector search engine")
+                .put("title", "qdrant - vector search engine")
                 .put("version", build.apiVersion())
                 .put("commit", build.commit())
                 .put("quiver_version", build.quiverVersion());

@@ -495,7 +495,7 @@ class RestApiTest {
         createDemo("demo", "Dot");
         RestClient.Reply root = rest.send("GET", "/", null);
         assertEquals(200, root.status());
-        assertEquals("quiver - vector search engine", root.json().get("title").asText());
+        assertEquals("qdrant - vector search engine", root.json().get("title").asText());
         assertFalse(root.json().has("status"), "GET / is not wrapped in the envelope");
         assertEquals("healthz check passed", rest.send("GET", "/healthz", null).body());
         assertEquals("all shards are ready", rest.send("GET", "/readyz", null).body());
@@ -628,6 +628,393 @@ class RestApiTest {
         assertTrue(rest.ok("DELETE", "/collections/demo/shards/0/snapshots/" + name, null).asBoolean());
         rest.error(404, "DELETE", "/collections/demo/shards/0/snapshots/" + name, null);
         assertEquals(0, rest.ok("GET", "/collections/demo/shards/0/snapshots", null).size());
+    }
+
+    @Test
+    void trailingTextAfterTheJsonBodyIsRejectedAndChangesNothing() {
+        createDemo("demo", "Dot");
+        String trailing = rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":77,\"vector\":[1,1,1,1]}]} trailing");
+        assertTrue(trailing.startsWith("Format error in JSON body"), trailing);
+        rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":77,\"vector\":[1,1,1,1]}]} {\"points\":[]}");
+        rest.error(400, "POST", "/collections/demo/points/search", "{\"vector\":[1,1,1,1],\"limit\":2}]");
+        rest.error(404, "GET", "/collections/demo/points/77", null);
+        assertEquals(6, count("demo"));
+        // whitespace after the value is fine, and a payload may repeat a key (the last one wins, as in serde_json)
+        rest.ok("PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":78,\"vector\":[1,1,1,1],\"payload\":{\"a\":1,\"a\":2}}]} \r\n\t ");
+        assertEquals(2, rest.ok("GET", "/collections/demo/points/78", null).at("/payload/a").asInt());
+    }
+
+    @Test
+    void collectionNamesFollowQdrantsRules() {
+        String body = "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}";
+        Map<String, String> forbidden = new java.util.LinkedHashMap<>();
+        forbidden.put("a*b", "*");
+        forbidden.put("a:b", ":");
+        forbidden.put("a%3Cb", "<");
+        forbidden.put("a%3Eb", ">");
+        forbidden.put("a%22b", "\"");
+        forbidden.put("a%7Cb", "|");
+        forbidden.put("a%3Fb", "?");
+        forbidden.put("a%5Cb", "\\");
+        forbidden.put("a%2Fb", "/");
+        forbidden.put("a%00b", "\0");
+        forbidden.put("a%1Fb", "\u001F");
+        forbidden.put("a%3Cb*", "<"); // the first forbidden character in Qdrant's order is reported
+        for (Map.Entry<String, String> e : forbidden.entrySet()) {
+            String error = rest.error(422, "PUT", "/collections/" + e.getKey(), body);
+            assertEquals("Validation error in path parameters: [name: collection name cannot contain \""
+                    + e.getValue() + "\" char]", error, e.getKey());
+        }
+        rest.error(422, "PUT", "/collections/a%0Ab", body); // other control characters: not a directory name
+        rest.error(422, "PUT", "/collections/" + "a".repeat(256), body);
+        rest.error(422, "PUT", "/collections/" + "%C3%A9".repeat(128), body); // 128 characters, 256 UTF-8 bytes
+        assertEquals(0, rest.ok("GET", "/collections", null).get("collections").size());
+        assertTrue(rest.ok("PUT", "/collections/" + "a".repeat(255), body).asBoolean());
+        assertTrue(rest.ok("PUT", "/collections/with%20space-and.dots_%C3%A9", body).asBoolean());
+        assertEquals(2, rest.ok("GET", "/collections", null).get("collections").size());
+    }
+
+    @Test
+    void payloadIndexTakesFieldTypeAsAnAliasOfFieldSchema() {
+        createDemo("demo", "Dot");
+        JsonNode created = rest.ok("PUT", "/collections/demo/index?wait=true",
+                "{\"field_name\":\"city\",\"field_type\":\"keyword\"}");
+        assertEquals("completed", created.get("status").asText());
+        assertEquals("keyword",
+                rest.ok("GET", "/collections/demo", null).at("/payload_schema/city/data_type").asText());
+        String both = rest.error(400, "PUT", "/collections/demo/index?wait=true",
+                "{\"field_name\":\"n\",\"field_schema\":\"integer\",\"field_type\":\"integer\"}");
+        assertTrue(both.contains("duplicate field"), both);
+        rest.error(400, "PUT", "/collections/demo/index?wait=true", "{\"field_name\":\"n\"}");
+        assertFalse(rest.ok("GET", "/collections/demo", null).get("payload_schema").has("n"));
+    }
+
+    @Test
+    void queryParametersAreCheckedOnEveryEndpointThatTakesThem() {
+        createDemo("demo", "Dot");
+        String[][] writes = {
+                {"PUT", "/collections/demo/points", "{\"points\":[{\"id\":100,\"vector\":[1,1,1,1]}]}"},
+                {"POST", "/collections/demo/points/delete", "{\"points\":[1]}"},
+                {"POST", "/collections/demo/points/payload", "{\"payload\":{\"x\":1},\"points\":[3]}"},
+                {"PUT", "/collections/demo/points/payload", "{\"payload\":{\"x\":1},\"points\":[3]}"},
+                {"POST", "/collections/demo/points/payload/delete", "{\"keys\":[\"city\"],\"points\":[3]}"},
+                {"POST", "/collections/demo/points/payload/clear", "{\"points\":[3]}"},
+                {"POST", "/collections/demo/points/batch", "{\"operations\":[{\"delete\":{\"points\":[5]}}]}"},
+                {"PUT", "/collections/demo/index", "{\"field_name\":\"city\",\"field_schema\":\"keyword\"}"},
+                {"DELETE", "/collections/demo/index/n", null}};
+        rest.ok("PUT", "/collections/demo/index?wait=true", "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+        JsonNode before = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":100,\"with_vector\":true}");
+        for (String[] w : writes) {
+            for (String bad : List.of("ordering=bogus", "timeout=abc", "timeout=-1", "timeout=1.5", "wait=maybe",
+                    "wait=true&ordering=Strong")) {
+                String error = rest.error(400, w[0], w[1] + "?" + bad, w[2]);
+                assertTrue(error.startsWith("Format error in query parameters"), w[1] + "?" + bad + ": " + error);
+            }
+        }
+        assertEquals(before.get("points"), rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"limit\":100,\"with_vector\":true}").get("points"), "rejected writes change nothing");
+        assertEquals(List.of("n"), fieldNames(rest.ok("GET", "/collections/demo", null).get("payload_schema")));
+        // Qdrant's write timeout is whole seconds (DurationSeconds): 0 is a valid value there
+        for (String[] w : writes) {
+            rest.ok(w[0], w[1] + "?wait=true&ordering=strong&timeout=0", w[2]);
+        }
+
+        String[][] reads = {
+                {"POST", "/collections/demo/points", "{\"ids\":[2]}"},
+                {"GET", "/collections/demo/points/2", null},
+                {"POST", "/collections/demo/points/scroll", "{}"},
+                {"POST", "/collections/demo/points/count", "{}"},
+                {"POST", "/collections/demo/points/search", "{\"vector\":[1,1,1,1],\"limit\":2}"},
+                {"POST", "/collections/demo/points/search/batch",
+                        "{\"searches\":[{\"vector\":[1,1,1,1],\"limit\":2}]}"},
+                {"POST", "/collections/demo/points/recommend", "{\"positive\":[2],\"limit\":2}"},
+                {"POST", "/collections/demo/points/recommend/batch", "{\"searches\":[{\"positive\":[2],\"limit\":2}]}"},
+                {"POST", "/collections/demo/points/query", "{\"query\":[1,1,1,1]}"},
+                {"POST", "/collections/demo/points/query/batch", "{\"searches\":[{\"query\":[1,1,1,1]}]}"}};
+        for (String[] r : reads) {
+            // Qdrant's read timeout is a NonZeroU64: 0 fails to parse like any malformed value
+            for (String bad : List.of("timeout=abc", "timeout=0", "timeout=-5", "consistency=bogus", "consistency=0")) {
+                String error = rest.error(400, r[0], r[1] + "?" + bad, r[2]);
+                assertTrue(error.startsWith("Format error in query parameters"), r[1] + "?" + bad + ": " + error);
+            }
+            rest.ok(r[0], r[1] + "?timeout=5&consistency=majority", r[2]);
+        }
+
+        // collection meta operations (Qdrant's WaitTimeout): text is a 400, 0 a 422
+        String config = "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}";
+        rest.error(400, "PUT", "/collections/other?timeout=abc", config);
+        rest.error(422, "PUT", "/collections/other?timeout=0", config);
+        rest.error(422, "PATCH", "/collections/demo?timeout=0", "{}");
+        rest.error(400, "DELETE", "/collections/demo?timeout=x", null);
+        assertTrue(rest.ok("GET", "/collections/demo/exists", null).get("exists").asBoolean());
+    }
+
+    @Test
+    void recoverRefusesASnapshotThatDoesNotFitTheExistingCollection() throws Exception {
+        createDemo("demo", "Euclid");
+        JsonNode before = rest.ok("POST", "/collections/demo/points/scroll", "{\"limit\":100,\"with_vector\":true}");
+        Map<String, String> others = Map.of(
+                "dot", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}",
+                "wide", "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"}}",
+                "sharded", "{\"vectors\":{\"size\":4,\"distance\":\"Euclid\"},\"shard_number\":2}");
+        for (Map.Entry<String, String> other : others.entrySet()) {
+            assertTrue(rest.ok("PUT", "/collections/" + other.getKey(), other.getValue()).asBoolean());
+            String name = rest.ok("POST", "/collections/" + other.getKey() + "/snapshots?wait=true", null)
+                    .get("name").asText();
+            String location = dir.resolve("snapshots").resolve(other.getKey()).resolve(name).toUri().toString();
+            String error = rest.error(400, "PUT", "/collections/demo/snapshots/recover",
+                    "{\"location\":\"" + location + "\"}");
+            assertTrue(error.contains("Snapshot is not compatible with existing collection"), error);
+            assertTrue(error.contains(other.getKey().equals("sharded") ? "shard number" : "vectors"), error);
+        }
+        assertEquals("Euclid",
+                rest.ok("GET", "/collections/demo", null).at("/config/params/vectors/distance").asText());
+        assertEquals(before.get("points"), rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"limit\":100,\"with_vector\":true}").get("points"), "the existing collection keeps its data");
+
+        String missing = rest.error(400, "PUT", "/collections/demo/snapshots/recover",
+                "{\"location\":\"file:///nope.snapshot\"}");
+        assertTrue(missing.contains("does not exist"), missing);
+        for (String checksum : List.of("xyz", "0".repeat(63), "g".repeat(64))) {
+            String invalid = rest.error(422, "PUT", "/collections/demo/snapshots/recover",
+                    "{\"location\":\"file:///nope.snapshot\",\"checksum\":\"" + checksum + "\"}");
+            assertTrue(invalid.startsWith("Validation error in JSON body: [checksum:"), invalid);
+        }
+        rest.error(422, "PUT", "/collections/bad%3Aname/snapshots/recover", "{\"location\":\"file:///nope.snapshot\"}");
+        assertEquals(before.get("points"), rest.ok("POST", "/collections/demo/points/scroll",
+                "{\"limit\":100,\"with_vector\":true}").get("points"));
+    }
+
+    @Test
+    void snapshotUploadRecoversTheArchiveBeyondTheJsonSizeLimit() throws Exception {
+        // a collection whose snapshot is larger than max_request_size_mb (1 MB here): uploads are not bounded by it
+        assertTrue(rest.ok("PUT", "/collections/big", "{\"vectors\":{\"size\":256,\"distance\":\"Dot\"}}").asBoolean());
+        Random random = new Random(11);
+        for (int batch = 0; batch < 6; batch++) {
+            StringBuilder body = new StringBuilder("{\"points\":[");
+            for (int i = 0; i < 200; i++) {
+                float[] v = new float[256];
+                for (int d = 0; d < v.length; d++) {
+                    v[d] = random.nextFloat();
+                }
+                body.append(i == 0 ? "" : ",").append("{\"id\":").append(batch * 200 + i).append(",\"vector\":")
+                        .append(toJson(v)).append(",\"payload\":{\"batch\":").append(batch).append("}}");
+            }
+            rest.ok("PUT", "/collections/big/points?wait=true", body.append("]}").toString());
+        }
+        JsonNode created = rest.ok("POST", "/collections/big/snapshots?wait=true", null);
+        byte[] archive = java.nio.file.Files.readAllBytes(
+                dir.resolve("snapshots").resolve("big").resolve(created.get("name").asText()));
+        assertTrue(archive.length > 1024 * 1024, "archive of " + archive.length + " bytes");
+        String checksum = created.get("checksum").asText();
+
+        RestClient.Reply ok = upload("/collections/copy/snapshots/upload?checksum=" + checksum, archive, "snapshot");
+        assertEquals(200, ok.status(), ok.body());
+        assertTrue(ok.json().get("result").asBoolean(), ok.body());
+        assertEquals(1200, count("copy"));
+        assertEquals(3, rest.ok("GET", "/collections/copy/points/700", null).at("/payload/batch").asInt());
+        assertEquals(0, rest.ok("GET", "/collections/copy/snapshots", null).size(), "the upload is not kept");
+        try (var left = java.nio.file.Files.list(dir.resolve("snapshots").resolve(".uploads"))) {
+            assertEquals(0, left.count(), "the spooled upload is deleted");
+        }
+
+        // recovering over the collection again, in the background
+        rest.ok("POST", "/collections/copy/points/delete?wait=true", "{\"filter\":{\"must\":[{\"key\":\"batch\","
+                + "\"match\":{\"value\":0}}]}}");
+        assertEquals(1000, count("copy"));
+        RestClient.Reply accepted = upload("/collections/copy/snapshots/upload?wait=false&priority=snapshot", archive,
+                "snapshot");
+        assertEquals(202, accepted.status(), accepted.body());
+        rest.eventually("/collections/copy", info -> info.get("points_count").asInt() == 1200,
+                "the background recovery", Duration.ofSeconds(30));
+
+        assertEquals(400, upload("/collections/other/snapshots/upload?checksum=" + "0".repeat(64), archive,
+                "snapshot").status());
+        assertEquals(422, upload("/collections/other/snapshots/upload?checksum=xyz", archive, "snapshot").status());
+        assertEquals(400, upload("/collections/other/snapshots/upload?priority=newest", archive, "snapshot").status());
+        assertEquals(400, upload("/collections/other/snapshots/upload", archive, "file").status());
+        assertEquals(422, upload("/collections/a%2Ab/snapshots/upload", archive, "snapshot").status());
+        assertEquals(400, rest.sendBytes("POST", "/collections/other/snapshots/upload", "application/octet-stream",
+                archive).status());
+        assertFalse(rest.ok("GET", "/collections/other/exists", null).get("exists").asBoolean());
+        assertEquals(400, upload("/collections/big/snapshots/upload", "not a snapshot".getBytes(), "snapshot")
+                .status());
+        assertEquals(1200, count("big"));
+
+        // one shard, from its own snapshot
+        JsonNode shard = rest.ok("POST", "/collections/big/shards/0/snapshots", null);
+        byte[] shardArchive = java.nio.file.Files.readAllBytes(dir.resolve("snapshots").resolve("big").resolve("shards")
+                .resolve("0").resolve(shard.get("name").asText()));
+        rest.ok("POST", "/collections/big/points/delete?wait=true", "{\"points\":[1,2,3]}");
+        RestClient.Reply shardUpload = upload("/collections/big/shards/0/snapshots/upload?priority=snapshot",
+                shardArchive, "snapshot");
+        assertEquals(200, shardUpload.status(), shardUpload.body());
+        assertEquals(1200, count("big"));
+    }
+
+    /** A multipart/form-data POST with a text field and the archive in field {@code field}. */
+    private RestClient.Reply upload(String path, byte[] archive, String field) {
+        String boundary = "----quiver-test-" + Long.toHexString(System.nanoTime());
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("preamble\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"
+                + "a text field\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field
+                + "\"; filename=\"my; snapshot.snapshot\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        body.writeBytes(archive);
+        body.writeBytes(("\r\n--" + boundary + "--\r\nepilogue")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        return rest.sendBytes("POST", path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    }
+
+    /**
+     * {@code {"nearest": v, "mmr": {…}}}: the {@code candidates_limit} nearest points re-ranked by Qdrant's greedy
+     * MMR formula, checked against the same formula computed here in double precision from the stored vectors.
+     */
+    @Test
+    void nearestWithMmrMatchesABruteForceGreedySelection() {
+        for (String distance : List.of("Dot", "Cosine", "Euclid", "Manhattan")) {
+            String name = "m_" + distance.toLowerCase();
+            assertTrue(rest.ok("PUT", "/collections/" + name,
+                    "{\"vectors\":{\"size\":6,\"distance\":\"" + distance + "\"}}").asBoolean());
+            Random random = new Random(23);
+            Map<Integer, float[]> stored = new HashMap<>();
+            StringBuilder body = new StringBuilder("{\"points\":[");
+            for (int id = 0; id < 150; id++) {
+                float[] v = new float[6];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextFloat() * 2 - 1;
+                }
+                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+                        .append(",\"payload\":{\"even\":").append(id % 2 == 0).append("}}");
+                stored.put(id, distance.equals("Cosine") ? unit(v) : v);
+            }
+            rest.ok("PUT", "/collections/" + name + "/points?wait=true", body.append("]}").toString());
+            float[] query = {0.4f, -0.3f, 0.8f, 0.1f, -0.2f, 0.5f};
+            for (double diversity : List.of(0.0, 0.3, 0.7, 1.0)) {
+                List<Integer> candidates = bruteForce(stored, query, distance, 30, false);
+                List<Integer> expected = greedyMmr(stored, candidates, query, distance, diversity, 7);
+                JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/query",
+                        "{\"query\":{\"nearest\":" + toJson(query) + ",\"mmr\":{\"diversity\":" + diversity
+                                + ",\"candidates_limit\":30}},\"limit\":5,\"offset\":2,\"params\":{\"exact\":true}}");
+                assertEquals(expected.subList(2, 7), ids(hits.get("points")), distance + " diversity " + diversity);
+                JsonNode first = hits.get("points").get(0);
+                assertFalse(first.hasNonNull("vector"), "no vector unless asked for");
+                assertEquals(plainScore(stored.get(first.get("id").asInt()), query, distance),
+                        first.get("score").asDouble(), 1e-4, "a picked point keeps its search score");
+            }
+            // diversity 0 is plain relevance; candidates_limit defaults to limit (so MMR only reorders the top)
+            assertEquals(bruteForce(stored, query, distance, 4, false), ids(rest.ok("POST", "/collections/" + name
+                    + "/points/query", "{\"query\":{\"nearest\":" + toJson(query) + ",\"mmr\":{\"diversity\":0}},"
+                    + "\"limit\":4,\"params\":{\"exact\":true}}").get("points")));
+            JsonNode defaults = rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":{\"nearest\":"
+                    + toJson(query) + ",\"mmr\":{}},\"limit\":6,\"with_vector\":true,\"params\":{\"exact\":true}}");
+            assertEquals(greedyMmr(stored, bruteForce(stored, query, distance, 6, false), query, distance, 0.5, 6),
+                    ids(defaults.get("points")), distance + " defaults");
+            assertEquals(6, defaults.get("points").get(0).get("vector").size());
+            // a point id as the query: its stored vector, the point itself left out; the filter applies
+            Map<Integer, float[]> evenOthers = new HashMap<>();
+            stored.forEach((id, v) -> {
+                if (id % 2 == 0 && id != 4) {
+                    evenOthers.put(id, v);
+                }
+            });
+            float[] four = stored.get(4);
+            List<Integer> fromFour = bruteForce(evenOthers, four, distance, 20, false);
+            assertEquals(greedyMmr(evenOthers, fromFour, four, distance, 0.6, 5),
+                    ids(rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":{\"nearest\":4,\"mmr\":"
+                            + "{\"diversity\":0.6,\"candidates_limit\":20}},\"limit\":5,\"params\":{\"exact\":true},"
+                            + "\"filter\":{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}}").get("points")));
+        }
+        String path = "/collections/m_dot/points/query";
+        String v = "[0.1,0.2,0.3,0.4,0.5,0.6]";
+        rest.error(422, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":1.5}}}");
+        rest.error(422, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":-0.1}}}");
+        rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":\"high\"}}}");
+        rest.error(422, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"candidates_limit\":16385}}}");
+        rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"candidates_limit\":-1}}}");
+        rest.ok("POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"candidates_limit\":16384}}}");
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"lambda\":0.5}}}")
+                .contains("lambda"));
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"bogus\":1}}").contains("bogus"));
+        rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":[1]}}");
+        rest.error(400, "POST", path, "{\"query\":{\"recommend\":{\"positive\":[1]},\"mmr\":{}}}");
+        rest.error(400, "POST", path, "{\"query\":{\"bogus\":" + v + "}}");
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"discover\":{}}}").contains("not supported"));
+    }
+
+    /** Qdrant's MMR selection in double precision: relevance and pairwise similarity by the distance's similarity. */
+    private static List<Integer> greedyMmr(Map<Integer, float[]> vectors, List<Integer> candidates, float[] query,
+            String distance, double diversity, int limit) {
+        float[] q = distance.equals("Cosine") ? unit(query) : query;
+        List<Integer> picked = new ArrayList<>();
+        List<Integer> remaining = new ArrayList<>(candidates);
+        Integer best = null;
+        for (Integer c : remaining) {
+            if (best == null || similarity(vectors.get(c), q, distance) > similarity(vectors.get(best), q, distance)) {
+                best = c;
+            }
+        }
+        while (best != null && picked.size() < limit) {
+            picked.add(best);
+            remaining.remove(best);
+            best = null;
+            double bestScore = 0;
+            for (Integer c : remaining) {
+                double closest = Double.NEGATIVE_INFINITY;
+                for (Integer p : picked) {
+                    closest = Math.max(closest, similarity(vectors.get(c), vectors.get(p), distance));
+                }
+                double score = (1 - diversity) * similarity(vectors.get(c), q, distance) - diversity * closest;
+                if (best == null || score > bestScore) {
+                    best = c;
+                    bestScore = score;
+                }
+            }
+        }
+        return picked;
+    }
+
+    /** Larger is better: the dot product, or minus the squared Euclidean / L1 distance. */
+    private static double similarity(float[] a, float[] b, String distance) {
+        double dot = 0, l2 = 0, l1 = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            l2 += Math.pow(a[i] - b[i], 2);
+            l1 += Math.abs(a[i] - b[i]);
+        }
+        return switch (distance) {
+            case "Dot", "Cosine" -> dot;
+            case "Euclid" -> -l2;
+            default -> -l1;
+        };
+    }
+
+    /** The score a search reports for a stored vector (Cosine: stored unit vectors against the unit query). */
+    private static double plainScore(float[] stored, float[] query, String distance) {
+        double s = similarity(stored, distance.equals("Cosine") ? unit(query) : query, distance);
+        return switch (distance) {
+            case "Euclid" -> Math.sqrt(-s);
+            case "Manhattan" -> -s;
+            default -> s;
+        };
+    }
+
+    @Test
+    void nonFiniteScoresAreWrittenAsNull() {
+        assertTrue(rest.ok("PUT", "/collections/huge", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
+        rest.ok("PUT", "/collections/huge/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[3e38,3e38]}]}");
+        RestClient.Reply search = rest.send("POST", "/collections/huge/points/search",
+                "{\"vector\":[3e38,3e38],\"limit\":1}");
+        assertEquals(200, search.status(), search.body());
+        assertFalse(search.body().contains("Infinity"), search.body());
+        JsonNode hit = search.json().get("result").get(0);
+        assertEquals(1, hit.get("id").asInt());
+        assertTrue(hit.has("score") && hit.get("score").isNull(), hit.toString());
+        JsonNode query = rest.ok("POST", "/collections/huge/points/query", "{\"query\":[3e38,3e38]}");
+        assertTrue(query.at("/points/0/score").isNull(), query.toString());
     }
 
     private JsonNode payload(int id) {

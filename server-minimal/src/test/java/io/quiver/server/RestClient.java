@@ -46,19 +46,30 @@ final class RestClient {
     }
 
     Reply send(String method, String path, String body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
+        return send(method, path, "application/json", body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body), body == null ? "" : " " + abbreviate(body));
+    }
+
+    /** Sends raw bytes with the given {@code Content-Type} (a multipart upload). */
+    Reply sendBytes(String method, String path, String contentType, byte[] body) {
+        return send(method, path, contentType, HttpRequest.BodyPublishers.ofByteArray(body),
+                " <" + body.length + " bytes of " + contentType + ">");
+    }
+
+    private Reply send(String method, String path, String contentType, HttpRequest.BodyPublisher publisher,
+            String bodyDescription) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .method(method, publisher)
+                .header("Content-Type", contentType);
         if (apiKey != null) {
             builder.header("api-key", apiKey);
         }
-        String described = method + " " + path + (body == null ? "" : " " + abbreviate(body));
+        String described = method + " " + path + bodyDescription;
         try {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = null;
-            String contentType = response.headers().firstValue("Content-Type").orElse("");
-            if (contentType.startsWith("application/json")) {
+            String responseType = response.headers().firstValue("Content-Type").orElse("");
+            if (responseType.startsWith("application/json")) {
                 json = JSON.readTree(response.body());
             }
             return new Reply(response.statusCode(), response.body(), json, described);

@@ -53,7 +53,7 @@ class RootEndpointTest {
         HttpResponse<String> response = get("/");
         assertEquals(200, response.statusCode(), response.body());
         JsonNode body = JSON.readTree(response.body());
-        assertEquals("quiver - vector search engine", body.get("title").asText());
+        assertEquals("qdrant - vector search engine", body.get("title").asText());
         assertTrue(body.get("version").asText().matches("\\d+\\.\\d+\\.\\d+"), body.toString());
         assertTrue(body.has("commit"), body.toString());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));

@@ -236,6 +236,30 @@ public final class SnapshotArchive {
         }
     }
 
+    /**
+     * Qdrant's rule for recovering a snapshot into a collection that already exists: the snapshot's vectors (size,
+     * distance, on-disk storage) and shard count must equal the collection's, else a {@link BadRequestException}
+     * "Snapshot is not compatible with existing collection: …" (Qdrant's words). Checked before anything is replaced.
+     */
+    public static void checkCompatible(io.quiver.engine.CollectionConfig existing,
+            io.quiver.engine.CollectionConfig snapshot) {
+        if (!existing.vectors().equals(snapshot.vectors())) {
+            throw new BadRequestException("Wrong input: Snapshot is not compatible with existing collection: "
+                    + "Collection vectors: " + describe(existing.vectors()) + " Snapshot Vectors: "
+                    + describe(snapshot.vectors()));
+        }
+        if (existing.shardNumber() != snapshot.shardNumber()) {
+            throw new BadRequestException("Wrong input: Snapshot is not compatible with existing collection: "
+                    + "Collection shard number: " + existing.shardNumber() + " Snapshot shard number: "
+                    + snapshot.shardNumber());
+        }
+    }
+
+    private static String describe(io.quiver.engine.CollectionConfig.VectorParams v) {
+        return "{size: " + v.size() + ", distance: " + io.quiver.engine.CollectionConfig.distanceName(v.distance())
+                + ", on_disk: " + v.onDisk() + "}";
+    }
+
     /** What an archive says of itself, read without extracting it: its {@code config.json} and its shard ids. */
     public record Header(String collection, JsonNode configJson, List<Integer> shardIds) {}
 

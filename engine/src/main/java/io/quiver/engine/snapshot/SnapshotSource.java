@@ -1,7 +1,6 @@
 package io.quiver.engine.snapshot;
 
 import io.quiver.engine.BadRequestException;
-import io.quiver.engine.NotFoundException;
 import io.quiver.engine.StorageException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,7 +37,8 @@ public final class SnapshotSource {
                 throw new BadRequestException("invalid snapshot location " + location + ": " + e.getMessage());
             }
             if (!Files.isRegularFile(p)) {
-                throw new NotFoundException("Snapshot file " + p + " not found");
+                // Qdrant answers a missing local file with a 400 (StorageError::bad_request), not a 404
+                throw new BadRequestException("Bad request: Snapshot file \"" + p + "\" does not exist");
             }
             return new Local(p, false);
         }
