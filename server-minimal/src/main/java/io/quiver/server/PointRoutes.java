@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
 import io.quiver.engine.OrderBy;
+import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.ScrollRequest;
 import io.quiver.engine.PointsSelector;
@@ -49,42 +50,52 @@ final class PointRoutes {
                 new Route("POST", "/collections/{c}/points/count", READ, this::count));
     }
 
-    /** One update operation of a collection, given its body and the {@code wait} flag. */
+    /** One parsed update operation, ready to run on a collection with the {@code wait} flag. */
     @FunctionalInterface
-    interface Update {
-        UpdateResult apply(CollectionService collection, JsonNode body, boolean wait);
+    interface PreparedUpdate {
+        UpdateResult apply(CollectionService collection, boolean wait);
     }
 
-    private ApiResponse update(ApiRequest request, Update update) {
+    /** Parses one update operation's body; every check of its format happens here, before anything runs. */
+    @FunctionalInterface
+    interface UpdateParser {
+        PreparedUpdate parse(JsonNode body);
+    }
+
+    private ApiResponse update(ApiRequest request, UpdateParser parser) {
         CollectionService collection = collections.get(request.pathParam("c"));
         boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
-        JsonNode body = request.jsonObject();
-        return ApiResponse.ok(update.apply(collection, body, wait).toJson());
+        PreparedUpdate update = parser.parse(request.jsonObject());
+        return ApiResponse.ok(update.apply(collection, wait).toJson());
     }
 
-    private UpdateResult upsert(CollectionService c, JsonNode body, boolean wait) {
-        return c.upsert(RequestParser.points(body), wait);
+    private PreparedUpdate upsert(JsonNode body) {
+        List<Point> points = RequestParser.points(body);
+        return (c, wait) -> c.upsert(points, wait);
     }
 
-    private UpdateResult delete(CollectionService c, JsonNode body, boolean wait) {
-        return c.delete(RequestParser.selector(body), wait);
+    private PreparedUpdate delete(JsonNode body) {
+        PointsSelector selector = RequestParser.selector(body);
+        return (c, wait) -> c.delete(selector, wait);
     }
 
-    private UpdateResult setPayload(CollectionService c, JsonNode body, boolean wait) {
+    private PreparedUpdate setPayload(JsonNode body) {
         ObjectNode payload = RequestParser.requiredPayload(body);
         String key = JsonFields.optText(body, "key");
         if (key != null) {
             RequestParser.keyPath(key, "key");
         }
-        return c.setPayload(RequestParser.selector(body), payload, key, wait);
+        PointsSelector selector = RequestParser.selector(body);
+        return (c, wait) -> c.setPayload(selector, payload, key, wait);
     }
 
-    private UpdateResult overwritePayload(CollectionService c, JsonNode body, boolean wait) {
+    private PreparedUpdate overwritePayload(JsonNode body) {
         ObjectNode payload = RequestParser.requiredPayload(body);
-        return c.overwritePayload(RequestParser.selector(body), payload, wait);
+        PointsSelector selector = RequestParser.selector(body);
+        return (c, wait) -> c.overwritePayload(selector, payload, wait);
     }
 
-    private UpdateResult deletePayload(CollectionService c, JsonNode body, boolean wait) {
+    private PreparedUpdate deletePayload(JsonNode body) {
         JsonNode keys = JsonFields.requireArray(body, "keys");
         List<String> names = new ArrayList<>(keys.size());
         for (JsonNode k : keys) {
@@ -93,19 +104,26 @@ final class PointRoutes {
             }
             names.add(RequestParser.keyPath(k.textValue(), "keys[]"));
         }
-        return c.deletePayloadKeys(RequestParser.selector(body), names, wait);
+        PointsSelector selector = RequestParser.selector(body);
+        return (c, wait) -> c.deletePayloadKeys(selector, names, wait);
     }
 
-    private UpdateResult clearPayload(CollectionService c, JsonNode body, boolean wait) {
-        return c.clearPayload(RequestParser.selector(body), wait);
+    private PreparedUpdate clearPayload(JsonNode body) {
+        PointsSelector selector = RequestParser.selector(body);
+        return (c, wait) -> c.clearPayload(selector, wait);
     }
 
-    /** {@code {"operations":[{"upsert":{…}},{"delete":{…}},…]}}: applied in order, one UpdateResult each. */
+    /**
+     * {@code {"operations":[{"upsert":{…}},{"delete":{…}},…]}}: applied in order, one UpdateResult each. Every
+     * operation is parsed before the first runs (as Qdrant deserializes the whole body first), so a malformed one
+     * changes nothing; an operation the collection refuses (a wrong dimension, say) stops the batch with the earlier
+     * ones applied, as in Qdrant.
+     */
     private ApiResponse batch(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
         boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode operations = JsonFields.requireArray(request.jsonObject(), "operations");
-        // Validate every operation's shape before applying any, so a bad one changes nothing.
+        List<PreparedUpdate> prepared = new ArrayList<>(operations.size());
         for (JsonNode op : operations) {
             if (!op.isObject() || op.size() != 1) {
                 throw ApiException.badRequest("Format error in JSON body: operations[]: expected one operation object");
@@ -115,17 +133,16 @@ final class PointRoutes {
             if (!body.isObject()) {
                 throw JsonFields.typeError("operations[]." + kind, body, "an object");
             }
-            operation(kind);
+            prepared.add(operation(kind).parse(body));
         }
         ArrayNode results = json.createArrayNode();
-        for (JsonNode op : operations) {
-            String kind = op.fieldNames().next();
-            results.add(operation(kind).apply(collection, op.get(kind), wait).toJson());
+        for (PreparedUpdate update : prepared) {
+            results.add(update.apply(collection, wait).toJson());
         }
         return ApiResponse.ok(results);
     }
 
-    private Update operation(String kind) {
+    private UpdateParser operation(String kind) {
         return switch (kind) {
             case "upsert" -> this::upsert;
             case "delete" -> this::delete;

@@ -175,6 +175,18 @@ class RestApiTest {
         assertEquals(3, results.size());
         assertEquals(1, payload(50).get("b").asInt());
         rest.error(404, "GET", "/collections/demo/points/3", null);
+
+        // a batch whose later operation is malformed (a bad id, a bad selector, a bad filter) runs none of its operations
+        long before = count("demo");
+        for (String bad : List.of("{\"upsert\":{\"points\":[{\"id\":-1,\"vector\":[1,1,1,1]}]}}",
+                "{\"set_payload\":{\"payload\":{\"b\":2},\"points\":[\"not-a-uuid\"]}}",
+                "{\"delete\":{\"filter\":{\"must\":[{\"key\":\"a\",\"match\":7}]}}}")) {
+            rest.error(400, "POST", "/collections/demo/points/batch?wait=true",
+                    "{\"operations\":[{\"upsert\":{\"points\":[{\"id\":51,\"vector\":[1,1,1,1]}]}},"
+                            + "{\"delete\":{\"points\":[50]}}," + bad + "]}");
+            assertEquals(before, count("demo"), bad);
+            assertEquals(1, payload(50).get("b").asInt(), bad);
+        }
     }
 
     @Test
