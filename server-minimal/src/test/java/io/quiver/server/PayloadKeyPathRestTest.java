@@ -55,6 +55,12 @@ class PayloadKeyPathRestTest {
     }
 
     @Test
+    void setPayloadWithANullValueRemovesTheKey() throws Exception {
+        rest.ok("POST", "/collections/c/points/payload?wait=true", "{\"payload\":{\"tags\":null,\"n\":2},\"points\":[1]}");
+        assertEquals(json("{\"arr\":[{\"a\":1,\"b\":5},{\"a\":2}],\"o\":{\"k\":1},\"n\":2}"), payload());
+    }
+
+    @Test
     void setAndDeleteWalkArrayPaths() throws Exception {
         rest.ok("POST", "/collections/c/points/payload?wait=true", "{\"payload\":{\"z\":0},\"points\":[1],\"key\":\"arr[0]\"}");
         rest.ok("POST", "/collections/c/points/payload?wait=true", "{\"payload\":{\"w\":1},\"points\":[1],\"key\":\"arr[]\"}");

@@ -232,8 +232,8 @@ public final class JsonPath {
     }
 
     /**
-     * Qdrant's set_payload with a {@code key} ({@code JsonPath::value_set}): merges the top-level keys of {@code patch}
-     * (copied) into every object this path reaches in {@code root}, which is edited in place. Missing or non-object
+     * Qdrant's set_payload with a {@code key} ({@code JsonPath::value_set}): merges {@code patch} ({@link #mergeFields})
+     * into every object this path reaches in {@code root}, which is edited in place. Missing or non-object
      * values on {@code .key} steps and at the end become objects; a {@code []} step edits every element of an array
      * (elements that are not objects become objects) and turns a non-array into {@code []}; an {@code [n]} step edits
      * element n if present and turns a non-array into {@code []}.
@@ -242,11 +242,25 @@ public final class JsonPath {
         root.set(firstKey, setAt(root.get(firstKey), 0, patch));
     }
 
+    /**
+     * Qdrant's merge of a set_payload patch into one object: each top-level key of {@code patch} replaces the target's
+     * (copied, not merged deeper), and a key whose value is {@code null} is removed from the target instead.
+     */
+    public static void mergeFields(ObjectNode target, ObjectNode patch) {
+        for (var field : patch.properties()) {
+            if (field.getValue().isNull()) {
+                target.remove(field.getKey());
+            } else {
+                target.set(field.getKey(), field.getValue().deepCopy());
+            }
+        }
+    }
+
     /** The value that replaces {@code node} (null when absent) after merging {@code patch} at steps from {@code step}. */
     private JsonNode setAt(JsonNode node, int step, ObjectNode patch) {
         if (step == kinds.length) {
             ObjectNode target = node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
-            target.setAll(patch.deepCopy());
+            mergeFields(target, patch);
             return target;
         }
         switch (kinds[step]) {

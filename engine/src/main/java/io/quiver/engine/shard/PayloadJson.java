@@ -48,12 +48,13 @@ public final class PayloadJson {
     }
 
     /**
-     * Qdrant's set payload: merges the top-level keys of {@code patch} (copied) into {@code target}, or with a key
-     * into every object the key path reaches ({@link JsonPath#setIn}). Returns {@code target}, edited in place.
+     * Qdrant's set payload: merges the top-level keys of {@code patch} into {@code target} (a null value removes its
+     * key: {@link JsonPath#mergeFields}), or with a key into every object the key path reaches ({@link JsonPath#setIn}).
+     * Returns {@code target}, edited in place.
      */
     public static ObjectNode merge(ObjectNode target, ObjectNode patch, JsonPath keyOrNull) {
         if (keyOrNull == null) {
-            target.setAll(patch.deepCopy());
+            JsonPath.mergeFields(target, patch);
         } else {
             keyOrNull.setIn(target, patch);
         }

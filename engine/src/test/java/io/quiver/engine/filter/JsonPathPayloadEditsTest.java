@@ -69,6 +69,16 @@ class JsonPathPayloadEditsTest {
     }
 
     @Test
+    void aNullInThePatchRemovesItsKey() {
+        // Qdrant's merge_map: set_payload {"k": null} deletes k instead of storing null; deeper nulls are values
+        ObjectNode target = obj("{\"a\":1,\"b\":2,\"o\":{\"x\":1}}");
+        JsonPath.mergeFields(target, obj("{\"a\":null,\"c\":null,\"o\":{\"x\":null},\"d\":3}"));
+        assertEquals(obj("{\"b\":2,\"o\":{\"x\":null},\"d\":3}"), target);
+        assertEquals(obj("{\"arr\":[{\"b\":2},{}]}"),
+                set("{\"arr\":[{\"a\":1,\"b\":2},{\"a\":3}]}", "arr[]", "{\"a\":null}"));
+    }
+
+    @Test
     void setCopiesThePatchForEveryTarget() {
         ObjectNode target = obj("{\"arr\":[{},{}]}");
         JsonPath.parse("arr[]").setIn(target, obj("{\"o\":{\"n\":1}}"));
