@@ -18,6 +18,11 @@ final class JsonFields {
 
     /** An optional non-negative integer field; {@code min} is enforced as a validation (422) rule. */
     static Integer optInt(JsonNode node, String field, Integer absent, int min) {
+        return optInt(node, field, field, absent, min);
+    }
+
+    /** {@link #optInt(JsonNode, String, Integer, int)} naming the field {@code path} in messages ({@code a[0].b}). */
+    static Integer optInt(JsonNode node, String field, String path, Integer absent, int min) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return absent;
@@ -26,14 +31,14 @@ final class JsonFields {
             if (v.isIntegralNumber() && v.asLong() > Integer.MAX_VALUE) {
                 return Integer.MAX_VALUE;
             }
-            throw typeError(field, v, "an unsigned integer");
+            throw typeError(path, v, "an unsigned integer");
         }
         int value = v.intValue();
         if (value < 0) {
-            throw typeError(field, v, "an unsigned integer");
+            throw typeError(path, v, "an unsigned integer");
         }
         if (value < min) {
-            throw ApiException.validation(field, "value " + value + " invalid, must be " + min + " or larger");
+            throw ApiException.validation(path, "value " + value + " invalid, must be " + min + " or larger");
         }
         return value;
     }
@@ -50,27 +55,37 @@ final class JsonFields {
     }
 
     static Float optFloat(JsonNode node, String field) {
+        return optFloat(node, field, field);
+    }
+
+    /** {@link #optFloat(JsonNode, String)} naming the field {@code path} in messages. */
+    static Float optFloat(JsonNode node, String field, String path) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isNumber()) {
-            throw typeError(field, v, "a number");
+            throw typeError(path, v, "a number");
         }
         float f = v.floatValue();
         if (!Float.isFinite(f)) {
-            throw ApiException.badRequest("Format error in JSON body: " + field + ": value out of float range");
+            throw ApiException.badRequest("Format error in JSON body: " + path + ": value out of float range");
         }
         return f;
     }
 
     static String optText(JsonNode node, String field) {
+        return optText(node, field, field);
+    }
+
+    /** {@link #optText(JsonNode, String)} naming the field {@code path} in messages. */
+    static String optText(JsonNode node, String field, String path) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isTextual()) {
-            throw typeError(field, v, "a string");
+            throw typeError(path, v, "a string");
         }
         return v.textValue();
     }

@@ -265,19 +265,32 @@ final class RequestParser {
     static SearchRequest searchTail(JsonNode body, float[] vector, int limit) {
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         Float threshold = JsonFields.optFloat(body, "score_threshold");
-        Integer hnswEf = null;
-        boolean exact = false;
-        boolean indexedOnly = false;
-        QuantizationSearchParams quantization = null;
-        JsonNode params = JsonFields.optObject(body, "params");
-        if (params != null) {
-            hnswEf = JsonFields.optInt(params, "hnsw_ef", null, 1);
-            exact = JsonFields.optBool(params, "exact", false);
-            indexedOnly = JsonFields.optBool(params, "indexed_only", false);
-            quantization = quantization(JsonFields.optObject(params, "quantization"));
-        }
+        SearchParams params = params(body);
         return new SearchRequest(vector, filter(body, "filter"), limit, offset, withPayload(body, WithPayload.NONE),
-                withVector(body, false), threshold, hnswEf, exact, quantization, indexedOnly);
+                withVector(body, false), threshold, params.hnswEfOrNull(), params.exact(),
+                params.quantizationOrNull(), params.indexedOnly());
+    }
+
+    /** Qdrant's SearchParams ({@code params} of a search, a query or a prefetch); absent fields take the defaults. */
+    record SearchParams(Integer hnswEfOrNull, boolean exact, QuantizationSearchParams quantizationOrNull,
+            boolean indexedOnly) {
+        static final SearchParams DEFAULTS = new SearchParams(null, false, null, false);
+
+        SearchParams withExact(boolean e) {
+            return new SearchParams(hnswEfOrNull, e, quantizationOrNull, indexedOnly);
+        }
+    }
+
+    /** The body's {@code params}: {@code hnsw_ef} (≥ 1), {@code exact}, {@code indexed_only}, {@code quantization}. */
+    static SearchParams params(JsonNode body) {
+        JsonNode params = JsonFields.optObject(body, "params");
+        if (params == null) {
+            return SearchParams.DEFAULTS;
+        }
+        Integer hnswEf = JsonFields.optInt(params, "hnsw_ef", null, 1);
+        boolean exact = JsonFields.optBool(params, "exact", false);
+        boolean indexedOnly = JsonFields.optBool(params, "indexed_only", false);
+        return new SearchParams(hnswEf, exact, quantization(JsonFields.optObject(params, "quantization")), indexedOnly);
     }
 
     /**
