@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,12 +19,8 @@ class ApiKeyTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__SERVICE__API_KEY", "full-secret",
-                "QUIVER__SERVICE__READ_ONLY_API_KEY", "read-secret",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir, "QUIVER__SERVICE__API_KEY", "full-secret",
+                "QUIVER__SERVICE__READ_ONLY_API_KEY", "read-secret");
         rest = new RestClient(server.port());
     }
 

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,10 +27,7 @@ class CollectionConfigRestTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir);
         rest = new RestClient(server.port());
     }
 
@@ -64,10 +60,7 @@ class CollectionConfigRestTest {
 
         // the vector's params survive a restart
         server.close();
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir);
         rest = new RestClient(server.port());
         assertEquals(vectors, rest.ok("GET", "/collections/v", null).at("/config/params/vectors"));
     }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,10 +30,7 @@ class JsClientTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir);
     }
 
     @AfterEach

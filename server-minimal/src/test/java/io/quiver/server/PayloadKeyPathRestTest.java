@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,10 +25,7 @@ class PayloadKeyPathRestTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir);
         rest = new RestClient(server.port());
         assertTrue(rest.ok("PUT", "/collections/c", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/c/points?wait=true",

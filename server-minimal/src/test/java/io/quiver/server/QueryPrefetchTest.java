@@ -42,10 +42,7 @@ class QueryPrefetchTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir);
         rest = new RestClient(server.port());
     }
 

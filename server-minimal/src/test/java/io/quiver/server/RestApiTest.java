@@ -28,11 +28,7 @@ class RestApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = QuiverServer.start(QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__SERVICE__MAX_REQUEST_SIZE_MB", "1",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of()));
+        server = TestServers.start(dir, "QUIVER__SERVICE__MAX_REQUEST_SIZE_MB", "1");
         rest = new RestClient(server.port());
     }
 

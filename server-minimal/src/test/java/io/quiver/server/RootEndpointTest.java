@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,11 +29,7 @@ class RootEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        QuiverConfig config = QuiverConfig.load(null, Map.of(
-                "QUIVER__SERVICE__HTTP_PORT", "0",
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("storage").toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snapshots").toString()), Map.of());
-        server = QuiverServer.start(config);
+        server = TestServers.start(dir);
     }
 
     @AfterEach
