@@ -36,7 +36,9 @@ import java.util.Set;
  * ({@code any}), each page sized to what they lack, so every page fills at least one of them. Paging stops when the
  * chosen groups are full or a page comes back short (the source has nothing more). Unlike Qdrant, which gives up
  * after five pages of each kind, this runs to completion, so with an exact source the answer is the brute-force one
- * (ties aside). One per request, used by the request's thread only.
+ * (ties aside). A source whose scores depend on what it is asked to leave out (a fusion of prefetches) is paged the
+ * same way; its groups are then the first {@code limit} found, ordered by the best hit gathered for each. One per
+ * request, used by the request's thread only.
  */
 public final class PointGrouping {
     /** The largest page asked of the source at once. */
@@ -154,7 +156,8 @@ public final class PointGrouping {
             exhausted = got.size() < want;
         }
         List<Group> out = new ArrayList<>(chosen.size());
-        for (Gathered g : chosen) {
+        // an exact source found every chosen group's best hit before they were chosen; a fused one may not have
+        for (Gathered g : ranked(chosen)) {
             List<ScoredPoint> hits = new ArrayList<>(g.hits);
             hits.sort(bestFirst);
             out.add(new Group(g.id, hits.subList(0, Math.min(groupSize, hits.size()))));
