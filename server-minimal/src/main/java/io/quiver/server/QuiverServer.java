@@ -100,6 +100,8 @@ public final class QuiverServer implements AutoCloseable {
             routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());
             routes.addAll(new PointRoutes(collections, json).routes());
             routes.addAll(new SearchRoutes(collections, json).routes());
+            routes.addAll(new GroupRoutes(collections, json).routes());
+            routes.addAll(new FacetRoutes(collections, json).routes());
             SnapshotRoutes snapshots = new SnapshotRoutes(collections, config.snapshotsPath(), json);
             snapshots.deleteLeftoverUploads();
             routes.addAll(snapshots.routes());

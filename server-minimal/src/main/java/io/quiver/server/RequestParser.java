@@ -243,22 +243,28 @@ final class RequestParser {
 
     /** Qdrant's SearchRequest: {@code vector}, {@code limit} (required, ≥ 1), filter, offset, params, thresholds. */
     static SearchRequest search(JsonNode body) {
-        JsonNode vectorNode = body.get("vector");
-        float[] vector;
-        if (vectorNode != null && vectorNode.isObject() && vectorNode.has("vector")) {
-            String name = JsonFields.optText(vectorNode, "name");
-            if (name != null && !name.equals(DEFAULT_VECTOR)) {
-                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
-            }
-            vector = vector(vectorNode.get("vector"), "vector.vector");
-        } else {
-            vector = vector(vectorNode, "vector");
-        }
+        float[] vector = searchVector(body);
         if (!JsonFields.present(body, "limit")) {
             throw ApiException.badRequest("Format error in JSON body: missing field `limit`");
         }
         int limit = JsonFields.optInt(body, "limit", null, 1);
         return searchTail(body, vector, limit);
+    }
+
+    /**
+     * A SearchRequest's {@code vector} (Qdrant's NamedVectorStruct): a vector, {@code {"": [...]}}, or
+     * {@code {"name": "", "vector": [...]}}; another vector name is a 400.
+     */
+    static float[] searchVector(JsonNode body) {
+        JsonNode vectorNode = body.get("vector");
+        if (vectorNode != null && vectorNode.isObject() && vectorNode.has("vector")) {
+            String name = JsonFields.optText(vectorNode, "name");
+            if (name != null && !name.equals(DEFAULT_VECTOR)) {
+                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
+            }
+            return vector(vectorNode.get("vector"), "vector.vector");
+        }
+        return vector(vectorNode, "vector");
     }
 
     /** The parts SearchRequest and QueryRequest share: filter, offset, payload/vector selection, params. */

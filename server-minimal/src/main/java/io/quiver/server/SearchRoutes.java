@@ -98,8 +98,8 @@ final class SearchRoutes {
                 consistency));
     }
 
-    /** A RecommendRequest's fields this server does not take. */
-    private static void rejectUnsupported(JsonNode body) {
+    /** A RecommendRequest's fields this server does not take (also those of a RecommendGroupsRequest). */
+    static void rejectUnsupported(JsonNode body) {
         for (String unsupported : List.of("prefetch", "lookup_from")) {
             if (JsonFields.present(body, unsupported)) {
                 throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");

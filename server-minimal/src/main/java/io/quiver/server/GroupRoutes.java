@@ -1,0 +1,231 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.cluster.CollectionService;
+import io.quiver.cluster.ReadConsistency;
+import io.quiver.engine.PointGrouping;
+import io.quiver.engine.PointId;
+import io.quiver.engine.Record;
+import io.quiver.engine.ScoredPoint;
+import io.quiver.engine.SearchRequest;
+import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
+import io.quiver.engine.filter.FilterParser;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.quiver.server.Route.Access.READ;
+
+/**
+ * Qdrant's grouped searches: {@code points/search/groups}, {@code points/recommend/groups} and
+ * {@code points/query/groups}. A body is read and checked in full first; then the request's ranked points are paged
+ * by {@link PointGrouping} (the engine's rules: which values form groups, which groups and hits win) and the chosen
+ * hits are read back with the payload and vector the request asked for. Answers {@code {"groups":[{"hits":[…],
+ * "id":v}…]}}. {@code with_lookup} is not supported (400). Stateless and threadsafe.
+ */
+final class GroupRoutes {
+    /** Qdrant's QueryGroupsRequest defaults: 3 hits per group, 10 groups. */
+    private static final int QUERY_DEFAULT_GROUP_SIZE = 3;
+
+    private final CollectionLookup collections;
+    private final ObjectMapper json;
+
+    GroupRoutes(CollectionLookup collections, ObjectMapper json) {
+        this.collections = collections;
+        this.json = json;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route("POST", "/collections/{c}/points/search/groups", READ, this::searchGroups),
+                new Route("POST", "/collections/{c}/points/recommend/groups", READ, this::recommendGroups),
+                new Route("POST", "/collections/{c}/points/query/groups", READ, this::queryGroups));
+    }
+
+    /** Qdrant's BaseGroupRequest part of a body, checked. */
+    private record Grouping(String groupBy, int groupSize, int limit) {
+        PointGrouping grouping(boolean higherIsBetter) {
+            return new PointGrouping(groupBy, groupSize, limit, higherIsBetter);
+        }
+    }
+
+    /**
+     * {@code group_by} (required: a payload key path), {@code group_size} and {@code limit} (required when their
+     * default is null; at least 1, else 422), {@code with_lookup} (a 400: not supported). Missing fields and wrong
+     * types are reported before values out of range, as serde reports them before validation.
+     */
+    private static Grouping grouping(JsonNode body, Integer defaultGroupSize, Integer defaultLimit) {
+        for (String field : List.of("group_by", "group_size", "limit")) {
+            boolean required = field.equals("group_by") || (field.equals("group_size") ? defaultGroupSize == null
+                    : defaultLimit == null);
+            if (required && !JsonFields.present(body, field)) {
+                throw ApiException.badRequest("Format error in JSON body: missing field `" + field + "`");
+            }
+        }
+        String groupBy = RequestParser.keyPath(JsonFields.optText(body, "group_by"), "group_by");
+        int groupSize = JsonFields.optInt(body, "group_size", defaultGroupSize, 0);
+        int limit = JsonFields.optInt(body, "limit", defaultLimit, 0);
+        if (JsonFields.present(body, "with_lookup")) {
+            throw ApiException.badRequest("Wrong input: `with_lookup` is not supported by this server");
+        }
+        if (groupSize < 1) {
+            throw ApiException.validation("group_size", "value " + groupSize + " invalid, must be 1 or larger");
+        }
+        if (limit < 1) {
+            throw ApiException.validation("limit", "value " + limit + " invalid, must be 1 or larger");
+        }
+        return new Grouping(groupBy, groupSize, limit);
+    }
+
+    /** The parts a SearchGroupsRequest and a RecommendGroupsRequest share with a search, besides the vector. */
+    private record SearchPart(Filter filterOrNull, Float scoreThresholdOrNull, RequestParser.SearchParams params,
+            WithPayload withPayload, boolean withVector) {
+        static SearchPart of(JsonNode body) {
+            return new SearchPart(RequestParser.filter(body, "filter"), JsonFields.optFloat(body, "score_threshold"),
+                    RequestParser.params(body), RequestParser.withPayload(body, WithPayload.NONE),
+                    RequestParser.withVector(body, false));
+        }
+
+        /**
+         * The search for one page: the best {@code limit} points passing this part's filter, {@code notExamples}
+         * (null: none) and the page's own filter, with the payload the grouping reads.
+         */
+        SearchRequest page(float[] vector, Filter notExamples, Filter pageFilter, int limit, WithPayload keyOnly) {
+            return new SearchRequest(vector, allOf(allOf(filterOrNull, notExamples), pageFilter), limit, 0, keyOnly,
+                    false,
+                    scoreThresholdOrNull, params.hnswEfOrNull(), params.exact(), params.quantizationOrNull(),
+                    params.indexedOnly());
+        }
+    }
+
+    private ApiResponse searchGroups(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        ReadConsistency consistency = request.readParams().consistency();
+        JsonNode body = request.jsonObject();
+        float[] vector = RequestParser.searchVector(body);
+        SearchPart part = SearchPart.of(body);
+        Grouping grouping = grouping(body, null, null);
+        boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
+        List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
+                collection.search(part.page(vector, null, extra, limit, keyOnly), consistency));
+        return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), consistency));
+    }
+
+    /**
+     * As {@code points/recommend}: the average-vector query of the examples, the example ids left out of every page.
+     */
+    private ApiResponse recommendGroups(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        ReadConsistency consistency = request.readParams().consistency();
+        JsonNode body = request.jsonObject();
+        SearchRoutes.rejectUnsupported(body);
+        SearchPart part = SearchPart.of(body);
+        Grouping grouping = grouping(body, null, null);
+        AverageVectorRecommendation.Resolved r = AverageVectorRecommendation.resolve(collection, body, "",
+                consistency);
+        Filter notExamples = notAnyOf(r.examples());
+        boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
+        List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
+                collection.search(part.page(r.vector(), notExamples, extra, limit, keyOnly), consistency));
+        return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), consistency));
+    }
+
+    /**
+     * A QueryGroupsRequest: the query forms {@code points/query} takes, prefetches included, run by
+     * {@link QueryRunner} for every page with the page's filter on the root (and so on every prefetch); each
+     * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. A root
+     * {@code mmr} is a 400 here: its order is not by score, which grouping ranks by.
+     */
+    private ApiResponse queryGroups(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        ReadConsistency consistency = request.readParams().consistency();
+        JsonNode body = request.jsonObject();
+        QueryPlan plan = new QueryPlanParser(collection, consistency).parse(body);
+        QueryPlan.Stage root = plan.root();
+        Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
+        boolean higherIsBetter = switch (root.scoringOrNull()) {
+            case QueryPlan.Nearest n -> collection.config().vectors().distance().higherIsBetter();
+            case QueryPlan.Fuse f -> true;
+            case QueryPlan.NearestMmr m -> throw ApiException.badRequest(
+                    "Wrong input: `mmr` is not supported in query groups by this server");
+            case null -> true;
+        };
+        List<QueryPlan.Stage> prefetches = scaled(root.prefetches(), grouping.limit());
+        Filter rootFilter = root.filterOrNull();
+        List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) -> {
+            QueryPlan.Stage page = new QueryPlan.Stage(prefetches, root.scoringOrNull(), allOf(rootFilter, extra),
+                    root.scoreThresholdOrNull(), limit, root.params());
+            return new QueryRunner(collection, consistency).run(new QueryPlan(page, 0, keyOnly, false,
+                    plan.excludedIds()));
+        });
+        return ApiResponse.ok(answer(collection, groups, plan.withPayload(), plan.withVector(), consistency));
+    }
+
+    /** The stages with every limit in their trees multiplied by {@code factor} (saturating). */
+    private static List<QueryPlan.Stage> scaled(List<QueryPlan.Stage> stages, int factor) {
+        List<QueryPlan.Stage> out = new ArrayList<>(stages.size());
+        for (QueryPlan.Stage s : stages) {
+            int limit = (int) Math.min(Integer.MAX_VALUE, (long) s.limit() * factor);
+            out.add(new QueryPlan.Stage(scaled(s.prefetches(), factor), s.scoringOrNull(), s.filterOrNull(),
+                    s.scoreThresholdOrNull(), limit, s.params()));
+        }
+        return out;
+    }
+
+    /**
+     * {@code {"groups":[…]}}, each hit read back with the payload and vector the request asked for (the grouping saw
+     * only the key); a hit whose point was deleted meanwhile keeps its score and shows neither.
+     */
+    private ObjectNode answer(CollectionService collection, List<PointGrouping.Group> groups, WithPayload withPayload,
+            boolean withVector, ReadConsistency consistency) {
+        Map<PointId, Record> records = new HashMap<>();
+        if (withPayload.enabled() || withVector) {
+            Set<PointId> ids = new LinkedHashSet<>();
+            groups.forEach(g -> g.hits().forEach(h -> ids.add(h.id())));
+            for (Record r : collection.retrieve(new ArrayList<>(ids), withPayload, withVector, consistency)) {
+                records.put(r.id(), r);
+            }
+        }
+        ObjectNode result = json.createObjectNode();
+        ArrayNode out = result.putArray("groups");
+        for (PointGrouping.Group g : groups) {
+            List<ScoredPoint> hits = new ArrayList<>(g.hits().size());
+            for (ScoredPoint h : g.hits()) {
+                Record r = records.get(h.id());
+                hits.add(new ScoredPoint(h.id(), h.version(), h.score(), r == null ? null : r.payloadOrNull(),
+                        r == null ? null : r.vectorOrNull()));
+            }
+            out.add(new PointGrouping.Group(g.id(), hits).toJson());
+        }
+        return result;
+    }
+
+    /** {@code must_not: has_id [ids]}; null for no ids. */
+    private static Filter notAnyOf(List<PointId> ids) {
+        if (ids.isEmpty()) {
+            return null;
+        }
+        ObjectNode f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ArrayNode hasId = f.putArray("must_not").addObject().putArray("has_id");
+        ids.forEach(id -> hasId.add(id.toJson()));
+        return FilterParser.parse(f);
+    }
+
+    /** Both filters (nulls skipped): one as it is, two under {@code must}. */
+    private static Filter allOf(Filter a, Filter b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        ObjectNode both = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        both.putArray("must").add(a.toJson()).add(b.toJson());
+        return FilterParser.parse(both);
+    }
+}
