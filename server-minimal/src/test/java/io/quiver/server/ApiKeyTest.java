@@ -52,7 +52,9 @@ class ApiKeyTest {
     void fullKeyMayWriteReadOnlyKeyMayOnlyRead() {
         rest.apiKey("full-secret");
         rest.ok("PUT", "/collections/demo", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
-        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,0]}]}");
+        rest.ok("PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":1,\"vector\":[1,0],\"payload\":{\"city\":\"Oslo\"}}]}");
+        rest.ok("PUT", "/collections/demo/index?wait=true", "{\"field_name\":\"city\",\"field_schema\":\"keyword\"}");
 
         rest.apiKey("read-secret");
         rest.ok("GET", "/collections/demo", null);
@@ -61,6 +63,14 @@ class ApiKeyTest {
         rest.ok("POST", "/collections/demo/points/count", "{}");
         rest.ok("POST", "/collections/demo/points/query", "{\"query\":[1,0]}");
         rest.ok("POST", "/collections/demo/points", "{\"ids\":[1]}");
+        // the grouped searches and the facet are reads too (Qdrant's read-only list in the spec's section 2)
+        assertEquals(1, rest.ok("POST", "/collections/demo/points/search/groups",
+                "{\"vector\":[1,0],\"group_by\":\"city\",\"group_size\":1,\"limit\":1}").get("groups").size());
+        rest.ok("POST", "/collections/demo/points/recommend/groups",
+                "{\"positive\":[[1,0]],\"group_by\":\"city\",\"group_size\":1,\"limit\":1}");
+        rest.ok("POST", "/collections/demo/points/query/groups", "{\"query\":[1,0],\"group_by\":\"city\"}");
+        assertEquals(1, rest.ok("POST", "/collections/demo/facet", "{\"key\":\"city\"}").get("hits").get(0)
+                .get("count").asInt());
         String forbidden = rest.error(403, "PUT", "/collections/demo/points?wait=true",
                 "{\"points\":[{\"id\":2,\"vector\":[0,1]}]}");
         assertTrue(forbidden.startsWith("Forbidden"), forbidden);
