@@ -513,7 +513,8 @@ class GroupsRestTest {
         rest.ok("PUT", "/collections/ties/index?wait=true", "{\"field_name\":\"k\",\"field_schema\":\"keyword\"}");
         rest.ok("PUT", "/collections/ties/points?wait=true", """
                 {"points":[{"id":1,"vector":[1,0],"payload":{"k":["b","a"]}},
-                           {"id":2,"vector":[1,0],"payload":{"k":"c"}},{"id":3,"vector":[1,0],"payload":{"k":"c"}}]}""");
+                           {"id":2,"vector":[1,0],"payload":{"k":"c"}},
+                           {"id":3,"vector":[1,0],"payload":{"k":"c"}}]}""");
         assertEquals(List.of("\"c\"=2", "\"a\"=1", "\"b\"=1"),
                 facetHits(rest.ok("POST", "/collections/ties/facet", "{\"key\":\"k\"}")));
     }
@@ -538,7 +539,8 @@ class GroupsRestTest {
         rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"\",\"group_size\":1,\"limit\":1}");
         rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":5,\"group_size\":1,\"limit\":1}");
         rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"a..b\",\"group_size\":1,\"limit\":1}");
-        rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"city\",\"group_size\":\"1\",\"limit\":1}");
+        rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"city\",\"group_size\":\"1\","
+                + "\"limit\":1}");
         assertTrue(rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"city\",\"group_size\":1,"
                 + "\"limit\":1,\"with_lookup\":\"other\"}").contains("with_lookup"));
         assertTrue(rest.error(400, "POST", search, "{\"vector\":[1,2],\"group_by\":\"city\",\"group_size\":1,"
@@ -560,10 +562,11 @@ class GroupsRestTest {
         rest.error(400, "POST", query, "{\"query\":" + v + "}");
         rest.error(422, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\",\"limit\":0}");
         rest.error(422, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\",\"group_size\":0}");
-        assertTrue(rest.error(400, "POST", query, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{}},\"group_by\":\"city\"}")
-                .contains("mmr"));
+        assertTrue(rest.error(400, "POST", query, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{}},"
+                + "\"group_by\":\"city\"}").contains("mmr"));
         rest.error(400, "POST", query, "{\"query\":{\"fusion\":\"rrf\"},\"group_by\":\"city\"}");
-        rest.error(400, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\",\"with_lookup\":{\"collection\":\"x\"}}");
+        rest.error(400, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\","
+                + "\"with_lookup\":{\"collection\":\"x\"}}");
 
         String facet = "/collections/e/facet";
         assertTrue(rest.error(400, "POST", facet, "{}").contains("missing field `key`"));
