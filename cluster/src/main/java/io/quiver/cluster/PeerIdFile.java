@@ -14,14 +14,17 @@ import java.util.zip.CRC32C;
 /**
  * The node's stable peer id, kept in {@code <storage>/peer_id} so that a restarted node rejoins as itself. Layout
  * (little-endian): int magic 0x51504944 ("QPID"), int format version 1, long peer id, int crc32c of the 16 bytes
- * before. Created once (random, positive, non-zero) by an atomic rename; a damaged file is an error (fail-stop),
- * never silently replaced. Stateless; threadsafe.
+ * before. Created once by an atomic rename with a random id in [1, 2^53): as Qdrant takes {@code random % 2^53}, so a
+ * JSON client that reads numbers as doubles (JavaScript) keeps it exact; an id stored by an older version (up to
+ * 2^63) is read as it is. A damaged file is an error (fail-stop), never silently replaced. Stateless; threadsafe.
  */
 public final class PeerIdFile {
     /** File name inside the storage directory. */
     public static final String FILE_NAME = "peer_id";
     private static final int MAGIC = 0x51504944;
     private static final int FORMAT_VERSION = 1;
+    /** New ids are below this: the largest integer range a double (a JavaScript number) holds exactly. */
+    static final long NEW_ID_BOUND = 1L << 53;
 
     private PeerIdFile() {
     }
@@ -33,11 +36,7 @@ public final class PeerIdFile {
             return read(file);
         }
         Files.createDirectories(storageDir);
-        long id;
-        SecureRandom random = new SecureRandom();
-        do {
-            id = random.nextLong() & Long.MAX_VALUE;
-        } while (id == 0);
+        long id = newId(new SecureRandom());
         ByteBuffer buffer = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(id);
         CRC32C crc = new CRC32C();
@@ -53,6 +52,11 @@ public final class PeerIdFile {
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         return id;
+    }
+
+    /** A fresh peer id, uniform in [1, {@link #NEW_ID_BOUND}). */
+    static long newId(java.util.random.RandomGenerator random) {
+        return random.nextLong(1, NEW_ID_BOUND);
     }
 
     static long read(Path file) throws IOException {

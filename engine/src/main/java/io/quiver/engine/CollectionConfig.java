@@ -157,6 +157,17 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     /** The largest vector size Qdrant accepts (VectorParams.size is validated to 1..=65536). */
     public static final int MAX_VECTOR_SIZE = 65_536;
 
+    /** The largest hnsw {@code m} the engine builds (HnswParams: 2..512; 0 and 1 build with 2). Qdrant sets none. */
+    public static final int MAX_HNSW_M = 512;
+    /** The smallest {@code ef_construct} Qdrant accepts (the engine accepts 1). */
+    public static final int MIN_EF_CONSTRUCT = 4;
+    /** The smallest {@code full_scan_threshold} (KB) Qdrant accepts in a create or update request. */
+    public static final int MIN_FULL_SCAN_THRESHOLD_KB = 10;
+    /** The largest {@code wal_capacity_mb}: a WAL segment must stay below 2 GiB (WalConfig); Qdrant's minimum is 1. */
+    public static final int MAX_WAL_CAPACITY_MB = 2047;
+    /** The largest {@code wal_segments_ahead} the WAL prepares (WalConfig: 0..16); Qdrant sets no maximum. */
+    public static final int MAX_WAL_SEGMENTS_AHEAD = 16;
+
     public CollectionConfig {
         if (vectors == null) {
             throw new BadRequestException("vectors config is missing");
@@ -233,8 +244,12 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (!v.has("size") && !v.has("distance")) {
             throw new BadRequestException("named vectors are not supported; use the single unnamed vector form");
         }
-        VectorParams vectors = parseVectorParams(v, problems);
-        HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), problems);
+        VectorParams vectors = parseVectorParams(v, problems, true);
+        if (vectors.onDiskOrNull() == null && d.vectorsOnDiskOrNull() != null) { // storage.collection.vectors.on_disk
+            vectors = new VectorParams(vectors.size(), vectors.distance(), d.vectorsOnDiskOrNull(),
+                    vectors.hnswOrNull(), vectors.quantizationOrNull(), vectors.datatypeOrNull());
+        }
+        HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), problems, true);
         rejectSparseVectors(body);
         OptimizersConfig opt = optimizersDiff(d.optimizers(), object(body, "optimizers_config"), problems);
         WalParams wal = walDiff(d.wal(), object(body, "wal_config"), problems);
@@ -261,7 +276,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
      * {@code hnsw_config}, {@code quantization_config} (alias {@code quantization}) and {@code datatype} kept; what
      * Quiver cannot store (datatype float16/uint8, {@code multivector_config}) is a BadRequest, never dropped.
      */
-    private static VectorParams parseVectorParams(JsonNode v, List<String> problems) {
+    private static VectorParams parseVectorParams(JsonNode v, List<String> problems, boolean strict) {
         Integer size = intOr(v, "size", null);
         if (size == null) {
             throw new BadRequestException("Format error in JSON body: vectors: missing field `size`");
@@ -275,7 +290,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
         Distance distance = parseDistance(dist);
         Boolean onDisk = boolOr(v, "on_disk", null);
-        HnswConfigDiff hnsw = vectorHnswDiff(object(v, "hnsw_config"), problems);
+        HnswConfigDiff hnsw = vectorHnswDiff(object(v, "hnsw_config"), problems, strict);
         JsonNode qn = field(v, "quantization_config") != null ? v.get("quantization_config") : v.get("quantization");
         QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
         String datatype = parseDatatype(textOr(v, "datatype", null));
@@ -309,18 +324,38 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
     }
 
-    /** A vector's {@code hnsw_config} diff, validated as the collection's; null when absent or empty. */
-    private static HnswConfigDiff vectorHnswDiff(JsonNode n, List<String> problems) {
+    /**
+     * A vector's {@code hnsw_config} diff, validated as the collection's ({@link #checkHnsw}); null when absent or
+     * empty.
+     */
+    private static HnswConfigDiff vectorHnswDiff(JsonNode n, List<String> problems, boolean strict) {
         if (n == null) {
             return null;
         }
         HnswConfigDiff h = new HnswConfigDiff(intOr(n, "m", null), intOr(n, "ef_construct", null),
                 longOr(n, "full_scan_threshold", null), intOr(n, "max_indexing_threads", null),
                 boolOr(n, "on_disk", null));
-        atLeast(problems, "ef_construct", h.efConstructOrNull(), 4);
-        atLeast(problems, "m", h.mOrNull(), 0);
-        atLeast(problems, "full_scan_threshold", h.fullScanThresholdKbOrNull(), 0);
+        checkHnsw(problems, h.mOrNull(), h.efConstructOrNull(), h.fullScanThresholdKbOrNull(),
+                h.maxIndexingThreadsOrNull(), strict);
         return h.isEmpty() ? null : h;
+    }
+
+    /**
+     * The ranges of hnsw parameters. Always (what the engine can build): {@code m} 0..{@value #MAX_HNSW_M},
+     * {@code ef_construct} at least 1, {@code full_scan_threshold} and {@code max_indexing_threads} at least 0.
+     * {@code strict} (a create or update request) adds Qdrant's own minimums: {@code ef_construct} at least
+     * {@value #MIN_EF_CONSTRUCT}, {@code full_scan_threshold} at least {@value #MIN_FULL_SCAN_THRESHOLD_KB}. A stored
+     * config is read with the engine's ranges only, as Qdrant only warns about its ranges when it loads one.
+     */
+    private static void checkHnsw(List<String> problems, Integer m, Integer efConstruct, Long fullScanKb,
+            Integer maxIndexingThreads, boolean strict) {
+        if (m != null && (m < 0 || m > MAX_HNSW_M)) {
+            problems.add("m: value " + m + " invalid, must be from 0 to " + MAX_HNSW_M
+                    + " (Quiver's HNSW limit; Qdrant sets no maximum)");
+        }
+        atLeast(problems, "ef_construct", efConstruct, strict ? MIN_EF_CONSTRUCT : 1);
+        atLeast(problems, "full_scan_threshold", fullScanKb, strict ? MIN_FULL_SCAN_THRESHOLD_KB : 0);
+        atLeast(problems, "max_indexing_threads", maxIndexingThreads, 0);
     }
 
     /** Reads a persisted config (the shape of {@link #toJson()}). */
@@ -328,7 +363,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         JsonNode params = object(config, "params");
         JsonNode v = object(params, "vectors");
         List<String> problems = new ArrayList<>();
-        HnswConfig hnsw = hnswDiff(HnswConfig.defaults(), object(config, "hnsw_config"), problems);
+        HnswConfig hnsw = hnswDiff(HnswConfig.defaults(), object(config, "hnsw_config"), problems, false);
         OptimizersConfig opt = optimizersDiff(OptimizersConfig.defaults(), object(config, "optimizer_config"),
                 problems);
         WalParams wal = walDiff(WalParams.defaults(), object(config, "wal_config"), problems);
@@ -336,7 +371,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
         JsonNode vq = v.get("quantization_config");
         VectorParams vectors = new VectorParams(intOr(v, "size", null), parseDistance(textOr(v, "distance", null)),
-                boolOr(v, "on_disk", null), vectorHnswDiff(object(v, "hnsw_config"), problems),
+                boolOr(v, "on_disk", null), vectorHnswDiff(object(v, "hnsw_config"), problems, false),
                 vq == null ? null : parseQuantization(vq, problems), parseDatatype(textOr(v, "datatype", null)));
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
@@ -357,7 +392,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
         List<String> problems = new ArrayList<>();
         OptimizersConfig opt = optimizersDiff(optimizers, object(patch, "optimizers_config"), problems);
-        HnswConfig h = hnswDiff(hnsw, object(patch, "hnsw_config"), problems);
+        HnswConfig h = hnswDiff(hnsw, object(patch, "hnsw_config"), problems, true);
         JsonNode params = object(patch, "params");
         int rf = intOr(params, "replication_factor", replicationFactor);
         int wcf = intOr(params, "write_consistency_factor", writeConsistencyFactor);
@@ -407,7 +442,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
             }
             Boolean onDisk = boolOr(diff, "on_disk", vp.onDiskOrNull());
             HnswConfigDiff hnswDiff = vp.hnswOrNull();
-            HnswConfigDiff given = vectorHnswDiff(object(diff, "hnsw_config"), problems);
+            HnswConfigDiff given = vectorHnswDiff(object(diff, "hnsw_config"), problems, true);
             if (given != null) {
                 hnswDiff = hnswDiff == null ? given : hnswDiff.updatedBy(given);
             }
@@ -518,17 +553,19 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         return v == null ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.numberNode(v);
     }
 
-    private static HnswConfig hnswDiff(HnswConfig base, JsonNode n, List<String> problems) {
+    /** {@code base} with the fields of {@code n}; only the fields given are checked ({@link #checkHnsw}). */
+    private static HnswConfig hnswDiff(HnswConfig base, JsonNode n, List<String> problems, boolean strict) {
         if (n == null) {
             return base;
         }
-        HnswConfig h = new HnswConfig(intOr(n, "m", base.m()), intOr(n, "ef_construct", base.efConstruct()),
-                longOr(n, "full_scan_threshold", base.fullScanThresholdKb()),
-                intOr(n, "max_indexing_threads", base.maxIndexingThreads()), boolOr(n, "on_disk", base.onDisk()));
-        atLeast(problems, "ef_construct", h.efConstruct(), 4);
-        atLeast(problems, "m", h.m(), 0);
-        atLeast(problems, "full_scan_threshold", h.fullScanThresholdKb(), 0);
-        return h;
+        Integer m = intOr(n, "m", null);
+        Integer ef = intOr(n, "ef_construct", null);
+        Long fullScan = longOr(n, "full_scan_threshold", null);
+        Integer threads = intOr(n, "max_indexing_threads", null);
+        checkHnsw(problems, m, ef, fullScan, threads, strict);
+        return new HnswConfig(m != null ? m : base.m(), ef != null ? ef : base.efConstruct(),
+                fullScan != null ? fullScan : base.fullScanThresholdKb(),
+                threads != null ? threads : base.maxIndexingThreads(), boolOr(n, "on_disk", base.onDisk()));
     }
 
     private static OptimizersConfig optimizersDiff(OptimizersConfig b, JsonNode n, List<String> problems) {
@@ -559,9 +596,46 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
         WalParams w = new WalParams(intOr(n, "wal_capacity_mb", b.walCapacityMb()),
                 intOr(n, "wal_segments_ahead", b.walSegmentsAhead()));
-        atLeast(problems, "wal_capacity_mb", w.walCapacityMb(), 1);
-        atLeast(problems, "wal_segments_ahead", w.walSegmentsAhead(), 0);
+        checkWal(problems, w);
         return w;
+    }
+
+    /**
+     * WAL ranges: {@code wal_capacity_mb} 1 (Qdrant's minimum) to {@value #MAX_WAL_CAPACITY_MB} (a WAL segment must
+     * stay below 2 GiB), {@code wal_segments_ahead} 0 to {@value #MAX_WAL_SEGMENTS_AHEAD} (the WAL's limit).
+     */
+    private static void checkWal(List<String> problems, WalParams w) {
+        if (w.walCapacityMb() < 1 || w.walCapacityMb() > MAX_WAL_CAPACITY_MB) {
+            problems.add("wal_capacity_mb: value " + w.walCapacityMb() + " invalid, must be from 1 to "
+                    + MAX_WAL_CAPACITY_MB + " (Qdrant's minimum; Quiver's WAL segments stay below 2 GiB)");
+        }
+        if (w.walSegmentsAhead() < 0 || w.walSegmentsAhead() > MAX_WAL_SEGMENTS_AHEAD) {
+            problems.add("wal_segments_ahead: value " + w.walSegmentsAhead() + " invalid, must be from 0 to "
+                    + MAX_WAL_SEGMENTS_AHEAD + " (Quiver's WAL limit; Qdrant sets no maximum)");
+        }
+    }
+
+    /**
+     * Checks that the engine can run this config (whatever built it: a request, a stored file, code): vector size,
+     * shard number, the engine's hnsw ranges (the vector's own and the collection's) and the WAL ranges. Validation
+     * (422) naming every field out of range.
+     */
+    public void checkRunnable() {
+        List<String> problems = new ArrayList<>();
+        if (vectors.size() < 1 || vectors.size() > MAX_VECTOR_SIZE) {
+            problems.add("size: value " + vectors.size() + " invalid, must be from 1 to " + MAX_VECTOR_SIZE);
+        }
+        atLeast(problems, "shard_number", shardNumber, 1);
+        checkHnsw(problems, hnsw.m(), hnsw.efConstruct(), hnsw.fullScanThresholdKb(), hnsw.maxIndexingThreads(),
+                false);
+        HnswConfig vh = vectorHnsw();
+        if (vectors.hnswOrNull() != null) {
+            checkHnsw(problems, vh.m(), vh.efConstruct(), vh.fullScanThresholdKb(), vh.maxIndexingThreads(), false);
+        }
+        checkWal(problems, wal);
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
     }
 
     private static QuantizationConfig parseQuantization(JsonNode qn, List<String> problems) {

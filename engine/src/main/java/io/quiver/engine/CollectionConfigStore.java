@@ -135,6 +135,7 @@ final class CollectionConfigStore {
     void updateConfig(JsonNode patchBody) {
         synchronized (lock) {
             CollectionConfig next = config.applyUpdate(patchBody);
+            shards.checkRunnable(next); // before the file changes: a config the engine cannot run is never stored
             write(dir, next, payloadSchema);
             config = next;
             shards.applyConfig(next);

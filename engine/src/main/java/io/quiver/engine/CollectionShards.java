@@ -96,6 +96,11 @@ final class CollectionShards {
                 c.optimizers().vacuumMinVectorNumber());
     }
 
+    /** Validation (422) when a shard cannot run with config {@code c}: see {@link Quiver#checkRunnable}. */
+    void checkRunnable(CollectionConfig c) {
+        Quiver.checkRunnable(c, options);
+    }
+
     /** The WAL config a shard of a collection with config {@code c} runs with. */
     WalConfig walConfig(CollectionConfig c) {
         return settings(c, options).wal();

@@ -58,7 +58,7 @@ public final class Quiver implements AutoCloseable {
                 for (Path d : dirs.sorted().toList()) {
                     if (Files.isRegularFile(d.resolve(CollectionConfigStore.FILE))) {
                         String name = d.getFileName().toString();
-                        q.collections.put(name, Collection.open(name, d, q.options, q.indexExecutor));
+                        q.collections.put(name, openCollection(name, d, q.options, q.indexExecutor));
                     }
                 }
             }
@@ -71,6 +71,36 @@ public final class Quiver implements AutoCloseable {
         }
         q.flusher.scheduleWithFixedDelay(q::flushDue, 1, 1, TimeUnit.SECONDS);
         return q;
+    }
+
+    /**
+     * Opens one collection at start. A collection that cannot be opened stops the whole open, as a broken collection
+     * stops Qdrant's start (it panics with "Can't read collection config"); the StorageException names the
+     * collection and its directory so the operator can repair or move it.
+     */
+    private static Collection openCollection(String name, Path dir, EngineOptions options,
+            ExecutorService indexExecutor) {
+        try {
+            return Collection.open(name, dir, options, indexExecutor);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot open collection `" + name + "` in " + dir + ": " + describe(e)
+                    + " (repair its config.json or move the directory away)", e);
+        }
+    }
+
+    /** The messages of a failure and its causes, on one line, without the HTTP-facing prefixes. */
+    private static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()
+                    .replace("Service internal error: ", "")
+                    .replace("Validation error in JSON body: ", "invalid config.json: ")
+                    .replace('\n', ' ');
+            if (out.indexOf(m) < 0) {
+                out.append(out.isEmpty() ? "" : ": ").append(m);
+            }
+        }
+        return out.toString();
     }
 
     private void flushDue() {
@@ -89,20 +119,50 @@ public final class Quiver implements AutoCloseable {
         return options;
     }
 
-    /** Creates a collection; AlreadyExists when the name is taken, Validation for a bad name. */
+    /**
+     * Creates a collection; AlreadyExists when the name is taken, Validation for a bad name or a config the engine
+     * cannot run ({@link CollectionConfig#checkRunnable}), checked before anything is written. A create that fails
+     * after that removes the collection's directory again, so no half-made collection stops the next {@link #open}.
+     */
     public synchronized Collection createCollection(String name, CollectionConfig config) {
         checkOpen();
         checkName(name);
         if (collections.containsKey(name)) {
             throw new AlreadyExistsException(name);
         }
+        checkRunnable(config, options);
         Path dir = collectionsDir.resolve(name);
         if (Files.exists(dir)) {
             deleteTree(dir); // left by an interrupted create or delete
         }
-        Collection c = Collection.create(name, dir, config, options, indexExecutor);
+        Collection c;
+        try {
+            c = Collection.create(name, dir, config, options, indexExecutor);
+        } catch (RuntimeException e) {
+            try {
+                if (Files.exists(dir)) {
+                    deleteTree(dir);
+                }
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         collections.put(name, c);
         return c;
+    }
+
+    /**
+     * Validation when the engine cannot run {@code config}: its own ranges, then the shard settings built from it
+     * (HNSW and WAL parameters), whose constructors are the final word.
+     */
+    static void checkRunnable(CollectionConfig config, EngineOptions options) {
+        config.checkRunnable();
+        try {
+            CollectionShards.settings(config, options);
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(List.of(e.getMessage()));
+        }
     }
 
     /** The collection; NotFound when absent. */

@@ -1,6 +1,7 @@
 package io.quiver.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.hnsw.Distance;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,6 +91,71 @@ class CollectionConfigTest {
     }
 
     @Test
+    void requestRangesAreQdrantsAndTheEnginesWhicheverIsStricter() throws Exception {
+        String vectors = "\"vectors\":{\"size\":2,\"distance\":\"Dot\"}";
+        for (String[] bad : new String[][] {
+                {"\"hnsw_config\":{\"m\":100000}", "m: value 100000 invalid, must be from 0 to 512"},
+                {"\"hnsw_config\":{\"ef_construct\":3}", "ef_construct: value 3 invalid, must be 4 or larger"},
+                {"\"hnsw_config\":{\"full_scan_threshold\":9}", "full_scan_threshold: value 9 invalid, must be 10"},
+                {"\"wal_config\":{\"wal_capacity_mb\":2048}", "wal_capacity_mb: value 2048 invalid, must be from 1 to 2047"},
+                {"\"wal_config\":{\"wal_capacity_mb\":0}", "wal_capacity_mb: value 0 invalid"},
+                {"\"wal_config\":{\"wal_segments_ahead\":100}", "wal_segments_ahead: value 100 invalid, must be from 0 to 16"}}) {
+            ValidationException v = assertThrows(ValidationException.class,
+                    () -> CollectionConfig.fromCreateRequest(json("{" + vectors + "," + bad[0] + "}"), null), bad[0]);
+            assertTrue(v.getMessage().contains(bad[1]), v.getMessage());
+        }
+        CollectionConfig c = CollectionConfig.of(2, Distance.DOT);
+        ValidationException patch = assertThrows(ValidationException.class,
+                () -> c.applyUpdate(json("{\"vectors\":{\"\":{\"hnsw_config\":{\"m\":513}}}}")));
+        assertTrue(patch.getMessage().contains("m: value 513 invalid"), patch.getMessage());
+        assertEquals(512, CollectionConfig.fromCreateRequest(json("{" + vectors + ",\"hnsw_config\":{\"m\":512}}"),
+                null).hnsw().m());
+    }
+
+    @Test
+    void aStoredConfigIsReadWithTheEnginesRangesOnly() throws Exception {
+        JsonNode stored = CollectionConfig.of(2, Distance.DOT).toJson();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) stored.get("hnsw_config")).put("full_scan_threshold", 1);
+        assertEquals(1, CollectionConfig.fromJson(stored).hnsw().fullScanThresholdKb(),
+                "as Qdrant, which only warns about its ranges when it loads a collection");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) stored.get("hnsw_config")).put("m", 65536);
+        assertThrows(ValidationException.class, () -> CollectionConfig.fromJson(stored));
+    }
+
+    @Test
+    void theEngineRefusesAConfigItCannotRunBeforeWritingAnything() throws Exception {
+        CollectionConfig wide = CollectionConfig.of(2, Distance.DOT)
+                .withHnsw(new CollectionConfig.HnswConfig(65536, 100, 10_000, 0, false));
+        CollectionConfig bigWal = new CollectionConfig(new CollectionConfig.VectorParams(2, Distance.DOT, false), 1, 1,
+                1, true, CollectionConfig.HnswConfig.defaults(), CollectionConfig.OptimizersConfig.defaults(),
+                new CollectionConfig.WalParams(2048, 0), null);
+        try (Quiver q = Quiver.open(storage)) {
+            for (CollectionConfig bad : List.of(wide, bigWal)) {
+                assertThrows(ValidationException.class, () -> q.createCollection("bad", bad));
+                assertFalse(Files.exists(storage.resolve("collections").resolve("bad")), "no directory left behind");
+            }
+            Collection ok = q.createCollection("ok", CollectionConfig.of(2, Distance.DOT));
+            assertThrows(ValidationException.class, () -> ok.updateConfig(json("{\"hnsw_config\":{\"m\":100000}}")));
+        }
+        try (Quiver q = Quiver.open(storage)) {
+            assertEquals(List.of("ok"), q.collectionNames());
+            assertEquals(16, q.collection("ok").config().hnsw().m(), "the refused update was not stored");
+        }
+    }
+
+    @Test
+    void aCollectionThatCannotBeOpenedStopsTheOpenNamingIt() throws Exception {
+        try (Quiver q = Quiver.open(storage)) {
+            q.createCollection("good", CollectionConfig.of(2, Distance.DOT));
+        }
+        Path broken = storage.resolve("collections").resolve("broken");
+        Files.createDirectories(broken);
+        Files.writeString(broken.resolve("config.json"), "{\"format_version\":1,\"config\":");
+        StorageException e = assertThrows(StorageException.class, () -> Quiver.open(storage));
+        assertTrue(e.getMessage().contains("cannot open collection `broken` in "), e.getMessage());
+    }
+
+    @Test
     void vectorSizeIsBoundedAsInQdrant() throws Exception {
         ValidationException v = assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":70000,\"distance\":\"Cosine\"}}"), null));
@@ -101,21 +168,21 @@ class CollectionConfigTest {
     @Test
     void aVectorsOwnHnswConfigOverridesTheCollectionsForThatVector() throws Exception {
         CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
-                {"vectors":{"size":4,"distance":"Euclid","hnsw_config":{"m":8,"full_scan_threshold":1}},
+                {"vectors":{"size":4,"distance":"Euclid","hnsw_config":{"m":8,"full_scan_threshold":10}},
                  "hnsw_config":{"ef_construct":64}}"""), null);
         assertEquals(16, c.hnsw().m(), "the collection's hnsw_config keeps its own m");
         assertEquals(64, c.hnsw().efConstruct());
-        assertEquals(new CollectionConfig.HnswConfig(8, 64, 1, 0, false), c.vectorHnsw());
+        assertEquals(new CollectionConfig.HnswConfig(8, 64, 10, 0, false), c.vectorHnsw());
         assertEquals(8, CollectionShards.settings(c, EngineOptions.defaults()).hnsw().m(), "the index uses the vector's");
-        assertEquals(64, c.fullScanThresholdVectors(), "the vector's full_scan_threshold: 1 KB of 16-byte vectors");
+        assertEquals(640, c.fullScanThresholdVectors(), "the vector's full_scan_threshold: 10 KB of 16-byte vectors");
         JsonNode j = c.toJson();
-        assertEquals("{\"m\":8,\"full_scan_threshold\":1}", j.at("/params/vectors/hnsw_config").toString());
+        assertEquals("{\"m\":8,\"full_scan_threshold\":10}", j.at("/params/vectors/hnsw_config").toString());
         assertEquals(16, j.at("/hnsw_config/m").asInt());
         assertEquals(c, CollectionConfig.fromJson(j));
 
         CollectionConfig patched = c.applyUpdate(json("""
                 {"vectors":{"":{"hnsw_config":{"ef_construct":200},"on_disk":true}}}"""));
-        assertEquals("{\"m\":8,\"ef_construct\":200,\"full_scan_threshold\":1}",
+        assertEquals("{\"m\":8,\"ef_construct\":200,\"full_scan_threshold\":10}",
                 patched.toJson().at("/params/vectors/hnsw_config").toString(), "Qdrant updates the vector's diff");
         assertEquals(64, patched.hnsw().efConstruct(), "and leaves the collection's alone");
         assertEquals(200, patched.vectorHnsw().efConstruct());

@@ -71,7 +71,7 @@ class FilteredRecallTest {
 
             for (String mode : List.of("qdrant-choice", "hnsw-forced")) {
                 if (mode.equals("hnsw-forced")) {
-                    c.updateConfig(JSON.readTree("{\"hnsw_config\": {\"full_scan_threshold\": 1}}"));
+                    c.updateConfig(JSON.readTree("{\"hnsw_config\": {\"full_scan_threshold\": 10}}"));
                 }
                 double same = 0;
                 double other = 0;

@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * Checks {@code service.api_key} and {@code service.read_only_api_key} as Qdrant does: the key comes in the
- * {@code api-key} header or as {@code Authorization: Bearer}; a missing or wrong key is a 401, a read-only key on a
- * write route a 403; the probes and {@code /} stay open. Keys are compared through their SHA-256 digests in constant
+ * {@code api-key} header or as {@code Authorization: Bearer <key>} (the scheme spelt exactly so); a missing or wrong
+ * key (an empty one is wrong) is a 401, a read-only key on a write route a 403; the probes and {@code /} stay open. Keys are compared through their SHA-256 digests in constant
  * time and never logged. Immutable and threadsafe.
  */
 final class ApiKeyGuard {
@@ -36,10 +36,10 @@ final class ApiKeyGuard {
             return Verdict.ALLOW;
         }
         String presented = apiKeyHeader;
-        if (presented == null && authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = authorizationHeader.substring(7).trim();
+        if (presented == null && authorizationHeader != null && authorizationHeader.startsWith("Bearer ")) {
+            presented = authorizationHeader.substring(7); // exactly "Bearer ", nothing trimmed, as Qdrant strips it
         }
-        if (presented == null || presented.isEmpty()) {
+        if (presented == null) {
             return Verdict.MISSING;
         }
         byte[] presentedDigest = digest(presented);

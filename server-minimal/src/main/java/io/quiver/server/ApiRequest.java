@@ -179,8 +179,16 @@ public final class ApiRequest {
         return exchange.getRequestHeaders().containsKey("Transfer-Encoding");
     }
 
-    /** The body parsed as JSON; an empty body is JSON null. Malformed JSON is a 400 "Format error in JSON body". */
+    /**
+     * The body parsed as JSON; an empty body is JSON null. Malformed JSON is a 400 "Format error in JSON body"; a body
+     * sent with an explicit content type that is not JSON is a 400 "Content type error", as Qdrant's JSON extractor
+     * answers ({@link #isJsonContentType}).
+     */
     public JsonNode json() {
+        String contentType = header("Content-Type");
+        if (!isJsonContentType(contentType)) {
+            throw ApiException.badRequest("Content type error: expected application/json, got " + contentType.trim());
+        }
         byte[] bytes = bodyBytes();
         if (bytes.length == 0) {
             return NullNode.getInstance();
@@ -195,6 +203,26 @@ public final class ApiRequest {
         } catch (IOException e) {
             throw ApiException.badRequest("Format error in JSON body: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether a body of this {@code Content-Type} may be read as JSON, as actix-web decides: no content type at all, or
+     * a media type whose subtype is {@code json} or ends in {@code +json}, parameters ({@code ; charset=utf-8}) and
+     * case aside.
+     */
+    static boolean isJsonContentType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
+                .toLowerCase(java.util.Locale.ROOT);
+        int slash = mediaType.indexOf('/');
+        if (slash <= 0) {
+            return false;
+        }
+        String subtype = mediaType.substring(slash + 1);
+        return subtype.equals("json") || subtype.endsWith("+json");
     }
 
     /** The body as a JSON object; JSON that is not an object is a 400. */

@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,12 +19,15 @@ import java.util.Map;
 /**
  * Builds the merged configuration tree from its layers, later layers winning: the embedded default YAML, an optional
  * YAML file in Qdrant's layout, {@code QUIVER__SECTION__KEY} environment variables and {@code --set key.path=value}
- * command-line overrides. Keys the default does not know are warned about, not rejected, as Qdrant does.
- * <p>Threading: a loader is used once, on the thread that starts the server.
+ * command-line overrides. A value from the environment or {@code --set} is kept as the exact text given, never read as
+ * YAML (Qdrant's config crate keeps environment values as strings too): {@link QuiverConfig}'s typed getters convert
+ * it by the key's type, so {@code !Sup3rSecret}, {@code &abc} or {@code 007} stay what they are for a text key. Keys
+ * the default does not know are noted ({@link #unknownKeys()}) for a warning, not rejected, as Qdrant does.
+ * <p>Threading: a loader is used once, on the thread that starts the server. It logs nothing, so that the server's
+ * {@code log_level} can be applied before the first logger is made.
  */
 public final class ConfigLoader {
     public static final String ENV_PREFIX = "QUIVER__";
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final ObjectNode tree;
@@ -48,11 +49,17 @@ public final class ConfigLoader {
         }
     }
 
-    /** Merges a YAML file over the current tree. */
+    /**
+     * Merges a YAML file over the current tree. An API key the file names but leaves without a text value (YAML reads
+     * an unquoted {@code &x}, {@code *x}, {@code !x}, {@code |}, {@code >} or {@code #} specially; {@code api_key:}
+     * alone is null) is refused here, where it can still be told from a key the file does not set.
+     */
     public ConfigLoader file(Path file) {
         JsonNode node;
         try {
             node = YAML.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException("config file " + file + ": not found", e);
         } catch (IOException e) {
             throw new InvalidConfigException("config file " + file + ": " + e.getMessage(), e);
         }
@@ -61,6 +68,14 @@ public final class ConfigLoader {
         }
         if (!node.isObject()) {
             throw new InvalidConfigException("config file " + file + " must hold a YAML mapping at its top level");
+        }
+        for (String key : QuiverConfig.SECRET_KEYS) {
+            JsonNode secret = QuiverConfig.at(node, key);
+            if (secret != null && !(secret.isTextual() && !secret.textValue().isEmpty())) {
+                throw new InvalidConfigException(key + " in config file " + file + ": expected a non-empty string, got "
+                        + (secret.isNull() ? "no value" : secret.getNodeType().name().toLowerCase(Locale.ROOT))
+                        + "; quote the key in YAML, or leave the line out to run without it");
+            }
         }
         merge(tree, (ObjectNode) node, "");
         return this;
@@ -78,12 +93,15 @@ public final class ConfigLoader {
         return this;
     }
 
-    /** Sets one dotted key to a value written as a YAML scalar ({@code 7333}, {@code true}, {@code null}, text). */
+    /**
+     * Sets one dotted key to the exact text {@code rawValue}; the key's typed getter converts it ({@code 7333},
+     * {@code true}, {@code null} for a key of that type) or keeps it as it is (a text key).
+     */
     public ConfigLoader set(String dottedKey, String rawValue) {
         if (dottedKey.isBlank()) {
             throw new InvalidConfigException("empty configuration key");
         }
-        JsonNode value = parseScalar(rawValue);
+        JsonNode value = JsonNodeFactory.instance.textNode(rawValue);
         String[] parts = dottedKey.split("\\.");
         ObjectNode node = tree;
         StringBuilder at = new StringBuilder();
@@ -106,29 +124,14 @@ public final class ConfigLoader {
         return this;
     }
 
-    /** The merged tree, after warning once about every unknown key seen. */
+    /** The merged tree. */
     public ObjectNode tree() {
-        for (String key : unknownKeys) {
-            LOG.warn("unknown configuration key '{}' is ignored", key);
-        }
-        unknownKeys.clear();
         return tree;
     }
 
+    /** The keys set by a layer that the embedded default does not know, in the order seen. */
     List<String> unknownKeys() {
         return List.copyOf(unknownKeys);
-    }
-
-    private static JsonNode parseScalar(String raw) {
-        try {
-            JsonNode parsed = YAML.readTree(raw);
-            if (parsed == null || parsed.isMissingNode()) {
-                return JsonNodeFactory.instance.nullNode();
-            }
-            return parsed.isValueNode() ? parsed : JsonNodeFactory.instance.textNode(raw);
-        } catch (IOException e) {
-            return JsonNodeFactory.instance.textNode(raw);
-        }
     }
 
     private void merge(ObjectNode into, ObjectNode from, String prefix) {

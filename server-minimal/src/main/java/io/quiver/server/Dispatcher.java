@@ -46,7 +46,7 @@ final class Dispatcher implements HttpHandler {
         long start = System.nanoTime();
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
-        String endpoint = "unknown";
+        String endpoint = null; // the matched route's template; null: no route, metrics keep no method or path
         int status = 500;
         try (exchange) {
             if (cors) {
@@ -72,6 +72,9 @@ final class Dispatcher implements HttpHandler {
                     }
                 }
             }
+            if (route != null) {
+                endpoint = route.template();
+            }
             Route.Access access = route == null ? Route.Access.WRITE : route.access();
             ApiKeyGuard.Verdict verdict = guard.check(path, exchange.getRequestHeaders().getFirst("api-key"),
                     exchange.getRequestHeaders().getFirst("Authorization"), access);
@@ -86,19 +89,18 @@ final class Dispatcher implements HttpHandler {
                                 : "Invalid API key or JWT").getBytes(StandardCharsets.UTF_8)), start);
                 return;
             }
-            if (verdict == ApiKeyGuard.Verdict.READ_ONLY) {
-                status = 403;
-                sendError(exchange, 403, "Forbidden: Write access is not allowed with a read-only API key", start);
-                return;
-            }
-            if (route == null) {
+            if (route == null) { // before the read-only check: an unknown route is no write, whoever asks (Qdrant)
                 status = pathKnown ? 405 : 404;
                 sendError(exchange, status, pathKnown
                         ? "Method " + method + " is not allowed on " + path
                         : "Not found: no such endpoint " + method + " " + path, start);
                 return;
             }
-            endpoint = route.template();
+            if (verdict == ApiKeyGuard.Verdict.READ_ONLY) {
+                status = 403;
+                sendError(exchange, 403, "Forbidden: Write access is not allowed with a read-only API key", start);
+                return;
+            }
             ApiResponse response;
             ApiRequest request = new ApiRequest(exchange, params, maxBodyBytes, json);
             try {
@@ -120,7 +122,11 @@ final class Dispatcher implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.error("{} {}: could not send the response", method, path, e);
         } finally {
-            metrics.record(method, endpoint, status, System.nanoTime() - start);
+            if (endpoint != null) {
+                metrics.record(method, endpoint, status, System.nanoTime() - start);
+            } else {
+                metrics.recordUnmatched(status, System.nanoTime() - start);
+            }
         }
     }
 

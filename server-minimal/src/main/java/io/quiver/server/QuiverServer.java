@@ -58,6 +58,7 @@ public final class QuiverServer implements AutoCloseable {
      * serving.
      */
     public static QuiverServer start(QuiverConfig config) throws IOException {
+        config.warnings().forEach(LOG::warn);
         Files.createDirectories(config.storagePath());
         Files.createDirectories(config.snapshotsPath());
         ObjectMapper json = jsonMapper();

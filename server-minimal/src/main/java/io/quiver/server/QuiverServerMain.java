@@ -9,12 +9,17 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Command-line entry of {@code ./quiver serve}: reads the configuration, starts the server, and stops it cleanly on
- * SIGTERM or Ctrl-C (a JVM shutdown hook). Flags: {@code --config FILE} (alias {@code --config-path}),
- * {@code --set key.path=value} (repeatable), {@code --uri URI} and {@code --bootstrap URI} (cluster mode).
+ * Command-line entry of {@code ./quiver serve}: reads the configuration, applies its {@code log_level}, starts the
+ * server, and stops it cleanly on SIGTERM or Ctrl-C (a JVM shutdown hook). Flags: {@code --config FILE} (alias
+ * {@code --config-path}), {@code --set key.path=value} (repeatable), {@code --uri URI} and {@code --bootstrap URI}
+ * (cluster mode). A start that fails prints one {@code quiver: ...} line on stderr and exits non-zero: 2 for an invalid
+ * configuration, 1 for anything else (a port in use, storage that cannot be opened).
+ * <p>No logger exists before the configuration is read: slf4j-simple fixes its default level when the first logger is
+ * made, so {@code log_level} is set as its system property first.
  */
 public final class QuiverServerMain {
-    private static final Logger LOG = LoggerFactory.getLogger(QuiverServerMain.class);
+    /** slf4j-simple's property for the level of every logger without its own. */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
     private QuiverServerMain() {
     }
@@ -47,22 +52,28 @@ public final class QuiverServerMain {
         try {
             config = QuiverConfig.load(configFile, System.getenv(), overrides);
         } catch (InvalidConfigException e) {
-            System.err.println("quiver: invalid configuration: " + e.getMessage());
+            System.err.println("quiver: invalid configuration: " + oneLine(e));
             System.exit(2);
             return;
         }
+        System.setProperty(LOG_LEVEL_PROPERTY, config.logLevel());
+        Logger log = LoggerFactory.getLogger(QuiverServerMain.class);
         QuiverServer server;
         try {
             server = QuiverServer.start(config);
-        } catch (java.io.IOException e) { // a port in use, storage that cannot be written: one clear line, exit 1
-            LOG.error("cannot start", e);
-            System.err.println("quiver: cannot start: " + e.getMessage());
+        } catch (InvalidConfigException e) { // found only once the server reads it (e.g. --uri)
+            System.err.println("quiver: invalid configuration: " + oneLine(e));
+            System.exit(2);
+            return;
+        } catch (java.io.IOException | RuntimeException e) { // a port in use, storage that cannot be opened
+            log.debug("cannot start", e);
+            System.err.println("quiver: cannot start: " + oneLine(e));
             System.exit(1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down");
+            log.info("shutting down");
             server.close();
             stopped.countDown();
         }, "quiver-shutdown"));
@@ -72,6 +83,12 @@ public final class QuiverServerMain {
     private static final String USAGE = """
             usage: quiver serve [--config FILE] [--set key.path=value]... [--uri URI] [--bootstrap URI]
               Configuration layers, later wins: embedded defaults < --config FILE < QUIVER__SECTION__KEY < --set.""";
+
+    /** A failure's message on one line, without the engine's HTTP-facing "Service internal error: " prefix. */
+    static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return message.replace("Service internal error: ", "").replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
 
     private static String value(String[] args, int i, String flag) {
         if (i >= args.length) {

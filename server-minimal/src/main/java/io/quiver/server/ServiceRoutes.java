@@ -83,7 +83,8 @@ final class ServiceRoutes {
         String p = metricsPrefix;
         out.append("# HELP ").append(p).append("app_info information about the server\n");
         out.append("# TYPE ").append(p).append("app_info gauge\n");
-        out.append(p).append("app_info{name=\"quiver\",version=\"").append(build.apiVersion()).append("\"} 1\n");
+        // name="qdrant", as the spec (§2) shows it: dashboards written for Qdrant select on it
+        out.append(p).append("app_info{name=\"qdrant\",version=\"").append(build.apiVersion()).append("\"} 1\n");
         List<String> names = collections.catalog().names();
         gauge(out, p + "collections_total", "number of collections", names.size());
         long points = 0;

@@ -83,11 +83,35 @@ class ApiKeyTest {
 
     @Test
     void bearerTokenIsAccepted() throws Exception {
+        assertEquals(200, withAuthorization("Bearer read-secret").statusCode());
+    }
+
+    @Test
+    void onlyTheExactBearerSchemeCarriesAKey() throws Exception {
+        for (String header : java.util.List.of("bearer read-secret", "BEARER read-secret", "Bearer  read-secret",
+                "Bearerread-secret")) {
+            var response = withAuthorization(header);
+            assertEquals(401, response.statusCode(), header + ": " + response.body());
+        }
+    }
+
+    @Test
+    void unknownRoutesAre404Or405WhateverTheKeyMayDo() {
+        rest.apiKey("read-secret");
+        assertEquals("Not found: no such endpoint GET /nope", rest.error(404, "GET", "/nope", null));
+        rest.error(404, "POST", "/collections/demo/nope/a/b", "{}");
+        rest.error(405, "PATCH", "/collections/demo/points/search", "{}");
+        rest.apiKey("full-secret");
+        rest.error(404, "GET", "/nope", null);
+        rest.apiKey(null);
+        assertEquals(401, rest.send("GET", "/nope", null).status(), "no key is still a 401, as in Qdrant");
+    }
+
+    private java.net.http.HttpResponse<String> withAuthorization(String authorization) throws Exception {
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+        return client.send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + server.port() + "/collections"))
-                .header("Authorization", "Bearer read-secret").timeout(java.time.Duration.ofSeconds(5)).build(),
+                .header("Authorization", authorization).timeout(java.time.Duration.ofSeconds(5)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -117,5 +118,24 @@ class CollectionConfigRestTest {
             assertTrue(config.at("/params/vectors").has(key), key + " in " + config);
         }
         assertEquals(3, config.at("/params/vectors").size(), "nothing else in params.vectors: " + config);
+    }
+
+    @Test
+    void configsTheEngineCannotRunAre422AndLeaveTheStorageStartable() throws Exception {
+        String vectors = "\"vectors\":{\"size\":2,\"distance\":\"Dot\"}";
+        for (String bad : List.of("\"hnsw_config\":{\"m\":100000}", "\"wal_config\":{\"wal_capacity_mb\":2048}",
+                "\"wal_config\":{\"wal_segments_ahead\":100}", "\"hnsw_config\":{\"full_scan_threshold\":5}",
+                "\"optimizers_config\":{\"deleted_threshold\":2}")) {
+            String error = rest.error(422, "PUT", "/collections/x", "{" + vectors + "," + bad + "}");
+            assertTrue(error.startsWith("Validation error in JSON body: ["), error);
+            assertFalse(Files.exists(dir.resolve("storage").resolve("collections").resolve("x")), bad);
+        }
+        rest.ok("PUT", "/collections/x", "{" + vectors + "}");
+        String patch = rest.error(422, "PATCH", "/collections/x", "{\"hnsw_config\":{\"m\":100000}}");
+        assertTrue(patch.contains("m: value 100000 invalid, must be from 0 to 512"), patch);
+        server.close();
+        server = TestServers.start(dir);
+        rest = new RestClient(server.port());
+        assertEquals(16, rest.ok("GET", "/collections/x", null).at("/config/hnsw_config/m").asInt());
     }
 }

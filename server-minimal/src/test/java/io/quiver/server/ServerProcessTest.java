@@ -67,4 +67,59 @@ class ServerProcessTest {
             assertTrue(server.log().contains("service.max_request_size_mb"), server::log);
         }
     }
+
+    @Test
+    void logLevelIsAppliedToTheServersLog() throws Exception {
+        Map<String, String> env = Map.of("QUIVER__STORAGE__STORAGE_PATH", dir.resolve("l").toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("l-snaps").toString(),
+                "QUIVER__SERVICE__NO_SUCH_KEY", "1");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("info.log"), env, List.of())) {
+            server.awaitReady(Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!server.log().contains("serving on") && System.nanoTime() < deadline) {
+                Thread.sleep(50); // logged just after the socket opens
+            }
+            assertTrue(server.log().contains("serving on"), server::log);
+            assertTrue(server.log().contains("unknown configuration key 'service.no_such_key'"), server::log);
+        }
+        Map<String, String> quiet = new java.util.HashMap<>(env);
+        quiet.put("QUIVER__LOG_LEVEL", "ERROR");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("error.log"), quiet, List.of())) {
+            server.awaitReady(Duration.ofSeconds(30));
+            new RestClient(server.port()).ok("PUT", "/collections/c", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+            Thread.sleep(500); // the INFO lines the create would log, had the level allowed them
+            assertTrue(server.log().lines().noneMatch(l -> l.contains(" INFO ") || l.contains(" WARN ")),
+                    () -> "ERROR level logs no INFO or WARN line:\n" + server.log());
+        }
+    }
+
+    @Test
+    void aCollectionThatCannotBeOpenedStopsTheStartWithOneLineNamingIt() throws Exception {
+        Path storage = dir.resolve("poisoned");
+        Path broken = storage.resolve("collections").resolve("broken");
+        Files.createDirectories(broken);
+        Files.writeString(broken.resolve("config.json"), "{\"format_version\":1,\"config\":{\"params\":");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("poisoned.log"),
+                Map.of("QUIVER__STORAGE__STORAGE_PATH", storage.toString(),
+                        "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("p-snaps").toString()), List.of())) {
+            assertTrue(server.process().waitFor(30, TimeUnit.SECONDS), server::log);
+            assertEquals(1, server.process().exitValue(), server::log);
+            List<String> lines = server.log().lines().filter(l -> l.startsWith("quiver: ")).toList();
+            assertEquals(1, lines.size(), server::log);
+            assertTrue(lines.get(0).startsWith("quiver: cannot start: cannot open collection `broken` in "), server::log);
+            assertTrue(server.log().lines().noneMatch(l -> l.contains("\tat ")), () -> "no stack trace:\n" + server.log());
+        }
+    }
+
+    @Test
+    void tlsIsRefusedAtStart() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir.resolve("tls.log"),
+                Map.of("QUIVER__STORAGE__STORAGE_PATH", dir.resolve("tls").toString(),
+                        "QUIVER__SERVICE__ENABLE_TLS", "true"), List.of())) {
+            assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+            assertEquals(2, server.process().exitValue());
+            assertTrue(server.log().contains("quiver: invalid configuration: service.enable_tls: TLS is not supported"),
+                    server::log);
+        }
+    }
 }
