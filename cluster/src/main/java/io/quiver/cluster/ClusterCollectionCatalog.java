@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -272,8 +273,14 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                         startTransferOnOrderer(collection, shard, from, to, op.equals("replicate_shard"), method);
                     }
                 }
-                case "drop_replica" -> proposeAndWait(new MetadataOperation.DropReplica(collection, shard,
-                        requiredLong(args, "peer_id")));
+                case "drop_replica" -> {
+                    long peer = requiredLong(args, "peer_id");
+                    SortedMap<Long, ReplicaState> replicas = c.shards().replicas(shard);
+                    if (replicas.size() > 1 && ClusterMetadata.isLastSourceOfTruth(replicas, peer)) {
+                        throw new BadRequestException(ClusterMetadata.lastActiveMessage(shard, peer));
+                    }
+                    proposeAndWait(new MetadataOperation.DropReplica(collection, shard, peer));
+                }
                 case "abort_transfer" -> proposeAndWait(new MetadataOperation.AbortTransfer(collection, shard,
                         requiredLong(args, "from_peer_id"), requiredLong(args, "to_peer_id")));
                 default -> throw new BadRequestException("Format error in JSON body: unknown cluster operation " + op);

@@ -129,6 +129,25 @@ class DataPlaneTransferTest {
     }
 
     @Test
+    void dropReplicaRefusesToRemoveTheLastActiveReplica(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 2)) {
+            ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
+            catalog.create("c", DataNodes.config(DIM, Distance.DOT, 1, 2, 1));
+            cluster.awaitAllActive("c", Duration.ofSeconds(30));
+            long first = cluster.nodes.get(0).peerId();
+            long second = cluster.nodes.get(1).peerId();
+            cluster.nodes.get(0).propose(new MetadataOperation.SetReplicaState("c", 0, second, ReplicaState.Partial,
+                    ReplicaState.Active)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            io.quiver.engine.BadRequestException refused = assertThrows(io.quiver.engine.BadRequestException.class,
+                    () -> catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"drop_replica\":{\"shard_id\":0,"
+                            + "\"peer_id\":" + first + "}}")));
+            assertEquals("Wrong input: Shard 0 must have at least one active replica after removing " + first,
+                    refused.getMessage());
+            assertEquals(ReplicaState.Active, cluster.nodes.get(0).metadata().collection("c").shards().state(0, first));
+        }
+    }
+
+    @Test
     void abortTransferStopsIt(@TempDir Path dir) throws Exception {
         try (DataNodes cluster = new DataNodes(dir, 2)) {
             ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
