@@ -148,6 +148,33 @@ class DataPlaneTransferTest {
     }
 
     @Test
+    void snapshotTransferFromTheNonOrderingReplica(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
+            catalog.create("c", DataNodes.config(DIM, Distance.DOT, 1, 2, 1));
+            cluster.awaitAllActive("c", Duration.ofSeconds(30));
+            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
+            long notOrderer = meta.shards().replicas(0).lastKey(); // the ordering replica is the lowest Active id
+            long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
+                    .filter(p -> !meta.shards().replicas(0).containsKey(p)).findFirst().orElseThrow();
+            Random random = new Random(SEED);
+            List<Point> points = new ArrayList<>();
+            for (int j = 0; j < 300; j++) {
+                points.add(new Point(PointId.of(j), vector(random), payload(j)));
+            }
+            catalog.find("c").orElseThrow().upsert(points, true);
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,"
+                    + "\"from_peer_id\":" + notOrderer + ",\"to_peer_id\":" + spare + ",\"method\":\"snapshot\"}}"));
+            TestCluster.await("the snapshot transfer ends", Duration.ofSeconds(30),
+                    () -> cluster.nodes.get(0).metadata().collection("c").transfers().isEmpty());
+            assertEquals(ReplicaState.Active, cluster.nodes.get(0).metadata().collection("c").shards().state(0, spare),
+                    "the transfer from a non-ordering source completed");
+            int s = indexOf(cluster, spare);
+            assertEquals(300, cluster.catalogs.get(s).dataPlane().replicas().find("c", 0).orElseThrow().count(null));
+        }
+    }
+
+    @Test
     void abortTransferStopsIt(@TempDir Path dir) throws Exception {
         try (DataNodes cluster = new DataNodes(dir, 2)) {
             ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
