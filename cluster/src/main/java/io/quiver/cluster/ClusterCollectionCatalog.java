@@ -101,6 +101,12 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         }
     }
 
+    /** Qdrant's default: the number of peers in the cluster, Listener peers included ({@code peer_count}). */
+    @Override
+    public int defaultShardNumber() {
+        return Math.max(1, node.metadata().peers().size());
+    }
+
     @Override
     public void update(String name, JsonNode patch) {
         CollectionMetadata c = node.metadata().collection(name);

@@ -175,6 +175,15 @@ class DataPlaneTransferTest {
     }
 
     @Test
+    void defaultShardNumberIsThePeerCount(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            for (ClusterCollectionCatalog catalog : cluster.catalogs) {
+                assertEquals(3, catalog.defaultShardNumber(), "Qdrant's default shard_number: one per peer");
+            }
+        }
+    }
+
+    @Test
     void abortTransferStopsIt(@TempDir Path dir) throws Exception {
         try (DataNodes cluster = new DataNodes(dir, 2)) {
             ClusterCollectionCatalog catalog = cluster.catalogs.get(0);

@@ -80,6 +80,9 @@ class ClusterServerTest {
             assertEquals(3, r.ok("GET", "/collections/shared/cluster", null).get("shard_count").asInt());
         }
         rest.get(2).error(409, "PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+        rest.get(2).ok("PUT", "/collections/defaulted", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+        assertEquals(3, rest.get(2).ok("GET", "/collections/defaulted/cluster", null).get("shard_count").asInt(),
+                "without shard_number a collection gets one shard per peer, as in Qdrant");
 
         // Points written through one node are served by every node: fan-out reads over the shards' replicas.
         StringBuilder points = new StringBuilder("{\"points\":[");
