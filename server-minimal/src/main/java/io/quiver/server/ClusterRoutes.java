@@ -12,7 +12,7 @@ import static io.quiver.server.Route.Access.WRITE;
 
 /**
  * The cluster endpoints of a node running with {@code cluster.enabled: true}: {@code GET /cluster},
- * {@code POST /cluster/recover} (install the leader's consensus snapshot on this follower) and
+ * {@code POST /cluster/recover} (install the leader's consensus snapshot on this follower; a no-op on the leader) and
  * {@code DELETE /cluster/peer/{peer}}, and the shard operations of {@code POST /collections/{c}/cluster}. Stateless apart from the node it fronts; threadsafe.
  */
 final class ClusterRoutes {
