@@ -125,6 +125,13 @@ class ClusterServerTest {
         eventually(rest.get(follower), "/collections/shared/exists", e -> e.get("exists").asBoolean(),
                 "state after recover");
 
+        // Numbers out of range are refused, never wrapped into another (possibly real) id.
+        assertTrue(rest.get(0).error(400, "DELETE", "/cluster/peer/18446744073709551615", null).contains("peer_id"));
+        assertTrue(rest.get(0).error(400, "POST", "/collections/shared/cluster",
+                "{\"drop_replica\":{\"shard_id\":1.5,\"peer_id\":" + leader + "}}").contains("u32"));
+        assertTrue(rest.get(0).error(400, "POST", "/collections/shared/cluster",
+                "{\"drop_replica\":{\"shard_id\":0,\"peer_id\":99999999999999999999999}}").contains("invalid value"));
+
         // Fail-over: SIGKILL the leader; a new one takes over and metadata changes go on.
         nodes.get(leaderIndex).kill();
         int survivor = (leaderIndex + 1) % 3;
