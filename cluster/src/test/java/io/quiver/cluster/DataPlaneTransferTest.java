@@ -184,6 +184,25 @@ class DataPlaneTransferTest {
     }
 
     @Test
+    void snapshotNamesCarryThePeerId(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 2)) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.DOT, 1, 2, 1));
+            cluster.awaitAllActive("c", Duration.ofSeconds(30));
+            for (int i = 0; i < 2; i++) {
+                long peer = cluster.nodes.get(i).peerId();
+                int node = i;
+                TestCluster.await("the collection open on node " + i, Duration.ofSeconds(10),
+                        () -> cluster.catalogs.get(node).find("c").isPresent());
+                CollectionService service = cluster.catalogs.get(i).find("c").orElseThrow();
+                String name = service.createSnapshot(dir.resolve("snapshots" + i)).name();
+                assertTrue(name.startsWith("c-" + peer + "-"), name + " names peer " + peer);
+                String shardName = service.createShardSnapshot(dir.resolve("snapshots" + i), 0).name();
+                assertTrue(shardName.startsWith("c-shard-0-" + peer + "-"), shardName + " names peer " + peer);
+            }
+        }
+    }
+
+    @Test
     void abortTransferStopsIt(@TempDir Path dir) throws Exception {
         try (DataNodes cluster = new DataNodes(dir, 2)) {
             ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
