@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -98,6 +99,12 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             }
             throw e;
         }
+    }
+
+    /** Qdrant's default: the number of peers in the cluster, Listener peers included ({@code peer_count}). */
+    @Override
+    public int defaultShardNumber() {
+        return Math.max(1, node.metadata().peers().size());
     }
 
     @Override
@@ -272,8 +279,14 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                         startTransferOnOrderer(collection, shard, from, to, op.equals("replicate_shard"), method);
                     }
                 }
-                case "drop_replica" -> proposeAndWait(new MetadataOperation.DropReplica(collection, shard,
-                        requiredLong(args, "peer_id")));
+                case "drop_replica" -> {
+                    long peer = requiredLong(args, "peer_id");
+                    SortedMap<Long, ReplicaState> replicas = c.shards().replicas(shard);
+                    if (replicas.size() > 1 && ClusterMetadata.isLastSourceOfTruth(replicas, peer)) {
+                        throw new BadRequestException(ClusterMetadata.lastActiveMessage(shard, peer));
+                    }
+                    proposeAndWait(new MetadataOperation.DropReplica(collection, shard, peer));
+                }
                 case "abort_transfer" -> proposeAndWait(new MetadataOperation.AbortTransfer(collection, shard,
                         requiredLong(args, "from_peer_id"), requiredLong(args, "to_peer_id")));
                 default -> throw new BadRequestException("Format error in JSON body: unknown cluster operation " + op);
@@ -311,20 +324,50 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         }
     }
 
-    private static int requiredInt(JsonNode args, String field) {
-        JsonNode v = args == null ? null : args.get(field);
-        if (v == null || !v.canConvertToInt()) {
-            throw new BadRequestException("Format error in JSON body: missing field `" + field + "`");
+    /**
+     * A shard id as Qdrant's serde reads a {@code u32}: an integer in {@code 0..2^32-1}, else a 400 naming the bad
+     * value (never truncated or wrapped). Ids above Java's int range are valid u32 values no shard can have.
+     */
+    static int requiredInt(JsonNode args, String field) {
+        JsonNode v = requiredIntegral(args, field, "u32");
+        if (!v.canConvertToLong() || v.asLong() < 0 || v.asLong() > 0xFFFF_FFFFL) {
+            throw invalidValue(field, v, "u32");
+        }
+        if (!v.canConvertToInt()) {
+            throw new BadRequestException("Shard " + v.asText() + " does not exist");
         }
         return v.asInt();
     }
 
-    private static long requiredLong(JsonNode args, String field) {
-        JsonNode v = args == null ? null : args.get(field);
-        if (v == null || !v.isIntegralNumber()) {
-            throw new BadRequestException("Format error in JSON body: missing field `" + field + "`");
+    /**
+     * A peer id: Qdrant's {@code u64}, which Quiver keeps in a Java long, so an integer in {@code 0..2^63-1}; anything
+     * else is a 400 naming the value (a larger u64 can name no Quiver peer and is refused rather than wrapped).
+     */
+    static long requiredLong(JsonNode args, String field) {
+        JsonNode v = requiredIntegral(args, field, "u64");
+        if (!v.canConvertToLong() || v.asLong() < 0) {
+            throw invalidValue(field, v, "a peer id in 0.." + Long.MAX_VALUE);
         }
         return v.asLong();
+    }
+
+    private static JsonNode requiredIntegral(JsonNode args, String field, String expected) {
+        JsonNode v = args == null ? null : args.get(field);
+        if (v == null || v.isNull()) {
+            throw new BadRequestException("Format error in JSON body: missing field `" + field + "`");
+        }
+        if (!v.isIntegralNumber()) {
+            String type = v.isNumber() ? "floating point `" + v.asText() + "`" : v.getNodeType().name().toLowerCase()
+                    + " " + v;
+            throw new BadRequestException("Format error in JSON body: " + field + ": invalid type: " + type
+                    + ", expected " + expected);
+        }
+        return v;
+    }
+
+    private static BadRequestException invalidValue(String field, JsonNode v, String expected) {
+        return new BadRequestException("Format error in JSON body: " + field + ": invalid value: integer `" + v.asText()
+                + "`, expected " + expected);
     }
 
     /** A cluster failure as the engine's typed exception where a client sees one (404, 400, 409). */

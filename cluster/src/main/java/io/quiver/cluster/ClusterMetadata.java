@@ -112,6 +112,9 @@ public final class ClusterMetadata {
                 if (replicas.size() == 1) {
                     throw new MetadataRejectedException(Kind.BAD_REQUEST, "Cannot drop the last replica of shard " + op.shardId());
                 }
+                if (isLastSourceOfTruth(replicas, op.peerId())) {
+                    throw new MetadataRejectedException(Kind.BAD_REQUEST, lastActiveMessage(op.shardId(), op.peerId()));
+                }
                 List<ShardTransfer> transfers = collection.transfers().stream()
                         .filter(t -> !(t.shardId() == op.shardId() && (t.from() == op.peerId() || t.to() == op.peerId())))
                         .toList();
@@ -331,5 +334,24 @@ public final class ClusterMetadata {
     @Override
     public String toString() {
         return toJson().toString();
+    }
+
+    /**
+     * Whether {@code peerId} holds the only source-of-truth replica (Active or ReshardingScaleDown) of a shard, as
+     * Qdrant's {@code is_last_source_of_truth_replica}: dropping it would leave only Partial, Dead or Listener
+     * replicas, with no complete copy to recover from.
+     */
+    static boolean isLastSourceOfTruth(SortedMap<Long, ReplicaState> replicas, long peerId) {
+        long sources = replicas.values().stream().filter(ClusterMetadata::isSourceOfTruth).count();
+        return sources == 1 && isSourceOfTruth(replicas.get(peerId));
+    }
+
+    private static boolean isSourceOfTruth(ReplicaState state) {
+        return state == ReplicaState.Active || state == ReplicaState.ReshardingScaleDown;
+    }
+
+    /** Qdrant's message for a {@code drop_replica} that would leave a shard without an Active replica. */
+    static String lastActiveMessage(int shardId, long peerId) {
+        return "Shard " + shardId + " must have at least one active replica after removing " + peerId;
     }
 }

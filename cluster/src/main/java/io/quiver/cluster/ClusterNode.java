@@ -235,7 +235,9 @@ public final class ClusterNode implements AutoCloseable {
      * (keeping term and vote), and restarts the Raft node from it, so that its log starts right after the snapshot.
      * Works also when the local state is damaged (the leader is then found through the bootstrap peer and the peers
      * of the last readable snapshot). Completes with {@code true}; fails with a {@link ClusterException} of kind
-     * {@code NOT_ALLOWED} on the leader, {@code UNAVAILABLE} when no leader answers.
+     * {@code UNAVAILABLE} when no leader answers. On the leader it changes nothing and completes with {@code true}:
+     * Qdrant only enqueues a snapshot request there and answers true on any peer (the leader's state is the source
+     * every follower recovers from, so there is nothing to install).
      */
     public CompletableFuture<Boolean> recover() {
         return CompletableFuture.supplyAsync(() -> {
@@ -244,8 +246,8 @@ public final class ClusterNode implements AutoCloseable {
                     throw new ClusterException(Kind.UNAVAILABLE, "cluster node is closed");
                 }
                 if (isLeader()) {
-                    throw new ClusterException(Kind.NOT_ALLOWED, "peer " + peerId + " is the leader of the metadata group; "
-                            + "recover only runs on a follower (it installs the leader's snapshot)");
+                    LOG.info("peer {}: recover requested on the metadata leader; nothing to install", peerId);
+                    return true;
                 }
                 long deadline = System.nanoTime() + options.operationTimeout().toNanos();
                 ClusterRpc.Response response = peers.callLeader(new ClusterRpc.SnapshotRequest(), deadline, true);

@@ -46,13 +46,24 @@ final class ClusterSnapshots {
         return dataPlane.node().nodeType() == NodeType.Listener;
     }
 
+    /** The collection's snapshot files, to list, find or delete. */
     static SnapshotStore collectionStore(Path snapshotsDir, String collection) {
         return new SnapshotStore(snapshotsDir.resolve(collection), collection);
+    }
+
+    /** The collection's snapshot files; new ones are named {@code <collection>-<peerId>-<date>.snapshot}. */
+    static SnapshotStore collectionStore(Path snapshotsDir, String collection, long peerId) {
+        return new SnapshotStore(snapshotsDir.resolve(collection), collection, peerId);
     }
 
     static SnapshotStore shardStore(Path snapshotsDir, String collection, int shard) {
         return new SnapshotStore(snapshotsDir.resolve(collection).resolve("shards").resolve(Integer.toString(shard)),
                 collection + "-shard-" + shard);
+    }
+
+    static SnapshotStore shardStore(Path snapshotsDir, String collection, int shard, long peerId) {
+        return new SnapshotStore(snapshotsDir.resolve(collection).resolve("shards").resolve(Integer.toString(shard)),
+                collection + "-shard-" + shard, peerId);
     }
 
     /** This node's replicas of the collection that hold its data (Active or Listener, not lost), by shard id. */
@@ -75,7 +86,7 @@ final class ClusterSnapshots {
             throw new BadRequestException("Peer " + self + " holds no readable replica of collection `" + collection
                     + "`: take the snapshot on a peer that stores its shards");
         }
-        return write(collectionStore(snapshotsDir, collection), collection, CollectionConfig.fromJson(c.config()),
+        return write(collectionStore(snapshotsDir, collection, self), collection, CollectionConfig.fromJson(c.config()),
                 replicas);
     }
 
@@ -87,7 +98,7 @@ final class ClusterSnapshots {
             throw new BadRequestException("Peer " + self + " holds no readable replica of shard " + shard
                     + " of collection `" + collection + "` (state " + c.shards().state(shard, self) + ")");
         }
-        return write(shardStore(snapshotsDir, collection, shard), collection, CollectionConfig.fromJson(c.config()),
+        return write(shardStore(snapshotsDir, collection, shard, self), collection, CollectionConfig.fromJson(c.config()),
                 new TreeMap<>(Map.of(shard, replica)));
     }
 

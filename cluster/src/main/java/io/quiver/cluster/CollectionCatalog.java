@@ -19,6 +19,14 @@ public interface CollectionCatalog extends AutoCloseable {
     /** Creates a collection; {@code AlreadyExistsException} (409) when it exists. */
     void create(String name, CollectionConfig config);
 
+    /**
+     * The {@code shard_number} of a collection created without one: 1 on a single node; in a cluster, as in Qdrant,
+     * the number of peers (so shards spread over every node).
+     */
+    default int defaultShardNumber() {
+        return 1;
+    }
+
     /** Applies Qdrant's PATCH body; {@code NotFoundException} when missing. */
     void update(String name, JsonNode patch);
 

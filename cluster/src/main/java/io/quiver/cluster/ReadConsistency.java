@@ -39,10 +39,13 @@ public record ReadConsistency(Kind kind, int factor) {
         };
     }
 
-    /** How many answers a shard with {@code active} Active replicas must give. */
+    /**
+     * How many answers a shard with {@code active} Active replicas must give. A factor above the replica count asks
+     * every replica (Qdrant clamps it to {@code 1..replicas} rather than failing the read).
+     */
     int required(int active) {
         return switch (kind) {
-            case FACTOR -> factor;
+            case FACTOR -> Math.max(1, Math.min(factor, active));
             case MAJORITY, QUORUM -> active / 2 + 1;
             case ALL -> active;
         };

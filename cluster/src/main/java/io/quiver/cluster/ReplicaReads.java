@@ -112,10 +112,6 @@ final class ReplicaReads {
             throw new ClusterException(Kind.UNAVAILABLE, "No active replica of shard " + shard + " of `" + c.name() + "`");
         }
         int required = consistency.required(candidates.size());
-        if (required > candidates.size()) {
-            throw new ClusterException(Kind.UNAVAILABLE, "Read consistency " + required + " not possible: shard " + shard
-                    + " has " + candidates.size() + " active replica(s)");
-        }
         if (required == 1) {
             int fanOut = Math.min(candidates.size() - 1, readFanOutFactor(c));
             if (fanOut > 0) {

@@ -147,15 +147,28 @@ final class ReplicaWrites {
         return new UpdateResult(local.operationId(), wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }
 
-    /** The durability barrier of {@link #orderedWrite}: here and on every replica that applied the write. */
+    /**
+     * The durability barrier of {@link #orderedWrite}: here and on every replica that applied the write, except a
+     * Listener replica, which acknowledges once the write is in its WAL whatever the client's {@code wait}.
+     */
     private Map<Long, ReplicaState> makeDurable(CollectionMetadata c, int shard, Collection replica,
             Map<Long, ReplicaState> applied) {
         Map<Long, Future<JsonNode>> sent = new java.util.LinkedHashMap<>();
+        Map<Long, ReplicaState> barrier = new java.util.LinkedHashMap<>();
+        Map<Long, ReplicaState> listeners = new java.util.LinkedHashMap<>();
         ObjectNode msg = DataPlane.message(c.name(), shard);
-        applied.forEach((peer, state) -> sent.put(peer,
-                dataPlane.tasks.submit(() -> dataPlane.call(peer, "sync", msg, DataPlane.RPC_TIMEOUT))));
+        applied.forEach((peer, state) -> {
+            if (state == ReplicaState.Listener) {
+                listeners.put(peer, state);
+            } else {
+                barrier.put(peer, state);
+                sent.put(peer, dataPlane.tasks.submit(() -> dataPlane.call(peer, "sync", msg, DataPlane.RPC_TIMEOUT)));
+            }
+        });
         replica.upsert(List.of(), true);
-        return collect(c, shard, new Forwarded(sent, applied));
+        Map<Long, ReplicaState> durable = new java.util.LinkedHashMap<>(collect(c, shard, new Forwarded(sent, barrier)));
+        durable.putAll(listeners);
+        return durable;
     }
 
     /**

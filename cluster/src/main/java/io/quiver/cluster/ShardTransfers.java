@@ -92,7 +92,7 @@ final class ShardTransfers {
             dataPlane.tasks.execute(() -> {
                 try {
                     if (written != null) {
-                        snapshots.complete(collection, shard, from, to, written);
+                        snapshots.complete(collection, shard, from, to, wasDead, written);
                     } else {
                         streamPoints(collection, shard, from, to, wasDead);
                     }
@@ -181,17 +181,25 @@ final class ShardTransfers {
         return from == self && c.shards().state(shard, self) == ReplicaState.Listener;
     }
 
-    /** Aborts a transfer; a recovery target goes back to Dead (to be recovered again), a new one is removed. */
+    /**
+     * Aborts a transfer; a recovery target (Dead before the transfer) goes back to Dead (to be recovered again), a
+     * new one is removed. The target is put back only when this abort is the one that ended the transfer: if it was
+     * already gone, a client's {@code abort_transfer} or {@code drop_replica} ended it and meant the target to go.
+     */
     void abort(String collection, int shard, long from, long to, boolean recovery) {
         try {
             dataPlane.propose(new MetadataOperation.AbortTransfer(collection, shard, from, to));
         } catch (MetadataRejectedException e) {
-            // no longer there
+            return; // no longer there: whoever ended it decided the target's fate
         }
         if (recovery) {
             CollectionMetadata c = dataPlane.node().metadata().collection(collection);
             if (c != null && c.shards().state(shard, to) == null) {
-                dataPlane.propose(new MetadataOperation.SetReplicaState(collection, shard, to, ReplicaState.Dead, null));
+                try {
+                    dataPlane.propose(new MetadataOperation.SetReplicaState(collection, shard, to, ReplicaState.Dead, null));
+                } catch (MetadataRejectedException e) {
+                    LOG.info("peer {}: recovery target {} of shard {} not put back: {}", self, to, shard, e.getMessage());
+                }
             }
         }
     }

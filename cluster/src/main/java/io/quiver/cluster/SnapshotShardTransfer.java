@@ -131,7 +131,7 @@ final class SnapshotShardTransfer {
      * Source side, outside the lock: ships the archive, has the target recover it, replays the queued writes and
      * finishes the transfer (the queue's tail and the finish under the shard's lock).
      */
-    void complete(String collection, int shard, long from, long to, CompletableFuture<Path> written) {
+    void complete(String collection, int shard, long from, long to, boolean recovery, CompletableFuture<Path> written) {
         Path archive = null;
         try {
             archive = written.get(10, TimeUnit.MINUTES);
@@ -143,13 +143,14 @@ final class SnapshotShardTransfer {
                 int seq = 0;
                 do {
                     int n = in.readNBytes(buffer, 0, buffer.length);
-                    ObjectNode msg = DataPlane.message(collection, shard).put("from", self).put("seq", seq++)
+                    ObjectNode msg = DataPlane.message(collection, shard).put("from", from).put("seq", seq++)
                             .put("data", java.util.Arrays.copyOf(buffer, n));
                     dataPlane.call(to, "snapshot-chunk", msg, DataPlane.RPC_TIMEOUT);
                     sent += n;
                 } while (sent < size);
             }
-            ObjectNode recover = DataPlane.message(collection, shard).put("from", self).put("sha256", sha256);
+            // "from" is the transfer's recorded source (the target looks the transfer up by it), not this orderer
+            ObjectNode recover = DataPlane.message(collection, shard).put("from", from).put("sha256", sha256);
             dataPlane.call(to, "snapshot-recover", recover, java.time.Duration.ofMinutes(5));
             Queue queue = queues.get(key(collection, shard, to));
             for (ShardOperation op : queue.drain()) {
@@ -170,9 +171,9 @@ final class SnapshotShardTransfer {
                     to, size);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(collection, shard, from, to, e);
+            fail(collection, shard, from, to, recovery, e);
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException e) {
-            fail(collection, shard, from, to, e);
+            fail(collection, shard, from, to, recovery, e);
         } finally {
             queues.remove(key(collection, shard, to));
             deleteQuietly(archive);
@@ -185,13 +186,11 @@ final class SnapshotShardTransfer {
         dataPlane.call(to, "apply", msg, DataPlane.RPC_TIMEOUT);
     }
 
-    private void fail(String collection, int shard, long from, long to, Throwable e) {
+    private void fail(String collection, int shard, long from, long to, boolean recovery, Throwable e) {
         LOG.warn("peer {}: snapshot transfer of shard {} of `{}` to {} failed: {}", self, shard, collection, to,
                 e.toString());
         queues.remove(key(collection, shard, to));
         try {
-            CollectionMetadata c = dataPlane.node().metadata().collection(collection);
-            boolean recovery = c != null && c.transfers().stream().anyMatch(t -> t.matches(shard, from, to) && t.sync());
             dataPlane.transfers().abort(collection, shard, from, to, recovery);
         } catch (RuntimeException again) {
             LOG.warn("peer {}: cannot abort the transfer: {}", self, again.getMessage());

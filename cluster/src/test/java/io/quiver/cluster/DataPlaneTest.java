@@ -171,7 +171,7 @@ class DataPlaneTest {
             SearchRequest probe = new SearchRequest(vector(random), null, 10, 0, WithPayload.ALL, false, null, null, true);
             assertSameHits(ref.search(probe), via0.search(probe, ReadConsistency.parse("all")), "consistency all");
             assertEquals(205, via0.count(null, ReadConsistency.parse("majority")));
-            assertThrows(ClusterException.class, () -> via0.count(null, ReadConsistency.parse("3")));
+            assertEquals(205, via0.count(null, ReadConsistency.parse("3")), "a factor above the replica count is clamped");
             long strayId = 1_000_000_000L;
             while (cluster.catalogs.get(0).dataPlane().replicas().find("c", ShardRouter.shardOf(PointId.of(strayId), 3)).isEmpty()) {
                 strayId++;
@@ -183,6 +183,8 @@ class DataPlaneTest {
                 assertEquals(206, via0.count(null, ReadConsistency.ONE));
                 assertEquals(205, via0.count(null, ReadConsistency.parse("all")));
                 assertEquals(List.of(), via0.retrieve(List.of(stray), WithPayload.NONE, false, ReadConsistency.parse("all")));
+                assertEquals(List.of(), via0.retrieve(List.of(stray), WithPayload.NONE, false, ReadConsistency.parse("9")),
+                        "factor 9 over 2 replicas asks both");
                 assertEquals(1, via0.retrieve(List.of(stray), WithPayload.NONE, false, ReadConsistency.ONE).size());
                 local.delete(PointsSelector.ids(stray), true);
             }

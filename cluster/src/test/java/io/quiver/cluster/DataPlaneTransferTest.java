@@ -129,6 +129,80 @@ class DataPlaneTransferTest {
     }
 
     @Test
+    void dropReplicaRefusesToRemoveTheLastActiveReplica(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 2)) {
+            ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
+            catalog.create("c", DataNodes.config(DIM, Distance.DOT, 1, 2, 1));
+            cluster.awaitAllActive("c", Duration.ofSeconds(30));
+            long first = cluster.nodes.get(0).peerId();
+            long second = cluster.nodes.get(1).peerId();
+            cluster.nodes.get(0).propose(new MetadataOperation.SetReplicaState("c", 0, second, ReplicaState.Partial,
+                    ReplicaState.Active)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            io.quiver.engine.BadRequestException refused = assertThrows(io.quiver.engine.BadRequestException.class,
+                    () -> catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"drop_replica\":{\"shard_id\":0,"
+                            + "\"peer_id\":" + first + "}}")));
+            assertEquals("Wrong input: Shard 0 must have at least one active replica after removing " + first,
+                    refused.getMessage());
+            assertEquals(ReplicaState.Active, cluster.nodes.get(0).metadata().collection("c").shards().state(0, first));
+        }
+    }
+
+    @Test
+    void snapshotTransferFromTheNonOrderingReplica(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            ClusterCollectionCatalog catalog = cluster.catalogs.get(0);
+            catalog.create("c", DataNodes.config(DIM, Distance.DOT, 1, 2, 1));
+            cluster.awaitAllActive("c", Duration.ofSeconds(30));
+            CollectionMetadata meta = cluster.nodes.get(0).metadata().collection("c");
+            long notOrderer = meta.shards().replicas(0).lastKey(); // the ordering replica is the lowest Active id
+            long spare = cluster.nodes.stream().mapToLong(ClusterNode::peerId)
+                    .filter(p -> !meta.shards().replicas(0).containsKey(p)).findFirst().orElseThrow();
+            Random random = new Random(SEED);
+            List<Point> points = new ArrayList<>();
+            for (int j = 0; j < 300; j++) {
+                points.add(new Point(PointId.of(j), vector(random), payload(j)));
+            }
+            catalog.find("c").orElseThrow().upsert(points, true);
+            catalog.clusterOperation("c", TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,"
+                    + "\"from_peer_id\":" + notOrderer + ",\"to_peer_id\":" + spare + ",\"method\":\"snapshot\"}}"));
+            TestCluster.await("the snapshot transfer ends", Duration.ofSeconds(30),
+                    () -> cluster.nodes.get(0).metadata().collection("c").transfers().isEmpty());
+            assertEquals(ReplicaState.Active, cluster.nodes.get(0).metadata().collection("c").shards().state(0, spare),
+                    "the transfer from a non-ordering source completed");
+            int s = indexOf(cluster, spare);
+            assertEquals(300, cluster.catalogs.get(s).dataPlane().replicas().find("c", 0).orElseThrow().count(null));
+        }
+    }
+
+    @Test
+    void defaultShardNumberIsThePeerCount(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            for (ClusterCollectionCatalog catalog : cluster.catalogs) {
+                assertEquals(3, catalog.defaultShardNumber(), "Qdrant's default shard_number: one per peer");
+            }
+        }
+    }
+
+    @Test
+    void snapshotNamesCarryThePeerId(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 2)) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.DOT, 1, 2, 1));
+            cluster.awaitAllActive("c", Duration.ofSeconds(30));
+            for (int i = 0; i < 2; i++) {
+                long peer = cluster.nodes.get(i).peerId();
+                int node = i;
+                TestCluster.await("the collection open on node " + i, Duration.ofSeconds(10),
+                        () -> cluster.catalogs.get(node).find("c").isPresent());
+                CollectionService service = cluster.catalogs.get(i).find("c").orElseThrow();
+                String name = service.createSnapshot(dir.resolve("snapshots" + i)).name();
+                assertTrue(name.startsWith("c-" + peer + "-"), name + " names peer " + peer);
+                String shardName = service.createShardSnapshot(dir.resolve("snapshots" + i), 0).name();
+                assertTrue(shardName.startsWith("c-shard-0-" + peer + "-"), shardName + " names peer " + peer);
+            }
+        }
+    }
+
+    @Test
     void abortTransferStopsIt(@TempDir Path dir) throws Exception {
         try (DataNodes cluster = new DataNodes(dir, 2)) {
             ClusterCollectionCatalog catalog = cluster.catalogs.get(0);

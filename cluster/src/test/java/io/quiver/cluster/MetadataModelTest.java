@@ -90,6 +90,29 @@ class MetadataModelTest {
     }
 
     @Test
+    void dropReplicaKeepsAnActiveReplica() {
+        ClusterMetadata state = threePeersOneCollection().apply(new DropReplica("c", 0, 2))
+                .apply(new StartTransfer("c", new ShardTransfer(0, 1, 2, true, "stream_records", null)));
+        assertEquals(ReplicaState.Partial, state.collection("c").shards().state(0, 2));
+        MetadataRejectedException refused = assertThrows(MetadataRejectedException.class,
+                () -> state.apply(new DropReplica("c", 0, 1)), "the Partial target is no copy to keep");
+        assertEquals(Kind.BAD_REQUEST, refused.kind());
+        assertEquals("Shard 0 must have at least one active replica after removing 1", refused.getMessage());
+        assertEquals(ReplicaState.Active, state.apply(new DropReplica("c", 0, 2)).collection("c").shards().state(0, 1),
+                "the Partial target may go");
+
+        ClusterMetadata withListener = threePeersOneCollection().apply(new DropReplica("c", 0, 2))
+                .apply(new SetReplicaState("c", 0, 3, ReplicaState.Listener, null));
+        assertThrows(MetadataRejectedException.class, () -> withListener.apply(new DropReplica("c", 0, 1)),
+                "a Listener is no source of truth");
+        ClusterMetadata allDead = threePeersOneCollection()
+                .apply(new SetReplicaState("c", 0, 1, ReplicaState.Dead, ReplicaState.Active))
+                .apply(new SetReplicaState("c", 0, 2, ReplicaState.Dead, ReplicaState.Active));
+        assertNull(allDead.apply(new DropReplica("c", 0, 1)).collection("c").shards().state(0, 1),
+                "with no Active replica left, dead ones may still be dropped (as in Qdrant)");
+    }
+
+    @Test
     void removingAPeerWithShardsNeedsForce() {
         ClusterMetadata state = threePeersOneCollection();
         MetadataRejectedException refused = assertThrows(MetadataRejectedException.class, () -> state.apply(new RemovePeer(2, false)));

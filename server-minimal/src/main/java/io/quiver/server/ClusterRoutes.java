@@ -12,7 +12,7 @@ import static io.quiver.server.Route.Access.WRITE;
 
 /**
  * The cluster endpoints of a node running with {@code cluster.enabled: true}: {@code GET /cluster},
- * {@code POST /cluster/recover} (install the leader's consensus snapshot on this follower) and
+ * {@code POST /cluster/recover} (install the leader's consensus snapshot on this follower; a no-op on the leader) and
  * {@code DELETE /cluster/peer/{peer}}, and the shard operations of {@code POST /collections/{c}/cluster}. Stateless apart from the node it fronts; threadsafe.
  */
 final class ClusterRoutes {
@@ -49,9 +49,14 @@ final class ClusterRoutes {
         String raw = request.pathParam("peer");
         long peer;
         try {
-            peer = Long.parseUnsignedLong(raw);
+            // a u64 in Qdrant, a non-negative long here: a larger one is refused, never wrapped into another id
+            if (raw.isEmpty() || !raw.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+                throw new NumberFormatException(raw);
+            }
+            peer = Long.parseLong(raw);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("Format error in path parameters: peer_id: `" + raw + "` is not a peer id");
+            throw ApiException.badRequest("Format error in path parameters: peer_id: `" + raw + "` is not a peer id "
+                    + "(an integer in 0.." + Long.MAX_VALUE + ")");
         }
         boolean force = request.queryFlag("force", false);
         long timeout = request.metaTimeout((long) DEFAULT_TIMEOUT_SECONDS);

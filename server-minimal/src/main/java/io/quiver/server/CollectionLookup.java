@@ -5,8 +5,9 @@ import io.quiver.cluster.CollectionService;
 import io.quiver.engine.NotFoundException;
 
 /**
- * How routes reach collections, and the node-wide rule for writes: a Listener node takes every write with
- * {@code wait=false}. Wraps the node's {@link CollectionCatalog} (standalone or clustered); threadsafe.
+ * How routes reach collections, and the node-wide rule for writes: a standalone Listener node takes every write with
+ * {@code wait=false} (in a cluster only the Listener replicas ignore {@code wait}; the Active ones keep it). Wraps
+ * the node's {@link CollectionCatalog} (standalone or clustered); threadsafe.
  */
 final class CollectionLookup {
     private final CollectionCatalog catalog;
@@ -26,7 +27,7 @@ final class CollectionLookup {
         return catalog.find(name).orElseThrow(() -> NotFoundException.collection(name));
     }
 
-    /** The {@code wait} an update runs with: the client's, except on a Listener node, which never waits. */
+    /** The {@code wait} an update runs with: the client's, except on a standalone Listener node, which never waits. */
     boolean effectiveWait(boolean requested) {
         return requested && !listener;
     }

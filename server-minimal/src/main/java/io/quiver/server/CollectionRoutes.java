@@ -66,7 +66,12 @@ final class CollectionRoutes {
     private ApiResponse create(ApiRequest request) {
         String name = validName(request.pathParam("c"));
         request.metaTimeout(null);
-        CollectionConfig config = CollectionConfig.fromCreateRequest(request.jsonObject(), defaults);
+        JsonNode body = request.jsonObject();
+        CollectionConfig config = CollectionConfig.fromCreateRequest(body, defaults);
+        JsonNode shardNumber = body.get("shard_number");
+        if (shardNumber == null || shardNumber.isNull()) {
+            config = config.withShardNumber(collections.catalog().defaultShardNumber());
+        }
         collections.catalog().create(name, config);
         return ApiResponse.ok(BooleanNode.TRUE);
     }

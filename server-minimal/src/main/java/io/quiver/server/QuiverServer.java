@@ -95,7 +95,10 @@ public final class QuiverServer implements AutoCloseable {
             ServerMetrics metrics = new ServerMetrics();
             QuiverServer server = new QuiverServer(config, http, requests, catalog, node, metrics);
 
-            CollectionLookup collections = new CollectionLookup(catalog, config.nodeType().equals("Listener"));
+            // in a cluster the Listener rule is per replica (its own replica acks at WAL, ReplicaWrites); the
+            // client's wait still holds for the Active replicas
+            CollectionLookup collections = new CollectionLookup(catalog,
+                    config.nodeType().equals("Listener") && node == null);
             routes.addAll(new ServiceRoutes(build, collections, metrics, () -> server.ready && catalog.ready(),
                     config.metricsPrefix(), peerId, json).routes());
             routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());

@@ -80,6 +80,9 @@ class ClusterServerTest {
             assertEquals(3, r.ok("GET", "/collections/shared/cluster", null).get("shard_count").asInt());
         }
         rest.get(2).error(409, "PUT", "/collections/shared", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+        rest.get(2).ok("PUT", "/collections/defaulted", "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}");
+        assertEquals(3, rest.get(2).ok("GET", "/collections/defaulted/cluster", null).get("shard_count").asInt(),
+                "without shard_number a collection gets one shard per peer, as in Qdrant");
 
         // Points written through one node are served by every node: fan-out reads over the shards' replicas.
         StringBuilder points = new StringBuilder("{\"points\":[");
@@ -106,7 +109,7 @@ class ClusterServerTest {
                     .get("points").size());
         }
 
-        // recover: refused on the leader, accepted on a follower, whose state then equals the leader's.
+        // recover: a no-op on the leader, accepted on a follower, whose state then equals the leader's.
         long leader = rest.get(0).ok("GET", "/cluster", null).at("/raft_info/leader").asLong();
         int leaderIndex = -1;
         for (int i = 0; i < 3; i++) {
@@ -115,12 +118,19 @@ class ClusterServerTest {
             }
         }
         assertTrue(leaderIndex >= 0, "leader is one of the three");
-        String refused = rest.get(leaderIndex).error(400, "POST", "/cluster/recover", null);
-        assertTrue(refused.toLowerCase().contains("leader"), refused);
+        assertTrue(rest.get(leaderIndex).ok("POST", "/cluster/recover", null).asBoolean(),
+                "recover on the leader answers true and changes nothing, as in Qdrant");
         int follower = (leaderIndex + 1) % 3;
         assertTrue(rest.get(follower).ok("POST", "/cluster/recover", null).asBoolean());
         eventually(rest.get(follower), "/collections/shared/exists", e -> e.get("exists").asBoolean(),
                 "state after recover");
+
+        // Numbers out of range are refused, never wrapped into another (possibly real) id.
+        assertTrue(rest.get(0).error(400, "DELETE", "/cluster/peer/18446744073709551615", null).contains("peer_id"));
+        assertTrue(rest.get(0).error(400, "POST", "/collections/shared/cluster",
+                "{\"drop_replica\":{\"shard_id\":1.5,\"peer_id\":" + leader + "}}").contains("u32"));
+        assertTrue(rest.get(0).error(400, "POST", "/collections/shared/cluster",
+                "{\"drop_replica\":{\"shard_id\":0,\"peer_id\":99999999999999999999999}}").contains("invalid value"));
 
         // Fail-over: SIGKILL the leader; a new one takes over and metadata changes go on.
         nodes.get(leaderIndex).kill();

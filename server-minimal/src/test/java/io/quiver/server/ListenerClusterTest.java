@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two normal nodes and one Listener node ({@code QUIVER__STORAGE__NODE_TYPE=Listener}), each a real server process
- * on 127.0.0.1: every write reaches the Listener, which never serves a search; a write sent to it is acknowledged
- * (not completed) and survives SIGKILL; its snapshot holds its data; and after both normal nodes lose their data
+ * on 127.0.0.1: every write reaches the Listener, which never serves a search; a write sent to it keeps the
+ * client's wait for the Active replicas and survives SIGKILL; its snapshot holds its data; and after both normal nodes lose their data
  * directories, {@code replicate_shard} from the Listener rebuilds them with every acknowledged point.
  */
 class ListenerClusterTest {
@@ -174,10 +174,12 @@ class ListenerClusterTest {
         eventually(rest(0), "/collections/" + COLLECTION + "/cluster", c -> localStatesAre(c, "Active"),
                 "the normal node's replicas Active");
 
-        // Writes sent to every node reach the Listener; the Listener acknowledges without waiting.
+        // Writes sent to every node reach the Listener; its replica acks at WAL, the Active replicas keep the
+        // client's wait (the reply is the highest status, as Qdrant's merge of the replicas' results).
         assertEquals("completed", upsert(0, 1, 40, true));
         assertEquals("completed", upsert(1, 41, 80, true));
-        assertEquals("acknowledged", upsert(2, 81, 120, true), "a Listener node never waits");
+        assertEquals("completed", upsert(2, 81, 120, true), "through a Listener node the Active replicas still wait");
+        assertEquals("acknowledged", upsert(2, 81, 120, false));
         eventually(rest(2), "/collections/" + COLLECTION + "/cluster", c -> localPoints(c) == 120,
                 "all 120 points stored on the Listener");
 
@@ -214,8 +216,8 @@ class ListenerClusterTest {
         nodes[3].close();
         nodes[3] = null;
 
-        // A write sent to the Listener is acknowledged and survives SIGKILL of the Listener.
-        assertEquals("acknowledged", upsert(2, 121, 140, true));
+        // A write sent to the Listener is completed and survives SIGKILL of the Listener.
+        assertEquals("completed", upsert(2, 121, 140, true));
         nodes[2].kill();
         start(2, true);
         eventually(rest(2), "/collections/" + COLLECTION + "/cluster",

@@ -29,7 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The snapshot files of one directory ({@code <snapshots>/<collection>/}): names
- * ({@code <collection>-<n>-<yyyy-MM-dd-HH-mm-ss>.snapshot}, {@code n} numeric and bumped until the name is free),
+ * ({@code <collection>-<n>-<yyyy-MM-dd-HH-mm-ss>.snapshot}, {@code n} the node's peer id in a cluster, a stable
+ * per-process number standalone, bumped until the name is free),
  * atomic writes (temporary {@code .tmp} file, fsync, rename) with a {@code <name>.checksum} sidecar holding the
  * SHA-256 hex, listing, lookup and deletion. Stateless apart from the process-wide name reservation lock; threadsafe.
  */
@@ -47,11 +48,18 @@ public final class SnapshotStore {
 
     private final Path dir;
     private final String prefix;
+    private final long peer;
 
-    /** The snapshots of {@code prefix} (a collection name) in {@code dir}. */
+    /** The snapshots of {@code prefix} (a collection name) in {@code dir}, named with a per-process number. */
     public SnapshotStore(Path dir, String prefix) {
+        this(dir, prefix, PEER);
+    }
+
+    /** The snapshots of {@code prefix} in {@code dir}, new ones named with {@code peerId} (a cluster node's id). */
+    public SnapshotStore(Path dir, String prefix, long peerId) {
         this.dir = dir;
         this.prefix = prefix;
+        this.peer = peerId;
     }
 
     public Path dir() {
@@ -72,7 +80,7 @@ public final class SnapshotStore {
             Files.createDirectories(dir);
             synchronized (RESERVE) {
                 Instant now = Instant.now();
-                long n = PEER;
+                long n = peer;
                 while (true) {
                     name = prefix + "-" + n + "-" + NAME_TIME.format(now) + SUFFIX;
                     tmp = dir.resolve(name + TMP_SUFFIX);
