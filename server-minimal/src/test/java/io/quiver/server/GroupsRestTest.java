@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
+import static io.quiver.server.VectorJson.json;
+import static io.quiver.server.VectorJson.unit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -590,25 +592,5 @@ class GroupsRestTest {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static String json(float[] v) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < v.length; i++) {
-            b.append(i == 0 ? "" : ",").append(v[i]);
-        }
-        return b.append(']').toString();
-    }
-
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
-        }
-        float[] u = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            u[i] = (float) (v[i] / Math.sqrt(n));
-        }
-        return u;
     }
 }

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
+import static io.quiver.server.VectorJson.json;
+import static io.quiver.server.VectorJson.unit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -462,25 +464,5 @@ class QueryPrefetchTest {
             inner = "{\"prefetch\":" + inner + ",\"query\":" + v + "}";
         }
         return "\"prefetch\":" + inner;
-    }
-
-    private static String json(float[] v) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < v.length; i++) {
-            b.append(i == 0 ? "" : ",").append(v[i]);
-        }
-        return b.append(']').toString();
-    }
-
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
-        }
-        float[] u = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            u[i] = (float) (v[i] / Math.sqrt(n));
-        }
-        return u;
     }
 }

@@ -201,19 +201,19 @@ class RestApiTest {
                 }
                 vectors.put(id, v);
                 body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":")
-                        .append(toJson(v)).append(",\"payload\":{\"even\":").append(id % 2 == 0).append("}}");
+                        .append(VectorJson.json(v)).append(",\"payload\":{\"even\":").append(id % 2 == 0).append("}}");
             }
             rest.ok("PUT", "/collections/" + name + "/points?wait=true", body.append("]}").toString());
             float[] query = {0.3f, -0.2f, 0.5f, 0.1f, -0.7f, 0.2f, 0.0f, 0.4f};
             List<Integer> expected = bruteForce(vectors, query, distance, 10, false);
             JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/search",
-                    "{\"vector\":" + toJson(query) + ",\"limit\":10,\"params\":{\"exact\":true}}");
+                    "{\"vector\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"exact\":true}}");
             assertEquals(expected, ids(hits), distance);
             assertTrue(hits.get(0).has("version") && hits.get(0).has("score"), hits.get(0).toString());
             assertFalse(hits.get(0).hasNonNull("payload"), "search returns no payload by default");
 
             JsonNode filtered = rest.ok("POST", "/collections/" + name + "/points/search",
-                    "{\"vector\":" + toJson(query) + ",\"limit\":5,\"offset\":2,\"with_payload\":true,\"with_vector\":true,"
+                    "{\"vector\":" + VectorJson.json(query) + ",\"limit\":5,\"offset\":2,\"with_payload\":true,\"with_vector\":true,"
                             + "\"filter\":{\"must\":[{\"key\":\"even\",\"match\":{\"value\":true}}]}}");
             assertEquals(bruteForce(vectors, query, distance, 7, true).subList(2, 7), ids(filtered), distance);
             assertTrue(filtered.get(0).at("/payload/even").asBoolean());
@@ -221,25 +221,25 @@ class RestApiTest {
 
             double tenth = hits.get(9).get("score").asDouble();
             JsonNode thresholded = rest.ok("POST", "/collections/" + name + "/points/search",
-                    "{\"vector\":" + toJson(query) + ",\"limit\":50,\"score_threshold\":" + tenth + "}");
+                    "{\"vector\":" + VectorJson.json(query) + ",\"limit\":50,\"score_threshold\":" + tenth + "}");
             assertEquals(10, thresholded.size(), distance + " threshold " + tenth);
 
             JsonNode query1 = rest.ok("POST", "/collections/" + name + "/points/query",
-                    "{\"query\":" + toJson(query) + ",\"limit\":10}");
+                    "{\"query\":" + VectorJson.json(query) + ",\"limit\":10}");
             assertEquals(expected, ids(query1.get("points")));
             JsonNode nearest = rest.ok("POST", "/collections/" + name + "/points/query",
-                    "{\"query\":{\"nearest\":" + toJson(query) + "},\"limit\":3}");
+                    "{\"query\":{\"nearest\":" + VectorJson.json(query) + "},\"limit\":3}");
             assertEquals(expected.subList(0, 3), ids(nearest.get("points")));
             JsonNode byId = rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":5,\"limit\":3}");
             assertFalse(ids(byId.get("points")).contains(5), "query by id excludes the point itself");
             assertEquals(bruteForce(vectors, vectors.get(5), distance, 4, false).stream().filter(i -> i != 5)
                     .limit(3).toList(), ids(byId.get("points")));
             JsonNode batch = rest.ok("POST", "/collections/" + name + "/points/search/batch",
-                    "{\"searches\":[{\"vector\":" + toJson(query) + ",\"limit\":2},{\"vector\":" + toJson(query) + ",\"limit\":1}]}");
+                    "{\"searches\":[{\"vector\":" + VectorJson.json(query) + ",\"limit\":2},{\"vector\":" + VectorJson.json(query) + ",\"limit\":1}]}");
             assertEquals(2, batch.size());
             assertEquals(expected.subList(0, 2), ids(batch.get(0)));
             JsonNode queryBatch = rest.ok("POST", "/collections/" + name + "/points/query/batch",
-                    "{\"searches\":[{\"query\":" + toJson(query) + ",\"limit\":2}]}");
+                    "{\"searches\":[{\"query\":" + VectorJson.json(query) + ",\"limit\":2}]}");
             assertEquals(expected.subList(0, 2), ids(queryBatch.get(0).get("points")));
             JsonNode noQuery = rest.ok("POST", "/collections/" + name + "/points/query", "{\"limit\":3}");
             assertEquals(List.of(0, 1, 2), ids(noQuery.get("points")));
@@ -286,7 +286,7 @@ class RestApiTest {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = random.nextFloat() * 2 - 1;
                 }
-                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(VectorJson.json(v))
                         .append("}");
                 stored.put(id, distance.equals("Cosine") ? unit(v) : v);
             }
@@ -303,7 +303,7 @@ class RestApiTest {
             List.of(3, 10, 20, 21).forEach(others::remove);
             List<Integer> expected = bruteForce(others, target, distance, 5, false);
 
-            String request = "\"positive\":[3,10," + toJson(raw) + "],\"negative\":[20,21]";
+            String request = "\"positive\":[3,10," + VectorJson.json(raw) + "],\"negative\":[20,21]";
             JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/recommend",
                     "{" + request + ",\"limit\":5,\"params\":{\"exact\":true}}");
             assertEquals(expected, ids(hits), distance);
@@ -354,14 +354,14 @@ class RestApiTest {
                 v[i] = random.nextFloat() * 2 - 1;
             }
             vectors.put(id, v);
-            body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+            body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(VectorJson.json(v))
                     .append('}');
         }
         rest.ok("PUT", "/collections/q8/points?wait=true", body.append("]}").toString());
         rest.eventually("/collections/q8", info -> info.get("indexed_vectors_count").asInt() >= 512
                 && "green".equals(info.get("status").asText()), "int8 segments indexed", Duration.ofSeconds(30));
         float[] query = {0.3f, -0.2f, 0.5f, 0.1f, -0.7f, 0.2f, 0.0f, 0.4f};
-        String search = "{\"vector\":" + toJson(query) + ",\"limit\":10,\"params\":{\"hnsw_ef\":64,";
+        String search = "{\"vector\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"hnsw_ef\":64,";
         double codeError = 0;
         for (String params : List.of("\"quantization\":{\"ignore\":true}", "\"quantization\":{\"oversampling\":3.0}",
                 "\"quantization\":{\"rescore\":true},\"indexed_only\":true", "\"quantization\":{\"rescore\":false}")) {
@@ -809,7 +809,7 @@ class RestApiTest {
                     v[d] = random.nextFloat();
                 }
                 body.append(i == 0 ? "" : ",").append("{\"id\":").append(batch * 200 + i).append(",\"vector\":")
-                        .append(toJson(v)).append(",\"payload\":{\"batch\":").append(batch).append("}}");
+                        .append(VectorJson.json(v)).append(",\"payload\":{\"batch\":").append(batch).append("}}");
             }
             rest.ok("PUT", "/collections/big/points?wait=true", body.append("]}").toString());
         }
@@ -895,7 +895,7 @@ class RestApiTest {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = random.nextFloat() * 2 - 1;
                 }
-                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(toJson(v))
+                body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(VectorJson.json(v))
                         .append(",\"payload\":{\"even\":").append(id % 2 == 0).append("}}");
                 stored.put(id, distance.equals("Cosine") ? unit(v) : v);
             }
@@ -905,7 +905,7 @@ class RestApiTest {
                 List<Integer> candidates = bruteForce(stored, query, distance, 30, false);
                 List<Integer> expected = greedyMmr(stored, candidates, query, distance, diversity, 7);
                 JsonNode hits = rest.ok("POST", "/collections/" + name + "/points/query",
-                        "{\"query\":{\"nearest\":" + toJson(query) + ",\"mmr\":{\"diversity\":" + diversity
+                        "{\"query\":{\"nearest\":" + VectorJson.json(query) + ",\"mmr\":{\"diversity\":" + diversity
                                 + ",\"candidates_limit\":30}},\"limit\":5,\"offset\":2,\"params\":{\"exact\":true}}");
                 assertEquals(expected.subList(2, 7), ids(hits.get("points")), distance + " diversity " + diversity);
                 JsonNode first = hits.get("points").get(0);
@@ -915,10 +915,10 @@ class RestApiTest {
             }
             // diversity 0 is plain relevance; candidates_limit defaults to limit (so MMR only reorders the top)
             assertEquals(bruteForce(stored, query, distance, 4, false), ids(rest.ok("POST", "/collections/" + name
-                    + "/points/query", "{\"query\":{\"nearest\":" + toJson(query) + ",\"mmr\":{\"diversity\":0}},"
+                    + "/points/query", "{\"query\":{\"nearest\":" + VectorJson.json(query) + ",\"mmr\":{\"diversity\":0}},"
                     + "\"limit\":4,\"params\":{\"exact\":true}}").get("points")));
             JsonNode defaults = rest.ok("POST", "/collections/" + name + "/points/query", "{\"query\":{\"nearest\":"
-                    + toJson(query) + ",\"mmr\":{}},\"limit\":6,\"with_vector\":true,\"params\":{\"exact\":true}}");
+                    + VectorJson.json(query) + ",\"mmr\":{}},\"limit\":6,\"with_vector\":true,\"params\":{\"exact\":true}}");
             assertEquals(greedyMmr(stored, bruteForce(stored, query, distance, 6, false), query, distance, 0.5, 6),
                     ids(defaults.get("points")), distance + " defaults");
             assertEquals(6, defaults.get("points").get(0).get("vector").size());
@@ -1039,14 +1039,6 @@ class RestApiTest {
         List<Integer> ids = new ArrayList<>();
         points.forEach(p -> ids.add(p.get("id").asInt()));
         return ids;
-    }
-
-    private static String toJson(float[] v) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < v.length; i++) {
-            b.append(i == 0 ? "" : ",").append(v[i]);
-        }
-        return b.append(']').toString();
     }
 
     /** Qdrant's order for each distance, computed plainly in double precision. */
