@@ -2,8 +2,11 @@ package io.quiver.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +144,7 @@ final class TestCluster implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
+                printThreadDump(what);
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             }
             try {
@@ -149,6 +153,22 @@ final class TestCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting for " + what);
             }
+        }
+    }
+
+    /**
+     * Prints every thread's stack, virtual threads included (the repair and write paths run on them), so that a
+     * timed-out wait leaves a trace of what the nodes were doing in the test's output.
+     */
+    private static void printThreadDump(String what) {
+        try {
+            Path file = Files.createTempDirectory("quiver-threads").resolve("dump.txt");
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+            System.out.println("thread dump after waiting in vain for " + what + ":\n"
+                    + Files.readString(file));
+        } catch (Exception | Error e) {
+            System.out.println("no thread dump after waiting in vain for " + what + ": " + e);
         }
     }
 
