@@ -4,18 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,60 +102,11 @@ class CrashRecoveryTest {
     /** Runs the child from batch {@code first}, kills it {@code runMillis} after it is ready; the last ACK. */
     private int runAndKill(long seed, int first, long thresholdKb, long flushMillis, long runMillis)
             throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        for (String flag : System.getProperty("quiver.jvm.flags", "").trim().split("\\s+")) {
-            if (!flag.isEmpty()) {
-                cmd.add(flag);
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
-                storage.toString(), Long.toString(seed), Integer.toString(first), Long.toString(thresholdKb),
-                Long.toString(flushMillis)));
-        Process p = new ProcessBuilder(cmd).redirectError(storage.resolve("child-stderr.log").toFile()).start();
-        CountDownLatch ready = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.contains("READY")) {
-                        ready.countDown();
-                    }
-                }
-            } catch (Exception e) {
-                // the pipe breaks when the child dies
-            }
-        });
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!ready.await(100, TimeUnit.MILLISECONDS)) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    fail("child did not start (alive: " + p.isAlive() + "); its stderr:\n"
-                            + java.nio.file.Files.readString(storage.resolve("child-stderr.log")));
-                }
-            }
-            Thread.sleep(runMillis);
-        } finally {
-            p.destroyForcibly(); // SIGKILL
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        }
-        reader.join(10_000);
-        // the child appends one line per acknowledged batch; a line torn by the kill is not an acknowledgement
-        AtomicInteger lastAck = new AtomicInteger(first - 1);
-        java.nio.file.Path acks = storage.resolve("acks.log");
-        if (java.nio.file.Files.exists(acks)) {
-            String text = java.nio.file.Files.readString(acks);
-            int end = text.lastIndexOf('\n');
-            for (String line : text.substring(0, Math.max(0, end)).split("\n")) {
-                if (!line.isBlank()) {
-                    lastAck.set(Math.max(lastAck.get(), Integer.parseInt(line.trim())));
-                }
-            }
-        }
-        System.out.println("killed child after " + runMillis + " ms at ACK " + lastAck.get()
+        KilledChild.runAndKill(storage, CrashChild.class, List.of(storage.toString(), Long.toString(seed),
+                Integer.toString(first), Long.toString(thresholdKb), Long.toString(flushMillis)), runMillis, false);
+        int lastAck = (int) KilledChild.lastAcknowledged(storage.resolve("acks.log"), first - 1);
+        System.out.println("killed child after " + runMillis + " ms at ACK " + lastAck
                 + " (threshold " + thresholdKb + " KB, flush every " + flushMillis + " ms)");
-        return lastAck.get();
+        return lastAck;
     }
 }
