@@ -355,11 +355,16 @@ final class DataPlane {
     }
 
     boolean reachable(long peer) {
+        return unreachableReason(peer) == null;
+    }
+
+    /** Why {@code peer} does not answer a ping within a second, or null when it does. */
+    String unreachableReason(long peer) {
         try {
             call(peer, "ping", DataCodec.JSON.objectNode(), Duration.ofMillis(1000));
-            return true;
+            return null;
         } catch (RuntimeException e) {
-            return false;
+            return e.toString();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.quiver.cluster;
 
+import com.alipay.remoting.rpc.exception.InvokeServerBusyException;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.error.InvokeTimeoutException;
@@ -204,8 +205,28 @@ final class PeerRpcClient {
         return new ArrayList<>(candidates);
     }
 
-    /** Sends one request to {@code target} and returns its answer; a failed send is counted and rethrown. */
+    /**
+     * Sends one request to {@code target} and returns its answer; a failed send is counted and rethrown. A request
+     * refused as "server busy" is sent once more on a new connection: Quiver's request executors refuse work only
+     * once their node is closed, so the old connection reached a stopped node. (bolt closes a stopping server's
+     * connections, but one accepted while the server socket closes outlives it on the shared worker threads; a node
+     * restarted on the same port in the same JVM was unreachable through it until the connection idled out.) The
+     * refused request was never run, so sending it again is safe.
+     */
     private ClusterRpc.Response invoke(Endpoint target, Object request, long deadline) throws RemotingException {
+        try {
+            return invokeOnce(target, request, deadline);
+        } catch (RemotingException e) {
+            if (!(e.getCause() instanceof InvokeServerBusyException) || Deadlines.remainingMillis(deadline) <= 0) {
+                throw e;
+            }
+            LOG.info("{} refused a request as busy: closing that connection and sending again", target);
+            rpcClient.closeConnection(target);
+            return invokeOnce(target, request, deadline);
+        }
+    }
+
+    private ClusterRpc.Response invokeOnce(Endpoint target, Object request, long deadline) throws RemotingException {
         long timeout = Math.max(1, Deadlines.remainingMillis(deadline));
         try {
             Object answer = rpcClient.invokeSync(target, request, timeout);

@@ -32,6 +32,8 @@ final class ShardTransfers {
     private final long self;
     private final Set<String> runningTransfers = ConcurrentHashMap.newKeySet();
     private final SnapshotShardTransfer snapshots;
+    /** The last reason each peer with a Dead replica gave for not answering (repair thread only). */
+    private final Map<Long, String> unreachable = new java.util.HashMap<>();
 
     ShardTransfers(DataPlane dataPlane) {
         this.dataPlane = dataPlane;
@@ -221,6 +223,18 @@ final class ShardTransfers {
     }
 
     /**
+     * Whether {@code peer} answers a ping; a new reason for not answering is logged once (repair thread only).
+     */
+    private boolean answers(long peer) {
+        String reason = dataPlane.unreachableReason(peer);
+        String previous = reason == null ? unreachable.remove(peer) : unreachable.put(peer, reason);
+        if (reason != null && !reason.equals(previous)) {
+            LOG.info("peer {}: peer {} with a Dead replica does not answer: {}", self, peer, reason);
+        }
+        return reason == null;
+    }
+
+    /**
      * One round of repair: for each shard this node orders, start a recovery transfer to every Dead replica whose
      * peer answers (one at a time per target).
      */
@@ -238,7 +252,7 @@ final class ShardTransfers {
                     long peer = r.getKey();
                     boolean busy = c.transfers().stream().anyMatch(t -> t.shardId() == shard && (t.to() == peer));
                     if (r.getValue() == ReplicaState.Dead && !busy && !transferRunning(c.name(), shard, peer)
-                            && metadata.peer(peer) != null && dataPlane.reachable(peer)) {
+                            && metadata.peer(peer) != null && answers(peer)) {
                         try {
                             LOG.info("peer {}: recovering replica of shard {} of `{}` on peer {}", self, shard, c.name(), peer);
                             start(c.name(), shard, self, peer, true);
