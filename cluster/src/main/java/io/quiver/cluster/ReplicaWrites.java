@@ -84,7 +84,10 @@ final class ReplicaWrites {
             } catch (ClusterException e) {
                 last = e;
                 if (e.kind() == Kind.UNAVAILABLE || e.kind() == Kind.TIMEOUT) {
-                    if (orderer != self && !dataPlane.reachable(orderer)) {
+                    String unreachable = orderer == self ? null : dataPlane.unreachableReason(orderer);
+                    if (unreachable != null) {
+                        LOG.warn("peer {}: ordering replica of shard {} of `{}` on peer {} failed a write ({}) and does "
+                                + "not answer ({})", self, shard, collection, orderer, e.getMessage(), unreachable);
                         markDead(collection, shard, orderer, ReplicaState.Active);
                     } else {
                         dataPlane.catchUp();
