@@ -127,14 +127,15 @@ final class ClusterRpcProcessors {
             reply.accept(redirect);
             return;
         }
-        MetadataOperation operation;
+        MetadataOperationCodec.Proposal proposal;
         try {
-            operation = MetadataOperationCodec.decode(request.operation);
+            proposal = MetadataOperationCodec.decodeProposal(request.operation);
         } catch (IllegalArgumentException e) {
             reply.accept(ClusterRpc.Response.failed(Kind.BAD_REQUEST, e.getMessage()));
             return;
         }
-        MetadataStateMachine.ProposalClosure closure = new MetadataStateMachine.ProposalClosure(operation);
+        MetadataStateMachine.ProposalClosure closure = new MetadataStateMachine.ProposalClosure(proposal.operation(),
+                proposal.proposalId());
         Task task = new Task();
         task.setData(ByteBuffer.wrap(request.operation));
         task.setDone(closure);

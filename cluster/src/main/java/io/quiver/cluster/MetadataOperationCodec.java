@@ -11,7 +11,9 @@ import java.util.TreeMap;
 
 /**
  * The byte form of a {@link MetadataOperation} in the Raft log and in forwarded proposals: one format-version byte
- * ({@value #FORMAT_VERSION}) followed by a UTF-8 JSON object {@code {"type": "...", ...}}. JSON keeps the opaque
+ * ({@value #FORMAT_VERSION}) followed by a UTF-8 JSON object {@code {"type": "...", ...}}, with the optional
+ * {@code proposal_id} that lets the state machine recognise a proposal sent twice ({@link AppliedProposals}; entries
+ * written before it have none). JSON keeps the opaque
  * collection configs as they are and makes the log readable when debugging; metadata operations are rare, so size
  * does not matter. Stateless; threadsafe.
  */
@@ -24,8 +26,17 @@ public final class MetadataOperationCodec {
     private MetadataOperationCodec() {
     }
 
-    /** Encodes an operation. */
+    /** An operation with the id of the proposal that carries it (0: none). */
+    public record Proposal(long proposalId, MetadataOperation operation) {
+    }
+
+    /** Encodes an operation without a proposal id. */
     public static byte[] encode(MetadataOperation operation) {
+        return encode(operation, 0);
+    }
+
+    /** Encodes an operation as proposal {@code proposalId} (0: none). */
+    public static byte[] encode(MetadataOperation operation, long proposalId) {
         ObjectNode node = MAPPER.createObjectNode();
         switch (operation) {
             case MetadataOperation.AddPeer op -> node.put("type", "add_peer").put("peer_id", op.peerId()).put("uri", op.uri())
@@ -56,6 +67,9 @@ public final class MetadataOperationCodec {
             case MetadataOperation.FinishTransfer op -> transferKey(node.put("type", "finish_transfer"), op.collection(), op.shardId(), op.from(), op.to());
             case MetadataOperation.AbortTransfer op -> transferKey(node.put("type", "abort_transfer"), op.collection(), op.shardId(), op.from(), op.to());
         }
+        if (proposalId != 0) {
+            node.put("proposal_id", proposalId);
+        }
         try {
             byte[] json = MAPPER.writeValueAsBytes(node);
             byte[] bytes = new byte[json.length + 1];
@@ -73,14 +87,24 @@ public final class MetadataOperationCodec {
 
     /** Decodes {@link #encode}'s output; throws {@link IllegalArgumentException} on anything else. */
     public static MetadataOperation decode(ByteBuffer buffer) {
-        ByteBuffer data = buffer.slice();
-        byte[] bytes = new byte[data.remaining()];
-        data.get(bytes);
-        return decode(bytes);
+        return decodeProposal(buffer).operation();
     }
 
     /** Decodes {@link #encode}'s output; throws {@link IllegalArgumentException} on anything else. */
     public static MetadataOperation decode(byte[] bytes) {
+        return decodeProposal(bytes).operation();
+    }
+
+    /** {@link #decodeProposal(byte[])} of a buffer's remaining bytes (the buffer's position is not moved). */
+    public static Proposal decodeProposal(ByteBuffer buffer) {
+        ByteBuffer data = buffer.slice();
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        return decodeProposal(bytes);
+    }
+
+    /** Decodes {@link #encode}'s output with its proposal id; throws {@link IllegalArgumentException} on anything else. */
+    public static Proposal decodeProposal(byte[] bytes) {
         if (bytes.length < 2 || bytes[0] != FORMAT_VERSION) {
             throw new IllegalArgumentException("not a metadata operation (format byte " + (bytes.length == 0 ? "missing" : bytes[0]) + ")");
         }
@@ -90,6 +114,14 @@ public final class MetadataOperationCodec {
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed metadata operation", e);
         }
+        JsonNode id = node.path("proposal_id");
+        if (!id.isMissingNode() && !id.isIntegralNumber()) {
+            throw new IllegalArgumentException("proposal_id is not an integer");
+        }
+        return new Proposal(id.asLong(0), operationOf(node));
+    }
+
+    private static MetadataOperation operationOf(JsonNode node) {
         String type = ClusterMetadata.required(node, "type").asText();
         return switch (type) {
             case "add_peer" -> new MetadataOperation.AddPeer(longField(node, "peer_id"), text(node, "uri"), NodeType.parse(text(node, "node_type")));

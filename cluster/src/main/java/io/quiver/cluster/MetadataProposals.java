@@ -36,11 +36,13 @@ final class MetadataProposals {
 
     /** Commits and applies an operation through the leader; returns its Raft index. */
     private long submit(MetadataOperation operation, long deadline) {
-        byte[] encoded = MetadataOperationCodec.encode(operation);
+        // one id for every attempt: a retry of a proposal that was committed after all is then not applied twice
+        long proposalId = newProposalId();
+        byte[] encoded = MetadataOperationCodec.encode(operation, proposalId);
         while (true) {
             Node current = raft.requireRunning();
             if (current.isLeader()) {
-                MetadataStateMachine.ProposalClosure closure = new MetadataStateMachine.ProposalClosure(operation);
+                MetadataStateMachine.ProposalClosure closure = new MetadataStateMachine.ProposalClosure(operation, proposalId);
                 Task task = new Task();
                 task.setData(ByteBuffer.wrap(encoded));
                 task.setDone(closure);
@@ -71,6 +73,15 @@ final class MetadataProposals {
             }
             throw failure;
         }
+    }
+
+    /** A random proposal id, never 0 (which means none). */
+    static long newProposalId() {
+        long id;
+        do {
+            id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        } while (id == 0);
+        return id;
     }
 
     /** Whether a Raft failure means "try again, perhaps on another leader" (not the operation's fault). */

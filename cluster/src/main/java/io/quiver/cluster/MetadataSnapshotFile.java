@@ -1,6 +1,9 @@
 package io.quiver.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +23,8 @@ import net.jpountz.lz4.LZ4Factory;
  *   long  applied index    the Raft index the state includes (the file's id)
  *   int   json length      uncompressed length of the metadata JSON
  *   int   block length     length of the lz4 block that follows
- *   byte[block length]     lz4 block of {@link ClusterMetadata#toJson()} in UTF-8
+ *   byte[block length]     lz4 block of {@link ClusterMetadata#toJson()} in UTF-8, plus the key
+ *                          "applied_proposals": the ids of the proposals applied last, oldest first
  *   int   crc32c           over every byte before it
  * </pre>
  * Readers check magic and version first and the CRC before decompressing; any mismatch is an {@link IOException}
@@ -33,10 +37,12 @@ public final class MetadataSnapshotFile {
     static final int FORMAT_VERSION = 1;
     private static final int HEADER_BYTES = 4 + 4 + 8 + 4 + 4;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Key of the applied proposal ids beside the metadata's own keys (absent in snapshots written before them). */
+    private static final String APPLIED_PROPOSALS = "applied_proposals";
     private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
 
     /** What a snapshot file holds. */
-    public record Content(long appliedIndex, ClusterMetadata metadata) {
+    public record Content(long appliedIndex, ClusterMetadata metadata, long[] appliedProposals) {
     }
 
     private MetadataSnapshotFile() {
@@ -44,7 +50,17 @@ public final class MetadataSnapshotFile {
 
     /** Serializes a state into the file's bytes. */
     public static byte[] encode(long appliedIndex, ClusterMetadata metadata) throws IOException {
-        byte[] json = MAPPER.writeValueAsBytes(metadata.toJson());
+        return encode(appliedIndex, metadata, new long[0]);
+    }
+
+    /** Serializes a state and the ids of the proposals applied last (oldest first) into the file's bytes. */
+    public static byte[] encode(long appliedIndex, ClusterMetadata metadata, long[] appliedProposals) throws IOException {
+        ObjectNode root = metadata.toJson();
+        ArrayNode proposals = root.putArray(APPLIED_PROPOSALS);
+        for (long id : appliedProposals) {
+            proposals.add(id);
+        }
+        byte[] json = MAPPER.writeValueAsBytes(root);
         var compressor = LZ4.fastCompressor();
         byte[] block = new byte[compressor.maxCompressedLength(json.length)];
         int blockLength = compressor.compress(json, 0, json.length, block, 0, block.length);
@@ -86,15 +102,25 @@ public final class MetadataSnapshotFile {
         byte[] json = new byte[jsonLength];
         try {
             LZ4.fastDecompressor().decompress(bytes, HEADER_BYTES, json, 0, jsonLength);
-            return new Content(appliedIndex, ClusterMetadata.fromJson(MAPPER.readTree(json)));
+            JsonNode root = MAPPER.readTree(json);
+            JsonNode proposals = root.path(APPLIED_PROPOSALS);
+            long[] ids = new long[proposals.size()];
+            for (int i = 0; i < ids.length; i++) {
+                if (!proposals.get(i).isIntegralNumber()) {
+                    throw new IOException("metadata snapshot: a proposal id is not an integer");
+                }
+                ids[i] = proposals.get(i).asLong();
+            }
+            return new Content(appliedIndex, ClusterMetadata.fromJson(root), ids);
         } catch (RuntimeException e) {
             throw new IOException("metadata snapshot content is malformed", e);
         }
     }
 
     /** Writes the file (fsynced). */
-    public static void write(Path file, long appliedIndex, ClusterMetadata metadata) throws IOException {
-        byte[] bytes = encode(appliedIndex, metadata);
+    public static void write(Path file, long appliedIndex, ClusterMetadata metadata, long[] appliedProposals)
+            throws IOException {
+        byte[] bytes = encode(appliedIndex, metadata, appliedProposals);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);

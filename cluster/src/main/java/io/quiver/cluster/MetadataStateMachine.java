@@ -33,12 +33,15 @@ public final class MetadataStateMachine extends StateMachineAdapter {
     /** Closure of a locally proposed operation: the leader fast path takes the operation from here, undecoded. */
     static final class ProposalClosure implements Closure {
         final MetadataOperation operation;
+        final long proposalId;
         final CompletableFuture<Long> appliedIndex = new CompletableFuture<>();
         private long index;
         private MetadataRejectedException rejection;
 
-        ProposalClosure(MetadataOperation operation) {
+        /** {@code proposalId}: the id encoded in the task's data (0: none). */
+        ProposalClosure(MetadataOperation operation, long proposalId) {
             this.operation = operation;
+            this.proposalId = proposalId;
         }
 
         void applied(long entryIndex, MetadataRejectedException rejectedBy) {
@@ -81,6 +84,8 @@ public final class MetadataStateMachine extends StateMachineAdapter {
     private volatile long entriesSinceSnapshot;
 
     private volatile ClusterMetadata current = ClusterMetadata.empty();
+    /** The proposals applied lately (FSM thread only; replaced when a snapshot is loaded). */
+    private AppliedProposals appliedProposals = new AppliedProposals();
     private final AppliedIndex appliedIndex = new AppliedIndex();
     private volatile long term;
     private volatile boolean leader;
@@ -158,21 +163,34 @@ public final class MetadataStateMachine extends StateMachineAdapter {
             ProposalClosure closure = iter.done() instanceof ProposalClosure proposal ? proposal : null;
             long index = iter.getIndex();
             try {
-                MetadataOperation operation = closure != null ? closure.operation : MetadataOperationCodec.decode(iter.getData());
+                MetadataOperationCodec.Proposal proposal = closure != null
+                        ? new MetadataOperationCodec.Proposal(closure.proposalId, closure.operation)
+                        : MetadataOperationCodec.decodeProposal(iter.getData());
+                MetadataOperation operation = proposal.operation();
                 ClusterMetadata before = current;
                 ClusterMetadata after = before;
                 MetadataRejectedException rejection = null;
-                try {
-                    after = before.apply(operation);
-                } catch (MetadataRejectedException e) {
-                    rejection = e;
+                boolean repeated = proposal.proposalId() != 0 && appliedProposals.contains(proposal.proposalId());
+                if (repeated) {
+                    // sent again by a proposer that did not learn the first one's outcome: it succeeded once
+                    LOG.info("metadata entry {} repeats proposal {} ({}), applied before; not applied again", index,
+                            Long.toUnsignedString(proposal.proposalId(), 16), operation.getClass().getSimpleName());
+                } else {
+                    try {
+                        after = before.apply(operation);
+                        if (proposal.proposalId() != 0) {
+                            appliedProposals.add(proposal.proposalId());
+                        }
+                    } catch (MetadataRejectedException e) {
+                        rejection = e;
+                    }
                 }
                 current = after;
                 appliedIndex.publish(index);
                 entriesApplied.incrementAndGet();
                 entriesSinceSnapshot++;
                 lastActivityMillis = System.currentTimeMillis();
-                for (MetadataListener listener : listeners) {
+                for (MetadataListener listener : repeated ? List.<MetadataListener>of() : listeners) {
                     try {
                         listener.onApplied(index, operation, before, after);
                     } catch (RuntimeException e) {
@@ -197,11 +215,13 @@ public final class MetadataStateMachine extends StateMachineAdapter {
     @Override
     public void onSnapshotSave(SnapshotWriter writer, Closure done) {
         ClusterMetadata captured = current;
+        long[] capturedProposals = appliedProposals.toArray();
         long capturedIndex = appliedIndex.get();
         entriesSinceSnapshot = 0;
         snapshotWriter.execute(() -> {
             try {
-                MetadataSnapshotFile.write(Path.of(writer.getPath(), MetadataSnapshotFile.FILE_NAME), capturedIndex, captured);
+                MetadataSnapshotFile.write(Path.of(writer.getPath(), MetadataSnapshotFile.FILE_NAME), capturedIndex, captured,
+                        capturedProposals);
                 if (writer.addFile(MetadataSnapshotFile.FILE_NAME)) {
                     snapshotsSaved.incrementAndGet();
                     done.run(Status.OK());
@@ -226,6 +246,7 @@ public final class MetadataStateMachine extends StateMachineAdapter {
             MetadataSnapshotFile.Content content = MetadataSnapshotFile.read(Path.of(reader.getPath(), MetadataSnapshotFile.FILE_NAME));
             long index = reader.load() != null ? reader.load().getLastIncludedIndex() : content.appliedIndex();
             current = content.metadata();
+            appliedProposals = AppliedProposals.of(content.appliedProposals());
             appliedIndex.publish(index);
             entriesSinceSnapshot = 0;
             snapshotsLoaded.incrementAndGet();

@@ -206,6 +206,63 @@ class MetadataConsensusTest {
         }
     }
 
+    /** Proposes {@code operation} as proposal {@code proposalId} on the leader, as MetadataProposals does. */
+    private static java.util.concurrent.CompletableFuture<Long> proposeAs(ClusterNode leader, MetadataOperation operation,
+                                                                         long proposalId) {
+        MetadataStateMachine.ProposalClosure closure = new MetadataStateMachine.ProposalClosure(operation, proposalId);
+        com.alipay.sofa.jraft.entity.Task task = new com.alipay.sofa.jraft.entity.Task();
+        task.setData(java.nio.ByteBuffer.wrap(MetadataOperationCodec.encode(operation, proposalId)));
+        task.setDone(closure);
+        leader.raftNode().apply(task);
+        return closure.appliedIndex;
+    }
+
+    /**
+     * A proposer that retries after a leader crash or a lost answer sends its proposal again, not knowing the first
+     * was committed: the repeat succeeds without being applied twice (a create must not answer 409 for a collection
+     * it created), also after the whole group restarted from snapshots; a new proposal of the same change is still
+     * rejected.
+     */
+    @Test
+    void aProposalSentAgainSucceedsWithoutBeingAppliedTwice() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir)) {
+            List<ClusterNode> nodes = cluster.startNodes(3);
+            ClusterNode leader = TestCluster.leaderOf(nodes);
+            MetadataOperation create = TestCluster.createCollection("once", leader.peerId());
+            long proposal = MetadataProposals.newProposalId();
+            proposeAs(leader, create, proposal).get(10, TimeUnit.SECONDS);
+            ClusterMetadata afterFirst = leader.metadata();
+            proposeAs(leader, create, proposal).get(10, TimeUnit.SECONDS);
+            assertEquals(afterFirst, leader.metadata(), "the repeat changed nothing");
+            Throwable another = failureOf(proposeAs(leader, create, MetadataProposals.newProposalId()));
+            assertInstanceOf(MetadataRejectedException.class, another);
+            assertEquals(Kind.CONFLICT, ((MetadataRejectedException) another).kind());
+            MetadataOperation delete = new MetadataOperation.DeleteCollection("once");
+            long deletion = MetadataProposals.newProposalId();
+            proposeAs(leader, delete, deletion).get(10, TimeUnit.SECONDS);
+            awaitSameState(nodes, leader);
+
+            // the applied proposals survive in the snapshots a restarted group starts from
+            for (ClusterNode node : nodes) {
+                node.snapshotNow().get(10, TimeUnit.SECONDS);
+            }
+            List<ClusterNode> restarted = new ArrayList<>();
+            for (ClusterNode node : nodes) {
+                node.close();
+            }
+            for (ClusterNode node : nodes) {
+                restarted.add(cluster.start(cluster.optionsOf.get(node)));
+            }
+            for (ClusterNode node : restarted) {
+                node.ready().get(30, TimeUnit.SECONDS);
+            }
+            ClusterNode newLeader = TestCluster.leaderOf(restarted);
+            proposeAs(newLeader, delete, deletion).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(MetadataRejectedException.class,
+                    failureOf(proposeAs(newLeader, delete, MetadataProposals.newProposalId())));
+        }
+    }
+
     @Test
     void aRestartedNodeRejoinsAsItselfAndCatchesUp() throws Exception {
         try (TestCluster cluster = new TestCluster(dir)) {

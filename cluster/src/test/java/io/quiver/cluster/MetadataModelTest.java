@@ -1,5 +1,6 @@
 package io.quiver.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -140,6 +141,9 @@ class MetadataModelTest {
                 new AbortTransfer("c", 0, 1, 2));
         for (MetadataOperation operation : operations) {
             assertEquals(operation, MetadataOperationCodec.decode(MetadataOperationCodec.encode(operation)));
+            assertEquals(new MetadataOperationCodec.Proposal(-77L, operation),
+                    MetadataOperationCodec.decodeProposal(MetadataOperationCodec.encode(operation, -77L)));
+            assertEquals(0L, MetadataOperationCodec.decodeProposal(MetadataOperationCodec.encode(operation)).proposalId());
         }
         assertThrows(IllegalArgumentException.class, () -> MetadataOperationCodec.decode(new byte[] {9, '{', '}'}));
         assertThrows(IllegalArgumentException.class, () -> MetadataOperationCodec.decode(new byte[] {1, '{', '}'}));
@@ -157,11 +161,15 @@ class MetadataModelTest {
             state = state.apply(MetadataOperation.CreateCollection.of("col-" + i, TestCluster.config(1 + random.nextInt(1000)), Map.of(0, replicas)));
         }
         Path file = dir.resolve(MetadataSnapshotFile.FILE_NAME);
-        MetadataSnapshotFile.write(file, 4242, state);
+        long[] proposals = random.longs(50).toArray();
+        MetadataSnapshotFile.write(file, 4242, state, proposals);
         MetadataSnapshotFile.Content content = MetadataSnapshotFile.read(file);
         assertEquals(4242, content.appliedIndex());
         assertEquals(state, content.metadata());
         assertEquals(state.toJson(), content.metadata().toJson());
+        assertArrayEquals(proposals, content.appliedProposals());
+        // a snapshot written before proposal ids has none
+        assertArrayEquals(new long[0], MetadataSnapshotFile.decode(MetadataSnapshotFile.encode(1, state)).appliedProposals());
 
         byte[] bytes = Files.readAllBytes(file);
         List<byte[]> damaged = new ArrayList<>();
