@@ -49,10 +49,10 @@ final class ClusterStatusJson {
         root.put("peer_id", peerId);
         root.put("node_type", options.nodeType().name());
         ObjectNode peers = root.putObject("peers");
-        metadata.peers().forEach((id, peer) -> peers.putObject(Long.toString(id)).put("uri", peer.uri())
+        metadata.peers().forEach((id, peer) -> peers.putObject(Long.toString(id)).put("uri", PeerAddresses.displayUri(peer.uri()))
                 .put("node_type", peer.nodeType().name()));
         if (!metadata.peers().containsKey(peerId)) {
-            peers.putObject(Long.toString(peerId)).put("uri", options.uri())
+            peers.putObject(Long.toString(peerId)).put("uri", PeerAddresses.displayUri(options.uri()))
                     .put("node_type", options.nodeType().name());
         }
         ObjectNode raftInfo = root.putObject("raft_info");

@@ -32,6 +32,23 @@ final class PeerAddresses {
         return new Endpoint(parsed.getHost(), parsed.getPort());
     }
 
+    /**
+     * A peer URI as Qdrant shows it (its URI type prints an empty path as "/"): {@code http://127.0.0.1:6335/} for a
+     * configured {@code http://127.0.0.1:6335}; other URIs as they are.
+     */
+    static String displayUri(String uri) {
+        try {
+            URI parsed = URI.create(uri.trim());
+            if (parsed.getHost() != null && (parsed.getRawPath() == null || parsed.getRawPath().isEmpty())
+                    && parsed.getRawQuery() == null && parsed.getRawFragment() == null) {
+                return uri.trim() + "/";
+            }
+        } catch (IllegalArgumentException e) {
+            // shown as configured
+        }
+        return uri;
+    }
+
     static Endpoint parseEndpoint(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         return new Endpoint(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
@@ -56,6 +73,6 @@ final class PeerAddresses {
     String uriOf(Endpoint peerEndpoint) {
         Long id = peerIdOf(peerEndpoint);
         PeerInfo peer = id == null ? null : metadata.get().peer(id);
-        return peer != null ? peer.uri() : "http://" + peerEndpoint;
+        return displayUri(peer != null ? peer.uri() : "http://" + peerEndpoint);
     }
 }
