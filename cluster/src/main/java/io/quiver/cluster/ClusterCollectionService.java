@@ -28,8 +28,8 @@ import java.util.TreeMap;
 /**
  * A collection spread over the cluster, seen from one node: writes go to the ordering replica of each shard they
  * touch (which replicates them), reads fan out to one Active replica per shard in parallel and are merged (search:
- * top-k by the collection's distance; scroll: by id; count: sum; retrieve: request order). The shard map is read from
- * the node's current metadata at each call. Threadsafe.
+ * top-k by the collection's distance, or by score for example queries; scroll: by id; count: sum; retrieve: request
+ * order). The shard map is read from the node's current metadata at each call. Threadsafe.
  */
 public final class ClusterCollectionService implements CollectionService {
     private final String name;
@@ -231,14 +231,14 @@ public final class ClusterCollectionService implements CollectionService {
         SearchRequest perShard = new SearchRequest(request.vector(), request.filterOrNull(),
                 request.candidates(), 0, request.withPayload(), request.withVector(),
                 request.scoreThresholdOrNull(), request.hnswEfOrNull(), request.exact(), request.quantizationOrNull(),
-                request.indexedOnly());
+                request.indexedOnly(), request.exampleQueryOrNull());
         List<List<ScoredPoint>> parts = dataPlane.reads().readEach(name, allShards(), "search", shard -> {
             ObjectNode msg = DataPlane.message(name, shard);
             msg.set("req", DataCodec.searchJson(perShard));
             return msg;
         }, answer -> DataCodec.scored(answer.get("hits")), consistency,
                 answers -> resolveById(answers, ScoredPoint::id, consistency));
-        boolean higher = config().vectors().distance().higherIsBetter();
+        boolean higher = request.higherIsBetter(config().vectors().distance());
         List<ScoredPoint> all = new ArrayList<>();
         parts.forEach(all::addAll);
         all.sort((a, b) -> {

@@ -15,6 +15,7 @@ import io.quiver.engine.QuiverException;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
 import io.quiver.engine.ScrollRequest;
+import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.SearchRequest;
 import io.quiver.engine.ValidationException;
 import io.quiver.engine.WithPayload;
@@ -207,7 +208,11 @@ final class DataCodec {
 
     static ObjectNode searchJson(SearchRequest r) {
         ObjectNode n = JSON.objectNode();
-        n.put("v", vectorBytes(r.vector()));
+        if (r.exampleQueryOrNull() != null) {
+            n.set("ex", exampleQueryJson(r.exampleQueryOrNull()));
+        } else {
+            n.put("v", vectorBytes(r.vector()));
+        }
         n.set("filter", filterJson(r.filterOrNull()));
         n.put("limit", r.limit());
         n.put("offset", r.offset());
@@ -238,7 +243,67 @@ final class DataCodec {
                 n.get("offset").asInt(), withPayload(n.get("wp")), n.get("wv").asBoolean(),
                 n.has("thr") ? Float.intBitsToFloat(n.get("thr").asInt()) : null,
                 n.has("ef") ? n.get("ef").asInt() : null, n.get("exact").asBoolean(), quantization(n.get("quant")),
-                n.path("indexed_only").asBoolean(false));
+                n.path("indexed_only").asBoolean(false), n.has("ex") ? exampleQuery(n.get("ex")) : null);
+    }
+
+    /**
+     * An example query: {@code {"kind": …}} with its vectors bit-exact: {@code pos}/{@code neg} lists (best_score,
+     * sum_scores), {@code target} and {@code pairs} of [positive, negative] (discover), {@code pairs} (context).
+     */
+    static ObjectNode exampleQueryJson(ExampleQuery q) {
+        ObjectNode n = JSON.objectNode();
+        n.put("kind", q.kind());
+        switch (q) {
+            case ExampleQuery.BestScore b -> {
+                n.set("pos", vectorsJson(b.positives()));
+                n.set("neg", vectorsJson(b.negatives()));
+            }
+            case ExampleQuery.SumScores s -> {
+                n.set("pos", vectorsJson(s.positives()));
+                n.set("neg", vectorsJson(s.negatives()));
+            }
+            case ExampleQuery.Discover d -> {
+                n.put("target", vectorBytes(d.target()));
+                n.set("pairs", pairsJson(d.pairs()));
+            }
+            case ExampleQuery.Context c -> n.set("pairs", pairsJson(c.pairs()));
+        }
+        return n;
+    }
+
+    static ExampleQuery exampleQuery(JsonNode n) {
+        return switch (n.get("kind").asText()) {
+            case "best_score" -> new ExampleQuery.BestScore(vectors(n.get("pos")), vectors(n.get("neg")));
+            case "sum_scores" -> new ExampleQuery.SumScores(vectors(n.get("pos")), vectors(n.get("neg")));
+            case "discover" -> new ExampleQuery.Discover(vectorOf(n.get("target")), pairs(n.get("pairs")));
+            case "context" -> new ExampleQuery.Context(pairs(n.get("pairs")));
+            default -> throw new ClusterException(ClusterException.Kind.INTERNAL, "unknown example query kind "
+                    + n.get("kind"));
+        };
+    }
+
+    private static ArrayNode vectorsJson(List<float[]> vectors) {
+        ArrayNode a = JSON.arrayNode();
+        vectors.forEach(v -> a.add(vectorBytes(v)));
+        return a;
+    }
+
+    private static List<float[]> vectors(JsonNode a) {
+        List<float[]> out = new ArrayList<>(a.size());
+        a.forEach(v -> out.add(vectorOf(v)));
+        return out;
+    }
+
+    private static ArrayNode pairsJson(List<ExampleQuery.ContextPair> pairs) {
+        ArrayNode a = JSON.arrayNode();
+        pairs.forEach(p -> a.addArray().add(vectorBytes(p.positive())).add(vectorBytes(p.negative())));
+        return a;
+    }
+
+    private static List<ExampleQuery.ContextPair> pairs(JsonNode a) {
+        List<ExampleQuery.ContextPair> out = new ArrayList<>(a.size());
+        a.forEach(p -> out.add(new ExampleQuery.ContextPair(vectorOf(p.get(0)), vectorOf(p.get(1)))));
+        return out;
     }
 
     private static QuantizationSearchParams quantization(JsonNode qn) {

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.SearchRequest;
 import io.quiver.engine.WithPayload;
 import io.quiver.hnsw.QuantizationSearchParams;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A search forwarded to another node keeps every param, bit-exact vectors included, through its JSON text. */
+/**
+ * A search forwarded to another node keeps every param, bit-exact vectors included, through its JSON text; so does a
+ * search by an example query (its kind, and each side's examples in order).
+ */
 class DataCodecTest {
 
     @Test
@@ -30,6 +35,36 @@ class DataCodecTest {
         assertEquals(null, plain.quantizationOrNull());
         assertEquals(false, plain.indexedOnly());
         assertEquals(null, plain.hnswEfOrNull());
+    }
+
+    @Test
+    void exampleQueriesKeepTheirKindAndBitExactExamplesAcrossTheWire() throws Exception {
+        float[] a = {0.1f, -0f, Float.MIN_VALUE};
+        float[] b = {3e38f, -1f, 0.5f};
+        float[] c = {1f, 2f, 3f};
+        List<ExampleQuery> queries = List.of(new ExampleQuery.BestScore(List.of(a), List.of(b, c)),
+                new ExampleQuery.BestScore(List.of(), List.of(b)),
+                new ExampleQuery.SumScores(List.of(a, b), List.of()),
+                new ExampleQuery.Discover(c, List.of(new ExampleQuery.ContextPair(a, b))),
+                new ExampleQuery.Discover(c, List.of()),
+                new ExampleQuery.Context(List.of(new ExampleQuery.ContextPair(a, b),
+                        new ExampleQuery.ContextPair(c, a))));
+        for (ExampleQuery sent : queries) {
+            SearchRequest received = roundTrip(new SearchRequest(null, null, 4, 1, WithPayload.NONE, false, -0.5f, 16,
+                    true, null, false, sent));
+            ExampleQuery got = received.exampleQueryOrNull();
+            assertEquals(sent.getClass(), got.getClass());
+            assertEquals(null, received.vector());
+            assertEquals(-0.5f, received.scoreThresholdOrNull());
+            assertEquals(sent.examples().size(), got.examples().size(), sent.kind());
+            for (int i = 0; i < sent.examples().size(); i++) {
+                assertArrayEquals(sent.examples().get(i), got.examples().get(i), sent.kind() + " example " + i);
+            }
+            if (sent instanceof ExampleQuery.BestScore s) {
+                assertEquals(s.positives().size(), ((ExampleQuery.BestScore) got).positives().size());
+            }
+        }
+        assertEquals(null, roundTrip(SearchRequest.topK(new float[] {1}, 1)).exampleQueryOrNull());
     }
 
     private static SearchRequest roundTrip(SearchRequest r) throws Exception {

@@ -165,7 +165,10 @@ public final class Collection {
         return reader.count(filterOrNull);
     }
 
-    /** Top-k by the collection's distance across every segment and shard; superseded versions never appear. */
+    /**
+     * Top-k across every segment and shard, by the collection's distance to the request's vector or by its example
+     * query's score; superseded versions never appear.
+     */
     public List<ScoredPoint> search(SearchRequest request) {
         return reader.search(request);
     }

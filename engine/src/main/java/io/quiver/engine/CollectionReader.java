@@ -78,25 +78,34 @@ final class CollectionReader {
     }
 
     /**
-     * {@link Collection#search}: every shard's candidates, the newest version of each id kept, best first, then the
-     * score threshold, offset and limit.
+     * {@link Collection#search}: every shard's candidates (by the query vector, or by the example query with its
+     * examples checked and normalised as stored vectors are), the newest version of each id kept, best first, then
+     * the score threshold, offset and limit.
      */
     List<ScoredPoint> search(SearchRequest request) {
         CollectionConfig c = config.get();
         Distance distance = c.vectors().distance();
-        float[] q = VectorInput.prepare(request.vector(), c.vectors().size(), distance);
+        int dim = c.vectors().size();
+        ExampleQuery examples = request.exampleQueryOrNull() == null ? null
+                : request.exampleQueryOrNull().mapExamples(v -> VectorInput.prepare(v, dim, distance));
+        float[] q = examples == null ? VectorInput.prepare(request.vector(), dim, distance) : null;
         int k = request.candidates();
         if (request.limit() == 0) {
             return List.of();
         }
         Map<PointId, ScoredPoint> best = new HashMap<>();
         for (Shard s : shards.all()) {
-            for (ScoredPoint p : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
-                    request.quantizationOrNull(), request.indexedOnly(), request.withPayload(), request.withVector())) {
+            List<ScoredPoint> found = examples != null
+                    ? s.searchByExamples(examples, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
+                            request.indexedOnly(), request.withPayload(), request.withVector())
+                    : s.search(q, k, request.filterOrNull(), request.hnswEfOrNull(), request.exact(),
+                            request.quantizationOrNull(), request.indexedOnly(), request.withPayload(),
+                            request.withVector());
+            for (ScoredPoint p : found) {
                 best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
             }
         }
-        boolean higher = distance.higherIsBetter();
+        boolean higher = request.higherIsBetter(distance);
         List<ScoredPoint> all = new ArrayList<>(best.values());
         all.sort((a, b) -> {
             int cmp = higher ? Float.compare(b.score(), a.score()) : Float.compare(a.score(), b.score());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
 import io.quiver.cluster.ReadConsistency;
+import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.PointGrouping;
 import io.quiver.engine.PointId;
 import io.quiver.engine.Record;
@@ -95,14 +96,15 @@ final class GroupRoutes {
         }
 
         /**
-         * The search for one page: the best {@code limit} points passing this part's filter, {@code notExamples}
-         * (null: none) and the page's own filter, with the payload the grouping reads.
+         * The search for one page: the best {@code limit} points by {@code vector} or by {@code examplesOrNull}
+         * (exactly one given) passing this part's filter, {@code notExamples} (null: none) and the page's own filter,
+         * with the payload the grouping reads.
          */
-        SearchRequest page(float[] vector, Filter notExamples, Filter pageFilter, int limit, WithPayload keyOnly) {
+        SearchRequest page(float[] vector, ExampleQuery examplesOrNull, Filter notExamples, Filter pageFilter,
+                int limit, WithPayload keyOnly) {
             return new SearchRequest(vector, allOf(allOf(filterOrNull, notExamples), pageFilter), limit, 0, keyOnly,
-                    false,
-                    scoreThresholdOrNull, params.hnswEfOrNull(), params.exact(), params.quantizationOrNull(),
-                    params.indexedOnly());
+                    false, scoreThresholdOrNull, params.hnswEfOrNull(), params.exact(), params.quantizationOrNull(),
+                    params.indexedOnly(), examplesOrNull);
         }
     }
 
@@ -115,12 +117,13 @@ final class GroupRoutes {
         Grouping grouping = grouping(body, null, null);
         boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
         List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
-                collection.search(part.page(vector, null, extra, limit, keyOnly), consistency));
+                collection.search(part.page(vector, null, null, extra, limit, keyOnly), consistency));
         return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), consistency));
     }
 
     /**
-     * As {@code points/recommend}: the average-vector query of the examples, the example ids left out of every page.
+     * As {@code points/recommend}: the examples' average vector or their {@code best_score}/{@code sum_scores} query,
+     * the example ids left out of every page.
      */
     private ApiResponse recommendGroups(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
@@ -129,12 +132,13 @@ final class GroupRoutes {
         SearchRoutes.rejectUnsupported(body);
         SearchPart part = SearchPart.of(body);
         Grouping grouping = grouping(body, null, null);
-        AverageVectorRecommendation.Resolved r = AverageVectorRecommendation.resolve(collection, body, "",
-                consistency);
+        RecommendInput.Resolved r = RecommendInput.resolve(collection, body, "", consistency, true);
         Filter notExamples = notAnyOf(r.examples());
-        boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
+        boolean higherIsBetter = r.examplesOrNull() != null
+                || collection.config().vectors().distance().higherIsBetter();
         List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
-                collection.search(part.page(r.vector(), notExamples, extra, limit, keyOnly), consistency));
+                collection.search(part.page(r.averageOrNull(), r.examplesOrNull(), notExamples, extra, limit,
+                        keyOnly), consistency));
         return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), consistency));
     }
 
@@ -152,7 +156,7 @@ final class GroupRoutes {
         QueryPlan.Stage root = plan.root();
         Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
         boolean higherIsBetter = switch (root.scoringOrNull()) {
-            case QueryPlan.Nearest n -> collection.config().vectors().distance().higherIsBetter();
+            case QueryPlan.PointScoring p -> p.higherIsBetter(collection.config().vectors().distance());
             case QueryPlan.Fuse f -> true;
             case QueryPlan.NearestMmr m -> throw ApiException.badRequest(
                     "Wrong input: `mmr` is not supported in query groups by this server");

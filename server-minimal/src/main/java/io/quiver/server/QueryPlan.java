@@ -1,9 +1,12 @@
 package io.quiver.server;
 
+import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.PointId;
 import io.quiver.engine.ScoreFusion;
+import io.quiver.engine.SearchRequest;
 import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
+import io.quiver.hnsw.Distance;
 
 import java.util.List;
 import java.util.Set;
@@ -38,10 +41,54 @@ record QueryPlan(Stage root, int offset, WithPayload withPayload, boolean withVe
     }
 
     /**
-     * Nearest to one vector (a raw vector, {@code nearest}, a point's stored vector, or a recommendation's average
-     * vector), scored by the collection's distance; with prefetches, an exact search over the prefetched points.
+     * A scoring that ranks points one by one, so that one search runs it: with prefetches, an exact search restricted
+     * to the prefetched points.
      */
-    record Nearest(float[] vector) implements Scoring {
+    sealed interface PointScoring extends Scoring {
+        /** The search ranking by this scoring, with the rest of its shape. */
+        SearchRequest search(Filter filterOrNull, int limit, int offset, WithPayload withPayload, boolean withVector,
+                Float scoreThresholdOrNull, RequestParser.SearchParams params);
+
+        /** True when better points score higher. */
+        boolean higherIsBetter(Distance distance);
+    }
+
+    /**
+     * Nearest to one vector (a raw vector, {@code nearest}, a point's stored vector, or a recommendation's average
+     * vector), scored by the collection's distance.
+     */
+    record Nearest(float[] vector) implements PointScoring {
+        @Override
+        public SearchRequest search(Filter filterOrNull, int limit, int offset, WithPayload withPayload,
+                boolean withVector, Float scoreThresholdOrNull, RequestParser.SearchParams params) {
+            return new SearchRequest(vector, filterOrNull, limit, offset, withPayload, withVector,
+                    scoreThresholdOrNull, params.hnswEfOrNull(), params.exact(), params.quantizationOrNull(),
+                    params.indexedOnly());
+        }
+
+        @Override
+        public boolean higherIsBetter(Distance distance) {
+            return distance.higherIsBetter();
+        }
+    }
+
+    /**
+     * Scored against examples, larger is better: {@code best_score} and {@code sum_scores} recommendations, discovery
+     * and context search.
+     */
+    record Examples(ExampleQuery query) implements PointScoring {
+        @Override
+        public SearchRequest search(Filter filterOrNull, int limit, int offset, WithPayload withPayload,
+                boolean withVector, Float scoreThresholdOrNull, RequestParser.SearchParams params) {
+            return new SearchRequest(null, filterOrNull, limit, offset, withPayload, withVector,
+                    scoreThresholdOrNull, params.hnswEfOrNull(), params.exact(), params.quantizationOrNull(),
+                    params.indexedOnly(), query);
+        }
+
+        @Override
+        public boolean higherIsBetter(Distance distance) {
+            return true;
+        }
     }
 
     /**

@@ -29,8 +29,8 @@ final class QueryPlanParser {
     static final int MAX_PREFETCH_DEPTH = 64;
     private static final int DEFAULT_LIMIT = 10;
     /** The query kinds Qdrant knows that this server does not run (a 400 naming the kind). */
-    private static final List<String> UNSUPPORTED_QUERIES = List.of("discover", "context", "order_by", "formula",
-            "sample", "relevance_feedback");
+    private static final List<String> UNSUPPORTED_QUERIES = List.of("order_by", "formula", "sample",
+            "relevance_feedback");
 
     private final CollectionService collection;
     private final ReadConsistency consistency;
@@ -145,7 +145,8 @@ final class QueryPlanParser {
 
     /**
      * A stage's {@code query} (null: none): a vector, a point id, {@code nearest} (a vector or an id; at the root
-     * optionally with {@code mmr}), {@code recommend}, {@code fusion} ({@code rrf}/{@code dbsf}) or {@code rrf}.
+     * optionally with {@code mmr}), {@code recommend} (any strategy), {@code discover}, {@code context},
+     * {@code fusion} ({@code rrf}/{@code dbsf}) or {@code rrf}.
      */
     private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, boolean root) {
         if (query == null || query.isNull()) {
@@ -173,10 +174,25 @@ final class QueryPlanParser {
             if (!spec.isObject()) {
                 throw JsonFields.typeError(field + ".recommend", spec, "a recommend query object");
             }
-            AverageVectorRecommendation.Resolved r = AverageVectorRecommendation.resolve(collection, spec,
-                    field + ".recommend.", consistency);
+            RecommendInput.Resolved r = RecommendInput.resolve(collection, spec, field + ".recommend.", consistency,
+                    false);
             referenced.addAll(r.examples());
-            return new QueryPlan.Nearest(checked(r.vector()));
+            return r.examplesOrNull() != null ? new QueryPlan.Examples(r.examplesOrNull())
+                    : new QueryPlan.Nearest(checked(r.averageOrNull()));
+        }
+        if (query.isObject() && query.has("discover")) {
+            onlyKeys(query, field, "discover");
+            DiscoverInput.Resolved d = DiscoverInput.ofDiscoverQuery(collection, query.get("discover"),
+                    field + ".discover", consistency);
+            referenced.addAll(d.examples());
+            return new QueryPlan.Examples(d.query());
+        }
+        if (query.isObject() && query.has("context")) {
+            onlyKeys(query, field, "context");
+            DiscoverInput.Resolved d = DiscoverInput.ofContextQuery(collection, query.get("context"),
+                    field + ".context", consistency);
+            referenced.addAll(d.examples());
+            return new QueryPlan.Examples(d.query());
         }
         if (query.isObject() && query.has("fusion")) {
             onlyKeys(query, field, "fusion");
@@ -203,7 +219,7 @@ final class QueryPlanParser {
             String kind = query.fieldNames().next();
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
                     + "use a vector, a point id, {\"nearest\": …} (optionally with \"mmr\"), {\"recommend\": …}, "
-                    + "{\"fusion\": …} or {\"rrf\": …}");
+                    + "{\"discover\": …}, {\"context\": …}, {\"fusion\": …} or {\"rrf\": …}");
         }
         throw notAQuery(field);
     }
@@ -228,7 +244,7 @@ final class QueryPlanParser {
     /** A point's stored vector (404 when there is none); the point is left out of every stage's results. */
     private float[] storedVector(PointId id) {
         referenced.add(id);
-        return AverageVectorRecommendation.storedVector(collection, id, consistency);
+        return ExampleVectors.storedVector(collection, id, consistency);
     }
 
     /** A query vector must have the collection's dimension. */

@@ -26,8 +26,8 @@ import java.util.Set;
  * Runs a {@link QueryPlan} against one collection, as Qdrant's planned query does: every stage applies its own filter
  * and those of the stages above it (and leaves out the plan's referenced ids); a stage without prefetches searches (or,
  * without a query, lists points by id with score 0); a stage with prefetches first gathers its prefetches' candidates,
- * then either re-scores their union by its nearest query — an exact search restricted to those ids ({@code has_id}),
- * so scores are exact whatever {@code params} say — or fuses their lists. A fused stage keeps the points whose fused
+ * then either re-scores their union by its query (nearest, or an example query) — an exact search restricted to those
+ * ids ({@code has_id}), so scores are exact whatever {@code params} say — or fuses their lists. A fused stage keeps the points whose fused
  * score is at least its {@code score_threshold}, then its {@code limit}. The root then skips {@code offset}, keeps
  * {@code limit} and carries payloads and vectors as asked. One per request, used by the request's thread only.
  */
@@ -48,7 +48,7 @@ final class QueryRunner {
         if (root.prefetches().isEmpty()) {
             return switch (root.scoringOrNull()) {
                 case null -> byId(filter, root.limit(), offset, plan.withPayload(), plan.withVector());
-                case QueryPlan.Nearest n -> collection.search(search(n.vector(), parse(filter), root.limit(), offset,
+                case QueryPlan.PointScoring p -> collection.search(p.search(parse(filter), root.limit(), offset,
                         plan.withPayload(), plan.withVector(), root.scoreThresholdOrNull(), root.params()),
                         consistency);
                 case QueryPlan.NearestMmr m -> mmr(search(m.vector(), parse(filter), root.limit(), offset,
@@ -58,7 +58,7 @@ final class QueryRunner {
         }
         List<List<ScoredPoint>> sources = sources(root, filter);
         return switch (root.scoringOrNull()) {
-            case QueryPlan.Nearest n -> rescore(n.vector(), sources, filter, root.limit(), offset, plan.withPayload(),
+            case QueryPlan.PointScoring p -> rescore(p, sources, filter, root.limit(), offset, plan.withPayload(),
                     plan.withVector(), root.scoreThresholdOrNull(), root.params());
             case QueryPlan.NearestMmr m -> {
                 Filter among = among(sources, filter);
@@ -82,7 +82,7 @@ final class QueryRunner {
         if (stage.prefetches().isEmpty()) {
             return switch (stage.scoringOrNull()) {
                 case null -> byId(filter, stage.limit(), 0, WithPayload.NONE, false);
-                case QueryPlan.Nearest n -> collection.search(search(n.vector(), parse(filter), stage.limit(), 0,
+                case QueryPlan.PointScoring p -> collection.search(p.search(parse(filter), stage.limit(), 0,
                         WithPayload.NONE, false, stage.scoreThresholdOrNull(), stage.params()), consistency);
                 case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
@@ -90,7 +90,7 @@ final class QueryRunner {
         }
         List<List<ScoredPoint>> sources = sources(stage, filter);
         return switch (stage.scoringOrNull()) {
-            case QueryPlan.Nearest n -> rescore(n.vector(), sources, filter, stage.limit(), 0, WithPayload.NONE, false,
+            case QueryPlan.PointScoring p -> rescore(p, sources, filter, stage.limit(), 0, WithPayload.NONE, false,
                     stage.scoreThresholdOrNull(), stage.params());
             case QueryPlan.Fuse f -> {
                 List<ScoredPoint> fused = fused(f, sources, stage.scoreThresholdOrNull());
@@ -111,17 +111,17 @@ final class QueryRunner {
     }
 
     /**
-     * The best of the sources' points by {@code vector}: an exact search over exactly those ids (and the filter, which
-     * they passed already), with the threshold, offset and limit of the stage.
+     * The best of the sources' points by {@code scoring}: an exact search over exactly those ids (and the filter,
+     * which they passed already), with the threshold, offset and limit of the stage.
      */
-    private List<ScoredPoint> rescore(float[] vector, List<List<ScoredPoint>> sources, ObjectNode filter, int limit,
-            int offset, WithPayload withPayload, boolean withVector, Float threshold,
+    private List<ScoredPoint> rescore(QueryPlan.PointScoring scoring, List<List<ScoredPoint>> sources,
+            ObjectNode filter, int limit, int offset, WithPayload withPayload, boolean withVector, Float threshold,
             RequestParser.SearchParams params) {
         Filter among = among(sources, filter);
         if (among == null) {
             return List.of();
         }
-        return collection.search(search(vector, among, limit, offset, withPayload, withVector, threshold,
+        return collection.search(scoring.search(among, limit, offset, withPayload, withVector, threshold,
                 params.withExact(true)), consistency);
     }
 

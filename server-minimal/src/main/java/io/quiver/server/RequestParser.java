@@ -3,6 +3,7 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.BadRequestException;
+import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointsSelector;
@@ -269,12 +270,21 @@ final class RequestParser {
 
     /** The parts SearchRequest and QueryRequest share: filter, offset, payload/vector selection, params. */
     static SearchRequest searchTail(JsonNode body, float[] vector, int limit) {
+        return searchTail(body, vector, null, limit);
+    }
+
+    /** {@link #searchTail(JsonNode, float[], int)} of a search ranking by an example query instead of a vector. */
+    static SearchRequest searchTail(JsonNode body, ExampleQuery query, int limit) {
+        return searchTail(body, null, query, limit);
+    }
+
+    private static SearchRequest searchTail(JsonNode body, float[] vector, ExampleQuery query, int limit) {
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         Float threshold = JsonFields.optFloat(body, "score_threshold");
         SearchParams params = params(body);
         return new SearchRequest(vector, filter(body, "filter"), limit, offset, withPayload(body, WithPayload.NONE),
                 withVector(body, false), threshold, params.hnswEfOrNull(), params.exact(),
-                params.quantizationOrNull(), params.indexedOnly());
+                params.quantizationOrNull(), params.indexedOnly(), query);
     }
 
     /** Qdrant's SearchParams ({@code params} of a search, a query or a prefetch); absent fields take the defaults. */

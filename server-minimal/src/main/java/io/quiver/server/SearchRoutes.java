@@ -14,10 +14,12 @@ import java.util.List;
 import static io.quiver.server.Route.Access.READ;
 
 /**
- * Qdrant's search endpoints: {@code points/search}, {@code points/search/batch}, {@code points/recommend} (its
- * {@code average_vector} strategy) with its batch form, and the universal {@code points/query} with its batch form
- * (parsed by {@link QueryPlanParser}, run by {@link QueryRunner}: prefetches, nearest by a vector or a point's id,
- * MMR, recommendation, RRF/DBSF fusion; no query = points by id). Stateless and threadsafe.
+ * Qdrant's search endpoints: {@code points/search}, {@code points/search/batch}, {@code points/recommend} (strategies
+ * {@code average_vector}, {@code best_score}, {@code sum_scores}: {@link RecommendInput}) and {@code points/discover}
+ * (discovery and context search: {@link DiscoverInput}) with their batch forms, and the universal
+ * {@code points/query} with its batch form (parsed by {@link QueryPlanParser}, run by {@link QueryRunner}:
+ * prefetches, nearest by a vector or a point's id, MMR, recommendation, discovery, context, RRF/DBSF fusion; no query
+ * = points by id). Stateless and threadsafe.
  */
 final class SearchRoutes {
     private final CollectionLookup collections;
@@ -34,6 +36,8 @@ final class SearchRoutes {
                 new Route("POST", "/collections/{c}/points/search/batch", READ, this::searchBatch),
                 new Route("POST", "/collections/{c}/points/recommend", READ, this::recommend),
                 new Route("POST", "/collections/{c}/points/recommend/batch", READ, this::recommendBatch),
+                new Route("POST", "/collections/{c}/points/discover", READ, this::discover),
+                new Route("POST", "/collections/{c}/points/discover/batch", READ, this::discoverBatch),
                 new Route("POST", "/collections/{c}/points/query", READ, this::query),
                 new Route("POST", "/collections/{c}/points/query/batch", READ, this::queryBatch));
     }
@@ -85,17 +89,53 @@ final class SearchRoutes {
         return batch(request, "a recommend request", this::recommend);
     }
 
-    /** One RecommendRequest: the points nearest to its examples' average vector, the examples themselves left out. */
+    /**
+     * One RecommendRequest: the points nearest to its examples' average vector, or best by their {@code best_score} or
+     * {@code sum_scores}, the example points themselves left out.
+     */
     private ArrayNode recommend(CollectionService collection, JsonNode body, ReadConsistency consistency) {
         rejectUnsupported(body);
+        int limit = requiredLimit(body);
+        RecommendInput.Resolved r = RecommendInput.resolve(collection, body, "", consistency, true);
+        return scored(collection.search(r.search(excluding(body, r.examples()), limit), consistency));
+    }
+
+    /** A request's {@code limit}: required (a 400 when missing), at least 1 (a 422). */
+    private static int requiredLimit(JsonNode body) {
         if (!JsonFields.present(body, "limit")) {
             throw ApiException.badRequest("Format error in JSON body: missing field `limit`");
         }
-        int limit = JsonFields.optInt(body, "limit", null, 1);
-        AverageVectorRecommendation.Resolved r = AverageVectorRecommendation.resolve(collection, body, "",
-                consistency);
-        return scored(collection.search(RequestParser.searchTail(excluding(body, r.examples()), r.vector(), limit),
-                consistency));
+        return JsonFields.optInt(body, "limit", null, 1);
+    }
+
+    private ApiResponse discover(ApiRequest request) {
+        CollectionService collection = collections.get(request.pathParam("c"));
+        ReadConsistency consistency = request.readParams().consistency();
+        return ApiResponse.ok(discover(collection, request.jsonObject(), consistency));
+    }
+
+    private ApiResponse discoverBatch(ApiRequest request) {
+        return batch(request, "a discover request", this::discover);
+    }
+
+    /**
+     * One DiscoverRequest: the best points by discovery (a target ranked within its context pairs) or, without a
+     * target, by context search, the example points left out. A DiscoverRequest has no {@code score_threshold}
+     * (ignored, as Qdrant's model ignores unknown keys); {@code lookup_from} and other vector names are 400s.
+     */
+    private ArrayNode discover(CollectionService collection, JsonNode body, ReadConsistency consistency) {
+        if (JsonFields.present(body, "lookup_from")) {
+            throw ApiException.badRequest("Wrong input: `lookup_from` is not supported by this server");
+        }
+        String using = JsonFields.optText(body, "using");
+        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
+            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
+        }
+        int limit = requiredLimit(body);
+        DiscoverInput.Resolved d = DiscoverInput.ofRequest(collection, body, consistency);
+        ObjectNode shape = (ObjectNode) excluding(body, d.examples()).deepCopy();
+        shape.remove("score_threshold");
+        return scored(collection.search(RequestParser.searchTail(shape, d.query(), limit), consistency));
     }
 
     /** A RecommendRequest's fields this server does not take (also those of a RecommendGroupsRequest). */
@@ -130,8 +170,8 @@ final class SearchRoutes {
     }
 
     /**
-     * Searching by points' ids (a point's own neighbours, a recommendation's examples) returns other points, as Qdrant
-     * does: the request's filter gains {@code must_not: has_id [ids]}. No ids: the body as it is.
+     * Searching by points' ids (a point's own neighbours, a recommendation's or discovery's examples) returns other
+     * points, as Qdrant does: the request's filter gains {@code must_not: has_id [ids]}. No ids: the body as it is.
      */
     private JsonNode excluding(JsonNode body, List<PointId> ids) {
         if (ids.isEmpty()) {

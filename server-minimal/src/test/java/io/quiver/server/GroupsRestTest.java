@@ -556,7 +556,7 @@ class GroupsRestTest {
         String recommend = "/collections/e/points/recommend/groups";
         rest.error(400, "POST", recommend, "{\"group_by\":\"city\",\"group_size\":1,\"limit\":1}");
         rest.error(404, "POST", recommend, "{\"positive\":[12345],\"group_by\":\"city\",\"group_size\":1,\"limit\":1}");
-        rest.error(400, "POST", recommend, "{\"positive\":[1],\"strategy\":\"best_score\",\"group_by\":\"city\","
+        rest.error(400, "POST", recommend, "{\"negative\":[1],\"strategy\":\"average_vector\",\"group_by\":\"city\","
                 + "\"group_size\":1,\"limit\":1}");
         rest.error(400, "POST", recommend, "{\"positive\":[1],\"group_by\":\"city\",\"limit\":1}");
 

@@ -320,7 +320,7 @@ class RestApiTest {
         }
         String base = "/collections/r_dot/points/recommend";
         rest.error(400, "POST", base, "{\"positive\":[],\"negative\":[3],\"limit\":3}");
-        rest.error(400, "POST", base, "{\"positive\":[3],\"limit\":3,\"strategy\":\"best_score\"}");
+        rest.error(400, "POST", base, "{\"positive\":[],\"negative\":[],\"limit\":3,\"strategy\":\"best_score\"}");
         rest.error(400, "POST", base, "{\"positive\":[3],\"limit\":3,\"strategy\":\"closest\"}");
         rest.error(400, "POST", base, "{\"positive\":[3]}");
         rest.error(400, "POST", base, "{\"positive\":[[1,2]],\"limit\":3}");
@@ -950,7 +950,7 @@ class RestApiTest {
         rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":[1]}}");
         rest.error(400, "POST", path, "{\"query\":{\"recommend\":{\"positive\":[1]},\"mmr\":{}}}");
         rest.error(400, "POST", path, "{\"query\":{\"bogus\":" + v + "}}");
-        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"discover\":{}}}").contains("not supported"));
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"sample\":\"random\"}}").contains("not supported"));
     }
 
     /** Qdrant's MMR selection in double precision: relevance and pairwise similarity by the distance's similarity. */

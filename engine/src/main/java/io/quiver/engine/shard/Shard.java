@@ -448,6 +448,17 @@ public final class Shard implements AutoCloseable {
                 withVector);
     }
 
+    /**
+     * The current top {@code k} points of this shard for an example query (its examples in stored form: checked, and
+     * normalised under Cosine), highest score first; {@code hnswEf}, {@code exact} and {@code indexedOnly} as for
+     * {@link #search(float[], int, Filter, Integer, boolean, QuantizationSearchParams, boolean, WithPayload,
+     * boolean)}; int8 codes are not used.
+     */
+    public List<ScoredPoint> searchByExamples(io.quiver.engine.ExampleQuery query, int k, Filter filter,
+            Integer hnswEf, boolean exact, boolean indexedOnly, WithPayload withPayload, boolean withVector) {
+        return readPath.searchByExamples(query, k, filter, hnswEf, exact, indexedOnly, withPayload, withVector);
+    }
+
     /** The point with this id, or null. */
     public Record retrieve(PointId id, WithPayload withPayload, boolean withVector) {
         return readPath.retrieve(id, withPayload, withVector);

@@ -1,6 +1,7 @@
 package io.quiver.engine.shard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.PointId;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
@@ -20,7 +21,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The read path of one shard: search, retrieve, scroll, count, and the points an operation by filter addresses.
+ * The read path of one shard: search (by a vector or by an example query), retrieve, scroll, count, and the points an
+ * operation by filter addresses.
  * Threading: threadsafe; every call holds the shard's read lock, so it sees one consistent set of segments, and fails
  * once the shard is closed (its segments' files are unmapped then: reading them would crash the process).
  */
@@ -76,20 +78,48 @@ final class ShardReader {
                             .toList()
                     : segs.stream().map(seg -> searchSegment(seg, st, query, k, filter, hnswEf, exact, quantization))
                             .toList();
-            List<Candidate> all = new ArrayList<>();
-            perSegment.forEach(all::addAll);
-            boolean higher = st.distance().higherIsBetter();
-            all.sort((a, b) -> higher ? Float.compare(b.score, a.score) : Float.compare(a.score, b.score));
-            List<ScoredPoint> out = new ArrayList<>(Math.min(k, all.size()));
-            for (int i = 0; i < all.size() && out.size() < k; i++) {
-                Candidate c = all.get(i);
-                out.add(new ScoredPoint(c.seg.idAt(c.ord), c.seg.versionAt(c.ord), c.score,
-                        payloadOf(c.seg, c.ord, withPayload), withVector ? c.seg.vectorAt(c.ord) : null));
-            }
-            return out;
+            return best(perSegment, k, st.distance().higherIsBetter(), withPayload, withVector);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * {@link Shard#searchByExamples}: every searchable segment's best points for an example query (in parallel, as
+     * {@link #search}), merged best (highest score) first.
+     */
+    List<ScoredPoint> searchByExamples(ExampleQuery query, int k, Filter filter, Integer hnswEf, boolean exact,
+            boolean indexedOnly, WithPayload withPayload, boolean withVector) {
+        if (k <= 0) {
+            return List.of();
+        }
+        ShardSettings st = settings.get();
+        lockOpenShard();
+        try {
+            List<Segment> segs = indexedOnly ? searchableWhenIndexedOnly(segments.list(), st) : segments.list();
+            java.util.function.Function<Segment, List<Candidate>> one = seg -> candidates(seg,
+                    ExampleSegmentSearch.search(seg, st, tracker, query, k, filter, hnswEf, exact));
+            List<List<Candidate>> perSegment = segs.size() > 1 ? segs.parallelStream().map(one).toList()
+                    : segs.stream().map(one).toList();
+            return best(perSegment, k, true, withPayload, withVector);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The {@code k} best of the segments' candidates, materialised; read lock held. */
+    private List<ScoredPoint> best(List<List<Candidate>> perSegment, int k, boolean higher, WithPayload withPayload,
+            boolean withVector) {
+        List<Candidate> all = new ArrayList<>();
+        perSegment.forEach(all::addAll);
+        all.sort((a, b) -> higher ? Float.compare(b.score, a.score) : Float.compare(a.score, b.score));
+        List<ScoredPoint> out = new ArrayList<>(Math.min(k, all.size()));
+        for (int i = 0; i < all.size() && out.size() < k; i++) {
+            Candidate c = all.get(i);
+            out.add(new ScoredPoint(c.seg.idAt(c.ord), c.seg.versionAt(c.ord), c.score,
+                    payloadOf(c.seg, c.ord, withPayload), withVector ? c.seg.vectorAt(c.ord) : null));
+        }
+        return out;
     }
 
     private record Candidate(Segment seg, int ord, float score) {}
@@ -153,6 +183,11 @@ final class ShardReader {
                     ? idx.search(query, k, beamWidth(idx, k, hnswEf, st, quantization), accept, quantization)
                     : seg.exactSearch(st.distance(), query, k, accept);
         }
+        return candidates(seg, found);
+    }
+
+    /** A segment's search results as candidates, live ones only. */
+    private static List<Candidate> candidates(Segment seg, List<ScoredOrd> found) {
         List<Candidate> out = new ArrayList<>(found.size());
         for (ScoredOrd s : found) {
             // a superseded version is deleted in its segment in the same write that supersedes it (see SegmentView),
