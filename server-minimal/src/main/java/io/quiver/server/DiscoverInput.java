@@ -1,8 +1,6 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.cluster.CollectionService;
-import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.PointId;
 
@@ -30,7 +28,7 @@ final class DiscoverInput {
      * A DiscoverRequest body: discovery with a {@code target}, context search without; a 400 when it has neither a
      * target nor a pair.
      */
-    static Resolved ofRequest(CollectionService collection, JsonNode body, ReadConsistency consistency) {
+    static Resolved ofRequest(ExampleSource source, JsonNode body) {
         JsonNode target = body.get("target");
         JsonNode context = body.get("context");
         List<JsonNode> pairs = pairNodes(context, "context", false);
@@ -38,7 +36,7 @@ final class DiscoverInput {
         if (!hasTarget && pairs.isEmpty()) {
             throw ApiException.badRequest("Bad request: target and/or context_pairs must be specified");
         }
-        ExampleVectors examples = new ExampleVectors(collection, consistency);
+        ExampleVectors examples = new ExampleVectors(source);
         float[] targetVector = hasTarget ? examples.vector(target, "target") : null;
         List<ExampleQuery.ContextPair> resolved = resolve(pairs, "context", examples);
         ExampleQuery query = hasTarget ? new ExampleQuery.Discover(targetVector, resolved)
@@ -47,8 +45,7 @@ final class DiscoverInput {
     }
 
     /** The object of a {@code {"discover": …}} query: {@code target} (required) and {@code context} (optional). */
-    static Resolved ofDiscoverQuery(CollectionService collection, JsonNode spec, String field,
-            ReadConsistency consistency) {
+    static Resolved ofDiscoverQuery(ExampleSource source, JsonNode spec, String field) {
         if (!spec.isObject()) {
             throw JsonFields.typeError(field, spec, "struct DiscoverInput");
         }
@@ -57,17 +54,16 @@ final class DiscoverInput {
             throw ApiException.badRequest("Format error in JSON body: " + field + ": missing field `target`");
         }
         List<JsonNode> pairs = pairNodes(spec.get("context"), field + ".context", true);
-        ExampleVectors examples = new ExampleVectors(collection, consistency);
+        ExampleVectors examples = new ExampleVectors(source);
         float[] targetVector = examples.vector(target, field + ".target");
         return new Resolved(new ExampleQuery.Discover(targetVector, resolve(pairs, field + ".context", examples)),
                 examples.ids());
     }
 
     /** The value of a {@code {"context": …}} query: one pair, an array of pairs, or null (no pairs: every score 0). */
-    static Resolved ofContextQuery(CollectionService collection, JsonNode value, String field,
-            ReadConsistency consistency) {
+    static Resolved ofContextQuery(ExampleSource source, JsonNode value, String field) {
         List<JsonNode> pairs = pairNodes(value, field, true);
-        ExampleVectors examples = new ExampleVectors(collection, consistency);
+        ExampleVectors examples = new ExampleVectors(source);
         return new Resolved(new ExampleQuery.Context(resolve(pairs, field, examples)), examples.ids());
     }
 

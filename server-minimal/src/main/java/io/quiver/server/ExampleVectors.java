@@ -1,34 +1,29 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.cluster.CollectionService;
-import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.PointId;
-import io.quiver.engine.Record;
-import io.quiver.engine.WithPayload;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Resolves the examples of one recommend, discover or context input (Qdrant's {@code VectorInput}): a point id stands
- * for its stored vector (a 404 {@code No point with id … found} when there is none) and is noted, since results
- * leave such points out; an array is a raw vector. Every vector must have the collection's dimension (else a 400).
- * One per input, used by the request's thread only.
+ * for its stored vector in the {@link ExampleSource} (a 404 {@code No point with id … found} when there is none) and,
+ * when it is a point of the searched collection, is noted, since results leave such points out; an array is a raw
+ * vector. Every vector must have the searched collection's dimension (else a 400). One per input, used by the
+ * request's thread only.
  */
 final class ExampleVectors {
-    private final CollectionService collection;
-    private final ReadConsistency consistency;
+    private final ExampleSource source;
     private final int dimension;
     private final List<PointId> ids = new ArrayList<>();
 
-    ExampleVectors(CollectionService collection, ReadConsistency consistency) {
-        this.collection = collection;
-        this.consistency = consistency;
-        this.dimension = collection.config().vectors().size();
+    ExampleVectors(ExampleSource source) {
+        this.source = source;
+        this.dimension = source.searched().config().vectors().size();
     }
 
-    /** The point ids among the examples resolved so far, in order (repeats kept). */
+    /** The searched collection's points among the examples resolved so far, in order (repeats kept). */
     List<PointId> ids() {
         return List.copyOf(ids);
     }
@@ -42,8 +37,10 @@ final class ExampleVectors {
             return checked(RequestParser.vector(example, field));
         }
         PointId id = RequestParser.id(example, field);
-        ids.add(id);
-        return checked(storedVector(collection, id, consistency));
+        if (source.excludesExamples()) {
+            ids.add(id);
+        }
+        return checked(source.storedVector(id));
     }
 
     /** A list of examples ({@code spec.name}; absent or null: none). */
@@ -60,15 +57,6 @@ final class ExampleVectors {
             out.add(vector(example, field + "[]"));
         }
         return out;
-    }
-
-    /** The stored vector of a point; 404 when there is no such point. */
-    static float[] storedVector(CollectionService collection, PointId id, ReadConsistency consistency) {
-        List<Record> records = collection.retrieve(List.of(id), WithPayload.NONE, true, consistency);
-        if (records.isEmpty()) {
-            throw ApiException.notFound("No point with id " + id + " found");
-        }
-        return records.getFirst().vectorOrNull();
     }
 
     private float[] checked(float[] vector) {

@@ -132,7 +132,8 @@ final class GroupRoutes {
         SearchRoutes.rejectUnsupported(body);
         SearchPart part = SearchPart.of(body);
         Grouping grouping = grouping(body, null, null);
-        RecommendInput.Resolved r = RecommendInput.resolve(collection, body, "", consistency, true);
+        RecommendInput.Resolved r = RecommendInput.resolve(
+                ExampleSource.of(collections, collection, body, "", consistency), body, "", true);
         Filter notExamples = notAnyOf(r.examples());
         boolean higherIsBetter = r.examplesOrNull() != null
                 || collection.config().vectors().distance().higherIsBetter();
@@ -152,7 +153,7 @@ final class GroupRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadConsistency consistency = request.readParams().consistency();
         JsonNode body = request.jsonObject();
-        QueryPlan plan = new QueryPlanParser(collection, consistency).parse(body);
+        QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         QueryPlan.Stage root = plan.root();
         Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
         boolean higherIsBetter = switch (root.scoringOrNull()) {

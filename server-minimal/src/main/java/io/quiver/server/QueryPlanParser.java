@@ -32,11 +32,14 @@ final class QueryPlanParser {
     private static final List<String> UNSUPPORTED_QUERIES = List.of("order_by", "formula", "sample",
             "relevance_feedback");
 
+    private final CollectionLookup collections;
     private final CollectionService collection;
     private final ReadConsistency consistency;
     private final Set<PointId> referenced = new LinkedHashSet<>();
 
-    QueryPlanParser(CollectionService collection, ReadConsistency consistency) {
+    /** {@code collections}: where a stage's {@code lookup_from} names the collection its example ids come from. */
+    QueryPlanParser(CollectionLookup collections, CollectionService collection, ReadConsistency consistency) {
+        this.collections = collections;
         this.collection = collection;
         this.consistency = consistency;
     }
@@ -71,15 +74,13 @@ final class QueryPlanParser {
 
     /** The root (a QueryRequest) or one Prefetch; {@code where} prefixes field names in messages. */
     private QueryPlan.Stage stage(JsonNode node, String where, boolean root) {
-        if (JsonFields.present(node, "lookup_from")) {
-            throw ApiException.badRequest("Wrong input: `lookup_from` is not supported by this server");
-        }
         String using = JsonFields.optText(node, "using", where + "using");
         if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
             throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
         }
         int limit = JsonFields.optInt(node, "limit", where + "limit", DEFAULT_LIMIT, 1);
-        QueryPlan.Scoring scoring = scoring(node.get("query"), where + "query", limit, root);
+        ExampleSource source = ExampleSource.of(collections, collection, node, where, consistency);
+        QueryPlan.Scoring scoring = scoring(node.get("query"), where + "query", limit, root, source);
         List<QueryPlan.Stage> prefetches = prefetches(node.get("prefetch"), where + "prefetch");
         Float threshold = JsonFields.optFloat(node, "score_threshold", where + "score_threshold");
         Filter filter = filter(node.get("filter"), where + "filter");
@@ -148,7 +149,7 @@ final class QueryPlanParser {
      * optionally with {@code mmr}), {@code recommend} (any strategy), {@code discover}, {@code context},
      * {@code fusion} ({@code rrf}/{@code dbsf}) or {@code rrf}.
      */
-    private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, boolean root) {
+    private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, boolean root, ExampleSource source) {
         if (query == null || query.isNull()) {
             return null;
         }
@@ -157,7 +158,7 @@ final class QueryPlanParser {
             JsonNode nearest = query.get("nearest");
             float[] vector = nearest.isArray() || (nearest.isObject() && !nearest.isEmpty())
                     ? checked(RequestParser.vector(nearest, field + ".nearest"))
-                    : storedVector(RequestParser.id(nearest, field + ".nearest"));
+                    : storedVector(source, RequestParser.id(nearest, field + ".nearest"));
             JsonNode mmr = query.get("mmr");
             if (mmr == null || mmr.isNull()) {
                 return new QueryPlan.Nearest(vector);
@@ -174,23 +175,22 @@ final class QueryPlanParser {
             if (!spec.isObject()) {
                 throw JsonFields.typeError(field + ".recommend", spec, "a recommend query object");
             }
-            RecommendInput.Resolved r = RecommendInput.resolve(collection, spec, field + ".recommend.", consistency,
-                    false);
+            RecommendInput.Resolved r = RecommendInput.resolve(source, spec, field + ".recommend.", false);
             referenced.addAll(r.examples());
             return r.examplesOrNull() != null ? new QueryPlan.Examples(r.examplesOrNull())
                     : new QueryPlan.Nearest(checked(r.averageOrNull()));
         }
         if (query.isObject() && query.has("discover")) {
             onlyKeys(query, field, "discover");
-            DiscoverInput.Resolved d = DiscoverInput.ofDiscoverQuery(collection, query.get("discover"),
-                    field + ".discover", consistency);
+            DiscoverInput.Resolved d = DiscoverInput.ofDiscoverQuery(source, query.get("discover"),
+                    field + ".discover");
             referenced.addAll(d.examples());
             return new QueryPlan.Examples(d.query());
         }
         if (query.isObject() && query.has("context")) {
             onlyKeys(query, field, "context");
-            DiscoverInput.Resolved d = DiscoverInput.ofContextQuery(collection, query.get("context"),
-                    field + ".context", consistency);
+            DiscoverInput.Resolved d = DiscoverInput.ofContextQuery(source, query.get("context"),
+                    field + ".context");
             referenced.addAll(d.examples());
             return new QueryPlan.Examples(d.query());
         }
@@ -213,7 +213,7 @@ final class QueryPlanParser {
             return new QueryPlan.Nearest(checked(RequestParser.vector(query, field)));
         }
         if (query.isIntegralNumber() || query.isTextual()) {
-            return new QueryPlan.Nearest(storedVector(RequestParser.id(query, field)));
+            return new QueryPlan.Nearest(storedVector(source, RequestParser.id(query, field)));
         }
         if (query.isObject() && query.size() == 1 && UNSUPPORTED_QUERIES.contains(query.fieldNames().next())) {
             String kind = query.fieldNames().next();
@@ -241,10 +241,15 @@ final class QueryPlanParser {
         });
     }
 
-    /** A point's stored vector (404 when there is none); the point is left out of every stage's results. */
-    private float[] storedVector(PointId id) {
-        referenced.add(id);
-        return ExampleVectors.storedVector(collection, id, consistency);
+    /**
+     * A query point's stored vector (404 when there is none); a point of the searched collection is left out of every
+     * stage's results.
+     */
+    private float[] storedVector(ExampleSource source, PointId id) {
+        if (source.excludesExamples()) {
+            referenced.add(id);
+        }
+        return source.storedVector(id);
     }
 
     /** A query vector must have the collection's dimension. */

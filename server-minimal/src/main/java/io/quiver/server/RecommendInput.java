@@ -1,8 +1,6 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.cluster.CollectionService;
-import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.ExampleQuery;
 import io.quiver.engine.PointId;
 
@@ -39,8 +37,7 @@ final class RecommendInput {
      * of a {@code points/recommend} endpoint, whose missing positive under {@code average_vector} Qdrant words as a
      * request error; a query's is the average's own complaint.
      */
-    static Resolved resolve(CollectionService collection, JsonNode spec, String where, ReadConsistency consistency,
-            boolean endpoint) {
+    static Resolved resolve(ExampleSource source, JsonNode spec, String where, boolean endpoint) {
         String strategy = JsonFields.optText(spec, "strategy", where + "strategy");
         if (strategy == null) {
             strategy = "average_vector";
@@ -60,7 +57,7 @@ final class RecommendInput {
             throw ApiException.badRequest(
                     "Bad request: At least one positive or negative vector ID required with this strategy");
         }
-        ExampleVectors examples = new ExampleVectors(collection, consistency);
+        ExampleVectors examples = new ExampleVectors(source);
         List<float[]> positive = examples.list(spec, "positive", where + "positive");
         List<float[]> negative = examples.list(spec, "negative", where + "negative");
         return switch (strategy) {

@@ -96,7 +96,8 @@ final class SearchRoutes {
     private ArrayNode recommend(CollectionService collection, JsonNode body, ReadConsistency consistency) {
         rejectUnsupported(body);
         int limit = requiredLimit(body);
-        RecommendInput.Resolved r = RecommendInput.resolve(collection, body, "", consistency, true);
+        RecommendInput.Resolved r = RecommendInput.resolve(
+                ExampleSource.of(collections, collection, body, "", consistency), body, "", true);
         return scored(collection.search(r.search(excluding(body, r.examples()), limit), consistency));
     }
 
@@ -121,18 +122,17 @@ final class SearchRoutes {
     /**
      * One DiscoverRequest: the best points by discovery (a target ranked within its context pairs) or, without a
      * target, by context search, the example points left out. A DiscoverRequest has no {@code score_threshold}
-     * (ignored, as Qdrant's model ignores unknown keys); {@code lookup_from} and other vector names are 400s.
+     * (ignored, as Qdrant's model ignores unknown keys); vector names other than the unnamed one are 400s; with
+     * {@code lookup_from}, example ids come from that collection ({@link ExampleSource}).
      */
     private ArrayNode discover(CollectionService collection, JsonNode body, ReadConsistency consistency) {
-        if (JsonFields.present(body, "lookup_from")) {
-            throw ApiException.badRequest("Wrong input: `lookup_from` is not supported by this server");
-        }
         String using = JsonFields.optText(body, "using");
         if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
             throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
         }
         int limit = requiredLimit(body);
-        DiscoverInput.Resolved d = DiscoverInput.ofRequest(collection, body, consistency);
+        DiscoverInput.Resolved d = DiscoverInput.ofRequest(ExampleSource.of(collections, collection, body, "",
+                consistency), body);
         ObjectNode shape = (ObjectNode) excluding(body, d.examples()).deepCopy();
         shape.remove("score_threshold");
         return scored(collection.search(RequestParser.searchTail(shape, d.query(), limit), consistency));
@@ -140,7 +140,7 @@ final class SearchRoutes {
 
     /** A RecommendRequest's fields this server does not take (also those of a RecommendGroupsRequest). */
     static void rejectUnsupported(JsonNode body) {
-        for (String unsupported : List.of("prefetch", "lookup_from")) {
+        for (String unsupported : List.of("prefetch")) {
             if (JsonFields.present(body, unsupported)) {
                 throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");
             }
@@ -163,7 +163,7 @@ final class SearchRoutes {
 
     /** One QueryRequest, prefetches and all: {@code {"points":[ScoredPoint…]}}. */
     private ObjectNode query(CollectionService collection, JsonNode body, ReadConsistency consistency) {
-        QueryPlan plan = new QueryPlanParser(collection, consistency).parse(body);
+        QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         ObjectNode result = json.createObjectNode();
         result.set("points", scored(new QueryRunner(collection, consistency).run(plan)));
         return result;

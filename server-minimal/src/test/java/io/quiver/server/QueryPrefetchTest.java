@@ -418,8 +418,10 @@ class QueryPrefetchTest {
                 + "\"query\":" + v + "}");
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":" + v + ",\"using\":\"image\"},\"query\":"
                 + v + "}").contains("Not existing vector name"));
-        assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":" + v + ",\"lookup_from\":{\"collection\":"
-                + "\"e\"}},\"query\":" + v + "}").contains("lookup_from"));
+        assertTrue(rest.error(404, "POST", path, "{\"prefetch\":{\"query\":" + v + ",\"lookup_from\":{\"collection\":"
+                + "\"no-such\"}},\"query\":" + v + "}").contains("no-such"));
+        assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":" + v + ",\"lookup_from\":5},\"query\":"
+                + v + "}").contains("prefetch.lookup_from"));
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"nearest\":" + v + ",\"mmr\":{}}},"
                 + "\"query\":" + v + "}").contains("mmr"));
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"order_by\":\"group\"}},\"query\":" + v

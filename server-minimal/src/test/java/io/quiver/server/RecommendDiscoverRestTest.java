@@ -475,8 +475,10 @@ class RecommendDiscoverRestTest {
         assertTrue(rest.error(400, "POST", discover, "{\"target\":[1,2,3],\"limit\":3}")
                 .contains("Vector dimension error"));
         rest.error(400, "POST", discover, "{\"target\":\"not-an-id\",\"limit\":3}");
-        assertTrue(rest.error(400, "POST", discover, "{\"target\":1,\"limit\":3,\"lookup_from\":{\"collection\":\"e\"}}")
-                .contains("lookup_from"));
+        assertTrue(rest.error(404, "POST", discover, "{\"target\":1,\"limit\":3,\"lookup_from\":{\"collection\":"
+                + "\"no-such\"}}").contains("no-such"));
+        assertTrue(rest.error(400, "POST", discover, "{\"target\":1,\"limit\":3,\"lookup_from\":{}}")
+                .contains("collection"));
         assertTrue(rest.error(400, "POST", discover, "{\"target\":1,\"limit\":3,\"using\":\"image\"}")
                 .contains("image"));
         rest.error(404, "POST", "/collections/none/points/discover", "{\"target\":" + v + ",\"limit\":3}");
