@@ -263,6 +263,23 @@ class VectorOperationsTest {
                 for (ScoredPoint h : near) {
                     assertFalse(vectorless.contains(h.id()), h.id() + " found near " + i + ", filter " + f);
                 }
+                // example queries (recommend best_score/sum_scores, discover, context) skip them as well
+                float[] at = {i, 0, 0, 0};
+                float[] far = {-1000, 0, 0, 0};
+                for (ExampleQuery query : List.of(new ExampleQuery.SumScores(List.of(at), List.of()),
+                        new ExampleQuery.BestScore(List.of(at), List.of(far)),
+                        new ExampleQuery.Discover(at, List.of(new ExampleQuery.ContextPair(at, far))),
+                        new ExampleQuery.Context(List.of(new ExampleQuery.ContextPair(at, far))))) {
+                    for (boolean exact : new boolean[] {true, false}) {
+                        List<ScoredPoint> hits = c.search(SearchRequest.byExamples(query, 10).withHnswEf(10)
+                                .withFilter(f).withExact(exact));
+                        assertEquals(10, hits.size());
+                        for (ScoredPoint h : hits) {
+                            assertFalse(vectorless.contains(h.id()), h.id() + " found by " + query.getClass()
+                                    .getSimpleName() + " near " + i + ", exact " + exact + ", filter " + f);
+                        }
+                    }
+                }
             }
         }
     }

@@ -146,6 +146,15 @@ class VectorOperationsRestTest {
         assertEquals("{}", point(4).get("vector").toString());
         assertEquals(List.of(-1L, 3L, 1L), searchIds("[1,0,0,0]", null));
 
+        // a point without a vector is no example to search with
+        for (String[] use : new String[][] {{"/points/recommend", "{\"positive\":[2],\"limit\":3}"},
+                {"/points/query", "{\"query\":2}"},
+                {"/points/query", "{\"query\":{\"recommend\":{\"positive\":[1],\"negative\":[4]}}}"},
+                {"/points/discover", "{\"target\":2,\"context\":[{\"positive\":1,\"negative\":3}],\"limit\":3}"}}) {
+            assertEquals("Not found: No point with id " + (use[1].contains("[4]") ? 4 : 2) + " found",
+                    rest.error(404, "POST", "/collections/demo" + use[0], use[1]), use[1]);
+        }
+
         // an update gives a vector back
         rest.ok("PUT", "/collections/demo/points/vectors?wait=true", "{\"points\":[{\"id\":2,\"vector\":[9,0,0,0]}]}");
         assertEquals("[9.0,0.0,0.0,0.0]", point(2).get("vector").toString());
