@@ -6,6 +6,7 @@ import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
+import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
@@ -67,21 +68,69 @@ public final class ClusterCollectionService implements CollectionService {
             if (p == null || p.id() == null) {
                 throw new io.quiver.engine.BadRequestException("point id is missing");
             }
-            // the engine's checks and messages, done before routing so a replica never rejects a forwarded upsert
-            if (p.vector() == null) {
-                throw new io.quiver.engine.BadRequestException("Vector is missing");
+            checkVector(p.vector(), config);
+        }
+        return dataPlane.write(name, ShardOperation.upsert(points), wait);
+    }
+
+    /** The engine's checks and messages, done before routing so a replica never rejects a forwarded write. */
+    private static void checkVector(float[] vector, CollectionConfig config) {
+        if (vector == null) {
+            throw new io.quiver.engine.BadRequestException("Vector is missing");
+        }
+        if (vector.length != config.vectors().size()) {
+            throw new io.quiver.engine.BadRequestException("Vector dimension error: expected dim: "
+                    + config.vectors().size() + ", got " + vector.length);
+        }
+        for (float f : vector) {
+            if (!Float.isFinite(f)) {
+                throw new io.quiver.engine.BadRequestException("Vector contains a non-finite value (NaN or infinity)");
             }
-            if (p.vector().length != config.vectors().size()) {
-                throw new io.quiver.engine.BadRequestException("Vector dimension error: expected dim: "
-                        + config.vectors().size() + ", got " + p.vector().length);
+        }
+    }
+
+    /**
+     * Checked whole before routing: the vectors here, and, when the points span several shards, that every point
+     * exists (a read of their ids), so a 404 leaves every shard untouched; each shard's ordering replica checks its
+     * own part again as it applies it.
+     */
+    @Override
+    public UpdateResult updateVectors(List<PointVectors> points, boolean wait) {
+        if (points.isEmpty()) {
+            throw new io.quiver.engine.ValidationException(List.of("points: must specify points to update"));
+        }
+        CollectionConfig config = config();
+        int shards = shardCount();
+        Set<PointId> ids = new LinkedHashSet<>();
+        Set<Integer> touched = new HashSet<>();
+        for (PointVectors p : points) {
+            if (p == null || p.id() == null) {
+                throw new io.quiver.engine.BadRequestException("point id is missing");
             }
-            for (float f : p.vector()) {
-                if (!Float.isFinite(f)) {
-                    throw new io.quiver.engine.BadRequestException("Vector contains a non-finite value (NaN or infinity)");
+            checkVector(p.vector(), config);
+            ids.add(p.id());
+            touched.add(ShardRouter.shardOf(p.id(), shards));
+        }
+        if (touched.size() > 1) {
+            Set<PointId> found = new HashSet<>();
+            retrieve(new ArrayList<>(ids), WithPayload.NONE, false).forEach(r -> found.add(r.id()));
+            for (PointId id : ids) {
+                if (!found.contains(id)) {
+                    throw io.quiver.engine.NotFoundException.point(id);
                 }
             }
         }
-        return dataPlane.write(name, ShardOperation.upsert(points), wait);
+        return dataPlane.write(name, ShardOperation.updateVectors(points), wait);
+    }
+
+    @Override
+    public UpdateResult deleteVectors(PointsSelector selector, List<String> vectorNames, boolean wait) {
+        if (vectorNames.isEmpty()) {
+            throw new io.quiver.engine.ValidationException(List.of("vector: must specify vector names to delete"));
+        }
+        CollectionConfig config = config();
+        vectorNames.forEach(config::requireVectorName);
+        return dataPlane.write(name, ShardOperation.deleteVectors(selector, vectorNames), wait);
     }
 
     @Override

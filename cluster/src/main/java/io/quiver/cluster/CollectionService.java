@@ -8,6 +8,7 @@ import io.quiver.engine.NotFoundException;
 import io.quiver.engine.SnapshotDescription;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
+import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
@@ -42,6 +43,18 @@ public interface CollectionService {
     UpdateResult deletePayloadKeys(PointsSelector selector, List<String> keys, boolean wait);
 
     UpdateResult clearPayload(PointsSelector selector, boolean wait);
+
+    /**
+     * Qdrant's UpdateVectors: each point gets its new vector and keeps its payload; a missing point is a NotFound,
+     * a wrong dimension or non-finite value a BadRequest, each checked before anything is applied.
+     */
+    UpdateResult updateVectors(List<PointVectors> points, boolean wait);
+
+    /**
+     * Qdrant's DeleteVectors: the selected points lose the named vectors ({@code ""}: the unnamed one) and keep their
+     * payload; an unknown name is a BadRequest, checked before anything is applied.
+     */
+    UpdateResult deleteVectors(PointsSelector selector, List<String> vectorNames, boolean wait);
 
     UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait);
 

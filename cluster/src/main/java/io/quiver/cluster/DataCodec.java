@@ -10,6 +10,7 @@ import io.quiver.engine.BadRequestException;
 import io.quiver.engine.NotFoundException;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
+import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
 import io.quiver.engine.QuiverException;
 import io.quiver.engine.Record;
@@ -106,16 +107,39 @@ final class DataCodec {
         return out;
     }
 
+    /** Records; one whose vector was asked for but deleted carries {@code "nv": true}. */
     static ArrayNode recordsJson(List<Record> records) {
         ArrayNode a = JSON.arrayNode();
-        records.forEach(r -> a.add(pointJson(r.id(), r.vectorOrNull(), r.payloadOrNull())));
+        for (Record r : records) {
+            ObjectNode n = pointJson(r.id(), r.vectorOrNull(), r.payloadOrNull());
+            if (r.vectorMissing()) {
+                n.put("nv", true);
+            }
+            a.add(n);
+        }
         return a;
     }
 
     static List<Record> records(JsonNode array) {
         List<Record> out = new ArrayList<>(array.size());
         for (JsonNode n : array) {
-            out.add(new Record(PointId.parse(n.get("id")), payloadOf(n.get("p")), vectorOf(n.get("v"))));
+            out.add(new Record(PointId.parse(n.get("id")), payloadOf(n.get("p")), vectorOf(n.get("v")),
+                    n.path("nv").asBoolean(false)));
+        }
+        return out;
+    }
+
+    /** An update of vectors: {@code [{"id":..,"v":..}]}. */
+    static ArrayNode pointVectorsJson(List<PointVectors> points) {
+        ArrayNode a = JSON.arrayNode();
+        points.forEach(p -> a.add(pointJson(p.id(), p.vector(), null)));
+        return a;
+    }
+
+    static List<PointVectors> pointVectors(JsonNode array) {
+        List<PointVectors> out = new ArrayList<>(array.size());
+        for (JsonNode n : array) {
+            out.add(new PointVectors(PointId.parse(n.get("id")), vectorOf(n.get("v"))));
         }
         return out;
     }

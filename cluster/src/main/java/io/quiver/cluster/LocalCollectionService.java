@@ -9,6 +9,7 @@ import io.quiver.engine.OrderBy;
 import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
+import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
@@ -87,6 +88,16 @@ public final class LocalCollectionService implements CollectionService {
     @Override
     public UpdateResult clearPayload(PointsSelector selector, boolean wait) {
         return collection.clearPayload(selector, wait);
+    }
+
+    @Override
+    public UpdateResult updateVectors(List<PointVectors> points, boolean wait) {
+        return collection.updateVectors(points, wait);
+    }
+
+    @Override
+    public UpdateResult deleteVectors(PointsSelector selector, List<String> vectorNames, boolean wait) {
+        return collection.deleteVectors(selector, vectorNames, wait);
     }
 
     @Override

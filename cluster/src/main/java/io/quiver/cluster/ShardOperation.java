@@ -7,6 +7,7 @@ import io.quiver.engine.Collection;
 import io.quiver.engine.NotFoundException;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
+import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
 import io.quiver.engine.Record;
 import io.quiver.engine.UpdateResult;
@@ -21,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One write to a collection in its wire form ({@code {"op":..,...}}): upsert, delete, the four payload operations
- * and the payload-index definitions. It knows how to split itself by shard and how to apply itself to one replica
+ * One write to a collection in its wire form ({@code {"op":..,...}}): upsert, delete, the four payload operations,
+ * the update and delete of vectors, and the payload-index definitions. It knows how to split itself by shard and how to apply itself to one replica
  * (an engine collection). Immutable (the JSON is never mutated after construction).
  */
 record ShardOperation(ObjectNode json) {
@@ -69,6 +70,19 @@ record ShardOperation(ObjectNode json) {
         return selected("clear_payload", selector);
     }
 
+    static ShardOperation updateVectors(List<PointVectors> points) {
+        ObjectNode n = DataCodec.JSON.objectNode().put("op", "update_vectors");
+        n.set("points", DataCodec.pointVectorsJson(points));
+        return new ShardOperation(n);
+    }
+
+    static ShardOperation deleteVectors(PointsSelector selector, List<String> vectorNames) {
+        ShardOperation op = selected("delete_vectors", selector);
+        ArrayNode a = op.json.putArray("vectors");
+        vectorNames.forEach(a::add);
+        return op;
+    }
+
     static ShardOperation createIndex(String field, JsonNode schema) {
         ObjectNode n = DataCodec.JSON.objectNode().put("op", "create_index").put("field", field);
         n.set("schema", schema);
@@ -84,8 +98,8 @@ record ShardOperation(ObjectNode json) {
     }
 
     /**
-     * The per-shard parts of this operation: upserts and id selections go only to the shards of their ids (in
-     * ascending shard order); filters and index definitions go to every shard.
+     * The per-shard parts of this operation: upserts, updates of vectors and id selections go only to the shards of
+     * their ids (in ascending shard order); filters and index definitions go to every shard.
      */
     Map<Integer, ShardOperation> splitByShard(int shardCount) {
         Map<Integer, ShardOperation> parts = new LinkedHashMap<>();
@@ -95,6 +109,14 @@ record ShardOperation(ObjectNode json) {
                 byShard.computeIfAbsent(ShardRouter.shardOf(p.id(), shardCount), s -> new ArrayList<>()).add(p);
             }
             byShard.forEach((shard, points) -> parts.put(shard, upsert(points)));
+            return parts;
+        }
+        if (op().equals("update_vectors")) {
+            Map<Integer, List<PointVectors>> byShard = new java.util.TreeMap<>();
+            for (PointVectors p : DataCodec.pointVectors(json.get("points"))) {
+                byShard.computeIfAbsent(ShardRouter.shardOf(p.id(), shardCount), s -> new ArrayList<>()).add(p);
+            }
+            byShard.forEach((shard, points) -> parts.put(shard, updateVectors(points)));
             return parts;
         }
         JsonNode selector = json.get("selector");
@@ -144,6 +166,19 @@ record ShardOperation(ObjectNode json) {
                 PointsSelector s = selector(replica, onlyExistingIds);
                 yield s == null ? done(wait) : replica.clearPayload(s, wait);
             }
+            case "update_vectors" -> {
+                List<PointVectors> points = DataCodec.pointVectors(json.get("points"));
+                if (onlyExistingIds) {
+                    points = existing(replica, points);
+                }
+                yield points.isEmpty() ? done(wait) : replica.updateVectors(points, wait);
+            }
+            case "delete_vectors" -> {
+                List<String> names = new ArrayList<>();
+                json.get("vectors").forEach(n -> names.add(n.asText()));
+                // ids the replica does not hold are ignored, as by every replica
+                yield replica.deleteVectors(DataCodec.selector(json.get("selector")), names, wait);
+            }
             case "create_index" -> replica.createPayloadIndex(json.get("field").asText(), json.get("schema"), wait);
             case "delete_index" -> replica.deletePayloadIndex(json.get("field").asText(), wait);
             default -> throw new ClusterException(ClusterException.Kind.INTERNAL, "unknown shard operation " + op());
@@ -161,6 +196,15 @@ record ShardOperation(ObjectNode json) {
         }
         List<PointId> kept = ids.ids().stream().filter(present::contains).toList();
         return kept.isEmpty() ? null : PointsSelector.ids(kept);
+    }
+
+    /** The points of an update of vectors that {@code replica} holds (see {@link #apply}'s onlyExistingIds). */
+    private static List<PointVectors> existing(Collection replica, List<PointVectors> points) {
+        Set<PointId> present = new HashSet<>();
+        for (Record r : replica.retrieve(points.stream().map(PointVectors::id).toList(), WithPayload.NONE, false)) {
+            present.add(r.id());
+        }
+        return points.stream().filter(p -> present.contains(p.id())).toList();
     }
 
     private static UpdateResult done(boolean wait) {

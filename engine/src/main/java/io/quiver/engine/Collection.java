@@ -80,9 +80,34 @@ public final class Collection {
 
     // ---------------------------------------------------------------- writes
 
-    /** Inserts or replaces points (vector and payload). BadRequest on a wrong dimension or a non-finite value. */
+    /**
+     * Inserts or replaces points (vector and payload). BadRequest on a wrong dimension or a non-finite value. A point
+     * whose vector is null is stored without a vector (Qdrant's {@code "vector": {}}), as after
+     * {@link #deleteVectors}.
+     */
     public UpdateResult upsert(List<Point> points, boolean wait) {
         return writer.upsert(points, wait);
+    }
+
+    /**
+     * Qdrant's UpdateVectors: gives each point its new vector and keeps its payload (a later entry for the same id
+     * wins). Everything is checked before anything is applied: an empty list is a Validation error, a wrong
+     * dimension or non-finite value a BadRequest, a point that does not exist a NotFound ("No point with id … found");
+     * each changes nothing. Each updated point's version is the operation's id, as for any write.
+     */
+    public UpdateResult updateVectors(List<PointVectors> points, boolean wait) {
+        return writer.updateVectors(points, wait);
+    }
+
+    /**
+     * Qdrant's DeleteVectors: removes the named vectors ({@code ""} is the collection's one, unnamed vector) from the
+     * selected points, which keep their payload and stay retrievable and countable but are no longer found by vector
+     * search ({@code with_vector} shows them without a vector); missing ids are ignored. An empty name list is a
+     * Validation error, an unknown name a BadRequest ("Not existing vector name error: NAME"), checked before
+     * anything is applied.
+     */
+    public UpdateResult deleteVectors(PointsSelector selector, List<String> vectorNames, boolean wait) {
+        return writer.deleteVectors(selector, vectorNames, wait);
     }
 
     /** Deletes points; missing ids are ignored. */

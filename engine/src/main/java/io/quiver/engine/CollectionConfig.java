@@ -421,6 +421,17 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     }
 
     /**
+     * Checks that the collection has a vector named {@code name} (a vector name of an update or a delete of
+     * vectors): the only one is the unnamed vector, {@code ""}; another name is a BadRequest in Qdrant's words,
+     * "Not existing vector name error: NAME".
+     */
+    public void requireVectorName(String name) {
+        if (name == null || !name.isEmpty()) {
+            throw new BadRequestException("Not existing vector name error: " + name);
+        }
+    }
+
+    /**
      * Qdrant's VectorsConfigDiff of a PATCH body: vector name → {@code on_disk}, {@code hnsw_config} (merged into the
      * vector's own diff), {@code quantization_config} (a config, or "Disabled" to drop the vector's own). The only
      * vector is the unnamed one, {@code ""}; another name is Qdrant's "Not existing vector name error".

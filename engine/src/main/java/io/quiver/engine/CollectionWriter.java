@@ -19,8 +19,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The point writes of a collection: each is split by shard, submitted as one operation per shard and waited for. Each
- * shard's part takes the collection's next operation id when its update worker appends it to the WAL (see
+ * The point and vector writes of a collection: each is checked whole first (a rejected write changes nothing), then
+ * split by shard, submitted as one operation per shard and waited for. Each shard's part takes the collection's next
+ * operation id when its update worker appends it to the WAL (see
  * {@link io.quiver.engine.shard.OperationIds}), so an operation that fails before it reaches a WAL takes none; the
  * result carries the largest id of the parts (as Qdrant answers the largest of its shards' operation numbers), and
  * each point's version is the id of the part that wrote it. Threading: threadsafe and lock-free; each shard orders its
@@ -45,7 +46,7 @@ final class CollectionWriter {
             if (p == null || p.id() == null) {
                 throw new BadRequestException("point id is missing");
             }
-            float[] v = VectorInput.prepare(p.vector(), dim, distance);
+            float[] v = p.vector() == null ? null : VectorInput.prepare(p.vector(), dim, distance);
             // a later occurrence of the same id in one batch wins: the logged operation holds each id once
             perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
                     .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
@@ -58,6 +59,53 @@ final class CollectionWriter {
         perShard.forEach((shard, byId) -> futures.add(shards.get(shard).submit(
                 new Operation.Upsert(List.copyOf(byId.values())), null, false, d)));
         return finish(futures, wait);
+    }
+
+    /** {@link Collection#updateVectors}. */
+    UpdateResult updateVectors(List<PointVectors> points, boolean wait) {
+        if (points.isEmpty()) {
+            throw new ValidationException(List.of("points: must specify points to update"));
+        }
+        CollectionConfig c = config.get();
+        int dim = c.vectors().size();
+        Distance distance = c.vectors().distance();
+        Map<Integer, Map<PointId, Operation.PointVector>> perShard = new java.util.TreeMap<>();
+        for (PointVectors p : points) {
+            if (p == null || p.id() == null) {
+                throw new BadRequestException("point id is missing");
+            }
+            float[] v = VectorInput.prepare(p.vector(), dim, distance);
+            // a later vector for the same id wins (Qdrant merges a point's updates within one request)
+            perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
+                    .put(p.id(), new Operation.PointVector(p.id(), v));
+        }
+        if (perShard.size() > 1) {
+            perShard.values().forEach(byId -> requireExisting(byId.keySet()));
+        }
+        Durability d = wait ? Durability.DURABLE : Durability.WRITTEN;
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        perShard.forEach((shard, byId) -> futures.add(shards.get(shard).submit(
+                new Operation.UpdateVectors(List.copyOf(byId.values())), null, true, d)));
+        return finish(futures, wait);
+    }
+
+    /** {@link Collection#deleteVectors}. */
+    UpdateResult deleteVectors(PointsSelector selector, List<String> vectorNames, boolean wait) {
+        if (vectorNames == null || vectorNames.isEmpty()) {
+            throw new ValidationException(List.of("vector: must specify vector names to delete"));
+        }
+        CollectionConfig c = config.get();
+        vectorNames.forEach(c::requireVectorName);
+        return submitSelected(selector, ids -> new Operation.DeleteVectors(ids), false, wait);
+    }
+
+    /** NotFound for the first id no shard holds (before a write touching several shards submits any part). */
+    private void requireExisting(java.util.Collection<PointId> ids) {
+        for (PointId id : ids) {
+            if (shards.of(id).retrieve(id, WithPayload.NONE, false) == null) {
+                throw NotFoundException.point(id);
+            }
+        }
     }
 
     /** {@link Collection#delete}. */
@@ -113,11 +161,7 @@ final class CollectionWriter {
                     perShard.computeIfAbsent(shards.shardIdOf(id), k -> new ArrayList<>()).add(id);
                 }
                 if (idsMustExist && perShard.size() > 1) {
-                    for (PointId id : ids.ids()) { // checked up front so no shard applies a partial operation
-                        if (shards.of(id).retrieve(id, WithPayload.NONE, false) == null) {
-                            throw NotFoundException.point(id);
-                        }
-                    }
+                    requireExisting(ids.ids()); // checked up front so no shard applies a partial operation
                 }
                 if (perShard.isEmpty()) {
                     perShard.put(0, List.of());

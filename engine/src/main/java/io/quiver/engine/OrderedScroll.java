@@ -81,8 +81,8 @@ public final class OrderedScroll {
             }
             Record r = h.record();
             ObjectNode payload = r.payloadOrNull() == null ? JsonNodeFactory.instance.objectNode() : r.payloadOrNull();
-            out.add(new OrderedRecord(new Record(r.id(), withPayload.select(payload), r.vectorOrNull()),
-                    h.orderValue(), h.integral()));
+            Record shown = new Record(r.id(), withPayload.select(payload), r.vectorOrNull(), r.vectorMissing());
+            out.add(new OrderedRecord(shown, h.orderValue(), h.integral()));
         }
         return out;
     }

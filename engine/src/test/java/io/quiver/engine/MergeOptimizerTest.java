@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The merge optimizer merges small sealed segments in the background while points keep being overwritten, deleted
- * and edited; the collection always equals a model of the writes, search stays exact, and so after a reopen.
+ * The merge optimizer merges small sealed segments in the background while points keep being overwritten, deleted,
+ * edited, and get their vector updated or deleted; the collection always equals a model of the writes (a point without
+ * a vector kept as such), search stays exact, and so after a reopen.
  */
 class MergeOptimizerTest {
     @TempDir
@@ -55,6 +56,17 @@ class MergeOptimizerTest {
                     }
                     c.delete(PointsSelector.ids(dels), true);
                     dels.forEach(model::remove);
+                } else if (kind == 8 && !model.isEmpty()) {
+                    List<PointId> ids = new ArrayList<>(model.keySet());
+                    PointId id = ids.get(rnd.nextInt(ids.size()));
+                    if (rnd.nextBoolean()) {
+                        c.deleteVectors(PointsSelector.ids(id), List.of(""), rnd.nextBoolean());
+                        model.put(id, new Expected(null, model.get(id).payload()));
+                    } else {
+                        float[] v = {rnd.nextFloat(), rnd.nextFloat(), rnd.nextFloat(), round};
+                        c.updateVectors(List.of(new PointVectors(id, v)), rnd.nextBoolean());
+                        model.put(id, new Expected(v, model.get(id).payload()));
+                    }
                 } else if (!model.isEmpty()) {
                     List<PointId> ids = new ArrayList<>(model.keySet());
                     PointId id = ids.get(rnd.nextInt(ids.size()));
@@ -131,10 +143,15 @@ class MergeOptimizerTest {
         for (Record r : all) {
             Expected e = model.get(r.id());
             assertArrayEquals(e.vector(), r.vectorOrNull(), "vector of " + r.id());
+            assertEquals(e.vector() == null, r.vectorMissing(), "vector of " + r.id() + " deleted");
             assertEquals(e.payload(), r.payloadOrNull(), "payload of " + r.id());
         }
         Map<PointId, float[]> vectors = new TreeMap<>();
-        model.forEach((id, e) -> vectors.put(id, e.vector()));
+        model.forEach((id, e) -> {
+            if (e.vector() != null) {
+                vectors.put(id, e.vector());
+            }
+        });
         for (int i = 0; i < 10; i++) {
             float[] q = {rnd.nextFloat(), rnd.nextFloat(), rnd.nextFloat(), rnd.nextInt(150)};
             assertEquals(SearchExactnessTest.bruteForce(vectors, Distance.EUCLID, q, 10),

@@ -59,7 +59,8 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
     /**
      * The stored vector of example point {@code id}: a 404 {@code No point with id … found} when the collection it is
      * looked up in has no such point, then a 400 when that collection has no vector by the asked name (Quiver's
-     * collections hold the unnamed vector only).
+     * collections hold the unnamed vector only), and a 404 as for a missing point when the point has no vector (it
+     * was deleted): there is nothing to search with.
      */
     float[] storedVector(PointId id) {
         CollectionService from = lookupOrNull == null ? searched : lookupOrNull;
@@ -69,6 +70,9 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
         }
         if (!lookupVector.equals(RequestParser.DEFAULT_VECTOR)) {
             throw ApiException.badRequest("Wrong input: Not existing vector name error: " + lookupVector);
+        }
+        if (records.getFirst().vectorOrNull() == null) {
+            throw ApiException.notFound("No point with id " + id + " found");
         }
         return records.getFirst().vectorOrNull();
     }

@@ -22,8 +22,8 @@ import static io.quiver.server.Route.Access.READ;
 import static io.quiver.server.Route.Access.WRITE;
 
 /**
- * Qdrant's point endpoints: upsert, delete, the four payload operations, batch updates, retrieve, get by id, scroll and
- * count. Each maps one request to one engine call; {@code wait} (default false) picks completed vs acknowledged.
+ * Qdrant's point endpoints: upsert, delete, the four payload operations, update and delete of vectors (bodies parsed by
+ * {@link VectorOperationParser}), batch updates, retrieve, get by id, scroll and count. Each maps one request to one engine call; {@code wait} (default false) picks completed vs acknowledged.
  * Stateless and threadsafe.
  */
 final class PointRoutes {
@@ -43,6 +43,10 @@ final class PointRoutes {
                 new Route("PUT", "/collections/{c}/points/payload", WRITE, r -> update(r, this::overwritePayload)),
                 new Route("POST", "/collections/{c}/points/payload/delete", WRITE, r -> update(r, this::deletePayload)),
                 new Route("POST", "/collections/{c}/points/payload/clear", WRITE, r -> update(r, this::clearPayload)),
+                new Route("PUT", "/collections/{c}/points/vectors", WRITE,
+                        r -> update(r, VectorOperationParser::updateVectors)),
+                new Route("POST", "/collections/{c}/points/vectors/delete", WRITE,
+                        r -> update(r, VectorOperationParser::deleteVectors)),
                 new Route("POST", "/collections/{c}/points/batch", WRITE, this::batch),
                 new Route("POST", "/collections/{c}/points", READ, this::retrieve),
                 new Route("GET", "/collections/{c}/points/{id}", READ, this::getPoint),
@@ -150,6 +154,8 @@ final class PointRoutes {
             case "overwrite_payload" -> this::overwritePayload;
             case "delete_payload" -> this::deletePayload;
             case "clear_payload" -> this::clearPayload;
+            case "update_vectors" -> VectorOperationParser::updateVectors;
+            case "delete_vectors" -> VectorOperationParser::deleteVectors;
             default -> throw ApiException.badRequest("Format error in JSON body: operations[]: unknown variant `"
                     + kind + "`");
         };

@@ -23,7 +23,10 @@ public sealed interface Condition permits Filter, FieldCondition, Condition.IsEm
         }
     }
 
-    /** {@code {"has_vector":"name"}}: the point has the named vector; Quiver points have the unnamed one ("") only. */
+    /**
+     * {@code {"has_vector":"name"}}: the point has the named vector; Quiver points have the unnamed one ("") only,
+     * unless it was deleted.
+     */
     record HasVector(String vectorName) implements Condition {}
 
     /**

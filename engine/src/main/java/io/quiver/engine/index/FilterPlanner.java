@@ -123,7 +123,11 @@ final class FilterPlanner {
                 }
                 yield out;
             }
-            case Condition.HasVector v -> v.vectorName().isEmpty() ? (BitSet) live.clone() : new BitSet();
+            case Condition.HasVector v -> {
+                BitSet out = v.vectorName().isEmpty() ? points.liveOrdsWithVector() : new BitSet();
+                out.and(live);
+                yield out;
+            }
             case FieldCondition fc -> exactField(fc);
             default -> null;
         };

@@ -37,6 +37,14 @@ public interface SegmentPoints {
         return live;
     }
 
+    /**
+     * A fresh bitset of the live ordinals whose point has a vector (what {@code has_vector} on the unnamed vector
+     * matches); all live ones unless the segment keeps points without a vector.
+     */
+    default BitSet liveOrdsWithVector() {
+        return liveOrds();
+    }
+
     /** The segment's decoded payload columns, or null when it keeps none (then payloads are parsed to filter). */
     default PayloadColumns columns() {
         return null;

@@ -23,18 +23,22 @@ import net.jpountz.lz4.LZ4FastDecompressor;
  * Reads and writes a segment's {@code points.bin}: everything about its points except the vectors. Written whole at
  * each checkpoint (temp file, fsync, atomic rename), so a crash leaves the previous version intact.
  *
- * <p>Format version 1 (big-endian): header {@code int magic "QPTS", int version, long uuidMsb, long uuidLsb, int dim,
+ * <p>Format version 2 (big-endian): header {@code int magic "QPTS", int version, long uuidMsb, long uuidLsb, int dim,
  * byte sealed, int count, long vectorsCrc32c}; ids ({@code byte tag} 0 + {@code long} or 1 + two {@code long}s);
- * {@code count} versions ({@code long}); deleted bitset ({@code int words} + {@code long}s); payloads as lz4 blocks of
- * {@link #BLOCK_POINTS} points ({@code int blocks}, then per block {@code int rawLen, int compressedLen, bytes}; the
- * raw block is per point {@code int len} (-1: empty payload) + UTF-8 JSON); footer {@code int magic "QEND",
- * long crc32c} of all bytes before the footer. Stateless; threadsafe.
+ * {@code count} versions ({@code long}); deleted bitset ({@code int words} + {@code long}s); vectorless bitset (the
+ * points without a vector, same encoding); payloads as lz4 blocks of {@link #BLOCK_POINTS} points ({@code int blocks},
+ * then per block {@code int rawLen, int compressedLen, bytes}; the raw block is per point {@code int len} (-1: empty
+ * payload) + UTF-8 JSON); footer {@code int magic "QEND", long crc32c} of all bytes before the footer. Version 1 is
+ * the same without the vectorless bitset (every point has its vector); it is still read, and version 2 is written.
+ * Stateless; threadsafe.
  */
 public final class PointsFile {
     public static final String NAME = "points.bin";
     static final int MAGIC = 0x51505453; // "QPTS"
     static final int FOOTER_MAGIC = 0x51454E44; // "QEND"
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The first format: no vectorless bitset (written before points could lose their vector). */
+    static final int FORMAT_VERSION_ALL_VECTORS = 1;
     static final int BLOCK_POINTS = 256;
     private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
 
@@ -71,11 +75,8 @@ public final class PointsFile {
             for (int i = 0; i < s.count(); i++) {
                 out.writeLong(s.versions()[i]);
             }
-            long[] words = s.deleted().toLongArray();
-            out.writeInt(words.length);
-            for (long w : words) {
-                out.writeLong(w);
-            }
+            writeBits(out, s.deleted());
+            writeBits(out, s.vectorless());
             writePayloadBlocks(out, s.payloads(), s.count());
             out.flush();
             byte[] body = bytes.toByteArray();
@@ -99,6 +100,22 @@ public final class PointsFile {
         } catch (IOException e) {
             throw new StorageException("cannot write " + dir.resolve(NAME), e);
         }
+    }
+
+    private static void writeBits(DataOutputStream out, BitSet bits) throws IOException {
+        long[] words = bits.toLongArray();
+        out.writeInt(words.length);
+        for (long w : words) {
+            out.writeLong(w);
+        }
+    }
+
+    private static BitSet readBits(ByteBuffer in) {
+        long[] words = new long[in.getInt()];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = in.getLong();
+        }
+        return BitSet.valueOf(words);
     }
 
     private static void writePayloadBlocks(DataOutputStream out, byte[][] payloads, int count) throws IOException {
@@ -155,7 +172,7 @@ public final class PointsFile {
             throw new StorageException("not a points file (bad magic): " + file);
         }
         int version = in.getInt();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_ALL_VECTORS) {
             throw new StorageException("unsupported points file version " + version + ": " + file);
         }
         UUID id = new UUID(in.getLong(), in.getLong());
@@ -179,10 +196,8 @@ public final class PointsFile {
         for (int i = 0; i < count; i++) {
             versions[i] = in.getLong();
         }
-        long[] words = new long[in.getInt()];
-        for (int i = 0; i < words.length; i++) {
-            words[i] = in.getLong();
-        }
+        BitSet deleted = readBits(in);
+        BitSet vectorless = version == FORMAT_VERSION_ALL_VECTORS ? new BitSet() : readBits(in);
         byte[][] payloads = new byte[count][];
         int blocks = in.getInt();
         LZ4FastDecompressor dec = LZ4.fastDecompressor();
@@ -207,7 +222,7 @@ public final class PointsFile {
         if (ord != count) {
             throw new StorageException("points file " + file + " has " + ord + " payloads for " + count + " points");
         }
-        return new Contents(new SegmentSnapshot(id, dim, sealed, count, ids, versions, BitSet.valueOf(words),
+        return new Contents(new SegmentSnapshot(id, dim, sealed, count, ids, versions, deleted, vectorless,
                 payloads, 0, vectorsCrc), vectorsCrc);
     }
 

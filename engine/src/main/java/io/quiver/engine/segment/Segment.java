@@ -18,9 +18,13 @@ import java.util.UUID;
 
 /**
  * One segment of a shard: vectors in a mapped {@link MappedVectorStore}, and per dense ordinal the point id, the
- * version of its last change, a deleted flag and the payload (UTF-8 JSON, lz4 blocks on disk). Appendable until
- * {@link #seal()}; after that no vector is added (deletes and payload changes still are), and an HNSW graph
- * ({@code hnsw.graph}) may be attached.
+ * version of its last change, a deleted flag, a vectorless flag and the payload (UTF-8 JSON, lz4 blocks on disk).
+ * Appendable until {@link #seal()}; after that no vector is added (deletes, vector deletes and payload changes still
+ * are), and an HNSW graph ({@code hnsw.graph}) may be attached.
+ *
+ * <p>A vectorless ordinal holds a point without a vector (Qdrant's DeleteVectors, or an upsert without one): it is
+ * live for retrieve, scroll, count and filters, but no vector search returns it. Its slot in {@code vectors.bin}
+ * keeps the old bytes (or zeros), which nothing reads as the point's vector.
  *
  * <p>Single writer: the shard's update worker mutates it, holding the shard's write lock; searches and reads hold the
  * shard's read lock. The index builder reads only the vectors of a sealed segment, which never change.
@@ -38,6 +42,7 @@ public final class Segment implements AutoCloseable {
     private byte[][] payloads;
     private final BitSet deleted;
     private int deletedCount;
+    private final BitSet vectorless;
     private volatile boolean sealed;
     private volatile HnswIndex index;
     private long modCount;
@@ -53,7 +58,7 @@ public final class Segment implements AutoCloseable {
     private final io.quiver.engine.index.PayloadColumns payloadColumns = new io.quiver.engine.index.PayloadColumns();
 
     private Segment(UUID id, Path dir, int dim, MappedVectorStore vectors, PointId[] ids, long[] versions,
-            byte[][] payloads, BitSet deleted, boolean sealed) {
+            byte[][] payloads, BitSet deleted, BitSet vectorless, boolean sealed) {
         this.id = id;
         this.dir = dir;
         this.dim = dim;
@@ -63,6 +68,7 @@ public final class Segment implements AutoCloseable {
         this.payloads = payloads;
         this.deleted = deleted;
         this.deletedCount = deleted.cardinality();
+        this.vectorless = vectorless;
         this.sealed = sealed;
     }
 
@@ -79,7 +85,7 @@ public final class Segment implements AutoCloseable {
         MappedVectorStore v = MappedVectorStore.create(dir.resolve(VECTORS_FILE), dim, id, capacity);
         int initial = (int) Math.min(capacity, 1024);
         return new Segment(id, dir, dim, v, new PointId[initial], new long[initial], new byte[initial][],
-                new BitSet(), false);
+                new BitSet(), new BitSet(), false);
     }
 
     /**
@@ -97,7 +103,7 @@ public final class Segment implements AutoCloseable {
                 s.sealed() ? s.count() : Math.min(Math.max(expectedVectors, 64), 1L << 20));
         int cap = Math.max(s.count(), 16);
         Segment seg = new Segment(id, dir, dim, v, Arrays.copyOf(s.ids(), cap), Arrays.copyOf(s.versions(), cap),
-                Arrays.copyOf(s.payloads(), cap), s.deleted(), s.sealed());
+                Arrays.copyOf(s.payloads(), cap), s.deleted(), s.vectorless(), s.sealed());
         if (verifyVectors || !s.sealed()) {
             seg.runningCrc.update(v.bytesOf(0, s.count()));
             if (seg.runningCrc.getValue() != c.vectorsCrc()) {
@@ -164,12 +170,26 @@ public final class Segment implements AutoCloseable {
         return payloads[ord];
     }
 
+    /** The stored vector bytes of an ordinal, as floats (also for a vectorless one: check {@link #hasVector}). */
     public float[] vectorAt(int ord) {
         return vectors.copyOf(ord);
     }
 
-    /** Appends a point and returns its ordinal. Writer only; the segment must not be sealed. */
-    public int append(PointId pid, float[] vector, byte[] payload, long version) {
+    /** The point's vector, or null when it has none (vectorless). */
+    public float[] vectorOrNullAt(int ord) {
+        return vectorless.get(ord) ? null : vectors.copyOf(ord);
+    }
+
+    /** Whether the point at {@code ord} has a vector (false once its vector was deleted). */
+    public boolean hasVector(int ord) {
+        return !vectorless.get(ord);
+    }
+
+    /**
+     * Appends a point and returns its ordinal; a null {@code vectorOrNull} appends a vectorless point (zeros in the
+     * vector file). Writer only; the segment must not be sealed.
+     */
+    public int append(PointId pid, float[] vectorOrNull, byte[] payload, long version) {
         if (sealed) {
             throw new IllegalStateException("append to sealed segment " + id);
         }
@@ -183,7 +203,10 @@ public final class Segment implements AutoCloseable {
         ids[ord] = pid;
         versions[ord] = version;
         payloads[ord] = payload;
-        vectors.append(ord, vector);
+        vectors.append(ord, vectorOrNull != null ? vectorOrNull : new float[dim]);
+        if (vectorOrNull == null) {
+            vectorless.set(ord);
+        }
         runningCrc.update(vectors.bytesOf(ord, 1));
         modCount++;
         indexPayload(ord, payload);
@@ -197,6 +220,16 @@ public final class Segment implements AutoCloseable {
             modCount++;
             payloadIndexes.remove(ord);
         }
+    }
+
+    /**
+     * Deletes the point's vector in place (Qdrant's DeleteVectors): the point stays, with its payload, as version
+     * {@code version}; vector searches no longer return it. Writer only.
+     */
+    public void deleteVector(int ord, long version) {
+        vectorless.set(ord);
+        versions[ord] = version;
+        modCount++;
     }
 
     public void setPayload(int ord, byte[] payload, long version) {
@@ -228,7 +261,7 @@ public final class Segment implements AutoCloseable {
     public SegmentSnapshot snapshot() {
         int n = vectors.size();
         return new SegmentSnapshot(id, dim, sealed, n, Arrays.copyOf(ids, n), Arrays.copyOf(versions, n),
-                (BitSet) deleted.clone(), Arrays.copyOf(payloads, n), modCount,
+                (BitSet) deleted.clone(), (BitSet) vectorless.clone(), Arrays.copyOf(payloads, n), modCount,
                 sealed ? sealedCrc : runningCrc.getValue());
     }
 
@@ -308,6 +341,26 @@ public final class Segment implements AutoCloseable {
         return live;
     }
 
+    /** A fresh bitset of the live ordinals that have a vector (what {@code has_vector: ""} matches). */
+    public BitSet liveOrdsWithVector() {
+        BitSet live = liveOrds();
+        live.andNot(vectorless);
+        return live;
+    }
+
+    /**
+     * The ordinals a vector search may return: live and with a vector; null when that is every ordinal (no check
+     * needed). Read under the shard's read lock.
+     */
+    public AcceptOrds searchableOrdsOrNull() {
+        if (deletedCount == 0 && vectorless.isEmpty()) {
+            return null;
+        }
+        BitSet deletedNow = deleted;
+        BitSet vectorlessNow = vectorless;
+        return ord -> !deletedNow.get(ord) && !vectorlessNow.get(ord);
+    }
+
     private void indexPayload(int ord, byte[] payload) {
         io.quiver.engine.index.PayloadIndexes ix = payloadIndexes;
         boolean indexed = !ix.isEmpty();
@@ -339,7 +392,10 @@ public final class Segment implements AutoCloseable {
         }
     }
 
-    /** The top {@code k} live accepted ordinals by exact scan, best first (scores in Qdrant's convention). */
+    /**
+     * The top {@code k} live accepted ordinals with a vector by exact scan, best first (scores in Qdrant's
+     * convention).
+     */
     public List<ScoredOrd> exactSearch(Distance distance, float[] query, int k, AcceptOrds accept) {
         int n = vectors.size();
         if (k <= 0 || n == 0) {
@@ -350,7 +406,7 @@ public final class Segment implements AutoCloseable {
         PriorityQueue<ScoredOrd> heap = new PriorityQueue<>(Math.min(k, n) + 1,
                 (a, b) -> Float.compare(a.score(), b.score()));
         for (int ord = 0; ord < n; ord++) {
-            if (deleted.get(ord) || (accept != null && !accept.accept(ord))) {
+            if (deleted.get(ord) || vectorless.get(ord) || (accept != null && !accept.accept(ord))) {
                 continue;
             }
             offer(heap, k, ord, distance.similarity(query, all, ord * stride));
@@ -360,14 +416,16 @@ public final class Segment implements AutoCloseable {
 
     /**
      * The top {@code k} of the given live ordinals by exact scan, best first: visits only the set bits, so its cost
-     * is proportional to how many points a filter matches, not to the segment's size.
+     * is proportional to how many points a filter matches, not to the segment's size. Vectorless ordinals are skipped.
      */
     public List<ScoredOrd> exactSearch(Distance distance, float[] query, int k, BitSet ords) {
         if (k <= 0 || vectors.size() == 0) {
             return List.of();
         }
         BitSet deletedNow = deleted;
-        return io.quiver.hnsw.ExactSearch.search(vectors, distance, query, k, ords, ord -> !deletedNow.get(ord));
+        BitSet vectorlessNow = vectorless;
+        return io.quiver.hnsw.ExactSearch.search(vectors, distance, query, k, ords,
+                ord -> !deletedNow.get(ord) && !vectorlessNow.get(ord));
     }
 
     private static void offer(PriorityQueue<ScoredOrd> heap, int k, int ord, float sim) {

@@ -27,7 +27,10 @@ final class ExampleSegmentSearch {
     private ExampleSegmentSearch() {
     }
 
-    /** {@code query}'s examples must be in stored form; deleted points never come back. */
+    /**
+     * {@code query}'s examples must be in stored form; deleted points and points without a vector never come back
+     * (the filter is planned over the points with a vector, as {@link ShardReader}'s searches plan it).
+     */
     static List<ScoredOrd> search(Segment seg, ShardSettings st, IdTracker tracker, ExampleQuery query, int k,
             Filter filter, Integer hnswEf, boolean exact) {
         ExampleScorer scorer = new ExampleScorer(query, st.distance(), seg.vectors());
@@ -35,10 +38,11 @@ final class ExampleSegmentSearch {
         boolean useIndex = idx != null && !exact;
         int ef = Math.max(k, hnswEf != null ? hnswEf : st.hnsw().efConstruct());
         if (filter == null) {
-            AcceptOrds live = seg.liveCount() < seg.count() ? ord -> !seg.isDeleted(ord) : null;
+            AcceptOrds live = seg.searchableOrdsOrNull();
             return useIndex ? idx.search(scorer, k, ef, live) : scan(seg, scorer, k, null);
         }
-        SegmentFilter plan = seg.plan(filter, () -> seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker)));
+        SegmentFilter plan = seg.plan(filter,
+                () -> seg.payloadIndexes().plan(filter, SegmentView.withVectors(seg, tracker)));
         CardinalityEstimation estimate = plan.estimate();
         if (estimate.max() == 0) {
             return List.of();
@@ -48,7 +52,8 @@ final class ExampleSegmentSearch {
                 && (estimate.min() >= threshold || plan.matching().cardinality() >= threshold);
         if (graph) {
             AcceptOrds matching = plan.accept();
-            return idx.search(scorer, k, ef, ord -> !seg.isDeleted(ord) && matching.accept(ord));
+            return idx.search(scorer, k, ef,
+                    ord -> !seg.isDeleted(ord) && seg.hasVector(ord) && matching.accept(ord));
         }
         BitSet matching = plan.matching();
         return matching.isEmpty() ? List.of() : scan(seg, scorer, k, matching);
@@ -61,7 +66,7 @@ final class ExampleSegmentSearch {
                 (a, b) -> Float.compare(a.score(), b.score()));
         int ord = ordsOrNull == null ? 0 : ordsOrNull.nextSetBit(0);
         while (ord >= 0 && ord < n) {
-            if (!seg.isDeleted(ord)) {
+            if (!seg.isDeleted(ord) && seg.hasVector(ord)) {
                 float score = scorer.score(ord);
                 if (worstFirst.size() < k) {
                     worstFirst.add(new ScoredOrd(ord, score));

@@ -9,8 +9,14 @@ import java.util.List;
  * Payloads travel as UTF-8 JSON bytes; null means the empty payload.
  */
 public sealed interface Operation {
-    /** Point data of an upsert; the vector is already normalised for Cosine. */
+    /**
+     * Point data of an upsert; the vector is already normalised for Cosine, null for a point without a vector (a
+     * shard transfer copying a point whose vector was deleted).
+     */
     record PointData(PointId id, float[] vector, byte[] payloadJsonOrNull) {}
+
+    /** One point's new vector in an {@link UpdateVectors}; already checked and normalised for Cosine. */
+    record PointVector(PointId id, float[] vector) {}
 
     record Upsert(List<PointData> points) implements Operation {
         @Override
@@ -52,6 +58,28 @@ public sealed interface Operation {
         @Override
         public Operation withIds(List<PointId> newIds) {
             return new ClearPayload(newIds);
+        }
+    }
+
+    /**
+     * Qdrant's UpdateVectors: replaces the vector of each (existing) point and keeps its payload. Each id appears once
+     * (the writer keeps the last vector given for an id).
+     */
+    record UpdateVectors(List<PointVector> points) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> ids) {
+            throw new UnsupportedOperationException("an update of vectors selects no ids");
+        }
+    }
+
+    /**
+     * Qdrant's DeleteVectors of the collection's one (unnamed) vector: each point keeps its payload and stays
+     * retrievable, without a vector; missing ids are ignored.
+     */
+    record DeleteVectors(List<PointId> ids) implements Operation {
+        @Override
+        public Operation withIds(List<PointId> newIds) {
+            return new DeleteVectors(newIds);
         }
     }
 

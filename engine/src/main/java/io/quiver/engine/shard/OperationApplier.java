@@ -13,9 +13,10 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Applies operations to one shard's segments and id tracker: upserts go to the appendable segment, which is sealed
- * and handed to the optimizer once it reaches the indexing threshold; deletes and payload edits change the points where
- * they live. Threading: the update worker (or the opening thread during recovery) only, holding the write lock.
+ * Applies operations to one shard's segments and id tracker: upserts and vector updates (the new vector with the
+ * point's current payload) go to the appendable segment, which is sealed and handed to the optimizer once it reaches
+ * the indexing threshold; deletes, vector deletes and payload edits change the points where they live. Threading:
+ * the update worker (or the opening thread during recovery) only, holding the write lock.
  */
 final class OperationApplier {
     private final Path segmentsDir;
@@ -71,10 +72,25 @@ final class OperationApplier {
                         }
                         loc.segment().markDeleted(loc.ord());
                     }
-                    int ord = appendable.append(p.id(), p.vector(), p.payloadJsonOrNull(), version);
-                    tracker.put(p.id(), appendable, ord);
-                    if (appendable.count() >= settings.get().indexingThresholdVectors()) {
-                        sealAndRoll();
+                    appendCurrent(p.id(), p.vector(), p.payloadJsonOrNull(), version);
+                }
+            }
+            case Operation.UpdateVectors u -> {
+                for (Operation.PointVector p : u.points()) {
+                    IdTracker.Location loc = tracker.get(p.id());
+                    if (loc == null || loc.segment().versionAt(loc.ord()) >= version) {
+                        continue; // absent: checked before logging, so only when replayed over a later delete
+                    }
+                    byte[] payload = loc.segment().payloadAt(loc.ord());
+                    loc.segment().markDeleted(loc.ord());
+                    appendCurrent(p.id(), p.vector(), payload, version);
+                }
+            }
+            case Operation.DeleteVectors d -> {
+                for (PointId id : d.ids()) {
+                    IdTracker.Location loc = tracker.get(id);
+                    if (loc != null && loc.segment().versionAt(loc.ord()) < version) {
+                        loc.segment().deleteVector(loc.ord(), version);
                     }
                 }
             }
@@ -110,6 +126,15 @@ final class OperationApplier {
             case Operation.PayloadIndex p -> {
                 // config.json's payload_schema decides the indexes (see Operation.PayloadIndex); nothing to apply
             }
+        }
+    }
+
+    /** Appends the current version of a point (its older ordinal, if any, already marked deleted). */
+    private void appendCurrent(PointId id, float[] vectorOrNull, byte[] payload, long version) {
+        int ord = appendable.append(id, vectorOrNull, payload, version);
+        tracker.put(id, appendable, ord);
+        if (appendable.count() >= settings.get().indexingThresholdVectors()) {
+            sealAndRoll();
         }
     }
 

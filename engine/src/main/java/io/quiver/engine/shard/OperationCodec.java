@@ -14,7 +14,8 @@ import java.util.UUID;
  * little-endian {@code byte formatVersion}, then (version 2) {@code long operationId} — the collection's operation id,
  * which is also the version of every point the operation writes — followed by the operation's fields (ids as
  * {@code byte tag} 0 + long or 1 + two longs; strings and JSON as {@code int length} + UTF-8, length -1 for null;
- * vectors as {@code int dim} + float32s). Version 1 records (no operation id) are still read: their operation id is
+ * vectors as {@code int dim} + float32s, dim -1 for an upserted point without a vector). Update vectors (type 8) is
+ * {@code int n} + per point its id and vector; delete vectors (type 9) its ids. Version 1 records (no operation id) are still read: their operation id is
  * their LSN, as it was when they were written. The WAL record itself carries the CRC. Stateless; threadsafe.
  */
 public final class OperationCodec {
@@ -30,6 +31,10 @@ public final class OperationCodec {
     static final byte DELETE_PAYLOAD_KEYS = 5;
     static final byte CLEAR_PAYLOAD = 6;
     static final byte PAYLOAD_INDEX = 7;
+    static final byte UPDATE_VECTORS = 8;
+    static final byte DELETE_VECTORS = 9;
+    /** The dimension written for an upserted point without a vector. */
+    private static final int NO_VECTOR = -1;
 
     private OperationCodec() {}
 
@@ -42,6 +47,8 @@ public final class OperationCodec {
             case Operation.DeletePayloadKeys k -> DELETE_PAYLOAD_KEYS;
             case Operation.ClearPayload c -> CLEAR_PAYLOAD;
             case Operation.PayloadIndex p -> PAYLOAD_INDEX;
+            case Operation.UpdateVectors u -> UPDATE_VECTORS;
+            case Operation.DeleteVectors d -> DELETE_VECTORS;
         };
     }
 
@@ -55,12 +62,18 @@ public final class OperationCodec {
                 b.putInt(u.points().size());
                 for (Operation.PointData p : u.points()) {
                     putId(b, p.id());
-                    b.putInt(p.vector().length);
-                    b.asFloatBuffer().put(p.vector());
-                    b.position(b.position() + p.vector().length * Float.BYTES);
+                    putVector(b, p.vector());
                     putBytes(b, p.payloadJsonOrNull());
                 }
             }
+            case Operation.UpdateVectors u -> {
+                b.putInt(u.points().size());
+                for (Operation.PointVector p : u.points()) {
+                    putId(b, p.id());
+                    putVector(b, p.vector());
+                }
+            }
+            case Operation.DeleteVectors d -> putIds(b, d.ids());
             case Operation.Delete d -> putIds(b, d.ids());
             case Operation.SetPayload s -> {
                 putIds(b, s.ids());
@@ -120,13 +133,25 @@ public final class OperationCodec {
                 List<Operation.PointData> points = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     PointId id = getId(b);
-                    float[] v = new float[b.getInt()];
-                    b.asFloatBuffer().get(v);
-                    b.position(b.position() + v.length * Float.BYTES);
+                    float[] v = getVector(b);
                     points.add(new Operation.PointData(id, v, getBytes(b)));
                 }
                 yield new Operation.Upsert(points);
             }
+            case UPDATE_VECTORS -> {
+                int n = b.getInt();
+                List<Operation.PointVector> points = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    PointId id = getId(b);
+                    float[] v = getVector(b);
+                    if (v == null) {
+                        throw new StorageException("update of vectors without a vector in the WAL");
+                    }
+                    points.add(new Operation.PointVector(id, v));
+                }
+                yield new Operation.UpdateVectors(points);
+            }
+            case DELETE_VECTORS -> new Operation.DeleteVectors(getIds(b));
             case DELETE -> new Operation.Delete(getIds(b));
             case SET_PAYLOAD -> {
                 List<PointId> ids = getIds(b);
@@ -157,9 +182,16 @@ public final class OperationCodec {
             case Operation.Upsert u -> {
                 n += 4;
                 for (Operation.PointData p : u.points()) {
-                    n += idSize(p.id()) + 4 + p.vector().length * Float.BYTES + bytesSize(p.payloadJsonOrNull());
+                    n += idSize(p.id()) + vectorSize(p.vector()) + bytesSize(p.payloadJsonOrNull());
                 }
             }
+            case Operation.UpdateVectors u -> {
+                n += 4;
+                for (Operation.PointVector p : u.points()) {
+                    n += idSize(p.id()) + vectorSize(p.vector());
+                }
+            }
+            case Operation.DeleteVectors d -> n += idsSize(d.ids());
             case Operation.Delete d -> n += idsSize(d.ids());
             case Operation.SetPayload s -> n += idsSize(s.ids()) + bytesSize(s.payloadJson())
                     + bytesSize(s.keyOrNull() == null ? null : s.keyOrNull().getBytes(StandardCharsets.UTF_8));
@@ -175,6 +207,34 @@ public final class OperationCodec {
                     + bytesSize(p.fieldSchemaJsonOrNull());
         }
         return n;
+    }
+
+    private static int vectorSize(float[] vectorOrNull) {
+        return 4 + (vectorOrNull == null ? 0 : vectorOrNull.length * Float.BYTES);
+    }
+
+    private static void putVector(ByteBuffer b, float[] vectorOrNull) {
+        if (vectorOrNull == null) {
+            b.putInt(NO_VECTOR);
+            return;
+        }
+        b.putInt(vectorOrNull.length);
+        b.asFloatBuffer().put(vectorOrNull);
+        b.position(b.position() + vectorOrNull.length * Float.BYTES);
+    }
+
+    private static float[] getVector(ByteBuffer b) {
+        int dim = b.getInt();
+        if (dim == NO_VECTOR) {
+            return null;
+        }
+        if (dim < 0) {
+            throw new StorageException("bad vector dimension " + dim + " in the WAL");
+        }
+        float[] v = new float[dim];
+        b.asFloatBuffer().get(v);
+        b.position(b.position() + dim * Float.BYTES);
+        return v;
     }
 
     private static int idSize(PointId id) {

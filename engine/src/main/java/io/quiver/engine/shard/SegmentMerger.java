@@ -18,9 +18,12 @@ import java.util.List;
 final class SegmentMerger {
     private SegmentMerger() {}
 
-    /** The live points of the sources at capture time: for new ordinal j, where it came from and its version. */
+    /**
+     * The live points of the sources at capture time: for new ordinal j, where it came from, its version, payload and
+     * whether it has a vector.
+     */
     record Plan(List<Segment> sources, Segment[] fromSegment, int[] fromOrd, PointId[] ids, long[] versions,
-            byte[][] payloads) {
+            byte[][] payloads, boolean[] hasVector) {
         int size() {
             return ids.length;
         }
@@ -83,6 +86,7 @@ final class SegmentMerger {
         PointId[] ids = new PointId[n];
         long[] versions = new long[n];
         byte[][] payloads = new byte[n][];
+        boolean[] hasVector = new boolean[n];
         int j = 0;
         for (Segment seg : sources) {
             for (int ord = 0; ord < seg.count(); ord++) {
@@ -92,11 +96,12 @@ final class SegmentMerger {
                     ids[j] = seg.idAt(ord);
                     versions[j] = seg.versionAt(ord);
                     payloads[j] = seg.payloadAt(ord);
+                    hasVector[j] = seg.hasVector(ord);
                     j++;
                 }
             }
         }
-        return new Plan(List.copyOf(sources), from, ords, ids, versions, payloads);
+        return new Plan(List.copyOf(sources), from, ords, ids, versions, payloads, hasVector);
     }
 
     /** Writes the plan's points into a new segment under {@code segmentsDir} and seals it (no lock needed). */
@@ -104,8 +109,8 @@ final class SegmentMerger {
         Segment merged = Segment.create(segmentsDir, dim, Math.max(plan.size(), 1));
         try {
             for (int j = 0; j < plan.size(); j++) {
-                merged.append(plan.ids()[j], plan.fromSegment()[j].vectorAt(plan.fromOrd()[j]), plan.payloads()[j],
-                        plan.versions()[j]);
+                float[] vector = plan.hasVector()[j] ? plan.fromSegment()[j].vectorAt(plan.fromOrd()[j]) : null;
+                merged.append(plan.ids()[j], vector, plan.payloads()[j], plan.versions()[j]);
             }
             merged.seal();
             return merged;

@@ -8,16 +8,28 @@ import io.quiver.engine.segment.Segment;
 /**
  * A segment's points as filter planning sees them ({@link SegmentPoints}): an ordinal is live when it is not deleted
  * (a point upserted again, or kept in a newer segment by a merge, is deleted in the older one at once, so a live
- * ordinal is always its point's current version); {@link #ordOf} asks the shard's id tracker. Read-only; use it while
- * holding the shard's read (or write) lock, like the segment itself.
+ * ordinal is always its point's current version); {@link #ordOf} asks the shard's id tracker. The view a vector
+ * search plans with ({@link #withVectors}) also leaves out the points without a vector, which no search returns.
+ * Read-only; use it while holding the shard's read (or write) lock, like the segment itself.
  */
 final class SegmentView implements SegmentPoints {
     private final Segment segment;
     private final IdTracker tracker;
+    private final boolean onlyWithVector;
 
     SegmentView(Segment segment, IdTracker tracker) {
+        this(segment, tracker, false);
+    }
+
+    private SegmentView(Segment segment, IdTracker tracker, boolean onlyWithVector) {
         this.segment = segment;
         this.tracker = tracker;
+        this.onlyWithVector = onlyWithVector;
+    }
+
+    /** The points a vector search may return: live and with a vector. */
+    static SegmentView withVectors(Segment segment, IdTracker tracker) {
+        return new SegmentView(segment, tracker, true);
     }
 
     @Override
@@ -27,7 +39,8 @@ final class SegmentView implements SegmentPoints {
 
     @Override
     public boolean isLive(int ord) {
-        return ord >= 0 && ord < segment.count() && !segment.isDeleted(ord);
+        return ord >= 0 && ord < segment.count() && !segment.isDeleted(ord)
+                && (!onlyWithVector || segment.hasVector(ord));
     }
 
     @Override
@@ -42,7 +55,12 @@ final class SegmentView implements SegmentPoints {
 
     @Override
     public java.util.BitSet liveOrds() {
-        return segment.liveOrds();
+        return onlyWithVector ? segment.liveOrdsWithVector() : segment.liveOrds();
+    }
+
+    @Override
+    public java.util.BitSet liveOrdsWithVector() {
+        return segment.liveOrdsWithVector();
     }
 
     @Override
@@ -53,6 +71,6 @@ final class SegmentView implements SegmentPoints {
     @Override
     public int ordOf(PointId id) {
         IdTracker.Location loc = tracker.get(id);
-        return loc != null && loc.segment() == segment && !segment.isDeleted(loc.ord()) ? loc.ord() : -1;
+        return loc != null && loc.segment() == segment && isLive(loc.ord()) ? loc.ord() : -1;
     }
 }

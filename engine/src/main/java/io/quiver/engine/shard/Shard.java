@@ -416,6 +416,7 @@ public final class Shard implements AutoCloseable {
                 case Operation.OverwritePayload o -> o.ids();
                 case Operation.DeletePayloadKeys k -> k.ids();
                 case Operation.ClearPayload c -> c.ids();
+                case Operation.UpdateVectors u -> u.points().stream().map(Operation.PointVector::id).toList();
                 default -> List.of();
             };
             for (PointId id : ids) {

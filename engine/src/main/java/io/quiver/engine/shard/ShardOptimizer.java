@@ -203,7 +203,8 @@ final class ShardOptimizer {
 
     /**
      * Replaces the plan's sources by {@code target} (write lock held): points changed since the plan was captured are
-     * reconciled by version (a payload edited in place is copied; a point deleted or moved is deleted in the target).
+     * reconciled by version (a payload edited or a vector deleted in place is copied; a point deleted or moved is
+     * deleted in the target).
      */
     private void swapIn(SegmentMerger.Plan plan, Segment target) {
         // a schema change meanwhile
@@ -217,6 +218,9 @@ final class ShardOptimizer {
                 long v = from.versionAt(ord);
                 if (v != plan.versions()[j]) {
                     target.setPayload(j, from.payloadAt(ord), v);
+                    if (!from.hasVector(ord) && target.hasVector(j)) {
+                        target.deleteVector(j, v);
+                    }
                 }
                 tracker.put(id, target, j);
             } else {

@@ -139,8 +139,7 @@ final class ShardReader {
      * exact scan. */
     private List<Candidate> searchSegment(Segment seg, ShardSettings st, float[] query, int k, Filter filter,
             Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
-        boolean anyDeleted = seg.liveCount() < seg.count();
-        AcceptOrds accept = anyDeleted ? ord -> !seg.isDeleted(ord) : null;
+        AcceptOrds accept = seg.searchableOrdsOrNull(); // live points with a vector
         HnswIndex idx = seg.index();
         boolean useIndex = idx != null && !exact;
         List<ScoredOrd> found;
@@ -151,7 +150,7 @@ final class ShardReader {
             // the matching points are scanned when it runs out; with only an estimate, Qdrant's rule (graph unless
             // the estimate is below the threshold).
             io.quiver.engine.index.SegmentFilter plan = seg.plan(filter,
-                    () -> seg.payloadIndexes().plan(filter, new SegmentView(seg, tracker)));
+                    () -> seg.payloadIndexes().plan(filter, SegmentView.withVectors(seg, tracker)));
             if (plan.estimate().max() == 0) {
                 return List.of();
             }
@@ -211,11 +210,19 @@ final class ShardReader {
             if (loc == null) {
                 return null;
             }
-            return new Record(id, payloadOf(loc.segment(), loc.ord(), withPayload),
-                    withVector ? loc.segment().vectorAt(loc.ord()) : null);
+            return record(id, loc, payloadOf(loc.segment(), loc.ord(), withPayload), withVector);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** A point as read back: its vector when asked for (a point without one says so, Qdrant's {@code {}}). */
+    private static Record record(PointId id, IdTracker.Location loc, ObjectNode payloadOrNull, boolean withVector) {
+        if (!withVector) {
+            return new Record(id, payloadOrNull, null);
+        }
+        float[] vector = loc.segment().vectorOrNullAt(loc.ord());
+        return new Record(id, payloadOrNull, vector, vector == null);
     }
 
     /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
@@ -234,7 +241,7 @@ final class ShardReader {
                 }
                 ObjectNode shown = !withPayload.enabled() ? null
                         : withPayload.select(PayloadJson.parse(loc.segment().payloadAt(loc.ord())));
-                out.add(new Record(e.getKey(), shown, withVector ? loc.segment().vectorAt(loc.ord()) : null));
+                out.add(record(e.getKey(), loc, shown, withVector));
             }
             return out;
         } finally {

@@ -12,8 +12,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every operation survives encode → decode unchanged (random ids, vectors, payloads) with its operation id; a record
- * of the first format (no operation id) still decodes, its id being its LSN.
+ * Every operation survives encode → decode unchanged (random ids, vectors, payloads, points without a vector,
+ * vector updates and deletes) with its operation id; a record of the first format (no operation id) still decodes,
+ * its id being its LSN.
  */
 class OperationCodecTest {
     @Test
@@ -25,6 +26,7 @@ class OperationCodecTest {
         for (int round = 0; round < 200; round++) {
             List<PointId> ids = new ArrayList<>();
             List<Operation.PointData> points = new ArrayList<>();
+            List<Operation.PointVector> vectors = new ArrayList<>();
             for (int i = 0; i < rnd.nextInt(5); i++) {
                 PointId id = rnd.nextBoolean() ? PointId.of(rnd.nextLong())
                         : PointId.of(new UUID(rnd.nextLong(), rnd.nextLong()));
@@ -33,8 +35,9 @@ class OperationCodecTest {
                 for (int d = 0; d < v.length; d++) {
                     v[d] = rnd.nextFloat() - 0.5f;
                 }
-                points.add(new Operation.PointData(id, v, rnd.nextBoolean() ? null
+                points.add(new Operation.PointData(id, rnd.nextInt(4) == 0 ? null : v, rnd.nextBoolean() ? null
                         : ("{\"k\":" + rnd.nextInt() + "}").getBytes(StandardCharsets.UTF_8)));
+                vectors.add(new Operation.PointVector(id, v));
             }
             byte[] json = "{\"a\":[1,2]}".getBytes(StandardCharsets.UTF_8);
             for (Operation op : List.of(new Operation.Upsert(points), new Operation.Delete(ids),
@@ -42,7 +45,8 @@ class OperationCodecTest {
                     new Operation.OverwritePayload(ids, json),
                     new Operation.DeletePayloadKeys(ids, List.of("x", "y.z")),
                     new Operation.ClearPayload(ids),
-                    new Operation.PayloadIndex("a.b[]", rnd.nextBoolean() ? null : json))) {
+                    new Operation.PayloadIndex("a.b[]", rnd.nextBoolean() ? null : json),
+                    new Operation.UpdateVectors(vectors), new Operation.DeleteVectors(ids))) {
                 long opId = rnd.nextLong() & Long.MAX_VALUE;
                 byte[] encoded = OperationCodec.encode(op, opId);
                 Operation back = OperationCodec.decode(OperationCodec.type(op), encoded);
@@ -70,6 +74,9 @@ class OperationCodecTest {
             case Operation.ClearPayload c -> sb.append(c.ids());
             case Operation.PayloadIndex p -> sb.append(p.field()).append(p.fieldSchemaJsonOrNull() == null ? "null"
                     : new String(p.fieldSchemaJsonOrNull(), StandardCharsets.UTF_8));
+            case Operation.UpdateVectors u -> u.points().forEach(p -> sb.append(p.id())
+                    .append(java.util.Arrays.toString(p.vector())));
+            case Operation.DeleteVectors d -> sb.append(d.ids());
         }
         return sb.toString();
     }

@@ -20,7 +20,10 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Applying the whole WAL a second time over the current state changes nothing (versions make replay idempotent). */
+/**
+ * Applying the whole WAL a second time over the current state changes nothing (versions make replay idempotent), for
+ * every kind of operation, vector updates and deletes included.
+ */
 class ReplayIdempotenceTest {
     @TempDir
     Path dir;
@@ -42,7 +45,7 @@ class ReplayIdempotenceTest {
                 }
                 ids = new ArrayList<>(new java.util.LinkedHashSet<>(ids));
                 byte[] json = ("{\"op\":" + op + ",\"n\":{\"x\":1}}").getBytes(StandardCharsets.UTF_8);
-                Operation o = switch (rnd.nextInt(6)) {
+                Operation o = switch (rnd.nextInt(8)) {
                     case 0, 1 -> {
                         List<Operation.PointData> pts = new ArrayList<>();
                         for (PointId id : ids) {
@@ -53,6 +56,16 @@ class ReplayIdempotenceTest {
                     case 2 -> new Operation.Delete(ids);
                     case 3 -> new Operation.SetPayload(ids, "{\"s\":true}".getBytes(StandardCharsets.UTF_8), "n");
                     case 4 -> new Operation.DeletePayloadKeys(ids, List.of("op", "n.x"));
+                    case 5 -> new Operation.DeleteVectors(ids);
+                    case 6 -> {
+                        List<Operation.PointVector> vectors = new ArrayList<>();
+                        for (PointId id : ids) {
+                            if (shard.retrieve(id, WithPayload.NONE, false) != null) {
+                                vectors.add(new Operation.PointVector(id, new float[] {op, rnd.nextFloat(), 3, 4}));
+                            }
+                        }
+                        yield new Operation.UpdateVectors(vectors);
+                    }
                     default -> rnd.nextBoolean() ? new Operation.ClearPayload(ids)
                             : new Operation.OverwritePayload(ids, json);
                 };
@@ -67,6 +80,7 @@ class ReplayIdempotenceTest {
                 assertEquals(before.get(i).payloadOrNull(), after.get(i).payloadOrNull(),
                         "payload of " + before.get(i).id());
                 assertArrayEquals(before.get(i).vectorOrNull(), after.get(i).vectorOrNull());
+                assertEquals(before.get(i).vectorMissing(), after.get(i).vectorMissing());
             }
         } finally {
             indexer.shutdownNow();
