@@ -1,13 +1,9 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,23 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rather than dropped, PATCH of an unknown vector name is 400, {@code vectors.size} is bounded to 65536 (422), and
  * GET /collections/{c} keeps the shape of the spec (§3.3). Owns one server on 127.0.0.1 per test; one test thread.
  */
-class CollectionConfigRestTest {
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
+class CollectionConfigRestTest extends RestServerTest {
     @Test
     void aVectorsOwnHnswConfigIsShownInParamsVectors() throws Exception {
         assertTrue(rest.ok("PUT", "/collections/v", """
@@ -60,9 +40,7 @@ class CollectionConfigRestTest {
         assertTrue(vectors.get("on_disk").asBoolean());
 
         // the vector's params survive a restart
-        server.close();
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
+        restartServer();
         assertEquals(vectors, rest.ok("GET", "/collections/v", null).at("/config/params/vectors"));
     }
 
@@ -133,9 +111,7 @@ class CollectionConfigRestTest {
         rest.ok("PUT", "/collections/x", "{" + vectors + "}");
         String patch = rest.error(422, "PATCH", "/collections/x", "{\"hnsw_config\":{\"m\":100000}}");
         assertTrue(patch.contains("m: value 100000 invalid, must be from 0 to 512"), patch);
-        server.close();
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
+        restartServer();
         assertEquals(16, rest.ok("GET", "/collections/x", null).at("/config/hnsw_config/m").asInt());
     }
 }

@@ -1,12 +1,9 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,19 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lookup collection: point 1 =
  * {@code [0,1,0,0]} and the nil UUID = {@code [1,0,0,0]}.
  */
-class LookupFromRestTest {
+class LookupFromRestTest extends RestServerTest {
     private static final String NIL = "\"00000000-0000-0000-0000-000000000000\"";
     private static final String LOOKUP = "\"lookup_from\":{\"collection\":\"other\"}";
 
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
-
     @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
+    void createData() throws Exception {
         rest.ok("PUT", "/collections/main", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
         StringBuilder points = new StringBuilder("{\"points\":[");
         for (int i = 0; i < 10; i++) {
@@ -44,11 +34,6 @@ class LookupFromRestTest {
         rest.ok("PUT", "/collections/other", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
         rest.ok("PUT", "/collections/other/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[0,1,0,0]},"
                 + "{\"id\":" + NIL + ",\"vector\":[1,0,0,0]}]}");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private static List<Integer> ids(JsonNode hits) {

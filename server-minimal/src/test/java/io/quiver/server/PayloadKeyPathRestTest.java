@@ -4,37 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Payload key paths over a real socket: set_payload's {@code key}, payload delete {@code keys} and with_payload
  * include/exclude take Qdrant's {@code a[]}, {@code a[n]} and quoted keys; malformed paths and with_payload shapes
  * Qdrant refuses answer 400 and change nothing.
  */
-class PayloadKeyPathRestTest {
+class PayloadKeyPathRestTest extends RestServerTest {
     private static final String START = "{\"arr\":[{\"a\":1,\"b\":5},{\"a\":2}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}";
 
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
-
     @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
+    void createData() throws Exception {
         assertTrue(rest.ok("PUT", "/collections/c", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/c/points?wait=true",
                 "{\"points\":[{\"id\":1,\"vector\":[1,0],\"payload\":" + START + "}]}");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private JsonNode payload() {

@@ -1,12 +1,8 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,28 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * request's filter passed down, nesting, thresholds, offset and limit, ids left out), RRF and DBSF computed from their
  * formulas, the batch form, and Qdrant's 400/404/422 answers to stages that do not fit together.
  */
-class QueryPrefetchTest {
+class QueryPrefetchTest extends RestServerTest {
     private static final int POINTS = 90;
     private static final int DIM = 5;
 
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
     /** The stored vectors (unit length under Cosine, as the collection keeps them), by id. */
     private final Map<Integer, float[]> stored = new TreeMap<>();
     private final Random random = new Random(31);
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     /** {@value #POINTS} points with random vectors and payload {@code {"group": id % 4, "even": id % 2 == 0}}. */
     private void createCollection(String name, String distance) {

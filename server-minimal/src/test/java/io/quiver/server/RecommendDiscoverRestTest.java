@@ -1,12 +1,8 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -32,30 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every answer checked against a brute force worked out here from the stored vectors with Qdrant's formulas (exact
  * search params), the example points left out, and the 400/404/422 answers to bad input.
  */
-class RecommendDiscoverRestTest {
+class RecommendDiscoverRestTest extends RestServerTest {
     private static final int POINTS = 80;
     private static final int DIM = 5;
     private static final String EXACT = "\"params\":{\"exact\":true}";
 
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
     private final Random random = new Random(17);
     /** The stored vectors (unit length under Cosine, as the collection keeps them), by id. */
     private final Map<Integer, float[]> stored = new TreeMap<>();
     private String distance;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     /** {@value #POINTS} points with random vectors and payload {@code {"group": id % 3}}. */
     private void createCollection(String name, String distance) {

@@ -1,9 +1,6 @@
 package io.quiver.server;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +9,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,28 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * content type is refused as Qdrant refuses it. Owns one server on 127.0.0.1 per test; raw requests time out after 5
  * seconds.
  */
-class RequestEdgesRestTest {
+class RequestEdgesRestTest extends RestServerTest {
     /** One sample line of the text exposition format: name, optional labels with escaped values, a number. */
     private static final Pattern SAMPLE = Pattern.compile(
             "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\[\\\\\"n]|[^\\\\\"\\n])*\",?)*})? \\S+");
     private static final Pattern SERIES = Pattern.compile(
             "rest_responses_(total|duration_seconds_bucket|duration_seconds_count)(\\{.*?)(,le=\"([^\"]+)\")?} (\\d+)");
-
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     /** Sends {@code request} as raw bytes and returns the raw response (what arrives within 5 seconds). */
     private String raw(String request) throws IOException {

@@ -1,12 +1,9 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,16 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shown as {@code "vector": {}} and never searched, 404/400/422 in Qdrant's envelope with rejected requests changing
  * nothing, the shared query-parameter checks, and the changes still there after a restart.
  */
-class VectorOperationsRestTest {
-    @TempDir
-    Path dir;
-    private QuiverServer server;
-    private RestClient rest;
-
+class VectorOperationsRestTest extends RestServerTest {
     @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
+    void createData() throws Exception {
         assertTrue(rest.ok("PUT", "/collections/demo", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}").asBoolean());
         rest.ok("PUT", "/collections/demo/points?wait=true", """
                 {"points":[
@@ -38,11 +28,6 @@ class VectorOperationsRestTest {
                  {"id":3,"vector":[3,0,0,0],"payload":{"city":"Moscow"}},
                  {"id":4,"vector":[4,0,0,0],"payload":{"city":"London"}},
                  {"id":"8a4a6f1e-6b0b-4a5a-9c1e-2f3a4b5c6d7e","vector":[5,0,0,0],"payload":{"city":"Rome"}}]}""");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private JsonNode point(Object id) {
@@ -242,9 +227,7 @@ class VectorOperationsRestTest {
         rest.ok("PUT", "/collections/demo/points/vectors?wait=true", "{\"points\":[{\"id\":1,\"vector\":[0,0,0,9]}]}");
         rest.ok("POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[2],\"vector\":[\"\"]}");
         JsonNode before = everything();
-        server.close();
-        server = TestServers.start(dir);
-        rest = new RestClient(server.port());
+        restartServer();
         assertEquals(before, everything());
         assertEquals("{}", point(2).get("vector").toString());
         assertFalse(searchIds("[1,0,0,0]", null).contains(2L));
