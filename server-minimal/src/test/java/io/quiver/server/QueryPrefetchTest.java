@@ -51,11 +51,7 @@ class QueryPrefetchTest extends RestServerTest {
     }
 
     private float[] vector() {
-        float[] v = new float[DIM];
-        for (int i = 0; i < DIM; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
+        return VectorJson.gaussian(random, DIM);
     }
 
     // ---- brute force ----------------------------------------------------------------------------------------

@@ -55,11 +55,7 @@ class RecommendDiscoverRestTest extends RestServerTest {
     }
 
     private float[] vector() {
-        float[] v = new float[DIM];
-        for (int i = 0; i < DIM; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
+        return VectorJson.gaussian(random, DIM);
     }
 
     private float[] asStored(float[] v) {

@@ -1,6 +1,9 @@
 package io.quiver.server;
 
-/** Vectors in REST test bodies: their JSON text, and unit length as a Cosine collection stores them. Stateless. */
+/**
+ * Vectors in REST test bodies: random ones, their JSON text, and unit length as a Cosine collection stores them.
+ * Stateless.
+ */
 final class VectorJson {
 
     private VectorJson() {
@@ -13,6 +16,15 @@ final class VectorJson {
             b.append(i == 0 ? "" : ",").append(v[i]);
         }
         return b.append(']').toString();
+    }
+
+    /** A vector of {@code dim} standard normal components from {@code random}. */
+    static float[] gaussian(java.util.Random random, int dim) {
+        float[] v = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
     }
 
     /** {@code v} divided by its length, summed in double precision. */
