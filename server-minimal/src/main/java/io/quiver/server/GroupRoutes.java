@@ -206,7 +206,7 @@ final class GroupRoutes {
             for (ScoredPoint h : g.hits()) {
                 Record r = records.get(h.id());
                 hits.add(new ScoredPoint(h.id(), h.version(), h.score(), r == null ? null : r.payloadOrNull(),
-                        r == null ? null : r.vectorOrNull()));
+                        r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing()));
             }
             out.add(new PointGrouping.Group(g.id(), hits).toJson());
         }

@@ -187,7 +187,7 @@ final class QueryRunner {
         List<ScoredPoint> out = new ArrayList<>(Math.max(0, records.size() - offset));
         for (int i = offset; i < records.size(); i++) {
             Record r = records.get(i);
-            out.add(new ScoredPoint(r.id(), 0, 0f, r.payloadOrNull(), r.vectorOrNull()));
+            out.add(new ScoredPoint(r.id(), 0, 0f, r.payloadOrNull(), r.vectorOrNull(), r.vectorMissing()));
         }
         return out;
     }
@@ -211,7 +211,8 @@ final class QueryRunner {
         for (ScoredPoint p : page) {
             Record r = records.get(p.id());
             if (r != null) {
-                out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payloadOrNull(), r.vectorOrNull()));
+                out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payloadOrNull(), r.vectorOrNull(),
+                        r.vectorMissing()));
             }
         }
         return out;

@@ -114,6 +114,12 @@ class VectorOperationsRestTest extends RestServerTest {
         JsonNode withoutVector = rest.ok("POST", "/collections/demo/points", "{\"ids\":[2]}").get(0);
         assertTrue(!withoutVector.has("vector") || withoutVector.get("vector").isNull(), withoutVector.toString());
         assertEquals("{}", everything().get(1).get("vector").toString());
+        // a query without a query lists points like a scroll: the same shape
+        JsonNode listed = rest.ok("POST", "/collections/demo/points/query", "{\"with_vector\":true,\"limit\":3}")
+                .get("points");
+        assertEquals(2, listed.get(1).get("id").asInt());
+        assertEquals("{}", listed.get(1).get("vector").toString());
+        assertEquals("[1.0,0.0,0.0,0.0]", listed.get(0).get("vector").toString());
 
         assertEquals(5, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asLong());
         assertEquals(4, rest.ok("POST", "/collections/demo/points/count",
@@ -220,6 +226,29 @@ class VectorOperationsRestTest extends RestServerTest {
                         + "{\"delete_vectors\":{\"points\":[2],\"vector\":[\"\"]}}]}");
         assertEquals("{}", point(1).get("vector").toString());
         assertEquals("[2.0,0.0,0.0,0.0]", point(2).get("vector").toString());
+    }
+
+    /** An indexed segment's points whose vector was deleted no longer count as indexed vectors. */
+    @Test
+    void indexedVectorsCountLeavesOutDeletedVectors() throws Exception {
+        rest.ok("PUT", "/collections/ix", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
+                + "\"optimizers_config\":{\"indexing_threshold\":1,\"default_segment_number\":1}}");
+        java.util.Random random = new java.util.Random(5);
+        StringBuilder body = new StringBuilder("{\"points\":[");
+        for (int id = 0; id < 300; id++) {
+            body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":")
+                    .append(VectorJson.json(VectorJson.gaussian(random, 4))).append('}');
+        }
+        rest.ok("PUT", "/collections/ix/points?wait=true", body.append("]}").toString());
+        // the first points fill a segment that is sealed and indexed (the last few stay in an appendable one)
+        int indexed = rest.eventually("/collections/ix", info -> info.get("indexed_vectors_count").asInt() >= 256
+                && "green".equals(info.get("status").asText()), "the points indexed", java.time.Duration.ofSeconds(30))
+                .get("indexed_vectors_count").asInt();
+        rest.ok("POST", "/collections/ix/points/vectors/delete?wait=true", "{\"points\":[3,5,7],\"vector\":[\"\"]}");
+        rest.ok("POST", "/collections/ix/points/delete?wait=true", "{\"points\":[7,9]}");
+        JsonNode info = rest.ok("GET", "/collections/ix", null);
+        assertEquals(298, info.get("points_count").asInt());
+        assertEquals(indexed - 4, info.get("indexed_vectors_count").asInt(), info.toString());
     }
 
     @Test

@@ -28,7 +28,8 @@ public final class FilterEvaluator {
     private final Map<String, TextAnalyzer> textIndexed;
     private final JsonPath.ValueTest<FieldCondition> fieldTest = (v, c) -> checkValue(c, v, false);
     private final JsonPath.ValueTest<FieldCondition> fieldTestWithoutMatch = (v, c) -> checkValue(c, v, true);
-    private final JsonPath.ValueTest<Filter> nestedTest = (v, f) -> v.isObject() && matchesFilter(f, null, v);
+    /** Inside {@code nested}, an array element is no point: it has no id and no vector. */
+    private final JsonPath.ValueTest<Filter> nestedTest = (v, f) -> v.isObject() && matchesFilter(f, null, v, false);
 
     /**
      * @param textIndexedFields full key path text ({@link JsonPath#toString()}) → analyzer, for every field with a
@@ -40,19 +41,27 @@ public final class FilterEvaluator {
 
     /** Whether the point matches {@code filter}; a null filter matches everything. */
     public boolean matches(Filter filter, PointId id, JsonNode payload) {
-        return filter == null || matchesFilter(filter, id, payload);
+        return filter == null || matchesFilter(filter, id, payload, id != null);
     }
 
-    /** Whether the point satisfies one condition (used by the index planner for residual checks). */
+    /** Whether the point (taken to have its vector) satisfies one condition. */
     public boolean matches(Condition condition, PointId id, JsonNode payload) {
-        return check(condition, id, payload);
+        return check(condition, id, payload, id != null);
     }
 
-    private boolean matchesFilter(Filter f, PointId id, JsonNode payload) {
+    /**
+     * Whether the point satisfies one condition, {@code hasVector} telling whether it has its vector (used by the
+     * index planner for residual checks).
+     */
+    public boolean matches(Condition condition, PointId id, JsonNode payload, boolean hasVector) {
+        return check(condition, id, payload, hasVector);
+    }
+
+    private boolean matchesFilter(Filter f, PointId id, JsonNode payload, boolean hasVector) {
         List<Condition> must = f.must();
         if (must != null) {
             for (int i = 0, n = must.size(); i < n; i++) {
-                if (!check(must.get(i), id, payload)) {
+                if (!check(must.get(i), id, payload, hasVector)) {
                     return false;
                 }
             }
@@ -60,7 +69,7 @@ public final class FilterEvaluator {
         List<Condition> mustNot = f.mustNot();
         if (mustNot != null) {
             for (int i = 0, n = mustNot.size(); i < n; i++) {
-                if (check(mustNot.get(i), id, payload)) {
+                if (check(mustNot.get(i), id, payload, hasVector)) {
                     return false;
                 }
             }
@@ -69,7 +78,7 @@ public final class FilterEvaluator {
         if (should != null) {
             boolean any = false;
             for (int i = 0, n = should.size(); i < n && !any; i++) {
-                any = check(should.get(i), id, payload);
+                any = check(should.get(i), id, payload, hasVector);
             }
             if (!any) {
                 return false;
@@ -80,7 +89,7 @@ public final class FilterEvaluator {
             int need = minShould.minCount();
             List<Condition> cs = minShould.conditions();
             for (int i = 0, n = cs.size(); i < n && need > 0; i++) {
-                if (check(cs.get(i), id, payload)) {
+                if (check(cs.get(i), id, payload, hasVector)) {
                     need--;
                 }
             }
@@ -89,14 +98,14 @@ public final class FilterEvaluator {
         return true;
     }
 
-    private boolean check(Condition c, PointId id, JsonNode payload) {
+    private boolean check(Condition c, PointId id, JsonNode payload, boolean hasVector) {
         return switch (c) {
             case FieldCondition fc -> checkField(fc, payload);
-            case Filter f -> matchesFilter(f, id, payload);
+            case Filter f -> matchesFilter(f, id, payload, hasVector);
             case Condition.IsEmpty e -> e.key().anyValue(payload, NOT_EMPTY, null) != JsonPath.MATCH;
             case Condition.IsNull n -> n.key().anyValue(payload, IS_NULL, null) == JsonPath.MATCH;
             case Condition.HasId h -> id != null && h.ids().contains(id);
-            case Condition.HasVector v -> id != null && v.vectorName().isEmpty();
+            case Condition.HasVector v -> hasVector && v.vectorName().isEmpty();
             case Condition.Nested n -> n.arrayKey().anyValue(payload, nestedTest, n.filter()) == JsonPath.MATCH;
         };
     }

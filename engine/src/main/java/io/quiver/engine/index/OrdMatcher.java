@@ -84,7 +84,7 @@ abstract class OrdMatcher {
 
         @Override
         boolean matches(int ord) {
-            return evaluator.matches(condition, points.pointId(ord), points.payload(ord));
+            return evaluator.matches(condition, points.pointId(ord), points.payload(ord), points.hasVector(ord));
         }
 
         @Override

@@ -17,6 +17,11 @@ public interface SegmentPoints {
     /** Whether the ordinal holds a live (not deleted) point. */
     boolean isLive(int ord);
 
+    /** Whether the point at a live ordinal has its vector (true unless the segment keeps points without one). */
+    default boolean hasVector(int ord) {
+        return true;
+    }
+
     /** The payload of a live ordinal ({@code {}} when it has none). */
     JsonNode payload(int ord);
 

@@ -145,6 +145,16 @@ public final class Segment implements AutoCloseable {
         return vectors.size() - deletedCount;
     }
 
+    /** Live points that have a vector (a vector search may return them). Reader: holds the shard's lock. */
+    public int liveVectorCount() {
+        if (vectorless.isEmpty()) {
+            return liveCount();
+        }
+        BitSet liveVectorless = (BitSet) vectorless.clone();
+        liveVectorless.andNot(deleted);
+        return liveCount() - liveVectorless.cardinality();
+    }
+
     public boolean isSealed() {
         return sealed;
     }

@@ -49,6 +49,11 @@ final class SegmentView implements SegmentPoints {
     }
 
     @Override
+    public boolean hasVector(int ord) {
+        return segment.hasVector(ord);
+    }
+
+    @Override
     public PointId pointId(int ord) {
         return segment.idAt(ord);
     }

@@ -563,7 +563,7 @@ public final class Shard implements AutoCloseable {
             long indexed = 0;
             for (Segment seg : segments.list()) {
                 if (seg.index() != null) {
-                    indexed += seg.liveCount();
+                    indexed += seg.liveVectorCount();
                 }
             }
             String f = failure != null ? failure : optimizer.error();
