@@ -232,4 +232,27 @@ class VectorOperationsRestTest extends RestServerTest {
         assertEquals("{}", point(2).get("vector").toString());
         assertFalse(searchIds("[1,0,0,0]", null).contains(2L));
     }
+
+    @Test
+    void upsertWithAnEmptyNamedVectorStoresAPointWithoutAVector() {
+        // Qdrant's `"vector": {}`: a point without vectors, retrievable and filtered by payload, never searched
+        JsonNode result = rest.ok("PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":7,\"vector\":{},\"payload\":{\"city\":\"Oslo\"}}]}");
+        assertEquals("completed", result.get("status").asText());
+        JsonNode seven = point(7);
+        assertEquals("{}", seven.get("vector").toString());
+        assertEquals("{\"city\":\"Oslo\"}", seven.get("payload").toString());
+        assertEquals(6, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asLong());
+        assertEquals(5, rest.ok("POST", "/collections/demo/points/count",
+                "{\"filter\":{\"must\":[{\"has_vector\":\"\"}]}}").get("count").asLong());
+        assertEquals(List.of(-1L, 4L, 3L, 2L, 1L), searchIds("[1,0,0,0]", null));
+        // an existing point upserted so loses its vector; then update_vectors gives it one again
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vectors\":{}}]}");
+        assertEquals("{}", point(1).get("vector").toString());
+        rest.ok("PUT", "/collections/demo/points/vectors?wait=true", "{\"points\":[{\"id\":7,\"vector\":[9,0,0,0]}]}");
+        assertEquals(List.of(7L, -1L, 4L, 3L, 2L), searchIds("[1,0,0,0]", null));
+        // an unknown name in the named form is still refused
+        assertEquals("Wrong input: Not existing vector name error: image", rest.error(400, "PUT",
+                "/collections/demo/points?wait=true", "{\"points\":[{\"id\":8,\"vector\":{\"image\":[1,0,0,0]}}]}"));
+    }
 }
