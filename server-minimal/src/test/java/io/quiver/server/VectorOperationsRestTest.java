@@ -155,7 +155,10 @@ class VectorOperationsRestTest extends RestServerTest {
         assertEquals("Validation error in JSON body: [vector: must specify vector names to delete]", rest.error(422,
                 "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[1,2],\"vector\":[]}"));
         rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[1,2]}");
-        rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"vector\":[\"\"]}");
+        assertEquals("Bad request: No filter or points provided", rest.error(400, "POST",
+                "/collections/demo/points/vectors/delete?wait=true", "{\"vector\":[\"\"]}"));
+        assertEquals("Bad request: No filter or points provided", rest.error(400, "POST",
+                "/collections/demo/points/vectors/delete?wait=true", "{\"points\":null,\"filter\":null,\"vector\":[\"\"]}"));
         rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[1],\"vector\":[1]}");
         rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true",
                 "{\"points\":[\"not-a-uuid\"],\"vector\":[\"\"]}");
@@ -231,6 +234,22 @@ class VectorOperationsRestTest extends RestServerTest {
         assertEquals(before, everything());
         assertEquals("{}", point(2).get("vector").toString());
         assertFalse(searchIds("[1,0,0,0]", null).contains(2L));
+    }
+
+    @Test
+    void deleteVectorsWithPointsAndFilterDeletesFromBoth() {
+        // Qdrant's DeleteVectors has `points` and `filter` as two fields and runs both when both are given
+        rest.ok("POST", "/collections/demo/points/vectors/delete?wait=true", """
+                {"points":[1],"filter":{"must":[{"key":"city","match":{"value":"London"}}]},"vector":[""]}""");
+        for (int id : new int[] {1, 2, 4}) {
+            assertEquals("{}", point(id).get("vector").toString(), "point " + id);
+        }
+        assertEquals("[3.0,0.0,0.0,0.0]", point(3).get("vector").toString());
+        assertEquals(List.of(-1L, 3L), searchIds("[1,0,0,0]", null));
+        rest.ok("POST", "/collections/demo/points/batch?wait=true", """
+                {"operations":[{"delete_vectors":{"points":[3],"filter":{"must":[{"has_id":[
+                  "8a4a6f1e-6b0b-4a5a-9c1e-2f3a4b5c6d7e"]}]},"vector":[""]}}]}""");
+        assertEquals(List.of(), searchIds("[1,0,0,0]", null));
     }
 
     @Test
