@@ -68,7 +68,9 @@ public final class ClusterCollectionService implements CollectionService {
             if (p == null || p.id() == null) {
                 throw new io.quiver.engine.BadRequestException("point id is missing");
             }
-            checkVector(p.vector(), config);
+            if (p.vector() != null) { // null: a point without a vector, as the engine stores it
+                checkVector(p.vector(), config);
+            }
         }
         return dataPlane.write(name, ShardOperation.upsert(points), wait);
     }

@@ -44,7 +44,7 @@ final class DiscoverInput {
         return new Resolved(query, examples.ids());
     }
 
-    /** The object of a {@code {"discover": …}} query: {@code target} (required) and {@code context} (optional). */
+    /** The object of a {@code {"discover": …}} query: {@code target} and {@code context} (both required). */
     static Resolved ofDiscoverQuery(ExampleSource source, JsonNode spec, String field) {
         if (!spec.isObject()) {
             throw JsonFields.typeError(field, spec, "struct DiscoverInput");
@@ -52,6 +52,9 @@ final class DiscoverInput {
         JsonNode target = spec.get("target");
         if (target == null || target.isNull()) {
             throw ApiException.badRequest("Format error in JSON body: " + field + ": missing field `target`");
+        }
+        if (!spec.has("context")) { // Qdrant's DiscoverInput has no default for it: no pairs is an explicit null
+            throw ApiException.badRequest("Format error in JSON body: " + field + ": missing field `context`");
         }
         List<JsonNode> pairs = pairNodes(spec.get("context"), field + ".context", true);
         ExampleVectors examples = new ExampleVectors(source);

@@ -13,7 +13,8 @@ import java.util.List;
  * Where the point ids among a query's examples (recommend positives and negatives, discover targets and context
  * pairs, a query by point id) are looked up: in the searched collection, whose example points the results then
  * leave out; or, with Qdrant's {@code lookup_from} ({@code {"collection": …, "vector": …}}), in another collection,
- * whose ids name no point of the searched one, so nothing is left out. Immutable.
+ * whose ids name no point of the searched one, so nothing is left out. A {@code lookup_from} that names the searched
+ * collection itself leaves them out, as Qdrant compares the two names. Immutable.
  *
  * @param searched      the collection the query searches
  * @param lookupOrNull  the {@code lookup_from} collection, or null
@@ -53,7 +54,7 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
 
     /** Whether the results leave out the example points (they are points of the searched collection). */
     boolean excludesExamples() {
-        return lookupOrNull == null;
+        return lookupOrNull == null || lookupOrNull.name().equals(searched.name());
     }
 
     /**

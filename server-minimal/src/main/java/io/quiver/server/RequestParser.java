@@ -39,7 +39,8 @@ final class RequestParser {
                 if (!p.isObject()) {
                     throw JsonFields.typeError("points[]", p, "a point object");
                 }
-                points.add(new Point(id(p.get("id"), "id"), vector(p.has("vector") ? p.get("vector") : p.get("vectors"), "vector"),
+                points.add(new Point(id(p.get("id"), "id"),
+                        upsertedVector(p.has("vector") ? p.get("vector") : p.get("vectors"), "vector"),
                         payload(p.get("payload"))));
             }
             return points;
@@ -120,6 +121,17 @@ final class RequestParser {
             ids.add(id(n, field));
         }
         return ids;
+    }
+
+    /**
+     * The vector of an upserted point: as {@link #vector}, except that the named form without names ({@code {}}) is a
+     * point without a vector (null), as Qdrant stores {@code "vector": {}}.
+     */
+    static float[] upsertedVector(JsonNode node, String field) {
+        if (node != null && node.isObject() && node.isEmpty()) {
+            return null;
+        }
+        return vector(node, field);
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
+import io.quiver.engine.UpdateResult;
+import io.quiver.engine.filter.Filter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,12 @@ final class VectorOperationParser {
         return (c, wait) -> c.updateVectors(points, wait);
     }
 
-    /** DeleteVectors: the selected points lose the named vectors ({@code vector}, alias {@code vectors}). */
+    /**
+     * DeleteVectors: the selected points lose the named vectors ({@code vector}, alias {@code vectors}). {@code points}
+     * and {@code filter} are separate fields in Qdrant, not a selector: given both, both run (the filter's operation
+     * first, then the ids'; the answer is the last one's), as Qdrant's {@code do_delete_vectors} runs them; neither is
+     * a 400 {@code No filter or points provided}.
+     */
     static PointRoutes.PreparedUpdate deleteVectors(JsonNode body) {
         String field = body.has("vector") ? "vector" : "vectors";
         if (!JsonFields.present(body, field)) {
@@ -62,16 +69,32 @@ final class VectorOperationParser {
             }
         }
         checkShardKey(body);
-        PointsSelector selector = RequestParser.selector(body);
+        List<PointsSelector> selectors = new ArrayList<>(2);
+        Filter filter = RequestParser.filter(body, "filter");
+        if (filter != null) {
+            selectors.add(PointsSelector.filter(filter));
+        }
+        if (JsonFields.present(body, "points")) {
+            selectors.add(RequestParser.selector(body));
+        }
         if (names.isEmpty()) {
             throw ApiException.validation("vector", "must specify vector names to delete");
+        }
+        if (selectors.isEmpty()) {
+            throw ApiException.badRequest("Bad request: No filter or points provided");
         }
         for (String name : names) {
             if (!name.equals(RequestParser.DEFAULT_VECTOR)) {
                 throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
             }
         }
-        return (c, wait) -> c.deleteVectors(selector, names, wait);
+        return (c, wait) -> {
+            UpdateResult last = null;
+            for (PointsSelector selector : selectors) {
+                last = c.deleteVectors(selector, names, wait);
+            }
+            return last;
+        };
     }
 
     /**

@@ -81,7 +81,8 @@ class LookupFromRestTest extends RestServerTest {
                 "{\"query\":{\"recommend\":{\"positive\":[" + NIL + "],\"strategy\":\"sum_scores\"}},\"limit\":3,"
                         + LOOKUP + "}").get("points")));
         assertEquals(List.of(9, 8), ids(rest.ok("POST", "/collections/main/points/query",
-                "{\"query\":{\"discover\":{\"target\":" + NIL + "}},\"limit\":2," + LOOKUP + "}").get("points")));
+                "{\"query\":{\"discover\":{\"target\":" + NIL + ",\"context\":null}},\"limit\":2," + LOOKUP + "}")
+                .get("points")));
         // the prefetch finds 0..4 by [0,1,0,0] from `other`; the root ranks them by [1,0,0,0]
         assertEquals(List.of(4, 3), ids(rest.ok("POST", "/collections/main/points/query",
                 "{\"prefetch\":{\"query\":1,\"limit\":5," + LOOKUP + "},\"query\":[1,0,0,0],\"limit\":2}")
@@ -115,5 +116,25 @@ class LookupFromRestTest extends RestServerTest {
         // an empty vector name is the unnamed vector
         assertEquals(List.of(0), ids(rest.ok("POST", path, "{\"positive\":[1],\"limit\":1,"
                 + "\"lookup_from\":{\"collection\":\"other\",\"vector\":\"\"}}")));
+    }
+
+    @Test
+    void lookupFromTheSearchedCollectionItselfStillLeavesTheExamplesOut() {
+        // Qdrant leaves the example ids out unless lookup_from names another collection than the searched one
+        String self = "\"lookup_from\":{\"collection\":\"main\"}";
+        assertEquals(List.of(0, 2, 3), ids(rest.ok("POST", "/collections/main/points/recommend",
+                "{\"positive\":[1],\"limit\":3," + self + "}")));
+        assertEquals(List.of(0, 2, 3), ids(rest.ok("POST", "/collections/main/points/recommend",
+                "{\"positive\":[1],\"strategy\":\"best_score\",\"limit\":3," + self + "}")));
+        assertEquals(List.of(0, 2), ids(rest.ok("POST", "/collections/main/points/discover",
+                "{\"target\":1,\"limit\":2," + self + "}")));
+        assertEquals(List.of(0, 2, 3), ids(rest.ok("POST", "/collections/main/points/query",
+                "{\"query\":1,\"limit\":3," + self + "}").get("points")));
+        assertEquals(List.of(0, 2, 3), ids(rest.ok("POST", "/collections/main/points/query",
+                "{\"query\":{\"recommend\":{\"positive\":[1]}},\"limit\":3," + self + "}").get("points")));
+        JsonNode groups = rest.ok("POST", "/collections/main/points/recommend/groups", "{\"positive\":[1],"
+                + "\"group_by\":\"g\",\"limit\":2,\"group_size\":1," + self + "}").get("groups");
+        assertEquals(List.of(0), ids(groups.get(0).get("hits")));
+        assertEquals(List.of(3), ids(groups.get(1).get("hits")));
     }
 }

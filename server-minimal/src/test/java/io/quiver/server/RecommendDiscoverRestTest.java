@@ -467,6 +467,11 @@ class RecommendDiscoverRestTest extends RestServerTest {
 
         // queries: discover needs its target; context takes pairs; unknown ids are 404s; no extra keys
         assertTrue(rest.error(400, "POST", query, "{\"query\":{\"discover\":{}}}").contains("target"));
+        // Qdrant's DiscoverInput has no default for `context`: no pairs must be said with an explicit null
+        assertEquals("Format error in JSON body: query.discover: missing field `context`",
+                rest.error(400, "POST", query, "{\"query\":{\"discover\":{\"target\":1}}}"));
+        assertEquals(3, rest.ok("POST", query, "{\"query\":{\"discover\":{\"target\":1,\"context\":null}},"
+                + "\"limit\":3}").get("points").size());
         rest.error(400, "POST", query, "{\"query\":{\"discover\":[1]}}");
         rest.error(400, "POST", query, "{\"query\":{\"discover\":{\"target\":1,\"context\":5}}}");
         assertTrue(rest.error(404, "POST", query, "{\"query\":{\"discover\":{\"target\":999,\"context\":[]}}}")
@@ -479,7 +484,8 @@ class RecommendDiscoverRestTest extends RestServerTest {
         rest.error(400, "POST", query, "{\"query\":{\"recommend\":{\"strategy\":\"best_score\"}}}");
         assertTrue(rest.error(400, "POST", query, "{\"query\":{\"recommend\":{\"negative\":[1]}}}")
                 .contains("Positive vectors should not be empty"));
-        rest.error(400, "POST", query, "{\"prefetch\":{\"query\":{\"discover\":{\"target\":[1]}}},\"query\":" + v + "}");
+        assertTrue(rest.error(400, "POST", query, "{\"prefetch\":{\"query\":{\"discover\":{\"target\":[1],"
+                + "\"context\":null}}},\"query\":" + v + "}").contains("dimension"));
         // a context without pairs scores every point 0
         JsonNode flat = rest.ok("POST", query, "{\"query\":{\"context\":null},\"limit\":4}").get("points");
         assertEquals(4, flat.size());

@@ -161,7 +161,10 @@ class VectorOperationsRestTest extends RestServerTest {
         assertEquals("Validation error in JSON body: [vector: must specify vector names to delete]", rest.error(422,
                 "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[1,2],\"vector\":[]}"));
         rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[1,2]}");
-        rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"vector\":[\"\"]}");
+        assertEquals("Bad request: No filter or points provided", rest.error(400, "POST",
+                "/collections/demo/points/vectors/delete?wait=true", "{\"vector\":[\"\"]}"));
+        assertEquals("Bad request: No filter or points provided", rest.error(400, "POST",
+                "/collections/demo/points/vectors/delete?wait=true", "{\"points\":null,\"filter\":null,\"vector\":[\"\"]}"));
         rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true", "{\"points\":[1],\"vector\":[1]}");
         rest.error(400, "POST", "/collections/demo/points/vectors/delete?wait=true",
                 "{\"points\":[\"not-a-uuid\"],\"vector\":[\"\"]}");
@@ -260,5 +263,44 @@ class VectorOperationsRestTest extends RestServerTest {
         assertEquals(before, everything());
         assertEquals("{}", point(2).get("vector").toString());
         assertFalse(searchIds("[1,0,0,0]", null).contains(2L));
+    }
+
+    @Test
+    void deleteVectorsWithPointsAndFilterDeletesFromBoth() {
+        // Qdrant's DeleteVectors has `points` and `filter` as two fields and runs both when both are given
+        rest.ok("POST", "/collections/demo/points/vectors/delete?wait=true", """
+                {"points":[1],"filter":{"must":[{"key":"city","match":{"value":"London"}}]},"vector":[""]}""");
+        for (int id : new int[] {1, 2, 4}) {
+            assertEquals("{}", point(id).get("vector").toString(), "point " + id);
+        }
+        assertEquals("[3.0,0.0,0.0,0.0]", point(3).get("vector").toString());
+        assertEquals(List.of(-1L, 3L), searchIds("[1,0,0,0]", null));
+        rest.ok("POST", "/collections/demo/points/batch?wait=true", """
+                {"operations":[{"delete_vectors":{"points":[3],"filter":{"must":[{"has_id":[
+                  "8a4a6f1e-6b0b-4a5a-9c1e-2f3a4b5c6d7e"]}]},"vector":[""]}}]}""");
+        assertEquals(List.of(), searchIds("[1,0,0,0]", null));
+    }
+
+    @Test
+    void upsertWithAnEmptyNamedVectorStoresAPointWithoutAVector() {
+        // Qdrant's `"vector": {}`: a point without vectors, retrievable and filtered by payload, never searched
+        JsonNode result = rest.ok("PUT", "/collections/demo/points?wait=true",
+                "{\"points\":[{\"id\":7,\"vector\":{},\"payload\":{\"city\":\"Oslo\"}}]}");
+        assertEquals("completed", result.get("status").asText());
+        JsonNode seven = point(7);
+        assertEquals("{}", seven.get("vector").toString());
+        assertEquals("{\"city\":\"Oslo\"}", seven.get("payload").toString());
+        assertEquals(6, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asLong());
+        assertEquals(5, rest.ok("POST", "/collections/demo/points/count",
+                "{\"filter\":{\"must\":[{\"has_vector\":\"\"}]}}").get("count").asLong());
+        assertEquals(List.of(-1L, 4L, 3L, 2L, 1L), searchIds("[1,0,0,0]", null));
+        // an existing point upserted so loses its vector; then update_vectors gives it one again
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"points\":[{\"id\":1,\"vectors\":{}}]}");
+        assertEquals("{}", point(1).get("vector").toString());
+        rest.ok("PUT", "/collections/demo/points/vectors?wait=true", "{\"points\":[{\"id\":7,\"vector\":[9,0,0,0]}]}");
+        assertEquals(List.of(7L, -1L, 4L, 3L, 2L), searchIds("[1,0,0,0]", null));
+        // an unknown name in the named form is still refused
+        assertEquals("Wrong input: Not existing vector name error: image", rest.error(400, "PUT",
+                "/collections/demo/points?wait=true", "{\"points\":[{\"id\":8,\"vector\":{\"image\":[1,0,0,0]}}]}"));
     }
 }
