@@ -30,7 +30,8 @@ import static io.quiver.server.Route.Access.READ;
  * {@code points/query/groups}. A body is read and checked in full first; then the request's ranked points are paged
  * by {@link PointGrouping} (the engine's rules: which values form groups, which groups and hits win) and the chosen
  * hits are read back with the payload and vector the request asked for. Answers {@code {"groups":[{"hits":[…],
- * "id":v}…]}}. {@code with_lookup} is not supported (400). Stateless and threadsafe.
+ * "id":v}…]}}; with {@code with_lookup}, each group whose id is a point id of the lookup collection also carries that
+ * point as {@code "lookup"} ({@link GroupLookup}). Stateless and threadsafe.
  */
 final class GroupRoutes {
     /** Qdrant's QueryGroupsRequest defaults: 3 hits per group, 10 groups. */
@@ -60,7 +61,7 @@ final class GroupRoutes {
 
     /**
      * {@code group_by} (required: a payload key path), {@code group_size} and {@code limit} (required when their
-     * default is null; at least 1, else 422), {@code with_lookup} (a 400: not supported). Missing fields and wrong
+     * default is null; at least 1, else 422). Missing fields and wrong
      * types are reported before values out of range, as serde reports them before validation.
      */
     private static Grouping grouping(JsonNode body, Integer defaultGroupSize, Integer defaultLimit) {
@@ -74,9 +75,6 @@ final class GroupRoutes {
         String groupBy = RequestParser.keyPath(JsonFields.optText(body, "group_by"), "group_by");
         int groupSize = JsonFields.optInt(body, "group_size", defaultGroupSize, 0);
         int limit = JsonFields.optInt(body, "limit", defaultLimit, 0);
-        if (JsonFields.present(body, "with_lookup")) {
-            throw ApiException.badRequest("Wrong input: `with_lookup` is not supported by this server");
-        }
         if (groupSize < 1) {
             throw ApiException.validation("group_size", "value " + groupSize + " invalid, must be 1 or larger");
         }
@@ -115,10 +113,11 @@ final class GroupRoutes {
         float[] vector = RequestParser.searchVector(body);
         SearchPart part = SearchPart.of(body);
         Grouping grouping = grouping(body, null, null);
+        GroupLookup lookup = GroupLookup.of(collections, body);
         boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
         List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
                 collection.search(part.page(vector, null, null, extra, limit, keyOnly), consistency));
-        return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), consistency));
+        return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), lookup, consistency));
     }
 
     /**
@@ -132,6 +131,7 @@ final class GroupRoutes {
         SearchRoutes.rejectUnsupported(body);
         SearchPart part = SearchPart.of(body);
         Grouping grouping = grouping(body, null, null);
+        GroupLookup lookup = GroupLookup.of(collections, body);
         RecommendInput.Resolved r = RecommendInput.resolve(
                 ExampleSource.of(collections, collection, body, "", consistency), body, "", true);
         Filter notExamples = notAnyOf(r.examples());
@@ -140,7 +140,7 @@ final class GroupRoutes {
         List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
                 collection.search(part.page(r.averageOrNull(), r.examplesOrNull(), notExamples, extra, limit,
                         keyOnly), consistency));
-        return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), consistency));
+        return ApiResponse.ok(answer(collection, groups, part.withPayload(), part.withVector(), lookup, consistency));
     }
 
     /**
@@ -156,6 +156,7 @@ final class GroupRoutes {
         QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         QueryPlan.Stage root = plan.root();
         Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
+        GroupLookup lookup = GroupLookup.of(collections, body);
         boolean higherIsBetter = switch (root.scoringOrNull()) {
             case QueryPlan.PointScoring p -> p.higherIsBetter(collection.config().vectors().distance());
             case QueryPlan.Fuse f -> true;
@@ -171,7 +172,7 @@ final class GroupRoutes {
             return new QueryRunner(collection, consistency).run(new QueryPlan(page, 0, keyOnly, false,
                     plan.excludedIds()));
         });
-        return ApiResponse.ok(answer(collection, groups, plan.withPayload(), plan.withVector(), consistency));
+        return ApiResponse.ok(answer(collection, groups, plan.withPayload(), plan.withVector(), lookup, consistency));
     }
 
     /** The stages with every limit in their trees multiplied by {@code factor} (saturating). */
@@ -190,7 +191,7 @@ final class GroupRoutes {
      * only the key); a hit whose point was deleted meanwhile keeps its score and shows neither.
      */
     private ObjectNode answer(CollectionService collection, List<PointGrouping.Group> groups, WithPayload withPayload,
-            boolean withVector, ReadConsistency consistency) {
+            boolean withVector, GroupLookup lookupOrNull, ReadConsistency consistency) {
         Map<PointId, Record> records = new HashMap<>();
         if (withPayload.enabled() || withVector) {
             Set<PointId> ids = new LinkedHashSet<>();
@@ -209,6 +210,9 @@ final class GroupRoutes {
                         r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing()));
             }
             out.add(new PointGrouping.Group(g.id(), hits).toJson());
+        }
+        if (lookupOrNull != null) {
+            lookupOrNull.attach(out, consistency);
         }
         return result;
     }

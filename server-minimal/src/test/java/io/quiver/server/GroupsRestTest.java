@@ -543,8 +543,8 @@ class GroupsRestTest {
         rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"a..b\",\"group_size\":1,\"limit\":1}");
         rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"city\",\"group_size\":\"1\","
                 + "\"limit\":1}");
-        assertTrue(rest.error(400, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"city\",\"group_size\":1,"
-                + "\"limit\":1,\"with_lookup\":\"other\"}").contains("with_lookup"));
+        assertTrue(rest.error(404, "POST", search, "{\"vector\":" + v + ",\"group_by\":\"city\",\"group_size\":1,"
+                + "\"limit\":1,\"with_lookup\":\"other\"}").contains("Collection other not found"));
         assertTrue(rest.error(400, "POST", search, "{\"vector\":[1,2],\"group_by\":\"city\",\"group_size\":1,"
                 + "\"limit\":1}").contains("Vector dimension error"));
         rest.error(400, "POST", search, "{\"group_by\":\"city\",\"group_size\":1,\"limit\":1}");
@@ -567,7 +567,7 @@ class GroupsRestTest {
         assertTrue(rest.error(400, "POST", query, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{}},"
                 + "\"group_by\":\"city\"}").contains("mmr"));
         rest.error(400, "POST", query, "{\"query\":{\"fusion\":\"rrf\"},\"group_by\":\"city\"}");
-        rest.error(400, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\","
+        rest.error(404, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\","
                 + "\"with_lookup\":{\"collection\":\"x\"}}");
 
         String facet = "/collections/e/facet";
