@@ -187,7 +187,8 @@ class ExampleSearchTest {
                 List<ScoredPoint> kept = c.search(new SearchRequest(null, null, 1000, 0, WithPayload.NONE, false,
                         threshold, null, true, null, false, query));
                 kept.forEach(h -> assertTrue(h.score() >= threshold, query.kind() + " threshold"));
-                long expected = all.stream().filter(h -> h.score() >= threshold).count();
+                // a context query's best score, 0, is shared by many points: more than the limit may reach it
+                long expected = Math.min(1000, all.stream().filter(h -> h.score() >= threshold).count());
                 assertTrue(Math.abs(kept.size() - expected) <= 1, kept.size() + " kept, brute force " + expected);
             }
         }
