@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.FilterParser;
@@ -18,16 +17,6 @@ import org.junit.jupiter.api.Test;
  * the order of equal counts, paging, and the answer without a suitable index.
  */
 class PayloadFacetTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static ObjectNode obj(String json) {
-        try {
-            return (ObjectNode) JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** Pages over {@code payloads} (ids 0, 1, …) in id order, filtered, each payload narrowed as asked. */
     private static PayloadFacet.Pages pages(List<ObjectNode> payloads) {
         return (offset, limit, filter, withPayload) -> {
@@ -45,7 +34,7 @@ class PayloadFacetTest {
 
     private static String facet(String schema, List<ObjectNode> payloads, String key, Filter filter, int limit) {
         List<String> out = new ArrayList<>();
-        for (PayloadFacet.Hit h : PayloadFacet.facet(obj(schema), () -> payloads.size(), key, filter, limit,
+        for (PayloadFacet.Hit h : PayloadFacet.facet(TestJson.object(schema), () -> payloads.size(), key, filter, limit,
                 pages(payloads))) {
             out.add(h.value() + "=" + h.count());
         }
@@ -58,14 +47,14 @@ class PayloadFacetTest {
         String[] cities = {"\"b\"", "[\"a\",\"a\",\"b\"]", "\"c\"", "7", "[\"c\",[\"d\"]]", "null", "[]", "\"é\"",
                 "\"z\""};
         for (int i = 0; i < 3000; i++) {
-            payloads.add(obj("{\"city\":" + cities[i % cities.length] + ",\"n\":" + (i % 3) + "}"));
+            payloads.add(TestJson.object("{\"city\":" + cities[i % cities.length] + ",\"n\":" + (i % 3) + "}"));
         }
         String schema = "{\"city\":{\"data_type\":\"keyword\",\"points\":0}}";
         // 3000 = 9 · 333 + 3: the first three patterns hold 334 points each; "z" sorts before "é"
         assertEquals("\"b\"=668 \"c\"=667 \"a\"=334 \"z\"=333 \"é\"=333",
                 facet(schema, payloads, "city", null, 10));
         assertEquals("\"b\"=668 \"c\"=667", facet(schema, payloads, "city", null, 2));
-        Filter n0 = FilterParser.parse(obj("{\"must\":[{\"key\":\"n\",\"match\":{\"value\":0}}]}"));
+        Filter n0 = FilterParser.parse(TestJson.object("{\"must\":[{\"key\":\"n\",\"match\":{\"value\":0}}]}"));
         int expectedB = 0;
         for (int i = 0; i < 3000; i++) {
             if (i % 3 == 0 && (i % 9 == 0 || i % 9 == 1)) {
@@ -78,10 +67,10 @@ class PayloadFacetTest {
     @Test
     void integerUuidAndBoolIndexesCountTheirOwnValues() {
         List<ObjectNode> payloads = List.of(
-                obj("{\"v\":[3,-1,3,\"3\",2.5],\"u\":\"550E8400-E29B-41D4-A716-446655440000\",\"b\":[true,false]}"),
-                obj("{\"v\":-1,\"u\":\"{550e8400-e29b-41d4-a716-446655440000}\",\"b\":true}"),
-                obj("{\"v\":18446744073709551615,\"u\":\"00000000000000000000000000000001\",\"b\":\"true\"}"),
-                obj("{\"u\":\"not-a-uuid\"}"));
+                TestJson.object("{\"v\":[3,-1,3,\"3\",2.5],\"u\":\"550E8400-E29B-41D4-A716-446655440000\",\"b\":[true,false]}"),
+                TestJson.object("{\"v\":-1,\"u\":\"{550e8400-e29b-41d4-a716-446655440000}\",\"b\":true}"),
+                TestJson.object("{\"v\":18446744073709551615,\"u\":\"00000000000000000000000000000001\",\"b\":\"true\"}"),
+                TestJson.object("{\"u\":\"not-a-uuid\"}"));
         assertEquals("-1=2 3=1",
                 facet("{\"v\":{\"data_type\":\"integer\",\"points\":0}}", payloads, "v", null, 10));
         assertEquals("\"550e8400-e29b-41d4-a716-446655440000\"=2 \"00000000-0000-0000-0000-000000000001\"=1",
@@ -92,7 +81,7 @@ class PayloadFacetTest {
 
     @Test
     void aKeyWithoutAValueListingIndexIsRefusedUnlessTheCollectionIsEmpty() {
-        List<ObjectNode> payloads = List.of(obj("{\"v\":1,\"f\":1.5}"));
+        List<ObjectNode> payloads = List.of(TestJson.object("{\"v\":1,\"f\":1.5}"));
         for (String schema : List.of("{}", "{\"f\":{\"data_type\":\"float\",\"points\":1}}",
                 "{\"v\":{\"data_type\":\"integer\",\"params\":{\"type\":\"integer\",\"lookup\":false,\"range\":true},"
                         + "\"points\":1}}")) {
@@ -103,7 +92,7 @@ class PayloadFacetTest {
                         e.getMessage());
             }
         }
-        assertEquals(List.of(), PayloadFacet.facet(obj("{}"), () -> 0, "v", null, 10, pages(List.of())));
+        assertEquals(List.of(), PayloadFacet.facet(TestJson.object("{}"), () -> 0, "v", null, 10, pages(List.of())));
         assertEquals("1=1", facet("{\"v\":{\"data_type\":\"integer\",\"params\":{\"type\":\"integer\",\"lookup\":true}"
                 + ",\"points\":1}}", payloads, "v", null, 10));
     }

@@ -23,14 +23,6 @@ class PayloadKeyPathsTest {
     @TempDir
     Path storage;
 
-    private static ObjectNode json(String s) {
-        try {
-            return (ObjectNode) JSON.readTree(s);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
     private static ObjectNode payload(Collection c) {
         return c.retrieve(PointId.of(1)).payloadOrNull();
     }
@@ -41,7 +33,7 @@ class PayloadKeyPathsTest {
 
     private static Collection withPoint(Quiver q) {
         Collection c = q.createCollection("paths", CollectionConfig.of(2, Distance.DOT));
-        c.upsert(List.of(new Point(PointId.of(1), new float[] {1, 0}, json(START))), true);
+        c.upsert(List.of(new Point(PointId.of(1), new float[] {1, 0}, TestJson.object(START))), true);
         return c;
     }
 
@@ -50,15 +42,15 @@ class PayloadKeyPathsTest {
         try (Quiver q = Quiver.open(storage)) {
             Collection c = withPoint(q);
             PointsSelector one = PointsSelector.ids(PointId.of(1));
-            c.setPayload(one, json("{\"z\":0}"), "arr[0]", true);
-            assertEquals(json("{\"arr\":[{\"a\":1,\"b\":5,\"z\":0},{\"a\":2}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"),
+            c.setPayload(one, TestJson.object("{\"z\":0}"), "arr[0]", true);
+            assertEquals(TestJson.object("{\"arr\":[{\"a\":1,\"b\":5,\"z\":0},{\"a\":2}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"),
                     payload(c));
-            c.setPayload(one, json("{\"w\":1}"), "arr[]", true);
-            assertEquals(json("{\"arr\":[{\"a\":1,\"b\":5,\"z\":0,\"w\":1},{\"a\":2,\"w\":1}],\"tags\":[\"x\",\"y\"],"
+            c.setPayload(one, TestJson.object("{\"w\":1}"), "arr[]", true);
+            assertEquals(TestJson.object("{\"arr\":[{\"a\":1,\"b\":5,\"z\":0,\"w\":1},{\"a\":2,\"w\":1}],\"tags\":[\"x\",\"y\"],"
                     + "\"o\":{\"k\":1}}"), payload(c));
-            c.setPayload(one, json("{\"d\":3}"), "o.p.q", true);
-            c.setPayload(one, json("{\"e\":4}"), "\"dotted.key\"", true);
-            assertEquals(json("{\"arr\":[{\"a\":1,\"b\":5,\"z\":0,\"w\":1},{\"a\":2,\"w\":1}],\"tags\":[\"x\",\"y\"],"
+            c.setPayload(one, TestJson.object("{\"d\":3}"), "o.p.q", true);
+            c.setPayload(one, TestJson.object("{\"e\":4}"), "\"dotted.key\"", true);
+            assertEquals(TestJson.object("{\"arr\":[{\"a\":1,\"b\":5,\"z\":0,\"w\":1},{\"a\":2,\"w\":1}],\"tags\":[\"x\",\"y\"],"
                     + "\"o\":{\"k\":1,\"p\":{\"q\":{\"d\":3}}},\"dotted.key\":{\"e\":4}}"), payload(c));
         }
     }
@@ -69,10 +61,10 @@ class PayloadKeyPathsTest {
             Collection c = withPoint(q);
             PointsSelector one = PointsSelector.ids(PointId.of(1));
             for (String bad : new String[] {"", "a..b", ".a", "a.", "arr[", "arr[x]", "arr[-1]", "[0]"}) {
-                assertThrows(BadRequestException.class, () -> c.setPayload(one, json("{\"z\":0}"), bad, true), bad);
+                assertThrows(BadRequestException.class, () -> c.setPayload(one, TestJson.object("{\"z\":0}"), bad, true), bad);
                 assertThrows(BadRequestException.class, () -> c.deletePayloadKeys(one, List.of("o", bad), true), bad);
             }
-            assertEquals(json(START), payload(c));
+            assertEquals(TestJson.object(START), payload(c));
         }
     }
 
@@ -82,14 +74,14 @@ class PayloadKeyPathsTest {
             Collection c = withPoint(q);
             PointsSelector one = PointsSelector.ids(PointId.of(1));
             c.deletePayloadKeys(one, List.of("arr[0].b"), true);
-            assertEquals(json("{\"arr\":[{\"a\":1},{\"a\":2}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"), payload(c));
+            assertEquals(TestJson.object("{\"arr\":[{\"a\":1},{\"a\":2}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"), payload(c));
             c.deletePayloadKeys(one, List.of("arr[].a", "tags[0]"), true);
-            assertEquals(json("{\"arr\":[{},{}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"), payload(c));
+            assertEquals(TestJson.object("{\"arr\":[{},{}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"), payload(c));
             c.deletePayloadKeys(one, List.of("tags[]", "o.k"), true);
-            assertEquals(json("{\"arr\":[{},{}],\"tags\":[],\"o\":{}}"), payload(c));
+            assertEquals(TestJson.object("{\"arr\":[{},{}],\"tags\":[],\"o\":{}}"), payload(c));
         }
         try (Quiver q = Quiver.open(storage)) {
-            assertEquals(json("{\"arr\":[{},{}],\"tags\":[],\"o\":{}}"), payload(q.collection("paths")),
+            assertEquals(TestJson.object("{\"arr\":[{},{}],\"tags\":[],\"o\":{}}"), payload(q.collection("paths")),
                     "the same after replay");
         }
     }
@@ -98,15 +90,15 @@ class PayloadKeyPathsTest {
     void withPayloadIncludeAndExcludeWalkArrays() {
         try (Quiver q = Quiver.open(storage)) {
             Collection c = withPoint(q);
-            assertEquals(json("{\"arr\":[{\"a\":1},{\"a\":2}]}"), selected(c, WithPayload.include(List.of("arr[].a"))));
-            assertEquals(json("{\"arr\":[]}"), selected(c, WithPayload.include(List.of("arr.a"))));
-            assertEquals(json("{\"o\":{\"k\":1},\"tags\":[\"x\",\"y\"]}"),
+            assertEquals(TestJson.object("{\"arr\":[{\"a\":1},{\"a\":2}]}"), selected(c, WithPayload.include(List.of("arr[].a"))));
+            assertEquals(TestJson.object("{\"arr\":[]}"), selected(c, WithPayload.include(List.of("arr.a"))));
+            assertEquals(TestJson.object("{\"o\":{\"k\":1},\"tags\":[\"x\",\"y\"]}"),
                     selected(c, WithPayload.include(List.of("o.k", "tags"))));
-            assertEquals(json("{\"arr\":[{\"b\":5},{}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"),
+            assertEquals(TestJson.object("{\"arr\":[{\"b\":5},{}],\"tags\":[\"x\",\"y\"],\"o\":{\"k\":1}}"),
                     selected(c, WithPayload.exclude(List.of("arr[].a"))));
-            assertEquals(json("{\"arr\":[{\"a\":1,\"b\":5},{\"a\":2}],\"tags\":[],\"o\":{}}"),
+            assertEquals(TestJson.object("{\"arr\":[{\"a\":1,\"b\":5},{\"a\":2}],\"tags\":[],\"o\":{}}"),
                     selected(c, WithPayload.exclude(List.of("tags[]", "o.k"))));
-            assertEquals(json(START), payload(c), "selection does not touch the stored payload");
+            assertEquals(TestJson.object(START), payload(c), "selection does not touch the stored payload");
         }
     }
 

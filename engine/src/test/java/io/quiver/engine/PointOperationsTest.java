@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.hnsw.Distance;
 import java.nio.file.Path;
@@ -20,21 +19,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Point writes and reads through the embedded API, for integer and UUID ids. */
 class PointOperationsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path storage;
 
     private static IntFunction<PointId> ids(boolean uuid) {
         return i -> uuid ? PointId.of(new UUID(0x1234L, i)) : PointId.of(i);
-    }
-
-    private static ObjectNode json(String s) {
-        try {
-            return (ObjectNode) JSON.readTree(s);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 
     @ParameterizedTest(name = "uuid ids: {0}")
@@ -45,7 +34,7 @@ class PointOperationsTest {
             Collection c = q.createCollection("points", CollectionConfig.of(4, Distance.DOT));
             List<Point> points = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                points.add(new Point(id.apply(i), new float[] {i, 1, 2, 3}, json("{\"n\":" + i + "}")));
+                points.add(new Point(id.apply(i), new float[] {i, 1, 2, 3}, TestJson.object("{\"n\":" + i + "}")));
             }
             UpdateResult r = c.upsert(points, true);
             assertEquals(UpdateStatus.COMPLETED, r.status());
@@ -57,7 +46,7 @@ class PointOperationsTest {
             assertTrue(r2.operationId() > r.operationId());
             Record p3 = c.retrieve(id.apply(3));
             assertArrayEquals(new float[] {9, 9, 9, 9}, p3.vectorOrNull());
-            assertEquals(json("{}"), p3.payloadOrNull());
+            assertEquals(TestJson.object("{}"), p3.payloadOrNull());
             assertEquals(10, c.count(null));
 
             // delete, missing ids ignored
@@ -68,7 +57,7 @@ class PointOperationsTest {
             // retrieve: request order, missing skipped, payload/vector on request
             List<Record> got = c.retrieve(List.of(id.apply(7), id.apply(4), id.apply(1)), WithPayload.ALL, false);
             assertEquals(List.of(id.apply(7), id.apply(1)), got.stream().map(Record::id).toList());
-            assertEquals(json("{\"n\":7}"), got.get(0).payloadOrNull());
+            assertEquals(TestJson.object("{\"n\":7}"), got.get(0).payloadOrNull());
             assertNull(got.get(0).vectorOrNull());
 
             // scroll in id order with next_page_offset
@@ -94,28 +83,28 @@ class PointOperationsTest {
         IntFunction<PointId> id = ids(uuid);
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.createCollection("payloads", CollectionConfig.of(2, Distance.EUCLID));
-            c.upsert(List.of(new Point(id.apply(1), new float[] {1, 0}, json("{\"a\":1,\"b\":{\"c\":2}}")),
-                    new Point(id.apply(2), new float[] {0, 1}, json("{\"a\":5}"))), true);
+            c.upsert(List.of(new Point(id.apply(1), new float[] {1, 0}, TestJson.object("{\"a\":1,\"b\":{\"c\":2}}")),
+                    new Point(id.apply(2), new float[] {0, 1}, TestJson.object("{\"a\":5}"))), true);
 
-            c.setPayload(PointsSelector.ids(id.apply(1)), json("{\"x\":\"y\",\"a\":10}"), null, true);
-            assertEquals(json("{\"a\":10,\"b\":{\"c\":2},\"x\":\"y\"}"), c.retrieve(id.apply(1)).payloadOrNull());
+            c.setPayload(PointsSelector.ids(id.apply(1)), TestJson.object("{\"x\":\"y\",\"a\":10}"), null, true);
+            assertEquals(TestJson.object("{\"a\":10,\"b\":{\"c\":2},\"x\":\"y\"}"), c.retrieve(id.apply(1)).payloadOrNull());
 
-            c.setPayload(PointsSelector.ids(id.apply(1)), json("{\"d\":3}"), "b", true);
-            assertEquals(json("{\"a\":10,\"b\":{\"c\":2,\"d\":3},\"x\":\"y\"}"),
+            c.setPayload(PointsSelector.ids(id.apply(1)), TestJson.object("{\"d\":3}"), "b", true);
+            assertEquals(TestJson.object("{\"a\":10,\"b\":{\"c\":2,\"d\":3},\"x\":\"y\"}"),
                     c.retrieve(id.apply(1)).payloadOrNull());
 
             c.deletePayloadKeys(PointsSelector.ids(id.apply(1)), List.of("x", "b.c"), true);
-            assertEquals(json("{\"a\":10,\"b\":{\"d\":3}}"), c.retrieve(id.apply(1)).payloadOrNull());
+            assertEquals(TestJson.object("{\"a\":10,\"b\":{\"d\":3}}"), c.retrieve(id.apply(1)).payloadOrNull());
 
-            c.overwritePayload(PointsSelector.ids(id.apply(1)), json("{\"only\":true}"), true);
-            assertEquals(json("{\"only\":true}"), c.retrieve(id.apply(1)).payloadOrNull());
+            c.overwritePayload(PointsSelector.ids(id.apply(1)), TestJson.object("{\"only\":true}"), true);
+            assertEquals(TestJson.object("{\"only\":true}"), c.retrieve(id.apply(1)).payloadOrNull());
 
             c.clearPayload(PointsSelector.ids(id.apply(1)), true);
-            assertEquals(json("{}"), c.retrieve(id.apply(1)).payloadOrNull());
-            assertEquals(json("{\"a\":5}"), c.retrieve(id.apply(2)).payloadOrNull());
+            assertEquals(TestJson.object("{}"), c.retrieve(id.apply(1)).payloadOrNull());
+            assertEquals(TestJson.object("{\"a\":5}"), c.retrieve(id.apply(2)).payloadOrNull());
 
             NotFoundException e = assertThrows(NotFoundException.class,
-                    () -> c.setPayload(PointsSelector.ids(id.apply(99)), json("{\"a\":1}"), null, true));
+                    () -> c.setPayload(PointsSelector.ids(id.apply(99)), TestJson.object("{\"a\":1}"), null, true));
             assertEquals("Not found: No point with id " + id.apply(99) + " found", e.getMessage());
             // the vector is untouched by payload operations
             assertArrayEquals(new float[] {1, 0}, c.retrieve(id.apply(1)).vectorOrNull());
@@ -129,17 +118,17 @@ class PointOperationsTest {
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.createCollection("persist", CollectionConfig.of(3, Distance.COSINE));
             for (int i = 0; i < 50; i++) {
-                c.upsert(List.of(new Point(id.apply(i), new float[] {i + 1, 2, 0}, json("{\"i\":" + i + "}"))),
+                c.upsert(List.of(new Point(id.apply(i), new float[] {i + 1, 2, 0}, TestJson.object("{\"i\":" + i + "}"))),
                         i % 2 == 0);
             }
             c.delete(PointsSelector.ids(id.apply(10), id.apply(11)), true);
-            c.setPayload(PointsSelector.ids(id.apply(12)), json("{\"z\":1}"), null, true);
+            c.setPayload(PointsSelector.ids(id.apply(12)), TestJson.object("{\"z\":1}"), null, true);
         }
         try (Quiver q = Quiver.open(storage)) {
             Collection c = q.collection("persist");
             assertEquals(48, c.count(null));
             assertEquals(List.of(), c.retrieve(List.of(id.apply(10), id.apply(11)), WithPayload.ALL, true));
-            assertEquals(json("{\"i\":12,\"z\":1}"), c.retrieve(id.apply(12)).payloadOrNull());
+            assertEquals(TestJson.object("{\"i\":12,\"z\":1}"), c.retrieve(id.apply(12)).payloadOrNull());
             float[] v = c.retrieve(id.apply(0)).vectorOrNull();
             assertEquals(1.0, Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]), 1e-6, "cosine vectors are unit");
         }

@@ -28,20 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VectorOperationsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path storage;
 
-    private static ObjectNode json(String s) {
-        try {
-            return (ObjectNode) JSON.readTree(s);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
     private static Filter filter(String s) {
-        return FilterParser.parse(json(s));
+        return FilterParser.parse(TestJson.object(s));
     }
 
     private static List<PointId> hitIds(List<ScoredPoint> hits) {
@@ -53,7 +44,7 @@ class VectorOperationsTest {
         List<Point> points = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             points.add(new Point(PointId.of(i), new float[] {i, 0, 0, 0},
-                    json("{\"n\":" + i + ",\"even\":" + (i % 2 == 0) + "}")));
+                    TestJson.object("{\"n\":" + i + ",\"even\":" + (i % 2 == 0) + "}")));
         }
         return c.upsert(points, true).operationId();
     }
@@ -69,7 +60,7 @@ class VectorOperationsTest {
             assertEquals(upserted + 1, r.operationId());
             Record two = c.retrieve(PointId.of(2));
             assertArrayEquals(new float[] {0, 0, 0, 5}, two.vectorOrNull());
-            assertEquals(json("{\"n\":2,\"even\":true}"), two.payloadOrNull());
+            assertEquals(TestJson.object("{\"n\":2,\"even\":true}"), two.payloadOrNull());
             assertArrayEquals(new float[] {3, 0, 0, 0}, c.retrieve(PointId.of(3)).vectorOrNull(), "others untouched");
             assertEquals(6, c.count(null));
 
@@ -82,7 +73,7 @@ class VectorOperationsTest {
                     new PointVectors(PointId.of(3), new float[] {0, 0, 9, 0})), false);
             assertEquals(UpdateStatus.ACKNOWLEDGED, twice.status());
             assertArrayEquals(new float[] {0, 0, 9, 0}, c.retrieve(PointId.of(3)).vectorOrNull());
-            assertEquals(json("{\"n\":3,\"even\":false}"), c.retrieve(PointId.of(3)).payloadOrNull());
+            assertEquals(TestJson.object("{\"n\":3,\"even\":false}"), c.retrieve(PointId.of(3)).payloadOrNull());
         }
     }
 
@@ -151,8 +142,8 @@ class VectorOperationsTest {
             Record two = c.retrieve(PointId.of(2));
             assertNull(two.vectorOrNull());
             assertTrue(two.vectorMissing());
-            assertEquals(json("{\"n\":2,\"even\":true}"), two.payloadOrNull());
-            assertEquals(json("{}"), two.toJson().get("vector"), "Qdrant shows no vectors as {}");
+            assertEquals(TestJson.object("{\"n\":2,\"even\":true}"), two.payloadOrNull());
+            assertEquals(TestJson.object("{}"), two.toJson().get("vector"), "Qdrant shows no vectors as {}");
             Record notAsked = c.retrieve(List.of(PointId.of(2)), WithPayload.NONE, false).get(0);
             assertFalse(notAsked.vectorMissing());
             assertTrue(notAsked.toJson().get("vector").isNull());
@@ -185,7 +176,7 @@ class VectorOperationsTest {
             c.upsert(List.of(new Point(PointId.of(4), new float[] {4, 0, 0, 0})), true);
             Record again = c.retrieve(PointId.of(2));
             assertArrayEquals(new float[] {2, 0, 0, 0}, again.vectorOrNull());
-            assertEquals(json("{\"n\":2,\"even\":true}"), again.payloadOrNull());
+            assertEquals(TestJson.object("{\"n\":2,\"even\":true}"), again.payloadOrNull());
             List<ScoredPoint> top = c.search(SearchRequest.topK(new float[] {2, 0, 0, 0}, 1));
             assertEquals(List.of(PointId.of(2)), hitIds(top));
             assertEquals(back.operationId(), top.get(0).version());
@@ -244,7 +235,7 @@ class VectorOperationsTest {
         for (Record r : c.scroll(new ScrollRequest(null, points, null, WithPayload.ALL, true)).points()) {
             assertEquals(vectorless.contains(r.id()), r.vectorMissing(), "point " + r.id());
             assertEquals(r.vectorMissing(), r.vectorOrNull() == null);
-            assertEquals(json("{\"n\":" + r.id() + ",\"even\":" + (Long.parseLong(r.id().toString()) % 2 == 0) + "}"),
+            assertEquals(TestJson.object("{\"n\":" + r.id() + ",\"even\":" + (Long.parseLong(r.id().toString()) % 2 == 0) + "}"),
                     r.payloadOrNull());
         }
         for (boolean exact : new boolean[] {true, false}) {
@@ -294,12 +285,12 @@ class VectorOperationsTest {
                 assertEquals(20, c.count(null));
                 assertArrayEquals(new float[] {0, 0, 0, 7}, c.retrieve(PointId.of(1)).vectorOrNull());
                 assertArrayEquals(new float[] {0, 0, 8, 0}, c.retrieve(PointId.of(2)).vectorOrNull());
-                assertEquals(json("{\"n\":1}"), c.retrieve(PointId.of(1)).payloadOrNull());
+                assertEquals(TestJson.object("{\"n\":1}"), c.retrieve(PointId.of(1)).payloadOrNull());
                 for (int id : new int[] {3, 4, 5, 6}) {
                     assertTrue(c.retrieve(PointId.of(id)).vectorMissing(), "point " + id);
                 }
-                assertEquals(json("{\"n\":66}"), c.retrieve(PointId.of(6)).payloadOrNull());
-                assertEquals(json("{\"n\":3}"), c.retrieve(PointId.of(3)).payloadOrNull());
+                assertEquals(TestJson.object("{\"n\":66}"), c.retrieve(PointId.of(6)).payloadOrNull());
+                assertEquals(TestJson.object("{\"n\":3}"), c.retrieve(PointId.of(3)).payloadOrNull());
                 assertArrayEquals(new float[] {7, 0, 0, 0}, c.retrieve(PointId.of(7)).vectorOrNull());
                 assertEquals(16, c.search(SearchRequest.topK(new float[] {1, 1, 1, 1}, 100)).size());
             }
