@@ -32,6 +32,14 @@ public sealed interface ExampleQuery {
         ContextPair map(UnaryOperator<float[]> f) {
             return new ContextPair(f.apply(positive), f.apply(negative));
         }
+
+        /** Appends each pair's positive then negative to {@code out}: the order the pair scores read them in. */
+        static void addAll(List<ContextPair> pairs, List<float[]> out) {
+            for (ContextPair p : pairs) {
+                out.add(p.positive());
+                out.add(p.negative());
+            }
+        }
     }
 
     /**
@@ -135,10 +143,7 @@ public sealed interface ExampleQuery {
         public List<float[]> examples() {
             List<float[]> all = new ArrayList<>(1 + 2 * pairs.size());
             all.add(target);
-            pairs.forEach(p -> {
-                all.add(p.positive());
-                all.add(p.negative());
-            });
+            ContextPair.addAll(pairs, all);
             return all;
         }
 
@@ -179,10 +184,7 @@ public sealed interface ExampleQuery {
         @Override
         public List<float[]> examples() {
             List<float[]> all = new ArrayList<>(2 * pairs.size());
-            pairs.forEach(p -> {
-                all.add(p.positive());
-                all.add(p.negative());
-            });
+            ContextPair.addAll(pairs, all);
             return all;
         }
 

@@ -126,10 +126,7 @@ final class SearchRoutes {
      * {@code lookup_from}, example ids come from that collection ({@link ExampleSource}).
      */
     private ArrayNode discover(CollectionService collection, JsonNode body, ReadConsistency consistency) {
-        String using = JsonFields.optText(body, "using");
-        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
-            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
-        }
+        requireUnnamedVector(body);
         int limit = requiredLimit(body);
         DiscoverInput.Resolved d = DiscoverInput.ofRequest(ExampleSource.of(collections, collection, body, "",
                 consistency), body);
@@ -145,6 +142,11 @@ final class SearchRoutes {
                 throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");
             }
         }
+        requireUnnamedVector(body);
+    }
+
+    /** {@code using}, when given, must name the unnamed vector, the only one Quiver's collections hold (else a 400). */
+    private static void requireUnnamedVector(JsonNode body) {
         String using = JsonFields.optText(body, "using");
         if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
             throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
