@@ -316,7 +316,9 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                 }
                 Deadlines.sleep(50);
             } catch (ClusterException e) {
-                if (e.kind() != Kind.UNAVAILABLE || System.nanoTime() > deadline) {
+                // retried only while the ordering replica itself does not answer: an orderer that answers and
+                // fails (e.g. the target peer is down) would fail the same way again
+                if (e.kind() != Kind.UNAVAILABLE || System.nanoTime() > deadline || dataPlane.reachable(orderer)) {
                     throw e;
                 }
                 Deadlines.sleep(100);

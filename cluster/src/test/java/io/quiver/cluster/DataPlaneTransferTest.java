@@ -246,4 +246,45 @@ class DataPlaneTransferTest {
                     TestCluster.MAPPER.readTree("{\"move_shard\":{\"shard_id\":7,\"from_peer_id\":1,\"to_peer_id\":2}}")));
         }
     }
+
+    @Test
+    void aTransferToAPeerThatIsDownFailsAtOnceAndLeavesTheShardAsItWas(@TempDir Path dir) throws Exception {
+        try (DataNodes cluster = new DataNodes(dir, 3)) {
+            cluster.catalogs.get(0).create("c", DataNodes.config(DIM, Distance.DOT, 1, 1, 1));
+            long holder = cluster.nodes.get(0).metadata().collection("c").shards().replicas(0).firstKey();
+            int down = -1;
+            int other = -1;
+            for (int i = 0; i < 3; i++) {
+                if (cluster.nodes.get(i).peerId() != holder) {
+                    if (down < 0) {
+                        down = i;
+                    } else {
+                        other = i;
+                    }
+                }
+            }
+            long target = cluster.nodes.get(down).peerId();
+            TestCluster.await("the collection on every node", Duration.ofSeconds(10),
+                    () -> cluster.nodes.stream().allMatch(n -> n.metadata().collection("c") != null));
+            cluster.stop(down);
+            // asked on the ordering replica itself, then on a peer that forwards to it
+            List<Integer> live = List.of(indexOf(cluster, holder), other);
+            for (int asked : live) {
+                ClusterCollectionCatalog catalog = cluster.catalogs.get(asked);
+                long start = System.nanoTime();
+                ClusterException e = assertThrows(ClusterException.class, () -> catalog.clusterOperation("c",
+                        TestCluster.MAPPER.readTree("{\"replicate_shard\":{\"shard_id\":0,\"from_peer_id\":" + holder
+                                + ",\"to_peer_id\":" + target + "}}")));
+                long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+                assertEquals(ClusterException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
+                assertTrue(e.getMessage().contains(Long.toString(target)), e.getMessage());
+                // the target's refused connection is the answer: no retries for the whole retry window
+                assertTrue(millis < DataPlane.RETRY_WINDOW.toMillis() / 3, "failed after " + millis + " ms");
+                // the abort is applied on every live node, and the shard keeps its one replica
+                TestCluster.await("the transfer aborted everywhere", Duration.ofSeconds(10), () -> live.stream()
+                        .map(i -> cluster.nodes.get(i).metadata().collection("c"))
+                        .allMatch(m -> m.transfers().isEmpty() && m.shards().replicas(0).keySet().equals(Set.of(holder))));
+            }
+        }
+    }
 }
