@@ -26,7 +26,8 @@ record QueryPlan(Stage root, int offset, WithPayload withPayload, boolean withVe
 
     /**
      * The root or one prefetch: its candidates are its own query's hits when it has no prefetches (a search, the points
-     * in a payload value's order or a random sample of them, or without a query the points in id order with score 0),
+     * in a payload value's order or a random sample of them, or without a query the points in id order; all three
+     * listed with score 1),
      * else its query applied to the union (or, fusing, the lists) of its prefetches' candidates. {@code filterOrNull} is the stage's own filter; a stage also applies the filters of the
      * stages above it. {@code limit} bounds what the stage passes up; {@code scoreThresholdOrNull} needs a query.
      */

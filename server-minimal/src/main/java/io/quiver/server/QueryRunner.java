@@ -28,8 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Runs a {@link QueryPlan} against one collection, as Qdrant's planned query does: every stage applies its own filter
  * and those of the stages above it (and leaves out the plan's referenced ids); a stage without prefetches searches, or
- * lists points (without a query by id with score 0; {@code order_by} by a payload value, {@code sample} at random,
- * both with score 1 and version 0, as Qdrant's scroll-based leaves); a stage with prefetches first gathers its
+ * lists points (without a query by id, with {@code order_by} by a payload value, with {@code sample} at random; all
+ * with score 1 and version 0, as Qdrant's scroll-based leaves); a stage with prefetches first gathers its
  * prefetches' candidates, then either re-scores their union by its query (nearest, or an example query) — an exact
  * search restricted to those ids ({@code has_id}), so scores are exact whatever {@code params} say —, orders or samples
  * their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose fused
@@ -38,7 +38,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * vectors as asked. One per request, used by the request's thread only.
  */
 final class QueryRunner {
-    /** The score of a point that a query lists rather than scores ({@code order_by}, {@code sample}), as Qdrant's. */
+    /**
+     * The score of a point that a query lists rather than scores (no query, {@code order_by}, {@code sample}): 1, as
+     * Qdrant's {@code query_scroll} gives every scroll-based result.
+     */
     static final float LISTED_SCORE = 1f;
 
     private final CollectionService collection;
@@ -62,11 +65,11 @@ final class QueryRunner {
                         consistency);
                 case QueryPlan.NearestMmr m -> mmr(search(m.vector(), parse(filter), root.limit(), offset,
                         plan.withPayload(), plan.withVector(), root.scoreThresholdOrNull(), root.params()), m);
-                case QueryPlan.Ordered o -> listed(collection.scrollOrdered(o.orderBy(), parse(filter),
+                case QueryPlan.Ordered o -> ordered(collection.scrollOrdered(o.orderBy(), parse(filter),
                         upTo(root.limit(), offset), plan.withPayload(), plan.withVector(), consistency), offset);
                 // Qdrant ignores the offset of a sample without prefetches: the sample is not stable anyway
                 case QueryPlan.Sample s -> listed(collection.sample(parse(filter), root.limit(), plan.withPayload(),
-                        plan.withVector(), consistency), 0, LISTED_SCORE);
+                        plan.withVector(), consistency), 0);
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
             };
         }
@@ -86,12 +89,12 @@ final class QueryRunner {
                         (int) Math.min(fused.size(), (long) offset + root.limit()));
                 yield withPayloadAndVector(page, plan.withPayload(), plan.withVector());
             }
-            case QueryPlan.Ordered o -> listed(OrderedScroll.among(collection.reads(consistency),
+            case QueryPlan.Ordered o -> ordered(OrderedScroll.among(collection.reads(consistency),
                     collection.payloadSchema(), o.orderBy(), union(sources), upTo(root.limit(), offset),
                     plan.withPayload(), plan.withVector()), offset);
             case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
                     upTo(root.limit(), offset), plan.withPayload(), plan.withVector(), ThreadLocalRandom.current()),
-                    offset, LISTED_SCORE);
+                    offset);
             case null -> throw new IllegalStateException("prefetches without a query were planned");
         };
     }
@@ -104,10 +107,10 @@ final class QueryRunner {
                 case null -> byId(filter, stage.limit(), 0, WithPayload.NONE, false);
                 case QueryPlan.PointScoring p -> collection.search(p.search(parse(filter), stage.limit(), 0,
                         WithPayload.NONE, false, stage.scoreThresholdOrNull(), stage.params()), consistency);
-                case QueryPlan.Ordered o -> listed(collection.scrollOrdered(o.orderBy(), parse(filter), stage.limit(),
+                case QueryPlan.Ordered o -> ordered(collection.scrollOrdered(o.orderBy(), parse(filter), stage.limit(),
                         WithPayload.NONE, false, consistency), 0);
                 case QueryPlan.Sample s -> listed(collection.sample(parse(filter), stage.limit(), WithPayload.NONE,
-                        false, consistency), 0, LISTED_SCORE);
+                        false, consistency), 0);
                 case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
             };
@@ -120,10 +123,10 @@ final class QueryRunner {
                 List<ScoredPoint> fused = fused(f, sources, stage.scoreThresholdOrNull());
                 yield fused.subList(0, Math.min(stage.limit(), fused.size()));
             }
-            case QueryPlan.Ordered o -> listed(OrderedScroll.among(collection.reads(consistency),
+            case QueryPlan.Ordered o -> ordered(OrderedScroll.among(collection.reads(consistency),
                     collection.payloadSchema(), o.orderBy(), union(sources), stage.limit(), WithPayload.NONE, false), 0);
             case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
-                    stage.limit(), WithPayload.NONE, false, ThreadLocalRandom.current()), 0, LISTED_SCORE);
+                    stage.limit(), WithPayload.NONE, false, ThreadLocalRandom.current()), 0);
             case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
             case null -> throw new IllegalStateException("prefetches without a query were planned");
         };
@@ -212,19 +215,22 @@ final class QueryRunner {
         return out;
     }
 
-    /** Without a query: the points that pass the filter, by id, with score 0 (and version 0, as a scroll has none). */
+    /**
+     * Without a query: the points that pass the filter, by id, listed as Qdrant lists them: version 0 and
+     * {@link #LISTED_SCORE}.
+     */
     private List<ScoredPoint> byId(ObjectNode filter, int limit, int offset, WithPayload withPayload,
             boolean withVector) {
         List<Record> records = collection.scroll(new ScrollRequest(null, upTo(limit, offset), parse(filter), withPayload, withVector),
                 consistency).points();
-        return listed(records, offset, 0f);
+        return listed(records, offset);
     }
 
     /**
      * Points ordered by a payload value as hits, from {@code offset} on: listed, not scored, so version 0 and
      * {@link #LISTED_SCORE}, as Qdrant's scroll-based query leaves give them, each with its {@code order_value}.
      */
-    private static List<ScoredPoint> listed(List<OrderedScroll.OrderedRecord> ordered, int offset) {
+    private static List<ScoredPoint> ordered(List<OrderedScroll.OrderedRecord> ordered, int offset) {
         List<ScoredPoint> out = new ArrayList<>(Math.max(0, ordered.size() - offset));
         for (int i = offset; i < ordered.size(); i++) {
             Record r = ordered.get(i).record();
@@ -234,12 +240,12 @@ final class QueryRunner {
         return out;
     }
 
-    /** Listed points as hits, from {@code offset} on, with version 0 and the given score. */
-    private static List<ScoredPoint> listed(List<Record> records, int offset, float score) {
+    /** Listed points as hits, from {@code offset} on: version 0, {@link #LISTED_SCORE}. */
+    private static List<ScoredPoint> listed(List<Record> records, int offset) {
         List<ScoredPoint> out = new ArrayList<>(Math.max(0, records.size() - offset));
         for (int i = offset; i < records.size(); i++) {
             Record r = records.get(i);
-            out.add(new ScoredPoint(r.id(), 0, score, r.payloadOrNull(), r.vectorOrNull(), r.vectorMissing()));
+            out.add(new ScoredPoint(r.id(), 0, LISTED_SCORE, r.payloadOrNull(), r.vectorOrNull(), r.vectorMissing()));
         }
         return out;
     }

@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code order_by} and {@code sample} queries of {@code points/query} (and its batch) over a real socket, as
- * Qdrant runs them: listed points (score 1, version 0; {@code order_value} for order_by) in the order of a payload
- * value or at random, at the root, in a prefetch and over prefetched points, against a brute-force computation from
+ * Qdrant runs them: listed points (score 1, version 0, as a query without a query lists them by id; {@code
+ * order_value} for order_by) in the order of a payload value or at random, at the root, in a prefetch and over prefetched points, against a brute-force computation from
  * the stored points; points without a vector are listed like the others; and the 400s. Collection {@code c}: Dot,
  * points 0..199 with random vectors (none when i mod 7 = 3) and payload {@code {"price": (37·i) mod 50 (none when
  * i mod 25 = 3), "kind": "even"|"odd"}} (four points share each price), an integer index on {@code price} where a
@@ -274,6 +274,15 @@ class QueryOrderBySampleRestTest extends RestServerTest {
         assertEquals(byPrice(new LinkedHashSet<>(got), false, null), got, "in price order");
         got.forEach(id -> assertTrue(even(id), "even: " + id));
         assertListed(ordered, true, false, true);
+    }
+
+    @Test
+    void withoutAQueryPointsAreListedByIdAsTheOtherListsAre() {
+        // Qdrant's query_scroll gives every scroll-based result score 1 and version 0, the id order's too
+        JsonNode byId = query("{" + EVEN + ",\"offset\":2,\"limit\":6,\"with_payload\":true,\"with_vector\":true}");
+        assertEquals(page(all(QueryOrderBySampleRestTest::even), 2, 6), ids(byId));
+        assertListed(byId, true, true, false);
+        assertTrue(ids(byId).stream().anyMatch(id -> vectors.get(id) == null), "a point without a vector: " + byId);
     }
 
     @Test
