@@ -19,10 +19,10 @@ import java.util.Set;
  * payload index (integer, float or datetime) on a key holds for them. Only values of the index's type count, as only
  * they are in Qdrant's index: 64-bit integers for {@code integer}, any number for {@code float}, RFC 3339 datetimes
  * (in epoch microseconds) for {@code datetime}; arrays split one level. A point appears once per value it holds
- * (none: left out); {@code start_from} keeps the values at or beyond it; ascending order goes by (value, id), descending
- * by (value, id) reversed, as Qdrant merges its segments' (value, id) streams. Each result carries its
- * {@code order_value}: an integer for integer and datetime indexes, a float for float ones (Qdrant's {@code OrderValue}).
- * No index of those types on the key: a BadRequest ("No range index for `order_by` key…").
+ * (none: left out); {@code start_from} keeps the values at or beyond it; ascending order goes by (value, id),
+ * descending by (value, id) reversed, as Qdrant merges its segments' (value, id) streams. Each result carries its
+ * {@code order_value}: an integer for integer and datetime indexes, a float for float ones (Qdrant's
+ * {@code OrderValue}). No index of those types on the key: a BadRequest ("No range index for `order_by` key…").
  *
  * <p>This version reads the key of every candidate point (scroll pages of the key only, or the given ids), keeps the
  * {@code limit} best values, then reads those points with the payload and vector asked for, so its cost grows with

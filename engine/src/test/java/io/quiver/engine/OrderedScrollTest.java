@@ -70,7 +70,8 @@ class OrderedScrollTest {
                     .filter(p -> descending ? p.value() <= 5 : p.value() >= -5)
                     .sorted(descending ? asc.reversed() : asc).toList());
             List<String> expectedPairs = new ArrayList<>();
-            expected.subList(0, Math.min(300, expected.size())).forEach(p -> expectedPairs.add(p.id() + "=" + p.value()));
+            expected.subList(0, Math.min(300, expected.size()))
+                    .forEach(p -> expectedPairs.add(p.id() + "=" + p.value()));
             String spec = "{\"key\":\"n\",\"direction\":\"" + (descending ? "desc" : "asc") + "\",\"start_from\":"
                     + (descending ? 5 : -5) + "}";
             List<OrderedScroll.OrderedRecord> got = OrderedScroll.scroll(reads, INTEGER, orderBy(spec), even, 300,
@@ -91,7 +92,8 @@ class OrderedScrollTest {
         List<OrderedScroll.OrderedRecord> byFloat = OrderedScroll.scroll(reads, floats, orderBy("\"v\""), null, 10,
                 WithPayload.NONE, false);
         assertEquals(List.of("4=-1.5", "2=2.0", "1=2.5", "4=7.0"), pairs(byFloat));
-        assertEquals("{\"id\":2,\"payload\":null,\"vector\":null,\"order_value\":2.0}", byFloat.get(1).toJson().toString());
+        assertEquals("{\"id\":2,\"payload\":null,\"vector\":null,\"order_value\":2.0}",
+                byFloat.get(1).toJson().toString());
 
         ObjectNode integers = TestJson.object("{\"v\":{\"data_type\":\"integer\",\"points\":0}}");
         assertEquals(List.of("2=2", "4=7"), pairs(OrderedScroll.scroll(reads, integers, orderBy("\"v\""), null, 10,
@@ -110,7 +112,8 @@ class OrderedScrollTest {
         MemoryPointReads reads = new MemoryPointReads().put(1, "{\"n\":1}", null);
         for (String schema : new String[] {"{}", "{\"n\":{\"data_type\":\"keyword\"}}",
                 "{\"m\":{\"data_type\":\"integer\"}}",
-                "{\"n\":{\"data_type\":\"integer\",\"params\":{\"type\":\"integer\",\"lookup\":true,\"range\":false}}}"}) {
+                "{\"n\":{\"data_type\":\"integer\",\"params\":{\"type\":\"integer\",\"lookup\":true,"
+                        + "\"range\":false}}}"}) {
             BadRequestException e = assertThrows(BadRequestException.class, () -> OrderedScroll.scroll(reads,
                     TestJson.object(schema), orderBy("\"n\""), null, 10, WithPayload.ALL, false));
             assertTrue(e.getMessage().startsWith("Wrong input: No range index for `order_by` key: `n`."), schema);

@@ -223,8 +223,9 @@ final class QueryPlanParser {
             if (sample.isTextual() && sample.textValue().equals("random")) {
                 return new QueryPlan.Sample();
             }
+            String variant = sample.isTextual() ? "`" + sample.textValue() + "`" : sample.toString();
             throw ApiException.badRequest("Format error in JSON body: " + field + ".sample: unknown variant "
-                    + sample + ", expected `random`");
+                    + variant + ", expected `random`");
         }
         if (query.isArray()) {
             return new QueryPlan.Nearest(checked(RequestParser.vector(query, field)));
@@ -236,8 +237,8 @@ final class QueryPlanParser {
             String kind = query.fieldNames().next();
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
                     + "use a vector, a point id, {\"nearest\": …} (optionally with \"mmr\"), {\"recommend\": …}, "
-                    + "{\"discover\": …}, {\"context\": …}, {\"fusion\": …}, {\"rrf\": …}, {\"order_by\": …} or "
-                    + "{\"sample\": \"random\"}");
+                    + "{\"discover\": …}, {\"context\": …}, {\"fusion\": …}, {\"rrf\": …}, "
+                    + "{\"order_by\": …} or {\"sample\": \"random\"}");
         }
         throw notAQuery(field);
     }

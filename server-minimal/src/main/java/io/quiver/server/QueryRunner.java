@@ -31,11 +31,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * lists points (without a query by id, with {@code order_by} by a payload value, with {@code sample} at random; all
  * with score 1 and version 0, as Qdrant's scroll-based leaves); a stage with prefetches first gathers its
  * prefetches' candidates, then either re-scores their union by its query (nearest, or an example query) — an exact
- * search restricted to those ids ({@code has_id}), so scores are exact whatever {@code params} say —, orders or samples
- * their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose fused
- * score is at least its {@code score_threshold}, then its {@code limit}. The root then skips {@code offset} (except a
- * {@code sample} without prefetches, whose offset Qdrant ignores), keeps {@code limit} and carries payloads and
- * vectors as asked. One per request, used by the request's thread only.
+ * search restricted to those ids ({@code has_id}), so scores are exact whatever {@code params} say —, orders or
+ * samples their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose
+ * fused score is at least its {@code score_threshold}, then its {@code limit}. The root then skips {@code offset}
+ * (except a {@code sample} without prefetches, whose offset Qdrant ignores), keeps {@code limit} and carries payloads
+ * and vectors as asked. One per request, used by the request's thread only.
  */
 final class QueryRunner {
     /**
@@ -124,7 +124,8 @@ final class QueryRunner {
                 yield fused.subList(0, Math.min(stage.limit(), fused.size()));
             }
             case QueryPlan.Ordered o -> ordered(OrderedScroll.among(collection.reads(consistency),
-                    collection.payloadSchema(), o.orderBy(), union(sources), stage.limit(), WithPayload.NONE, false), 0);
+                    collection.payloadSchema(), o.orderBy(), union(sources), stage.limit(), WithPayload.NONE,
+                    false), 0);
             case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
                     stage.limit(), WithPayload.NONE, false, ThreadLocalRandom.current()), 0);
             case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
@@ -221,8 +222,8 @@ final class QueryRunner {
      */
     private List<ScoredPoint> byId(ObjectNode filter, int limit, int offset, WithPayload withPayload,
             boolean withVector) {
-        List<Record> records = collection.scroll(new ScrollRequest(null, upTo(limit, offset), parse(filter), withPayload, withVector),
-                consistency).points();
+        List<Record> records = collection.scroll(new ScrollRequest(null, upTo(limit, offset), parse(filter),
+                withPayload, withVector), consistency).points();
         return listed(records, offset);
     }
 

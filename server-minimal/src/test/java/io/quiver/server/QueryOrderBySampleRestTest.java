@@ -23,13 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code order_by} and {@code sample} queries of {@code points/query} (and its batch) over a real socket, as
- * Qdrant runs them: listed points (score 1, version 0, as a query without a query lists them by id; {@code
- * order_value} for order_by) in the order of a payload value or at random, at the root, in a prefetch and over prefetched points, against a brute-force computation from
- * the stored points; points without a vector are listed like the others; and the 400s. Collection {@code c}: Dot,
- * points 0..199 with random vectors (none when i mod 7 = 3) and payload {@code {"price": (37·i) mod 50 (none when
- * i mod 25 = 3), "kind": "even"|"odd"}} (four points share each price), an integer index on {@code price} where a
- * test needs it. Randomized:
- * {@code -Dquiver.seed=} replays.
+ * Qdrant runs them: listed points (score 1, version 0, as a query without a query lists them by id;
+ * {@code order_value} for order_by) in the order of a payload value or at random, at the root, in a prefetch and over
+ * prefetched points, against a brute-force computation from the stored points; points without a vector are listed
+ * like the others; and the 400s. Collection {@code c}: Dot, points 0..199 with random vectors (none when i mod 7 = 3)
+ * and payload {@code {"price": (37·i) mod 50 (none when i mod 25 = 3), "kind": "even"|"odd"}} (four points share each
+ * price), an integer index on {@code price} where a test needs it. Randomized: {@code -Dquiver.seed=} replays.
  */
 class QueryOrderBySampleRestTest extends RestServerTest {
     private static final int N = 200;
@@ -80,7 +79,7 @@ class QueryOrderBySampleRestTest extends RestServerTest {
         return id % 2 == 0;
     }
 
-    /** The ids with a price among {@code candidates}, by (price, id), or reversed; {@code startFrom} bounds the price. */
+    /** The ids with a price among {@code candidates} by (price, id), or reversed; {@code startFrom} bounds prices. */
     private List<Integer> byPrice(Iterable<Integer> candidates, boolean descending, Integer startFrom) {
         Comparator<Integer> asc = Comparator.<Integer>comparingInt(id -> payloads.get(id).get("price").asInt())
                 .thenComparing(Comparator.naturalOrder());
@@ -173,7 +172,8 @@ class QueryOrderBySampleRestTest extends RestServerTest {
         List<Integer> expected = page(byPrice(all(QueryOrderBySampleRestTest::even), true, 30), 3, 40);
         assertEquals(expected, ids(desc), "seed " + seed);
         assertListed(desc, false, true, true);
-        assertTrue(expected.stream().anyMatch(id -> vectors.get(id) == null), "the page holds a point without a vector");
+        assertTrue(expected.stream().anyMatch(id -> vectors.get(id) == null),
+                "the page holds a point without a vector");
         // equal prices go by id, reversed in a descending order, as Qdrant merges its (value, id) pairs
         boolean tie = false;
         for (int i = 1; i < desc.size(); i++) {
