@@ -1,15 +1,20 @@
 package io.quiver.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.BadRequestException;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.NotFoundException;
+import io.quiver.engine.OrderBy;
+import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.SnapshotDescription;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
+import io.quiver.engine.PointReads;
 import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
+import io.quiver.engine.RandomSample;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
 import io.quiver.engine.ScrollRequest;
@@ -21,6 +26,7 @@ import io.quiver.engine.filter.Filter;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Everything the HTTP layer does with one collection, whether its shards are all local (standalone: a thin adapter
@@ -101,10 +107,49 @@ public interface CollectionService {
     /** {@code GET /collections/{c}/cluster} result. */
     ObjectNode clusterInfoJson();
 
-    /** A scroll ordered by a payload value (Qdrant's {@code order_by}); see {@link io.quiver.engine.OrderedScroll}. */
-    default List<io.quiver.engine.OrderedScroll.OrderedRecord> scrollOrdered(io.quiver.engine.OrderBy orderBy,
-            Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector) {
-        throw new BadRequestException("order_by is not supported yet for a collection spread over a cluster");
+    /**
+     * This collection's point reads with Qdrant's read {@code consistency}, for the engine's whole-collection
+     * operations ({@link OrderedScroll}, {@link RandomSample}); each read goes through {@link #scroll} and
+     * {@link #retrieve} of this service, so it reaches every shard wherever its replicas are.
+     */
+    default PointReads reads(ReadConsistency consistency) {
+        return new PointReads() {
+            @Override
+            public ScrollResult scroll(ScrollRequest request) {
+                return CollectionService.this.scroll(request, consistency);
+            }
+
+            @Override
+            public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
+                return CollectionService.this.retrieve(ids, withPayload, withVector, consistency);
+            }
+        };
+    }
+
+    /** The {@code payload_schema} of {@link #infoJson()}: the payload indexes, field → {@code {"data_type",…}}. */
+    default ObjectNode payloadSchema() {
+        return infoJson().get("payload_schema") instanceof ObjectNode schema ? schema
+                : JsonNodeFactory.instance.objectNode();
+    }
+
+    /**
+     * The points passing the filter ordered by a payload value (Qdrant's {@code order_by} of a scroll or a query; see
+     * {@link OrderedScroll}): a BadRequest without a range index on the key.
+     */
+    default List<OrderedScroll.OrderedRecord> scrollOrdered(OrderBy orderBy, Filter filterOrNull, int limit,
+            WithPayload withPayload, boolean withVector, ReadConsistency consistency) {
+        return OrderedScroll.scroll(reads(consistency), payloadSchema(), orderBy, filterOrNull, limit, withPayload,
+                withVector);
+    }
+
+    /**
+     * Up to {@code limit} distinct points drawn at random from those passing the filter, in random order (Qdrant's
+     * {@code {"sample": "random"}} query; see {@link RandomSample}).
+     */
+    default List<Record> sample(Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector,
+            ReadConsistency consistency) {
+        return RandomSample.sample(reads(consistency), filterOrNull, limit, withPayload, withVector,
+                ThreadLocalRandom.current());
     }
 
     /** Takes a snapshot of this node's data of the collection into {@code snapshotsDir/<collection>/}. */

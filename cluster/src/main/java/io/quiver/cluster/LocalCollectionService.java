@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
-import io.quiver.engine.OrderBy;
-import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointVectors;
@@ -163,9 +161,8 @@ public final class LocalCollectionService implements CollectionService {
     }
 
     @Override
-    public List<OrderedScroll.OrderedRecord> scrollOrdered(OrderBy orderBy, Filter filterOrNull, int limit,
-            WithPayload withPayload, boolean withVector) {
-        return OrderedScroll.scroll(collection, orderBy, filterOrNull, limit, withPayload, withVector);
+    public ObjectNode payloadSchema() {
+        return collection.info().payloadSchema();
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
  * <p>Threadsafe: any number of threads may write and read at once; each shard orders its writes through its single
  * update worker.
  */
-public final class Collection {
+public final class Collection implements PointReads {
     private final String name;
     private final Path dir;
     private final CollectionShards shards;
@@ -171,6 +171,7 @@ public final class Collection {
     // ---------------------------------------------------------------- reads
 
     /** The points with these ids, in request order; missing ids are skipped. */
+    @Override
     public List<Record> retrieve(List<PointId> ids, WithPayload withPayload, boolean withVector) {
         return reader.retrieve(ids, withPayload, withVector);
     }
@@ -181,6 +182,7 @@ public final class Collection {
     }
 
     /** A page of points by ascending id from the request's offset, and the id where the next page starts. */
+    @Override
     public ScrollResult scroll(ScrollRequest request) {
         return reader.scroll(request);
     }

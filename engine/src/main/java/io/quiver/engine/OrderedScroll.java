@@ -1,101 +1,241 @@
 package io.quiver.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.filter.DateTimeParser;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.JsonPath;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A scroll ordered by a payload value ({@code order_by}), as Qdrant answers it: the key needs a range-capable payload
- * index (integer, float or datetime); a point appears once per value it holds under the key, points without one are
- * left out; ties go by id; each result carries its {@code order_value}; there is no {@code next_page_offset} (page with
- * {@code start_from}). This version reads the matching points through ordinary id-ordered scroll pages and sorts them,
- * so its cost grows with the number of matching points. Stateless; threadsafe as its collection is.
+ * Qdrant's {@code order_by} (a scroll's, and a universal query's): points ordered by the values that the range-capable
+ * payload index (integer, float or datetime) on a key holds for them. Only values of the index's type count, as only
+ * they are in Qdrant's index: 64-bit integers for {@code integer}, any number for {@code float}, RFC 3339 datetimes
+ * (in epoch microseconds) for {@code datetime}; arrays split one level. A point appears once per value it holds
+ * (none: left out); {@code start_from} keeps the values at or beyond it; ascending order goes by (value, id),
+ * descending by (value, id) reversed, as Qdrant merges its segments' (value, id) streams. Each result carries its
+ * {@code order_value}: an integer for integer and datetime indexes, a float for float ones (Qdrant's
+ * {@code OrderValue}). No index of those types on the key: a BadRequest ("No range index for `order_by` key…").
+ *
+ * <p>This version reads the key of every candidate point (scroll pages of the key only, or the given ids), keeps the
+ * {@code limit} best values, then reads those points with the payload and vector asked for, so its cost grows with
+ * the number of candidates. Stateless; threadsafe as the {@link PointReads} it is given.
  */
 public final class OrderedScroll {
-    private static final Set<String> RANGE_TYPES = Set.of("integer", "float", "datetime");
     private static final int PAGE = 1024;
 
     private OrderedScroll() {
     }
 
-    /** One result: the point and the value it was ordered by. */
-    public record OrderedRecord(Record record, double orderValue, boolean integral) {
+    /** One result: the point and the value it was ordered by (a {@link Long} or a {@link Double}). */
+    public record OrderedRecord(Record record, Number orderValue) {
         /** Qdrant's Record JSON plus {@code order_value}. */
         public ObjectNode toJson() {
             ObjectNode json = record.toJson();
-            if (integral && orderValue == Math.rint(orderValue) && Math.abs(orderValue) < 0x1p53) {
-                json.put("order_value", (long) orderValue);
-            } else {
-                json.put("order_value", orderValue);
-            }
+            putOrderValue(json, orderValue);
             return json;
         }
     }
 
-    public static List<OrderedRecord> scroll(Collection collection, OrderBy orderBy, Filter filterOrNull, int limit,
-            WithPayload withPayload, boolean withVector) {
-        JsonNode schema = collection.info().payloadSchema().get(orderBy.key());
-        String type = schema == null ? null : schema.path("data_type").asText(null);
-        if (type == null || !RANGE_TYPES.contains(type)) {
-            throw new BadRequestException("No range index for `order_by` key: `" + orderBy.key()
-                    + "`. Please create one to use `order_by`. Integer, float and datetime payload indexes support it.");
+    /** Writes {@code order_value}: a Long as a JSON integer, anything else as a JSON float. */
+    public static void putOrderValue(ObjectNode json, Number orderValue) {
+        if (orderValue instanceof Long l) {
+            json.put("order_value", l.longValue());
+        } else {
+            json.put("order_value", orderValue.doubleValue());
         }
-        JsonPath path = JsonPath.parse(orderBy.key());
-        List<OrderedRecord> hits = new ArrayList<>();
-        List<JsonNode> values = new ArrayList<>();
-        PointId offset = null;
-        do {
-            ScrollResult page = collection.scroll(new ScrollRequest(offset, PAGE, filterOrNull, WithPayload.ALL,
-                    withVector));
-            for (Record r : page.points()) {
-                values.clear();
-                if (r.payloadOrNull() != null) {
-                    path.collect(r.payloadOrNull(), values);
-                }
-                for (JsonNode v : values) {
-                    if (v.isArray()) {
-                        v.forEach(element -> add(hits, r, element, orderBy));
-                    } else {
-                        add(hits, r, v, orderBy);
-                    }
-                }
-            }
-            offset = page.nextPageOffsetOrNull();
-        } while (offset != null);
-        Comparator<OrderedRecord> byValue = Comparator.comparingDouble(OrderedRecord::orderValue);
-        if (orderBy.descending()) {
-            byValue = byValue.reversed();
-        }
-        hits.sort(byValue.thenComparing(h -> h.record().id()));
-        List<OrderedRecord> out = new ArrayList<>(Math.min(limit, hits.size()));
-        for (OrderedRecord h : hits) {
-            if (out.size() == limit) {
-                break;
-            }
-            Record r = h.record();
-            ObjectNode payload = r.payloadOrNull() == null ? JsonNodeFactory.instance.objectNode() : r.payloadOrNull();
-            Record shown = new Record(r.id(), withPayload.select(payload), r.vectorOrNull(), r.vectorMissing());
-            out.add(new OrderedRecord(shown, h.orderValue(), h.integral()));
-        }
-        return out;
     }
 
-    private static void add(List<OrderedRecord> hits, Record r, JsonNode value, OrderBy orderBy) {
-        Double v = OrderBy.orderValue(value);
-        if (v == null) {
-            return;
+    /** The range-capable index types, and the value each holds for one payload element (null: none). */
+    private enum Kind {
+        INTEGER, FLOAT, DATETIME;
+
+        Number valueOf(JsonNode element) {
+            return switch (this) {
+                case INTEGER -> element.isIntegralNumber() && element.canConvertToLong() ? element.longValue() : null;
+                case FLOAT -> element.isNumber() ? element.doubleValue() : null;
+                case DATETIME -> {
+                    if (!element.isTextual()) {
+                        yield null;
+                    }
+                    long micros = DateTimeParser.parseMicros(element.textValue());
+                    yield micros == DateTimeParser.INVALID ? null : micros;
+                }
+            };
         }
-        Double start = orderBy.startFromOrNull();
-        if (start != null && (orderBy.descending() ? v > start : v < start)) {
-            return;
+    }
+
+    /** One (value, point) pair a point contributes. */
+    private record Entry(Number value, PointId id) {
+    }
+
+    /** {@link #scroll(PointReads, ObjectNode, OrderBy, Filter, int, WithPayload, boolean)} of a local collection. */
+    public static List<OrderedRecord> scroll(Collection collection, OrderBy orderBy, Filter filterOrNull, int limit,
+            WithPayload withPayload, boolean withVector) {
+        return scroll(collection, collection.info().payloadSchema(), orderBy, filterOrNull, limit, withPayload,
+                withVector);
+    }
+
+    /**
+     * The first {@code limit} (value, point) pairs of the points passing {@code filterOrNull}.
+     *
+     * @param payloadSchema the collection's {@code payload_schema} (field → {@code {"data_type":…,"params":…}})
+     */
+    public static List<OrderedRecord> scroll(PointReads reads, ObjectNode payloadSchema, OrderBy orderBy,
+            Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector) {
+        Kind kind = kindOf(payloadSchema, orderBy.key());
+        Selection selection = new Selection(kind, orderBy, limit);
+        WithPayload keyOnly = keyOnly(orderBy.key());
+        PointId offset = null;
+        do {
+            ScrollResult page = reads.scroll(new ScrollRequest(offset, PAGE, filterOrNull, keyOnly, false));
+            page.points().forEach(selection::add);
+            offset = page.nextPageOffsetOrNull();
+        } while (offset != null);
+        return selection.read(reads, withPayload, withVector);
+    }
+
+    /**
+     * The first {@code limit} (value, point) pairs of the points with these ids (Qdrant's re-scoring of a query's
+     * prefetched points by {@code order_by}); ids of points that do not exist are skipped.
+     */
+    public static List<OrderedRecord> among(PointReads reads, ObjectNode payloadSchema, OrderBy orderBy,
+            java.util.Collection<PointId> ids, int limit, WithPayload withPayload, boolean withVector) {
+        Kind kind = kindOf(payloadSchema, orderBy.key());
+        Selection selection = new Selection(kind, orderBy, limit);
+        List<PointId> all = new ArrayList<>(new LinkedHashSet<>(ids));
+        WithPayload keyOnly = keyOnly(orderBy.key());
+        for (int from = 0; from < all.size(); from += PAGE) {
+            reads.retrieve(all.subList(from, Math.min(all.size(), from + PAGE)), keyOnly, false)
+                    .forEach(selection::add);
         }
-        hits.add(new OrderedRecord(r, v, value.isIntegralNumber()));
+        return selection.read(reads, withPayload, withVector);
+    }
+
+    /**
+     * The best {@code limit} pairs seen so far: pairs are gathered, and sorted and cut to {@code limit} whenever they
+     * reach twice that (at least a page), so memory stays bounded by the limit, not by the number of points.
+     */
+    private static final class Selection {
+        private final Kind kind;
+        private final OrderBy orderBy;
+        private final JsonPath path;
+        private final int limit;
+        private final Comparator<Entry> order;
+        private final List<Entry> entries = new ArrayList<>();
+        private final List<JsonNode> values = new ArrayList<>();
+
+        Selection(Kind kind, OrderBy orderBy, int limit) {
+            this.kind = kind;
+            this.orderBy = orderBy;
+            this.path = JsonPath.parse(orderBy.key());
+            this.limit = limit;
+            Comparator<Entry> ascending = (a, b) -> {
+                int byValue = compare(a.value(), b.value());
+                return byValue != 0 ? byValue : a.id().compareTo(b.id());
+            };
+            this.order = orderBy.descending() ? ascending.reversed() : ascending;
+        }
+
+        void add(Record r) {
+            if (r.payloadOrNull() == null) {
+                return;
+            }
+            values.clear();
+            path.collect(r.payloadOrNull(), values);
+            for (JsonNode v : values) {
+                if (v.isArray()) {
+                    v.forEach(element -> add(r.id(), element));
+                } else {
+                    add(r.id(), v);
+                }
+            }
+            if (entries.size() >= Math.max(PAGE, 2L * limit)) {
+                cut();
+            }
+        }
+
+        private void add(PointId id, JsonNode element) {
+            Number value = kind.valueOf(element);
+            if (value == null) {
+                return;
+            }
+            Double start = orderBy.startFromOrNull();
+            if (start != null) {
+                int vsStart = compare(value, start);
+                if (orderBy.descending() ? vsStart > 0 : vsStart < 0) {
+                    return;
+                }
+            }
+            entries.add(new Entry(value, id));
+        }
+
+        private void cut() {
+            entries.sort(order);
+            if (entries.size() > limit) {
+                entries.subList(limit, entries.size()).clear();
+            }
+        }
+
+        /** The selected pairs with their points read as asked; a point deleted meanwhile is dropped. */
+        List<OrderedRecord> read(PointReads reads, WithPayload withPayload, boolean withVector) {
+            cut();
+            Set<PointId> ids = new LinkedHashSet<>();
+            entries.forEach(e -> ids.add(e.id()));
+            Map<PointId, Record> records = new HashMap<>();
+            reads.retrieve(new ArrayList<>(ids), withPayload, withVector).forEach(r -> records.put(r.id(), r));
+            List<OrderedRecord> out = new ArrayList<>(entries.size());
+            for (Entry e : entries) {
+                Record r = records.get(e.id());
+                if (r != null) {
+                    out.add(new OrderedRecord(r, e.value()));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Integers compare as integers; anything else (a float, or a start_from) as doubles. */
+    private static int compare(Number a, Number b) {
+        if (a instanceof Long x && b instanceof Long y) {
+            return Long.compare(x, y);
+        }
+        return Double.compare(a.doubleValue(), b.doubleValue());
+    }
+
+    /** Only the key (the array itself for {@code a[]}), as the facet reads it. */
+    private static WithPayload keyOnly(String key) {
+        return WithPayload.include(List.of(key.endsWith("[]") ? key.substring(0, key.length() - 2) : key));
+    }
+
+    /** The kind of the range-capable index on {@code key}; a BadRequest when there is none. */
+    private static Kind kindOf(ObjectNode payloadSchema, String key) {
+        JsonPath path = JsonPath.parse(key);
+        if (payloadSchema != null) {
+            for (Map.Entry<String, JsonNode> e : payloadSchema.properties()) {
+                if (!PayloadFacet.sameKey(e.getKey(), path)) {
+                    continue;
+                }
+                JsonNode info = e.getValue();
+                Kind kind = switch (info.path("data_type").asText("")) {
+                    case "integer" -> info.path("params").path("range").asBoolean(true) ? Kind.INTEGER : null;
+                    case "float" -> Kind.FLOAT;
+                    case "datetime" -> Kind.DATETIME;
+                    default -> null;
+                };
+                if (kind != null) {
+                    return kind;
+                }
+            }
+        }
+        throw new BadRequestException("No range index for `order_by` key: `" + key
+                + "`. Please create one to use `order_by`. Integer, float and datetime payload indexes support it.");
     }
 }

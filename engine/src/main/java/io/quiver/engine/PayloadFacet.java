@@ -162,7 +162,8 @@ public final class PayloadFacet {
         return null;
     }
 
-    private static boolean sameKey(String field, JsonPath path) {
+    /** Whether a {@code payload_schema} field names the same key path as {@code path} (however it is written). */
+    static boolean sameKey(String field, JsonPath path) {
         try {
             return JsonPath.parse(field).equals(path);
         } catch (BadRequestException e) {

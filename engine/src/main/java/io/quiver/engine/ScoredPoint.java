@@ -5,19 +5,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One hit: id, version of its last change, score (Qdrant's convention), optional payload and vector; {@code
- * vectorMissing} when the vector was requested but the point has none (only a query without a query, which lists
- * points like a scroll, returns such points: searches never do). Immutable value (the arrays are not modified).
+ * vectorMissing} when the vector was requested but the point has none (only the queries that list points rather
+ * than search them — no query, {@code order_by}, {@code sample} — return such points: searches never do);
+ * {@code orderValueOrNull} the payload value an {@code order_by} query ordered it by (a {@link Long} or a
+ * {@link Double}), else null. Immutable value (the arrays are not modified).
  */
 public record ScoredPoint(PointId id, long version, float score, ObjectNode payloadOrNull, float[] vectorOrNull,
-        boolean vectorMissing) {
+        boolean vectorMissing, Number orderValueOrNull) {
+    /** A hit not ordered by a payload value. */
+    public ScoredPoint(PointId id, long version, float score, ObjectNode payloadOrNull, float[] vectorOrNull,
+            boolean vectorMissing) {
+        this(id, version, score, payloadOrNull, vectorOrNull, vectorMissing, null);
+    }
+
     /** A hit whose vector, when requested, is present ({@code vectorOrNull} null: not requested). */
     public ScoredPoint(PointId id, long version, float score, ObjectNode payloadOrNull, float[] vectorOrNull) {
-        this(id, version, score, payloadOrNull, vectorOrNull, false);
+        this(id, version, score, payloadOrNull, vectorOrNull, false, null);
     }
 
     /**
-     * Qdrant's ScoredPoint JSON: {"id","version","score","payload","vector"}; a requested vector the point does not
-     * have shows as {@code "vector": {}}, as {@link Record#toJson()} shows it.
+     * Qdrant's ScoredPoint JSON: {"id","version","score","payload","vector"} and, for a hit of an {@code order_by}
+     * query, "order_value"; a requested vector the point does not have shows as {@code "vector": {}}, as
+     * {@link Record#toJson()} shows it.
      */
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
@@ -26,6 +35,9 @@ public record ScoredPoint(PointId id, long version, float score, ObjectNode payl
         n.put("score", score);
         n.set("payload", payloadOrNull);
         n.set("vector", vectorMissing ? JsonNodeFactory.instance.objectNode() : Record.vectorJson(vectorOrNull));
+        if (orderValueOrNull != null) {
+            OrderedScroll.putOrderValue(n, orderValueOrNull);
+        }
         return n;
     }
 }

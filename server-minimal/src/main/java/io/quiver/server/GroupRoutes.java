@@ -147,7 +147,8 @@ final class GroupRoutes {
      * A QueryGroupsRequest: the query forms {@code points/query} takes, prefetches included, run by
      * {@link QueryRunner} for every page with the page's filter on the root (and so on every prefetch); each
      * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. A root
-     * {@code mmr} is a 400 here: its order is not by score, which grouping ranks by.
+     * {@code mmr}, {@code order_by} or {@code sample} is a 400 here: its order is not by score, which grouping ranks
+     * by (Qdrant groups them; this server does not).
      */
     private ApiResponse queryGroups(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
@@ -162,6 +163,10 @@ final class GroupRoutes {
             case QueryPlan.Fuse f -> true;
             case QueryPlan.NearestMmr m -> throw ApiException.badRequest(
                     "Wrong input: `mmr` is not supported in query groups by this server");
+            case QueryPlan.Ordered o -> throw ApiException.badRequest(
+                    "Wrong input: an `order_by` query is not supported in query groups by this server");
+            case QueryPlan.Sample x -> throw ApiException.badRequest(
+                    "Wrong input: a `sample` query is not supported in query groups by this server");
             case null -> true;
         };
         List<QueryPlan.Stage> prefetches = scaled(root.prefetches(), grouping.limit());

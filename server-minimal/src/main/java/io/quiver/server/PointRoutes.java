@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
+import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.OrderBy;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
@@ -205,7 +206,7 @@ final class PointRoutes {
             throw ApiException.badRequest("Format error in JSON body: expected a scroll request object");
         }
         if (JsonFields.present(body, "order_by")) {
-            return ApiResponse.ok(orderedScroll(collection, body));
+            return ApiResponse.ok(orderedScroll(collection, body, read.consistency()));
         }
         ScrollResult page = collection.scroll(RequestParser.scroll(body), read.consistency());
         ObjectNode result = json.createObjectNode();
@@ -216,7 +217,7 @@ final class PointRoutes {
     }
 
     /** {@code order_by}: sorted by a payload value, each point with its {@code order_value}, no next page offset. */
-    private ObjectNode orderedScroll(CollectionService collection, JsonNode body) {
+    private ObjectNode orderedScroll(CollectionService collection, JsonNode body, ReadConsistency consistency) {
         if (JsonFields.present(body, "offset")) {
             throw ApiException.badRequest("Bad request: Cannot use an `offset` when using `order_by`");
         }
@@ -224,7 +225,7 @@ final class PointRoutes {
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
         collection.scrollOrdered(OrderBy.parse(body.get("order_by")), scroll.filterOrNull(), scroll.limit(),
-                scroll.withPayload(), scroll.withVector()).forEach(r -> points.add(r.toJson()));
+                scroll.withPayload(), scroll.withVector(), consistency).forEach(r -> points.add(r.toJson()));
         result.putNull("next_page_offset");
         return result;
     }

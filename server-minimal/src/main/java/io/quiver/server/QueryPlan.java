@@ -1,6 +1,7 @@
 package io.quiver.server;
 
 import io.quiver.engine.ExampleQuery;
+import io.quiver.engine.OrderBy;
 import io.quiver.engine.PointId;
 import io.quiver.engine.ScoreFusion;
 import io.quiver.engine.SearchRequest;
@@ -24,9 +25,10 @@ record QueryPlan(Stage root, int offset, WithPayload withPayload, boolean withVe
     }
 
     /**
-     * The root or one prefetch: its candidates are its own query's hits when it has no prefetches (a search, or without
-     * a query the points in id order with score 0), else its query applied to the union (or, fusing, the lists) of its
-     * prefetches' candidates. {@code filterOrNull} is the stage's own filter; a stage also applies the filters of the
+     * The root or one prefetch: its candidates are its own query's hits when it has no prefetches (a search, the points
+     * in a payload value's order or a random sample of them, or without a query the points in id order; all three
+     * listed with score 1),
+     * else its query applied to the union (or, fusing, the lists) of its prefetches' candidates. {@code filterOrNull} is the stage's own filter; a stage also applies the filters of the
      * stages above it. {@code limit} bounds what the stage passes up; {@code scoreThresholdOrNull} needs a query.
      */
     record Stage(List<Stage> prefetches, Scoring scoringOrNull, Filter filterOrNull, Float scoreThresholdOrNull,
@@ -100,5 +102,19 @@ record QueryPlan(Stage root, int offset, WithPayload withPayload, boolean withVe
 
     /** The prefetches' candidate lists fused into one ({@code {"fusion": …}} or {@code {"rrf": …}}). */
     record Fuse(ScoreFusion fusion) implements Scoring {
+    }
+
+    /**
+     * {@code {"order_by": …}}: the points (of the stage's filter, or its prefetches' candidates) ordered by a payload
+     * value, each with its {@code order_value}; listed, not scored (Qdrant gives them score 1 and version 0).
+     */
+    record Ordered(OrderBy orderBy) implements Scoring {
+    }
+
+    /**
+     * {@code {"sample": "random"}}: distinct points drawn at random (from the stage's filter, or its prefetches'
+     * candidates); listed, not scored (score 1, version 0).
+     */
+    record Sample() implements Scoring {
     }
 }

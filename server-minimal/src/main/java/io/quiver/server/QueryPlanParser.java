@@ -3,8 +3,10 @@ package io.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.cluster.CollectionService;
 import io.quiver.cluster.ReadConsistency;
+import io.quiver.engine.BadRequestException;
 import io.quiver.engine.DistributionBasedScoreFusion;
 import io.quiver.engine.MaximalMarginalRelevance;
+import io.quiver.engine.OrderBy;
 import io.quiver.engine.PointId;
 import io.quiver.engine.ReciprocalRankFusion;
 import io.quiver.engine.WithPayload;
@@ -29,8 +31,7 @@ final class QueryPlanParser {
     static final int MAX_PREFETCH_DEPTH = 64;
     private static final int DEFAULT_LIMIT = 10;
     /** The query kinds Qdrant knows that this server does not run (a 400 naming the kind). */
-    private static final List<String> UNSUPPORTED_QUERIES = List.of("order_by", "formula", "sample",
-            "relevance_feedback");
+    private static final List<String> UNSUPPORTED_QUERIES = List.of("formula", "relevance_feedback");
 
     private final CollectionLookup collections;
     private final CollectionService collection;
@@ -94,6 +95,9 @@ final class QueryPlanParser {
             throw ApiException.badRequest("Bad request: A query is needed to use the score_threshold. "
                     + "Can't have score_threshold without defining a query.");
         }
+        if (threshold != null && scoring instanceof QueryPlan.Ordered) {
+            throw ApiException.badRequest("Bad request: Can't use score_threshold with an order_by query.");
+        }
         if (scoring instanceof QueryPlan.Fuse fuse) {
             if (prefetches.isEmpty()) {
                 throw ApiException.badRequest("Wrong input: Validation failed: cannot apply Fusion without prefetches");
@@ -147,7 +151,7 @@ final class QueryPlanParser {
     /**
      * A stage's {@code query} (null: none): a vector, a point id, {@code nearest} (a vector or an id; at the root
      * optionally with {@code mmr}), {@code recommend} (any strategy), {@code discover}, {@code context},
-     * {@code fusion} ({@code rrf}/{@code dbsf}) or {@code rrf}.
+     * {@code fusion} ({@code rrf}/{@code dbsf}), {@code rrf}, {@code order_by} or {@code sample} ({@code random}).
      */
     private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, boolean root, ExampleSource source) {
         if (query == null || query.isNull()) {
@@ -209,6 +213,20 @@ final class QueryPlanParser {
             onlyKeys(query, field, "rrf");
             return new QueryPlan.Fuse(rrf(query.get("rrf"), field + ".rrf"));
         }
+        if (query.isObject() && query.has("order_by")) {
+            onlyKeys(query, field, "order_by");
+            return new QueryPlan.Ordered(orderBy(query.get("order_by"), field + ".order_by"));
+        }
+        if (query.isObject() && query.has("sample")) {
+            onlyKeys(query, field, "sample");
+            JsonNode sample = query.get("sample");
+            if (sample.isTextual() && sample.textValue().equals("random")) {
+                return new QueryPlan.Sample();
+            }
+            String variant = sample.isTextual() ? "`" + sample.textValue() + "`" : sample.toString();
+            throw ApiException.badRequest("Format error in JSON body: " + field + ".sample: unknown variant "
+                    + variant + ", expected `random`");
+        }
         if (query.isArray()) {
             return new QueryPlan.Nearest(checked(RequestParser.vector(query, field)));
         }
@@ -219,9 +237,24 @@ final class QueryPlanParser {
             String kind = query.fieldNames().next();
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
                     + "use a vector, a point id, {\"nearest\": …} (optionally with \"mmr\"), {\"recommend\": …}, "
-                    + "{\"discover\": …}, {\"context\": …}, {\"fusion\": …} or {\"rrf\": …}");
+                    + "{\"discover\": …}, {\"context\": …}, {\"fusion\": …}, {\"rrf\": …}, "
+                    + "{\"order_by\": …} or {\"sample\": \"random\"}");
         }
         throw notAQuery(field);
+    }
+
+    /**
+     * {@code order_by}: a key, or {@code {"key", "direction": "asc"|"desc", "start_from": number or RFC 3339
+     * datetime}}; a bad shape is a 400 naming the field.
+     */
+    private static OrderBy orderBy(JsonNode node, String field) {
+        try {
+            return OrderBy.parse(node);
+        } catch (BadRequestException e) {
+            String reason = e.getMessage().startsWith("Wrong input: ")
+                    ? e.getMessage().substring("Wrong input: ".length()) : e.getMessage();
+            throw ApiException.badRequest("Format error in JSON body: " + field + ": " + reason);
+        }
     }
 
     private static ApiException notAQuery(String field) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.CollectionService;
 import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.MaximalMarginalRelevance;
+import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.PointId;
+import io.quiver.engine.RandomSample;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
 import io.quiver.engine.ScrollRequest;
@@ -21,17 +23,27 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Runs a {@link QueryPlan} against one collection, as Qdrant's planned query does: every stage applies its own filter
- * and those of the stages above it (and leaves out the plan's referenced ids); a stage without prefetches searches (or,
- * without a query, lists points by id with score 0); a stage with prefetches first gathers its prefetches' candidates,
- * then either re-scores their union by its query (nearest, or an example query) — an exact search restricted to those
- * ids ({@code has_id}), so scores are exact whatever {@code params} say — or fuses their lists. A fused stage keeps the points whose fused
- * score is at least its {@code score_threshold}, then its {@code limit}. The root then skips {@code offset}, keeps
- * {@code limit} and carries payloads and vectors as asked. One per request, used by the request's thread only.
+ * and those of the stages above it (and leaves out the plan's referenced ids); a stage without prefetches searches, or
+ * lists points (without a query by id, with {@code order_by} by a payload value, with {@code sample} at random; all
+ * with score 1 and version 0, as Qdrant's scroll-based leaves); a stage with prefetches first gathers its
+ * prefetches' candidates, then either re-scores their union by its query (nearest, or an example query) — an exact
+ * search restricted to those ids ({@code has_id}), so scores are exact whatever {@code params} say —, orders or
+ * samples their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose
+ * fused score is at least its {@code score_threshold}, then its {@code limit}. The root then skips {@code offset}
+ * (except a {@code sample} without prefetches, whose offset Qdrant ignores), keeps {@code limit} and carries payloads
+ * and vectors as asked. One per request, used by the request's thread only.
  */
 final class QueryRunner {
+    /**
+     * The score of a point that a query lists rather than scores (no query, {@code order_by}, {@code sample}): 1, as
+     * Qdrant's {@code query_scroll} gives every scroll-based result.
+     */
+    static final float LISTED_SCORE = 1f;
+
     private final CollectionService collection;
     private final ReadConsistency consistency;
 
@@ -53,6 +65,11 @@ final class QueryRunner {
                         consistency);
                 case QueryPlan.NearestMmr m -> mmr(search(m.vector(), parse(filter), root.limit(), offset,
                         plan.withPayload(), plan.withVector(), root.scoreThresholdOrNull(), root.params()), m);
+                case QueryPlan.Ordered o -> ordered(collection.scrollOrdered(o.orderBy(), parse(filter),
+                        upTo(root.limit(), offset), plan.withPayload(), plan.withVector(), consistency), offset);
+                // Qdrant ignores the offset of a sample without prefetches: the sample is not stable anyway
+                case QueryPlan.Sample s -> listed(collection.sample(parse(filter), root.limit(), plan.withPayload(),
+                        plan.withVector(), consistency), 0);
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
             };
         }
@@ -72,6 +89,12 @@ final class QueryRunner {
                         (int) Math.min(fused.size(), (long) offset + root.limit()));
                 yield withPayloadAndVector(page, plan.withPayload(), plan.withVector());
             }
+            case QueryPlan.Ordered o -> ordered(OrderedScroll.among(collection.reads(consistency),
+                    collection.payloadSchema(), o.orderBy(), union(sources), upTo(root.limit(), offset),
+                    plan.withPayload(), plan.withVector()), offset);
+            case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
+                    upTo(root.limit(), offset), plan.withPayload(), plan.withVector(), ThreadLocalRandom.current()),
+                    offset);
             case null -> throw new IllegalStateException("prefetches without a query were planned");
         };
     }
@@ -84,6 +107,10 @@ final class QueryRunner {
                 case null -> byId(filter, stage.limit(), 0, WithPayload.NONE, false);
                 case QueryPlan.PointScoring p -> collection.search(p.search(parse(filter), stage.limit(), 0,
                         WithPayload.NONE, false, stage.scoreThresholdOrNull(), stage.params()), consistency);
+                case QueryPlan.Ordered o -> ordered(collection.scrollOrdered(o.orderBy(), parse(filter), stage.limit(),
+                        WithPayload.NONE, false, consistency), 0);
+                case QueryPlan.Sample s -> listed(collection.sample(parse(filter), stage.limit(), WithPayload.NONE,
+                        false, consistency), 0);
                 case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
             };
@@ -96,6 +123,11 @@ final class QueryRunner {
                 List<ScoredPoint> fused = fused(f, sources, stage.scoreThresholdOrNull());
                 yield fused.subList(0, Math.min(stage.limit(), fused.size()));
             }
+            case QueryPlan.Ordered o -> ordered(OrderedScroll.among(collection.reads(consistency),
+                    collection.payloadSchema(), o.orderBy(), union(sources), stage.limit(), WithPayload.NONE,
+                    false), 0);
+            case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
+                    stage.limit(), WithPayload.NONE, false, ThreadLocalRandom.current()), 0);
             case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
             case null -> throw new IllegalStateException("prefetches without a query were planned");
         };
@@ -125,10 +157,16 @@ final class QueryRunner {
                 params.withExact(true)), consistency);
     }
 
-    /** {@code has_id} over every point of the sources, and the filter; null when the sources are empty. */
-    private static Filter among(List<List<ScoredPoint>> sources, ObjectNode filter) {
+    /** Every point id of the sources, each once, in order of first appearance. */
+    private static Set<PointId> union(List<List<ScoredPoint>> sources) {
         Set<PointId> ids = new LinkedHashSet<>();
         sources.forEach(list -> list.forEach(p -> ids.add(p.id())));
+        return ids;
+    }
+
+    /** {@code has_id} over every point of the sources, and the filter; null when the sources are empty. */
+    private static Filter among(List<List<ScoredPoint>> sources, ObjectNode filter) {
+        Set<PointId> ids = union(sources);
         if (ids.isEmpty()) {
             return null;
         }
@@ -178,18 +216,44 @@ final class QueryRunner {
         return out;
     }
 
-    /** Without a query: the points that pass the filter, by id, with score 0 (and version 0, as a scroll has none). */
+    /**
+     * Without a query: the points that pass the filter, by id, listed as Qdrant lists them: version 0 and
+     * {@link #LISTED_SCORE}.
+     */
     private List<ScoredPoint> byId(ObjectNode filter, int limit, int offset, WithPayload withPayload,
             boolean withVector) {
-        int upTo = (int) Math.min(Integer.MAX_VALUE, (long) limit + offset);
-        List<Record> records = collection.scroll(new ScrollRequest(null, upTo, parse(filter), withPayload, withVector),
-                consistency).points();
+        List<Record> records = collection.scroll(new ScrollRequest(null, upTo(limit, offset), parse(filter),
+                withPayload, withVector), consistency).points();
+        return listed(records, offset);
+    }
+
+    /**
+     * Points ordered by a payload value as hits, from {@code offset} on: listed, not scored, so version 0 and
+     * {@link #LISTED_SCORE}, as Qdrant's scroll-based query leaves give them, each with its {@code order_value}.
+     */
+    private static List<ScoredPoint> ordered(List<OrderedScroll.OrderedRecord> ordered, int offset) {
+        List<ScoredPoint> out = new ArrayList<>(Math.max(0, ordered.size() - offset));
+        for (int i = offset; i < ordered.size(); i++) {
+            Record r = ordered.get(i).record();
+            out.add(new ScoredPoint(r.id(), 0, LISTED_SCORE, r.payloadOrNull(), r.vectorOrNull(), r.vectorMissing(),
+                    ordered.get(i).orderValue()));
+        }
+        return out;
+    }
+
+    /** Listed points as hits, from {@code offset} on: version 0, {@link #LISTED_SCORE}. */
+    private static List<ScoredPoint> listed(List<Record> records, int offset) {
         List<ScoredPoint> out = new ArrayList<>(Math.max(0, records.size() - offset));
         for (int i = offset; i < records.size(); i++) {
             Record r = records.get(i);
-            out.add(new ScoredPoint(r.id(), 0, 0f, r.payloadOrNull(), r.vectorOrNull(), r.vectorMissing()));
+            out.add(new ScoredPoint(r.id(), 0, LISTED_SCORE, r.payloadOrNull(), r.vectorOrNull(), r.vectorMissing()));
         }
         return out;
+    }
+
+    /** {@code limit + offset}, saturated. */
+    private static int upTo(int limit, int offset) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) limit + offset);
     }
 
     /**
@@ -212,7 +276,7 @@ final class QueryRunner {
             Record r = records.get(p.id());
             if (r != null) {
                 out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payloadOrNull(), r.vectorOrNull(),
-                        r.vectorMissing()));
+                        r.vectorMissing(), p.orderValueOrNull()));
             }
         }
         return out;

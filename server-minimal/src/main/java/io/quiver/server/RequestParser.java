@@ -30,7 +30,11 @@ final class RequestParser {
     private RequestParser() {
     }
 
-    /** {@code {"points":[{id, vector, payload}...]}} or {@code {"batch":{ids, vectors, payloads}}}. */
+    /**
+     * {@code {"points":[{id, vector, payload}...]}} or {@code {"batch":{ids, vectors, payloads}}}; a point's
+     * {@code "vector": {}} and a batch's {@code "vectors": {}} (the named forms without a name) store points without
+     * a vector, as Qdrant does.
+     */
     static List<Point> points(JsonNode body) {
         if (JsonFields.present(body, "points")) {
             JsonNode array = JsonFields.requireArray(body, "points");
@@ -51,14 +55,16 @@ final class RequestParser {
         }
         JsonNode ids = JsonFields.requireArray(batch, "ids");
         JsonNode vectors = batch.has("vectors") ? batch.get("vectors") : null;
-        if (vectors == null || !vectors.isArray()) {
+        // the named form without names: every point without a vector, as Qdrant splits such a batch
+        boolean vectorless = vectors != null && vectors.isObject() && vectors.isEmpty();
+        if (!vectorless && (vectors == null || !vectors.isArray())) {
             vectors = unnamedBatch(vectors);
         }
         JsonNode payloads = batch.get("payloads");
         if (payloads != null && !payloads.isNull() && !payloads.isArray()) {
             throw JsonFields.typeError("batch.payloads", payloads, "a sequence");
         }
-        if (vectors.size() != ids.size()) {
+        if (!vectorless && vectors.size() != ids.size()) {
             throw ApiException.badRequest("Wrong input: number of ids (" + ids.size()
                     + ") and vectors (" + vectors.size() + ") must match");
         }
@@ -69,7 +75,8 @@ final class RequestParser {
         List<Point> points = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             JsonNode payload = payloads == null || payloads.isNull() ? null : payloads.get(i);
-            points.add(new Point(id(ids.get(i), "batch.ids"), vector(vectors.get(i), "batch.vectors"), payload(payload)));
+            points.add(new Point(id(ids.get(i), "batch.ids"),
+                    vectorless ? null : vector(vectors.get(i), "batch.vectors"), payload(payload)));
         }
         return points;
     }

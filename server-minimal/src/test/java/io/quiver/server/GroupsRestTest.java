@@ -423,11 +423,11 @@ class GroupsRestTest {
         };
         assertEquals(expectedGroups(ranked(scores, false, id -> flag(id) && notZero.test(id), null), "city", 4, 3),
                 lines(prefetched, scores), "prefetch, seed " + seed);
-        // no query: points by id, score 0
-        Map<Integer, Float> zero = new HashMap<>();
-        stored.keySet().forEach(id -> zero.put(id, 0f));
+        // no query: points by id, score 1 (Qdrant's listed points)
+        Map<Integer, Float> one = new HashMap<>();
+        stored.keySet().forEach(id -> one.put(id, 1f));
         JsonNode byId = rest.ok("POST", path, "{\"group_by\":\"city\",\"group_size\":2,\"limit\":5}");
-        assertEquals(expectedGroups(ranked(zero, false, id -> true, null), "city", 2, 5), lines(byId, zero));
+        assertEquals(expectedGroups(ranked(one, false, id -> true, null), "city", 2, 5), lines(byId, one));
         // a fusion of two prefetches: groups ranked by the fused score, hits too
         JsonNode fused = rest.ok("POST", path, "{\"prefetch\":[{\"query\":" + json(q) + ",\"limit\":30},{\"query\":"
                 + json(vector()) + ",\"limit\":30}],\"query\":{\"fusion\":\"rrf\"},\"group_by\":\"city\","

@@ -401,8 +401,8 @@ class QueryPrefetchTest extends RestServerTest {
                 + v + "}").contains("prefetch.lookup_from"));
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"nearest\":" + v + ",\"mmr\":{}}},"
                 + "\"query\":" + v + "}").contains("mmr"));
-        assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"order_by\":\"group\"}},\"query\":" + v
-                + "}").contains("not supported"));
+        assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"formula\":{\"sum\":[1]}}},\"query\":"
+                + v + "}").contains("not supported"));
 
         // fusion parameters
         String two = "\"prefetch\":[" + leaf + "," + leaf + "]";

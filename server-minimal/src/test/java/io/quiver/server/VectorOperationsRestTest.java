@@ -303,4 +303,35 @@ class VectorOperationsRestTest extends RestServerTest {
         assertEquals("Wrong input: Not existing vector name error: image", rest.error(400, "PUT",
                 "/collections/demo/points?wait=true", "{\"points\":[{\"id\":8,\"vector\":{\"image\":[1,0,0,0]}}]}"));
     }
+
+    @Test
+    void batchUpsertWithEmptyNamedVectorsStoresPointsWithoutAVector() {
+        // Qdrant's columnar form with `"vectors": {}` (named vectors, no name): every point of the batch vectorless
+        JsonNode result = rest.ok("PUT", "/collections/demo/points?wait=true", """
+                {"batch":{"ids":[2,8,"0b6bd5c4-4f53-4c5e-9d0c-6f3e1f2a7b11"],"vectors":{},
+                 "payloads":[{"city":"Lima"},null,{"city":"Quito"}]}}""");
+        assertEquals("completed", result.get("status").asText());
+        assertEquals("{}", point(2).get("vector").toString());
+        assertEquals("{\"city\":\"Lima\"}", point(2).get("payload").toString());
+        assertEquals("{}", point(8).get("vector").toString());
+        assertEquals("{}", point(8).get("payload").toString());
+        assertEquals("{\"city\":\"Quito\"}", point("0b6bd5c4-4f53-4c5e-9d0c-6f3e1f2a7b11").get("payload").toString());
+        assertEquals(7, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asLong());
+        assertEquals(4, rest.ok("POST", "/collections/demo/points/count",
+                "{\"filter\":{\"must\":[{\"has_vector\":\"\"}]}}").get("count").asLong());
+        assertEquals(List.of(-1L, 4L, 3L, 1L), searchIds("[1,0,0,0]", null));
+        // without payloads too, and in a batch of update operations
+        rest.ok("PUT", "/collections/demo/points?wait=true", "{\"batch\":{\"ids\":[3],\"vectors\":{}}}");
+        assertEquals("{}", point(3).get("vector").toString());
+        rest.ok("POST", "/collections/demo/points/batch?wait=true",
+                "{\"operations\":[{\"upsert\":{\"batch\":{\"ids\":[4],\"vectors\":{}}}}]}");
+        assertEquals(List.of(-1L, 1L), searchIds("[1,0,0,0]", null));
+        // the payloads must still match the ids; an unknown name is still refused
+        rest.error(400, "PUT", "/collections/demo/points?wait=true",
+                "{\"batch\":{\"ids\":[5,6],\"vectors\":{},\"payloads\":[{}]}}");
+        assertEquals("Wrong input: Not existing vector name error: image", rest.error(400, "PUT",
+                "/collections/demo/points?wait=true", "{\"batch\":{\"ids\":[5],\"vectors\":{\"image\":[[1,0,0,0]]}}}"));
+        assertEquals(7, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asLong(),
+                "the refused batches stored nothing");
+    }
 }
