@@ -127,10 +127,7 @@ final class CollectionRoutes {
      * {@code .} and {@code ..}, and more than 255 UTF-8 bytes (Qdrant lets those through to a failing mkdir).
      */
     static String validName(String name) {
-        int chars = name.codePointCount(0, name.length());
-        if (chars < 1 || chars > MAX_NAME_CHARS) {
-            throw nameError("length must be between 1 and " + MAX_NAME_CHARS + " characters, got " + chars);
-        }
+        checkPathName(name);
         for (char c : FORBIDDEN) {
             if (name.indexOf(c) >= 0) {
                 throw nameError("collection name cannot contain \"" + c + "\" char");
@@ -142,6 +139,17 @@ final class CollectionRoutes {
                     + "`..`, at most " + MAX_NAME_CHARS + " UTF-8 bytes");
         }
         return name;
+    }
+
+    /**
+     * Qdrant's rule for the collection name of every collection endpoint ({@code CollectionPath}): 1 to 255
+     * characters, else a 422. The characters are not checked here (a name read may predate the stricter rule).
+     */
+    static void checkPathName(String name) {
+        int chars = name.codePointCount(0, name.length());
+        if (chars < 1 || chars > MAX_NAME_CHARS) {
+            throw nameError("length must be between 1 and " + MAX_NAME_CHARS + " characters, got " + chars);
+        }
     }
 
     private static ApiException nameError(String problem) {

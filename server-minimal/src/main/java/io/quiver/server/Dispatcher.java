@@ -104,6 +104,10 @@ final class Dispatcher implements HttpHandler {
             ApiResponse response;
             ApiRequest request = new ApiRequest(exchange, params, maxBodyBytes, json);
             try {
+                String collection = params.get("c");
+                if (collection != null) { // path parameters first, as actix extracts them before the body
+                    CollectionRoutes.checkPathName(collection);
+                }
                 response = route.handler().handle(request);
             } catch (Exception | StackOverflowError e) {
                 closeIfBodyUnread(exchange, request);
