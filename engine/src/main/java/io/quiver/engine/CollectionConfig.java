@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.hnsw.Distance;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -244,15 +245,16 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (!v.has("size") && !v.has("distance")) {
             throw new BadRequestException("named vectors are not supported; use the single unnamed vector form");
         }
-        VectorParams vectors = parseVectorParams(v, problems, true);
+        VectorParams vectors = parseVectorParams(v, under("vectors.", problems), true);
         if (vectors.onDiskOrNull() == null && d.vectorsOnDiskOrNull() != null) { // storage.collection.vectors.on_disk
             vectors = new VectorParams(vectors.size(), vectors.distance(), d.vectorsOnDiskOrNull(),
                     vectors.hnswOrNull(), vectors.quantizationOrNull(), vectors.datatypeOrNull());
         }
-        HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), problems, true);
+        HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), under("hnsw_config.", problems), true);
         rejectSparseVectors(body);
-        OptimizersConfig opt = optimizersDiff(d.optimizers(), object(body, "optimizers_config"), problems);
-        WalParams wal = walDiff(d.wal(), object(body, "wal_config"), problems);
+        OptimizersConfig opt = optimizersDiff(d.optimizers(), object(body, "optimizers_config"),
+                under("optimizers_config.", problems));
+        WalParams wal = walDiff(d.wal(), object(body, "wal_config"), under("wal_config.", problems));
         int shards = intOr(body, "shard_number", 1);
         int rf = intOr(body, "replication_factor", d.replicationFactor());
         int wcf = intOr(body, "write_consistency_factor", d.writeConsistencyFactor());
@@ -263,7 +265,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         QuantizationConfig q = d.quantizationOrNull();
         JsonNode qn = body.get("quantization_config");
         if (qn != null) {
-            q = parseQuantization(qn, problems);
+            q = parseQuantization(qn, under("quantization_config.", problems));
         }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
@@ -290,9 +292,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
         Distance distance = parseDistance(dist);
         Boolean onDisk = boolOr(v, "on_disk", null);
-        HnswConfigDiff hnsw = vectorHnswDiff(object(v, "hnsw_config"), problems, strict);
+        HnswConfigDiff hnsw = vectorHnswDiff(object(v, "hnsw_config"), under("hnsw_config.", problems), strict);
         JsonNode qn = field(v, "quantization_config") != null ? v.get("quantization_config") : v.get("quantization");
-        QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
+        QuantizationConfig q = qn == null ? null : parseQuantization(qn, under("quantization_config.", problems));
         String datatype = parseDatatype(textOr(v, "datatype", null));
         if (field(v, "multivector_config") != null) {
             throw new BadRequestException("multivector_config is not supported: Quiver stores one dense vector per "
@@ -358,6 +360,30 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         atLeast(problems, "max_indexing_threads", maxIndexingThreads, 0);
     }
 
+    /**
+     * An add-only view of {@code problems} that names each problem added through it under {@code prefix}, the path of
+     * a nested object in the request ({@code "hnsw_config."}), as Qdrant's validation messages name a nested field
+     * ({@code hnsw_config.ef_construct: value 0 invalid, …}).
+     */
+    private static List<String> under(String prefix, List<String> problems) {
+        return new AbstractList<>() {
+            @Override
+            public boolean add(String problem) {
+                return problems.add(prefix + problem);
+            }
+
+            @Override
+            public String get(int index) {
+                return problems.get(index);
+            }
+
+            @Override
+            public int size() {
+                return problems.size();
+            }
+        };
+    }
+
     /** Reads a persisted config (the shape of {@link #toJson()}). */
     public static CollectionConfig fromJson(JsonNode config) {
         JsonNode params = object(config, "params");
@@ -391,13 +417,14 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
             throw new BadRequestException("Format error in JSON body: expected an object");
         }
         List<String> problems = new ArrayList<>();
-        OptimizersConfig opt = optimizersDiff(optimizers, object(patch, "optimizers_config"), problems);
-        HnswConfig h = hnswDiff(hnsw, object(patch, "hnsw_config"), problems, true);
+        OptimizersConfig opt = optimizersDiff(optimizers, object(patch, "optimizers_config"),
+                under("optimizers_config.", problems));
+        HnswConfig h = hnswDiff(hnsw, object(patch, "hnsw_config"), under("hnsw_config.", problems), true);
         JsonNode params = object(patch, "params");
         int rf = intOr(params, "replication_factor", replicationFactor);
         int wcf = intOr(params, "write_consistency_factor", writeConsistencyFactor);
-        atLeast(problems, "replication_factor", rf, 1);
-        atLeast(problems, "write_consistency_factor", wcf, 1);
+        atLeast(problems, "params.replication_factor", rf, 1);
+        atLeast(problems, "params.write_consistency_factor", wcf, 1);
         boolean odp = boolOr(params, "on_disk_payload", onDiskPayload);
         Integer fanOut = intOr(params, "read_fan_out_factor", readFanOutFactorOrNull);
         if (fanOut != null && fanOut < 0) { // an unsigned field in Qdrant: a negative value does not deserialize
@@ -412,7 +439,8 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         QuantizationConfig q = quantizationOrNull;
         JsonNode qn = patch.get("quantization_config");
         if (qn != null) {
-            q = qn.isTextual() && "Disabled".equals(qn.textValue()) ? null : parseQuantization(qn, problems);
+            q = qn.isTextual() && "Disabled".equals(qn.textValue()) ? null
+                    : parseQuantization(qn, under("quantization_config.", problems));
         }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
@@ -665,7 +693,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
         Double q = doubleOr(s, "quantile", null);
         if (q != null && (q < 0.5 || q > 1.0)) {
-            problems.add("quantile: value " + q + " invalid, must be from 0.5 to 1");
+            problems.add("scalar.quantile: value " + q + " invalid, must be from 0.5 to 1");
         }
         return new QuantizationConfig(q == null ? null : q.floatValue(), boolOr(s, "always_ram", null));
     }

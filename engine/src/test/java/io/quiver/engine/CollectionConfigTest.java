@@ -58,7 +58,7 @@ class CollectionConfigTest {
                 json("{\"vectors\":{\"size\":\"four\",\"distance\":\"Cosine\"}}"), null));
         ValidationException v = assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":0,\"distance\":\"Cosine\"}}"), null));
-        assertEquals("Validation error in JSON body: [size: value 0 invalid, must be from 1 to 65536]",
+        assertEquals("Validation error in JSON body: [vectors.size: value 0 invalid, must be from 1 to 65536]",
                 v.getMessage());
         assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"hnsw_config\":{\"ef_construct\":2}}"),
@@ -159,7 +159,7 @@ class CollectionConfigTest {
     void vectorSizeIsBoundedAsInQdrant() throws Exception {
         ValidationException v = assertThrows(ValidationException.class, () -> CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":70000,\"distance\":\"Cosine\"}}"), null));
-        assertEquals("Validation error in JSON body: [size: value 70000 invalid, must be from 1 to 65536]",
+        assertEquals("Validation error in JSON body: [vectors.size: value 70000 invalid, must be from 1 to 65536]",
                 v.getMessage());
         assertEquals(65536, CollectionConfig.fromCreateRequest(
                 json("{\"vectors\":{\"size\":65536,\"distance\":\"Cosine\"}}"), null).vectors().size());

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Collection configs over a real socket: a vector's own hnsw_config and quantization_config are kept and shown in
  * {@code params.vectors} (not merged into the collection's), VectorParams Quiver cannot store are refused with 400
  * rather than dropped, PATCH of an unknown vector name is 400, {@code vectors.size} is bounded to 65536 (422), and
- * GET /collections/{c} keeps the shape of the spec (§3.3). Owns one server on 127.0.0.1 per test; one test thread.
+ * GET /collections/{c} keeps the shape of the spec (§3.3), and a value out of range is named by its path in the body
+ * (Qdrant's {@code hnsw_config.ef_construct}). Owns one server on 127.0.0.1 per test; one test thread.
  */
 class CollectionConfigRestTest extends RestServerTest {
     @Test
@@ -113,5 +114,40 @@ class CollectionConfigRestTest extends RestServerTest {
         assertTrue(patch.contains("m: value 100000 invalid, must be from 0 to 512"), patch);
         restartServer();
         assertEquals(16, rest.ok("GET", "/collections/x", null).at("/config/hnsw_config/m").asInt());
+    }
+
+    @Test
+    void aValidationErrorNamesTheFieldByItsPathInTheBody() {
+        String vectors = "\"vectors\":{\"size\":2,\"distance\":\"Dot\"}";
+        String[][] creates = {
+                {"\"vectors\":{\"size\":65537,\"distance\":\"Dot\"}",
+                        "vectors.size: value 65537 invalid, must be from 1 to 65536"},
+                {vectors + ",\"hnsw_config\":{\"ef_construct\":0}",
+                        "hnsw_config.ef_construct: value 0 invalid, must be 4 or larger"},
+                {vectors + ",\"optimizers_config\":{\"vacuum_min_vector_number\":1}",
+                        "optimizers_config.vacuum_min_vector_number: value 1 invalid, must be 100 or larger"},
+                {vectors + ",\"wal_config\":{\"wal_capacity_mb\":0}", "wal_config.wal_capacity_mb: value 0 invalid"},
+                {vectors + ",\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"quantile\":0.1}}",
+                        "quantization_config.scalar.quantile: value 0.1 invalid, must be from 0.5 to 1"},
+                {"\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"hnsw_config\":{\"ef_construct\":1}}",
+                        "vectors.hnsw_config.ef_construct: value 1 invalid, must be 4 or larger"},
+                {vectors + ",\"shard_number\":0", "shard_number: value 0 invalid, must be 1 or larger"},
+        };
+        for (String[] bad : creates) {
+            String error = rest.error(422, "PUT", "/collections/x", "{" + bad[0] + "}");
+            assertTrue(error.startsWith("Validation error in JSON body: [" + bad[1]), bad[0] + " -> " + error);
+        }
+        rest.ok("PUT", "/collections/x", "{" + vectors + "}");
+        String[][] patches = {
+                {"\"optimizers_config\":{\"deleted_threshold\":2}",
+                        "optimizers_config.deleted_threshold: value 2.0 invalid, must be from 0 to 1"},
+                {"\"hnsw_config\":{\"ef_construct\":3}", "hnsw_config.ef_construct: value 3 invalid, must be 4 or larger"},
+                {"\"params\":{\"replication_factor\":0}",
+                        "params.replication_factor: value 0 invalid, must be 1 or larger"},
+        };
+        for (String[] bad : patches) {
+            assertEquals("Validation error in JSON body: [" + bad[1] + "]",
+                    rest.error(422, "PATCH", "/collections/x", "{" + bad[0] + "}"), bad[0]);
+        }
     }
 }
