@@ -150,4 +150,17 @@ class CollectionConfigRestTest extends RestServerTest {
                     rest.error(422, "PATCH", "/collections/x", "{" + bad[0] + "}"), bad[0]);
         }
     }
+
+    @Test
+    void aBodyOfTheWrongShapeIsAFormatErrorWithoutWrongInputBeforeIt() {
+        rest.ok("PUT", "/collections/f", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+        for (String[] bad : new String[][] {
+                {"PATCH", "/collections/f", "{\"hnsw_config\":{\"m\":\"x\"}}"},
+                {"PATCH", "/collections/f", "{\"quantization_config\":{\"product\":{\"compression\":\"x32\"}}}"},
+                {"PUT", "/collections/g", "{\"vectors\":{\"distance\":\"Dot\"}}"},
+                {"PUT", "/collections/g", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"datatype\":\"int4\"}}"}}) {
+            String error = rest.error(400, bad[0], bad[1], bad[2]);
+            assertTrue(error.startsWith("Format error in JSON body: "), bad[2] + " -> " + error);
+        }
+    }
 }
