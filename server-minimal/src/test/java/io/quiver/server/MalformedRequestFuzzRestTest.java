@@ -80,6 +80,10 @@ class MalformedRequestFuzzRestTest extends RestServerTest {
                     + ",\"limit\":3,\"params\":{\"quantization\":{\"rescore\":true}}}"),
             new Seed("POST", "/collections/fz/points/query", "{\"query\":{\"nearest\":" + V
                     + ",\"mmr\":{\"diversity\":0.5,\"candidates_limit\":10}},\"limit\":3}"),
+            new Seed("POST", "/collections/fz/points/query", "{\"prefetch\":{\"query\":" + V + ",\"limit\":20},"
+                    + "\"query\":{\"order_by\":{\"key\":\"n\",\"direction\":\"desc\"}},\"limit\":3}"),
+            new Seed("POST", "/collections/fz/points/query",
+                    "{\"query\":{\"sample\":\"random\"},\"filter\":" + FILTER + ",\"limit\":4}"),
             new Seed("POST", "/collections/fz/points/query/batch", "{\"searches\":[{\"query\":1,\"limit\":2},"
                     + "{\"query\":{\"discover\":{\"target\":1,\"context\":[{\"positive\":2,\"negative\":3}]}}}]}"),
             new Seed("POST", "/collections/fz/points/query/groups",
