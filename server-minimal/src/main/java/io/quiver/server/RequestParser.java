@@ -64,13 +64,14 @@ final class RequestParser {
         if (payloads != null && !payloads.isNull() && !payloads.isArray()) {
             throw JsonFields.typeError("batch.payloads", payloads, "a sequence");
         }
+        // Qdrant validates the column lengths after parsing: a 422 on the batch
         if (!vectorless && vectors.size() != ids.size()) {
-            throw ApiException.badRequest("Wrong input: number of ids (" + ids.size()
-                    + ") and vectors (" + vectors.size() + ") must match");
+            throw ApiException.validation("batch", "number of ids and vectors must be equal (" + ids.size() + " != "
+                    + vectors.size() + ")");
         }
         if (payloads != null && !payloads.isNull() && payloads.size() != ids.size()) {
-            throw ApiException.badRequest("Wrong input: number of ids (" + ids.size()
-                    + ") and payloads (" + payloads.size() + ") must match");
+            throw ApiException.validation("batch", "number of ids and payloads must be equal (" + ids.size() + " != "
+                    + payloads.size() + ")");
         }
         List<Point> points = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {

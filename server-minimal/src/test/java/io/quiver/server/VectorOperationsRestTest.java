@@ -326,9 +326,13 @@ class VectorOperationsRestTest extends RestServerTest {
         rest.ok("POST", "/collections/demo/points/batch?wait=true",
                 "{\"operations\":[{\"upsert\":{\"batch\":{\"ids\":[4],\"vectors\":{}}}}]}");
         assertEquals(List.of(-1L, 1L), searchIds("[1,0,0,0]", null));
-        // the payloads must still match the ids; an unknown name is still refused
-        rest.error(400, "PUT", "/collections/demo/points?wait=true",
-                "{\"batch\":{\"ids\":[5,6],\"vectors\":{},\"payloads\":[{}]}}");
+        // the columns must still match the ids (Qdrant's 422 on the batch); an unknown name is still refused
+        assertEquals("Validation error in JSON body: [batch: number of ids and payloads must be equal (2 != 1)]",
+                rest.error(422, "PUT", "/collections/demo/points?wait=true",
+                        "{\"batch\":{\"ids\":[5,6],\"vectors\":{},\"payloads\":[{}]}}"));
+        assertEquals("Validation error in JSON body: [batch: number of ids and vectors must be equal (2 != 1)]",
+                rest.error(422, "PUT", "/collections/demo/points?wait=true",
+                        "{\"batch\":{\"ids\":[5,6],\"vectors\":[[1,0,0,0]]}}"));
         assertEquals("Wrong input: Not existing vector name error: image", rest.error(400, "PUT",
                 "/collections/demo/points?wait=true", "{\"batch\":{\"ids\":[5],\"vectors\":{\"image\":[[1,0,0,0]]}}}"));
         assertEquals(7, rest.ok("POST", "/collections/demo/points/count", "{}").get("count").asLong(),
