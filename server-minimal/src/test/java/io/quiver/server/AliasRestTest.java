@@ -293,6 +293,17 @@ class AliasRestTest extends RestServerTest {
                 "/collections/blue/points/recommend", body.formatted("nope")));
     }
 
+    @Test
+    void withLookupResolvesAnAlias() {
+        aliases("[" + create("green", "g") + "]");
+        rest.ok("POST", "/collections/blue/points/payload?wait=true", "{\"payload\":{\"grp\":100},\"points\":[1,2]}");
+        JsonNode groups = rest.ok("POST", "/collections/blue/points/search/groups", "{\"vector\":[1,0,0,0],"
+                + "\"group_by\":\"grp\",\"limit\":1,\"group_size\":2,\"with_lookup\":\"g\"}").get("groups");
+        assertEquals(100, groups.at("/0/id").asInt());
+        assertEquals(100, groups.at("/0/lookup/id").asInt(), groups.toString());
+        assertEquals("green", groups.at("/0/lookup/payload/c").asText());
+    }
+
     private static List<Integer> ids(JsonNode hits) {
         List<Integer> out = new ArrayList<>();
         hits.forEach(h -> out.add(h.get("id").asInt()));
