@@ -88,6 +88,15 @@ assert.ok(snapshot.name.endsWith('.snapshot'), JSON.stringify(snapshot));
 const snapshots = await client.listSnapshots(name);
 assert.ok(snapshots.some((s) => s.name === snapshot.name), JSON.stringify(snapshots));
 
+step('aliases');
+const alias = name + '_alias';
+assert.equal(await client.updateCollectionAliases({
+  actions: [{ create_alias: { collection_name: name, alias_name: alias } }],
+}), true);
+assert.deepEqual((await client.getCollectionAliases(name)).aliases, [{ alias_name: alias, collection_name: name }]);
+assert.ok((await client.getAliases()).aliases.some((a) => a.alias_name === alias), 'alias listed');
+assert.equal((await client.count(alias)).count, 4);
+
 step('errors');
 await assert.rejects(client.getCollection('no_such_collection_' + Date.now()), (e) => e.status === 404);
 await assert.rejects(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), (e) => e.status === 400);
@@ -95,6 +104,7 @@ await assert.rejects(client.upsert(name, { wait: true, points: [{ id: 9, vector:
 step('delete collection');
 assert.equal(await client.deleteCollection(name), true);
 assert.equal((await client.collectionExists(name)).exists, false);
+assert.ok(!(await client.getAliases()).aliases.some((a) => a.alias_name === alias), 'alias dropped with its collection');
 
 const incompatible = warnings.filter((w) => w.includes('incompatible') || w.includes('Unable to check'));
 assert.deepEqual(incompatible, [], 'client version check warned');

@@ -3,6 +3,8 @@ package io.quiver.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.ClusterException.Kind;
+import io.quiver.engine.AliasAction;
+import io.quiver.engine.Aliases;
 import io.quiver.engine.AlreadyExistsException;
 import io.quiver.engine.BadRequestException;
 import io.quiver.engine.CollectionConfig;
@@ -90,14 +92,15 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         if (node.metadata().collection(name) != null) {
             throw new AlreadyExistsException(name);
         }
+        if (node.metadata().aliases().collectionOf(name) != null) {
+            throw new BadRequestException("Can't create collection with name " + name
+                    + ". Alias with the same name already exists");
+        }
         var placement = ShardPlacement.place(node.metadata(), config.shardNumber(), config.replicationFactor());
         try {
             proposeAndWait(MetadataOperation.CreateCollection.of(name, config.toJson(), placement));
         } catch (ClusterException e) {
-            if (e.kind() == Kind.CONFLICT) {
-                throw new AlreadyExistsException(name);
-            }
-            throw e;
+            throw typed(e, name);
         }
     }
 
@@ -166,16 +169,52 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
     @Override
     public Optional<CollectionService> find(String name) {
         if (node.metadata().collection(name) == null) {
-            try {
-                node.metadataLinearizable().get(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.debug("peer {}: no linearizable metadata read: {}", peerId, e.toString());
-            }
+            catchUp();
         }
         return node.metadata().collection(name) == null ? Optional.empty()
                 : Optional.of(new ClusterCollectionService(name, dataPlane));
+    }
+
+    /**
+     * {@link #find} through an alias first; a name this node knows neither as an alias nor as a collection first
+     * catches up with the leader (as {@link #find}), so an alias made through another node resolves here at once.
+     */
+    @Override
+    public Optional<CollectionService> resolve(String nameOrAlias) {
+        ClusterMetadata metadata = node.metadata();
+        if (metadata.aliases().collectionOf(nameOrAlias) == null && metadata.collection(nameOrAlias) == null) {
+            catchUp();
+            metadata = node.metadata();
+        }
+        String target = metadata.aliases().collectionOf(nameOrAlias);
+        String name = target != null ? target : nameOrAlias;
+        return metadata.collection(name) == null ? Optional.empty()
+                : Optional.of(new ClusterCollectionService(name, dataPlane));
+    }
+
+    /** Waits (at most 2 s) until this node has applied everything committed before now (a ReadIndex read). */
+    private void catchUp() {
+        try {
+            node.metadataLinearizable().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("peer {}: no linearizable metadata read: {}", peerId, e.toString());
+        }
+    }
+
+    /**
+     * Proposes the actions as one {@link MetadataOperation.UpdateAliases}; every node applies it in log order, all or
+     * nothing. A rejection is the {@link MetadataRejectedException} with Qdrant's status (404, 409) and text.
+     */
+    @Override
+    public void updateAliases(List<AliasAction> actions) {
+        proposeAndWait(new MetadataOperation.UpdateAliases(actions));
+    }
+
+    @Override
+    public Aliases aliases() {
+        return node.metadata().aliases();
     }
 
     /**
@@ -408,6 +447,9 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
         switch (op) {
             case MetadataOperation.AddPeer p -> {
                 return;
+            }
+            case MetadataOperation.UpdateAliases a -> {
+                return; // no replica changes
             }
             default -> {
             }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cluster.ClusterException.Kind;
+import io.quiver.engine.Aliases;
+import io.quiver.engine.AlreadyExistsException;
+import io.quiver.engine.NotFoundException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -14,21 +17,24 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The whole replicated cluster metadata: peers (id → uri, node type) and collections (config, shard placement with
- * replica states, transfers). Immutable: {@link #apply(MetadataOperation)} returns a new value and leaves this one
+ * The whole replicated cluster metadata: peers (id → uri, node type), collections (config, shard placement with
+ * replica states, transfers) and the collection aliases (alias → collection, Qdrant's). Immutable: {@link #apply(MetadataOperation)} returns a new value and leaves this one
  * untouched, so a reader holding a reference always sees one consistent state. Threadsafe. The transition function
  * is deterministic: every node applying the same operations in the same order reaches an equal state.
  */
 public final class ClusterMetadata {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final ClusterMetadata EMPTY = new ClusterMetadata(new TreeMap<>(), new TreeMap<>());
+    private static final ClusterMetadata EMPTY = new ClusterMetadata(new TreeMap<>(), new TreeMap<>(), Aliases.empty());
 
     private final SortedMap<Long, PeerInfo> peers;
     private final SortedMap<String, CollectionMetadata> collections;
+    private final Aliases aliases;
 
-    private ClusterMetadata(SortedMap<Long, PeerInfo> peers, SortedMap<String, CollectionMetadata> collections) {
+    private ClusterMetadata(SortedMap<Long, PeerInfo> peers, SortedMap<String, CollectionMetadata> collections,
+            Aliases aliases) {
         this.peers = Collections.unmodifiableSortedMap(peers);
         this.collections = Collections.unmodifiableSortedMap(collections);
+        this.aliases = aliases;
     }
 
     /** The state before any operation. */
@@ -56,6 +62,11 @@ public final class ClusterMetadata {
         return collections.get(name);
     }
 
+    /** The collection aliases (alias → collection), changed by {@link MetadataOperation.UpdateAliases}. */
+    public Aliases aliases() {
+        return aliases;
+    }
+
     /** Whether any collection places a replica on the peer. */
     public boolean peerHoldsReplicas(long peerId) {
         return collections.values().stream().anyMatch(c -> c.shards().hasReplicaOn(peerId));
@@ -71,12 +82,16 @@ public final class ClusterMetadata {
             case MetadataOperation.AddPeer op -> {
                 SortedMap<Long, PeerInfo> newPeers = new TreeMap<>(peers);
                 newPeers.put(op.peerId(), new PeerInfo(op.peerId(), op.uri(), op.nodeType()));
-                yield new ClusterMetadata(newPeers, new TreeMap<>(collections));
+                yield new ClusterMetadata(newPeers, new TreeMap<>(collections), aliases);
             }
             case MetadataOperation.RemovePeer op -> removePeer(op);
             case MetadataOperation.CreateCollection op -> {
                 if (collections.containsKey(op.name())) {
                     throw new MetadataRejectedException(Kind.CONFLICT, "Collection `" + op.name() + "` already exists!");
+                }
+                if (aliases.collectionOf(op.name()) != null) {
+                    throw new MetadataRejectedException(Kind.BAD_REQUEST, "Can't create collection with name "
+                            + op.name() + ". Alias with the same name already exists");
                 }
                 yield withCollection(new CollectionMetadata(op.name(), op.config().deepCopy(), ShardMap.of(op.placement()), List.of()));
             }
@@ -84,7 +99,20 @@ public final class ClusterMetadata {
                 requireCollection(op.name());
                 SortedMap<String, CollectionMetadata> newCollections = new TreeMap<>(collections);
                 newCollections.remove(op.name());
-                yield new ClusterMetadata(new TreeMap<>(peers), newCollections);
+                yield new ClusterMetadata(new TreeMap<>(peers), newCollections, aliases.withoutCollection(op.name()));
+            }
+            case MetadataOperation.UpdateAliases op -> {
+                // rejected with the engine's client-facing text ("Not found: …", "Wrong input: …"), which the
+                // catalog passes on as it is
+                Aliases next;
+                try {
+                    next = aliases.apply(op.actions(), collections::containsKey);
+                } catch (NotFoundException e) {
+                    throw new MetadataRejectedException(Kind.NOT_FOUND, e.getMessage());
+                } catch (AlreadyExistsException e) {
+                    throw new MetadataRejectedException(Kind.CONFLICT, e.getMessage());
+                }
+                yield new ClusterMetadata(new TreeMap<>(peers), new TreeMap<>(collections), next);
             }
             case MetadataOperation.UpdateCollectionConfig op -> {
                 CollectionMetadata collection = requireCollection(op.name());
@@ -158,7 +186,7 @@ public final class ClusterMetadata {
                     .filter(t -> t.from() != op.peerId() && t.to() != op.peerId()).toList();
             newCollections.put(c.name(), c.withShards(c.shards().withoutPeer(op.peerId())).withTransfers(transfers));
         }
-        return new ClusterMetadata(newPeers, newCollections);
+        return new ClusterMetadata(newPeers, newCollections, aliases);
     }
 
     private ClusterMetadata startTransfer(MetadataOperation.StartTransfer op) {
@@ -194,7 +222,7 @@ public final class ClusterMetadata {
     private ClusterMetadata withCollection(CollectionMetadata collection) {
         SortedMap<String, CollectionMetadata> newCollections = new TreeMap<>(collections);
         newCollections.put(collection.name(), collection);
-        return new ClusterMetadata(new TreeMap<>(peers), newCollections);
+        return new ClusterMetadata(new TreeMap<>(peers), newCollections, aliases);
     }
 
     private CollectionMetadata requireCollection(String name) {
@@ -260,6 +288,8 @@ public final class ClusterMetadata {
                 transfersNode.add(transferJson(t));
             }
         }
+        ObjectNode aliasesNode = root.putObject("aliases");
+        aliases.asMap().forEach(aliasesNode::put);
         return root;
     }
 
@@ -291,7 +321,21 @@ public final class ClusterMetadata {
             }
             collections.put(e.getKey(), new CollectionMetadata(e.getKey(), config, ShardMap.of(placement), transfers));
         }
-        return new ClusterMetadata(peers, collections);
+        // states written before aliases existed have no "aliases" key: no aliases
+        Map<String, String> aliases = new TreeMap<>();
+        JsonNode aliasesNode = root.get("aliases");
+        if (aliasesNode != null && !aliasesNode.isNull()) {
+            if (!aliasesNode.isObject()) {
+                throw new IllegalArgumentException("aliases is not an object");
+            }
+            for (Map.Entry<String, JsonNode> e : aliasesNode.properties()) {
+                if (!e.getValue().isTextual()) {
+                    throw new IllegalArgumentException("alias " + e.getKey() + " names no collection");
+                }
+                aliases.put(e.getKey(), e.getValue().textValue());
+            }
+        }
+        return new ClusterMetadata(peers, collections, Aliases.of(aliases));
     }
 
     /** A transfer in Qdrant's {@code shard_transfers} shape. */
@@ -323,12 +367,13 @@ public final class ClusterMetadata {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof ClusterMetadata m && peers.equals(m.peers) && collections.equals(m.collections);
+        return other instanceof ClusterMetadata m && peers.equals(m.peers) && collections.equals(m.collections)
+                && aliases.equals(m.aliases);
     }
 
     @Override
     public int hashCode() {
-        return peers.hashCode() * 31 + collections.hashCode();
+        return (peers.hashCode() * 31 + collections.hashCode()) * 31 + aliases.hashCode();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.quiver.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.engine.AliasAction;
+import io.quiver.engine.Aliases;
 import io.quiver.engine.BadRequestException;
 import io.quiver.engine.CollectionConfig;
 
@@ -30,12 +32,35 @@ public interface CollectionCatalog extends AutoCloseable {
     /** Applies Qdrant's PATCH body; {@code NotFoundException} when missing. */
     void update(String name, JsonNode patch);
 
-    /** Deletes a collection; false when it did not exist. */
+    /**
+     * Deletes a collection and its aliases; false when it did not exist. The name is not resolved through aliases
+     * (Qdrant deletes only a collection of that name).
+     */
     boolean delete(String name);
 
     List<String> names();
 
+    /** The collection of exactly this name (aliases are not resolved; see {@link #resolve}). */
     Optional<CollectionService> find(String name);
+
+    /**
+     * Applies Qdrant's alias actions ({@code POST /collections/aliases}) in order, all or nothing: a failing action
+     * (unknown collection or alias: 404; an alias named like a collection: 409) fails the request and changes
+     * nothing. Returns once the change is in force on this node.
+     */
+    void updateAliases(List<AliasAction> actions);
+
+    /** The aliases in force on this node. */
+    Aliases aliases();
+
+    /**
+     * The collection a name designates: through the alias of that name when there is one (Qdrant resolves an alias
+     * before a collection of the same name), else the collection of that name.
+     */
+    default Optional<CollectionService> resolve(String nameOrAlias) {
+        String target = aliases().collectionOf(nameOrAlias);
+        return find(target != null ? target : nameOrAlias);
+    }
 
     /**
      * Recovers a collection from a snapshot archive at {@code location} ({@code file://} or {@code http(s)://}),

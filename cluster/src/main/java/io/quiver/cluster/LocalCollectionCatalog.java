@@ -1,6 +1,8 @@
 package io.quiver.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.engine.AliasAction;
+import io.quiver.engine.Aliases;
 import io.quiver.engine.CollectionConfig;
 import io.quiver.engine.NotFoundException;
 import io.quiver.engine.Quiver;
@@ -44,6 +46,16 @@ public final class LocalCollectionCatalog implements CollectionCatalog {
     @Override
     public Optional<CollectionService> find(String name) {
         return quiver.findCollection(name).map(c -> new LocalCollectionService(c, peerId, searches));
+    }
+
+    @Override
+    public void updateAliases(List<AliasAction> actions) {
+        quiver.updateAliases(actions);
+    }
+
+    @Override
+    public Aliases aliases() {
+        return quiver.aliases();
     }
 
     @Override

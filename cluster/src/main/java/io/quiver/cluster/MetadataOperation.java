@@ -1,7 +1,9 @@
 package io.quiver.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.AliasAction;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -30,7 +32,10 @@ public sealed interface MetadataOperation {
     record RemovePeer(long peerId, boolean force) implements MetadataOperation {
     }
 
-    /** Creates a collection with its config and its initial placement (shard id → peer id → state). */
+    /**
+     * Creates a collection with its config and its initial placement (shard id → peer id → state); rejected when the
+     * name is taken by a collection (CONFLICT) or an alias (BAD_REQUEST).
+     */
     record CreateCollection(String name, ObjectNode config, SortedMap<Integer, SortedMap<Long, ReplicaState>> placement)
             implements MetadataOperation {
         public CreateCollection {
@@ -49,7 +54,17 @@ public sealed interface MetadataOperation {
         }
     }
 
-    /** Deletes a collection (rejected when it does not exist). */
+    /**
+     * Changes the collection aliases by Qdrant's actions, in order, all or nothing ({@link
+     * io.quiver.engine.Aliases#apply}); rejected (NOT_FOUND, CONFLICT) with the first failing action's error.
+     */
+    record UpdateAliases(List<AliasAction> actions) implements MetadataOperation {
+        public UpdateAliases {
+            actions = List.copyOf(actions);
+        }
+    }
+
+    /** Deletes a collection and its aliases (rejected when it does not exist). */
     record DeleteCollection(String name) implements MetadataOperation {
         public DeleteCollection {
             Objects.requireNonNull(name, "name");

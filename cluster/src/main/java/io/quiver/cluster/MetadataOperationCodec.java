@@ -2,9 +2,13 @@ package io.quiver.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.engine.AliasAction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -51,6 +55,10 @@ public final class MetadataOperationCodec {
                 });
             }
             case MetadataOperation.DeleteCollection op -> node.put("type", "delete_collection").put("name", op.name());
+            case MetadataOperation.UpdateAliases op -> {
+                ArrayNode actions = node.put("type", "update_aliases").putArray("actions");
+                op.actions().forEach(a -> actions.add(aliasActionJson(a)));
+            }
             case MetadataOperation.UpdateCollectionConfig op -> node.put("type", "update_collection_config").put("name", op.name())
                     .set("patch", op.patch());
             case MetadataOperation.SetReplicaState op -> {
@@ -138,6 +146,13 @@ public final class MetadataOperationCodec {
                 yield new MetadataOperation.CreateCollection(text(node, "name"), object(node, "config"), placement);
             }
             case "delete_collection" -> new MetadataOperation.DeleteCollection(text(node, "name"));
+            case "update_aliases" -> {
+                List<AliasAction> actions = new ArrayList<>();
+                for (JsonNode a : ClusterMetadata.required(node, "actions")) {
+                    actions.add(aliasActionOf(a));
+                }
+                yield new MetadataOperation.UpdateAliases(actions);
+            }
             case "update_collection_config" -> new MetadataOperation.UpdateCollectionConfig(text(node, "name"), object(node, "patch"));
             case "set_replica_state" -> new MetadataOperation.SetReplicaState(text(node, "collection"), (int) longField(node, "shard_id"),
                     longField(node, "peer_id"), ReplicaState.parse(text(node, "state")),
@@ -151,6 +166,34 @@ public final class MetadataOperationCodec {
                     longField(node, "from"), longField(node, "to"));
             default -> throw new IllegalArgumentException("unknown metadata operation type '" + type + "'");
         };
+    }
+
+    /** An alias action in Qdrant's own shape ({@code {"create_alias": {"collection_name", "alias_name"}}} …). */
+    private static ObjectNode aliasActionJson(AliasAction action) {
+        ObjectNode node = MAPPER.createObjectNode();
+        switch (action) {
+            case AliasAction.Create c -> node.putObject("create_alias").put("collection_name", c.collectionName())
+                    .put("alias_name", c.aliasName());
+            case AliasAction.Delete d -> node.putObject("delete_alias").put("alias_name", d.aliasName());
+            case AliasAction.Rename r -> node.putObject("rename_alias").put("old_alias_name", r.oldAliasName())
+                    .put("new_alias_name", r.newAliasName());
+        }
+        return node;
+    }
+
+    private static AliasAction aliasActionOf(JsonNode node) {
+        if (node.has("create_alias")) {
+            JsonNode c = node.get("create_alias");
+            return new AliasAction.Create(text(c, "collection_name"), text(c, "alias_name"));
+        }
+        if (node.has("delete_alias")) {
+            return new AliasAction.Delete(text(node.get("delete_alias"), "alias_name"));
+        }
+        if (node.has("rename_alias")) {
+            JsonNode r = node.get("rename_alias");
+            return new AliasAction.Rename(text(r, "old_alias_name"), text(r, "new_alias_name"));
+        }
+        throw new IllegalArgumentException("unknown alias action " + node);
     }
 
     private static String text(JsonNode node, String field) {

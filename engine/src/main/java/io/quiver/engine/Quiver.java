@@ -17,24 +17,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded database: a storage directory holding collections ({@code collections/<name>/}). {@link #open}
- * recovers every collection (maps segments, replays WALs); a background thread checkpoints each collection every
- * {@code flush_interval_sec}; a small pool builds segment indexes. Close it to checkpoint and release every file.
+ * The embedded database: a storage directory holding collections ({@code collections/<name>/}) and their aliases
+ * ({@code aliases.json}, see {@link AliasStore}). {@link #open} recovers every collection (maps segments, replays
+ * WALs); a background thread checkpoints each collection every {@code flush_interval_sec}; a small pool builds segment
+ * indexes. Close it to checkpoint and release every file.
  *
- * <p>Threadsafe. Creating and deleting collections is serialised; everything else runs concurrently.
+ * <p>Threadsafe. Creating and deleting collections and changing aliases is serialised (this object's monitor);
+ * everything else runs concurrently; readers see the aliases through one immutable {@link Aliases} value.
  */
 public final class Quiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Quiver.class);
 
     private final Path collectionsDir;
+    private final AliasStore aliasStore;
     private final EngineOptions options;
     private final ConcurrentHashMap<String, Collection> collections = new ConcurrentHashMap<>();
     private final ExecutorService indexExecutor;
     private final ScheduledExecutorService flusher;
     private volatile boolean closed;
+    /** The aliases; replaced whole under this object's monitor, after {@link #aliasStore} holds the new value. */
+    private volatile Aliases aliases = Aliases.empty();
 
     private Quiver(Path storageDir, EngineOptions options) {
         this.collectionsDir = storageDir.resolve("collections");
+        this.aliasStore = new AliasStore(storageDir);
         this.options = options;
         AtomicInteger n = new AtomicInteger();
         this.indexExecutor = Executors.newFixedThreadPool(Math.max(1, options.indexBuildConcurrency()),
@@ -62,6 +68,7 @@ public final class Quiver implements AutoCloseable {
                     }
                 }
             }
+            q.aliases = q.loadAliases();
         } catch (IOException | RuntimeException e) {
             q.close();
             if (e instanceof QuiverException qe) {
@@ -103,6 +110,22 @@ public final class Quiver implements AutoCloseable {
         return out.toString();
     }
 
+    /**
+     * The stored aliases, less those whose collection is gone (its directory removed by hand): they are dropped with a
+     * warning, as they could resolve to nothing.
+     */
+    private Aliases loadAliases() {
+        Aliases stored = aliasStore.read();
+        Aliases kept = stored;
+        for (var e : stored.asMap().entrySet()) {
+            if (!collections.containsKey(e.getValue())) {
+                LOG.warn("alias {} names collection {}, which does not exist: dropped", e.getKey(), e.getValue());
+                kept = kept.withoutCollection(e.getValue());
+            }
+        }
+        return kept;
+    }
+
     private void flushDue() {
         long now = System.nanoTime();
         for (Collection c : collections.values()) {
@@ -129,6 +152,9 @@ public final class Quiver implements AutoCloseable {
         checkName(name);
         if (collections.containsKey(name)) {
             throw new AlreadyExistsException(name);
+        }
+        if (aliases.collectionOf(name) != null) {
+            throw aliasNameTaken(name);
         }
         checkRunnable(config, options);
         Path dir = collectionsDir.resolve(name);
@@ -178,13 +204,60 @@ public final class Quiver implements AutoCloseable {
         return Optional.ofNullable(collections.get(name));
     }
 
-    /** Deletes a collection and its files; false when it did not exist. */
+    /**
+     * Qdrant's answer to a collection named like an existing alias: a BadRequest (400), unlike a collection of that
+     * name (409).
+     */
+    static BadRequestException aliasNameTaken(String name) {
+        return new BadRequestException("Can't create collection with name " + name
+                + ". Alias with the same name already exists");
+    }
+
+    /**
+     * The collection {@code nameOrAlias} names: through the alias of that name when there is one (Qdrant resolves an
+     * alias before a collection of the same name), else the collection of that name.
+     */
+    public Optional<Collection> resolveCollection(String nameOrAlias) {
+        String target = aliases.collectionOf(nameOrAlias);
+        return findCollection(target != null ? target : nameOrAlias);
+    }
+
+    /** The aliases, as of the last completed change. */
+    public Aliases aliases() {
+        return aliases;
+    }
+
+    /**
+     * Applies Qdrant's alias actions ({@code POST /collections/aliases}) in order, all or nothing (see
+     * {@link Aliases#apply}: NotFound, AlreadyExists), and persists the result before readers see it; returns the
+     * aliases now in force.
+     */
+    public synchronized Aliases updateAliases(List<? extends AliasAction> actions) {
+        checkOpen();
+        Aliases next = aliases.apply(actions, collections::containsKey);
+        if (!next.equals(aliases)) {
+            aliasStore.write(next);
+            aliases = next;
+        }
+        return next;
+    }
+
+    /**
+     * Deletes a collection and its files, and its aliases (written first, as Qdrant drops them first: a crash in
+     * between leaves the collection without its aliases, never an alias without its collection); false when it did
+     * not exist. The name is not resolved through aliases (Qdrant deletes only a collection of that name).
+     */
     public synchronized boolean deleteCollection(String name) {
         checkOpen();
-        Collection c = collections.remove(name);
-        if (c == null) {
+        if (!collections.containsKey(name)) {
             return false;
         }
+        Aliases without = aliases.withoutCollection(name);
+        if (without != aliases) {
+            aliasStore.write(without);
+            aliases = without;
+        }
+        Collection c = collections.remove(name);
         c.close();
         deleteTree(c.dir());
         return true;
@@ -205,11 +278,13 @@ public final class Quiver implements AutoCloseable {
      * collection's (Qdrant's "Snapshot is not compatible with existing collection", a BadRequest) leaves an existing
      * collection untouched; a missing local file is a BadRequest, as in Qdrant. Downloads go to
      * {@code <snapshotsDir>/.downloads/}. A crash while an existing collection is swapped is repaired by the next
-     * {@link #open}.
+     * {@link #open}. An alias name recovers into its collection, as Qdrant resolves it.
      */
-    public void recoverSnapshot(String collectionName, java.net.URI location, String expectedSha256OrNull,
+    public void recoverSnapshot(String nameOrAlias, java.net.URI location, String expectedSha256OrNull,
             Path snapshotsDir) {
         checkOpen();
+        String aliased = aliases.collectionOf(nameOrAlias);
+        String collectionName = aliased != null ? aliased : nameOrAlias;
         checkName(collectionName);
         Path work = collectionsDir.resolveSibling("snapshot-recovery");
         io.quiver.engine.snapshot.SnapshotSource.Local local = io.quiver.engine.snapshot.SnapshotSource.fetch(
@@ -290,6 +365,9 @@ public final class Quiver implements AutoCloseable {
     private synchronized void installRecovered(String name, Path staging, Path work, CollectionConfig snapshotConfig) {
         checkOpen();
         Collection existing = collections.get(name);
+        if (existing == null && aliases.collectionOf(name) != null) {
+            throw aliasNameTaken(name); // the alias was made while the snapshot was being fetched
+        }
         if (existing != null && snapshotConfig != null) {
             io.quiver.engine.snapshot.SnapshotArchive.checkCompatible(existing.config(), snapshotConfig);
         }

@@ -22,9 +22,17 @@ final class CollectionLookup {
         return catalog;
     }
 
-    /** The collection by name; 404 in Qdrant's words when it does not exist. */
-    CollectionService get(String name) {
-        return catalog.find(name).orElseThrow(() -> NotFoundException.collection(name));
+    /**
+     * The collection a path or body names, through an alias of that name first (as Qdrant's {@code get_collection}
+     * resolves every collection-scoped request); 404 in Qdrant's words when neither exists.
+     */
+    CollectionService get(String nameOrAlias) {
+        return catalog.resolve(nameOrAlias).orElseThrow(() -> NotFoundException.collection(nameOrAlias));
+    }
+
+    /** Whether {@link #get} finds a collection. */
+    boolean exists(String nameOrAlias) {
+        return catalog.resolve(nameOrAlias).isPresent();
     }
 
     /** The {@code wait} an update runs with: the client's, except on a standalone Listener node, which never waits. */

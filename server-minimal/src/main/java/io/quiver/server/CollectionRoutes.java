@@ -59,7 +59,7 @@ final class CollectionRoutes {
     }
 
     private ApiResponse exists(ApiRequest request) {
-        boolean exists = collections.catalog().find(request.pathParam("c")).isPresent();
+        boolean exists = collections.exists(request.pathParam("c"));
         return ApiResponse.ok(json.createObjectNode().put("exists", exists));
     }
 
@@ -77,8 +77,7 @@ final class CollectionRoutes {
     }
 
     private ApiResponse update(ApiRequest request) {
-        String name = request.pathParam("c");
-        collections.get(name);
+        String name = collections.get(request.pathParam("c")).name(); // an alias updates its collection
         request.metaTimeout(null);
         JsonNode body = request.json();
         collections.catalog().update(name, body.isNull() ? json.createObjectNode() : request.jsonObject());

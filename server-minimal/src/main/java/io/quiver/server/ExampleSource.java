@@ -14,19 +14,21 @@ import java.util.List;
  * pairs, a query by point id) are looked up: in the searched collection, whose example points the results then
  * leave out; or, with Qdrant's {@code lookup_from} ({@code {"collection": …, "vector": …}}), in another collection,
  * whose ids name no point of the searched one, so nothing is left out. A {@code lookup_from} that names the searched
- * collection itself leaves them out, as Qdrant compares the two names. Immutable.
+ * collection itself leaves them out, as Qdrant compares the two names: the name as the request gives it (an alias of
+ * the searched collection does not count) with the searched collection's own name. Immutable.
  *
  * @param searched      the collection the query searches
- * @param lookupOrNull  the {@code lookup_from} collection, or null
+ * @param lookupOrNull  the {@code lookup_from} collection (resolved through aliases), or null
+ * @param lookupName    the collection name {@code lookup_from} gives, or null
  * @param lookupVector  the vector name {@code lookup_from} asks for ({@code ""}: the unnamed vector)
  * @param consistency   the read consistency of the lookups
  */
-record ExampleSource(CollectionService searched, CollectionService lookupOrNull, String lookupVector,
-        ReadConsistency consistency) {
+record ExampleSource(CollectionService searched, CollectionService lookupOrNull, String lookupName,
+        String lookupVector, ReadConsistency consistency) {
 
     /** Ids looked up in the searched collection itself. */
     static ExampleSource of(CollectionService searched, ReadConsistency consistency) {
-        return new ExampleSource(searched, null, RequestParser.DEFAULT_VECTOR, consistency);
+        return new ExampleSource(searched, null, null, RequestParser.DEFAULT_VECTOR, consistency);
     }
 
     /**
@@ -48,13 +50,13 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
                     + "lookup_from: missing field `collection`");
         }
         String vector = JsonFields.optText(lookup, "vector", where + "lookup_from.vector");
-        return new ExampleSource(searched, collections.get(name), vector == null ? RequestParser.DEFAULT_VECTOR : vector,
-                consistency);
+        return new ExampleSource(searched, collections.get(name), name,
+                vector == null ? RequestParser.DEFAULT_VECTOR : vector, consistency);
     }
 
     /** Whether the results leave out the example points (they are points of the searched collection). */
     boolean excludesExamples() {
-        return lookupOrNull == null || lookupOrNull.name().equals(searched.name());
+        return lookupOrNull == null || lookupName.equals(searched.name());
     }
 
     /**

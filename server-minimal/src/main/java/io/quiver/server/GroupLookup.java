@@ -44,7 +44,7 @@ record GroupLookup(CollectionService collection, WithPayload withPayload, boolea
         } else {
             throw JsonFields.typeError("with_lookup", spec, "a collection name or struct WithLookup");
         }
-        CollectionService collection = collections.catalog().find(name)
+        CollectionService collection = collections.catalog().resolve(name)
                 .orElseThrow(() -> ApiException.notFound("Collection " + name + " not found"));
         return new GroupLookup(collection, withPayload, withVector);
     }

@@ -102,6 +102,7 @@ public final class QuiverServer implements AutoCloseable {
             routes.addAll(new ServiceRoutes(build, collections, metrics, () -> server.ready && catalog.ready(),
                     config.metricsPrefix(), peerId, json).routes());
             routes.addAll(new CollectionRoutes(collections, config.collectionDefaults(), json).routes());
+            routes.addAll(new AliasRoutes(collections, json).routes());
             routes.addAll(new PointRoutes(collections, json).routes());
             routes.addAll(new SearchRoutes(collections, json).routes());
             routes.addAll(new GroupRoutes(collections, json).routes());

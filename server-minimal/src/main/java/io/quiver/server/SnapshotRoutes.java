@@ -206,10 +206,7 @@ final class SnapshotRoutes {
     }
 
     private ApiResponse recover(ApiRequest request) {
-        String name = request.pathParam("c");
-        if (collections.catalog().find(name).isEmpty()) {
-            CollectionRoutes.validName(name); // the recovery creates it: a new collection's name rules apply
-        }
+        String name = recoveryTarget(request.pathParam("c"));
         Recovery r = recovery(request);
         if (!request.queryFlag("wait", true)) {
             background("recovery of " + name, () -> collections.catalog().recoverSnapshot(name, r.location(),
@@ -218,6 +215,18 @@ final class SnapshotRoutes {
         }
         collections.catalog().recoverSnapshot(name, r.location(), r.checksum(), r.priority(), snapshotsDir);
         return ApiResponse.ok(BooleanNode.TRUE);
+    }
+
+    /**
+     * The collection a recovery into {@code nameOrAlias} writes: the alias's collection (Qdrant resolves the name
+     * first), an existing collection, or a new one, whose name must follow the collection-name rules.
+     */
+    private String recoveryTarget(String nameOrAlias) {
+        var existing = collections.catalog().resolve(nameOrAlias);
+        if (existing.isPresent()) {
+            return existing.get().name();
+        }
+        return CollectionRoutes.validName(nameOrAlias); // the recovery creates it: a new collection's name rules apply
     }
 
     /**
@@ -271,11 +280,8 @@ final class SnapshotRoutes {
      * a {@code file://} location; the spooled file is deleted afterwards.
      */
     private ApiResponse upload(ApiRequest request) {
-        String name = request.pathParam("c");
         Upload params = uploadParams(request);
-        if (collections.catalog().find(name).isEmpty()) {
-            CollectionRoutes.validName(name);
-        }
+        String name = recoveryTarget(request.pathParam("c"));
         Path file = receive(request, params.checksumOrNull());
         return recoverUploaded(file, params.waitRequested(), "recovery of " + name + " from an uploaded snapshot",
                 () -> collections.catalog().recoverSnapshot(name, file.toUri(), null, params.priority(),
