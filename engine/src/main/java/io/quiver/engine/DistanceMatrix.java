@@ -122,7 +122,8 @@ public final class DistanceMatrix {
         sampled.sort((x, y) -> x.id().compareTo(y.id()));
         List<PointId> ids = sampled.stream().map(Record::id).toList();
         Filter amongSample = amongIds(ids);
-        int candidates = limit == Integer.MAX_VALUE ? limit : limit + 1;
+        // limit + 1 hits, itself included; never more than the sample holds, however large the limit
+        int candidates = (int) Math.min((long) limit + 1, ids.size());
         List<List<ScoredPoint>> rows = new ArrayList<>(sampled.size());
         for (Record point : sampled) {
             List<ScoredPoint> hits = new ArrayList<>(searcher.search(new SearchRequest(point.vectorOrNull(),
