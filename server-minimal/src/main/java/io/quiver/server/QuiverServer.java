@@ -107,6 +107,7 @@ public final class QuiverServer implements AutoCloseable {
             routes.addAll(new SearchRoutes(collections, json).routes());
             routes.addAll(new GroupRoutes(collections, json).routes());
             routes.addAll(new FacetRoutes(collections, json).routes());
+            routes.addAll(new DistanceMatrixRoutes(collections).routes());
             SnapshotRoutes snapshots = new SnapshotRoutes(collections, config.snapshotsPath(), json);
             snapshots.deleteLeftoverUploads();
             routes.addAll(snapshots.routes());

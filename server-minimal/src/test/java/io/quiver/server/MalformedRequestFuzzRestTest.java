@@ -64,6 +64,9 @@ class MalformedRequestFuzzRestTest extends RestServerTest {
                     + ",\"limit\":2},{\"vector\":" + V + ",\"limit\":1,\"filter\":" + FILTER + "}]}"),
             new Seed("POST", "/collections/fz/points/search/groups", "{\"vector\":" + V
                     + ",\"group_by\":\"city\",\"limit\":2,\"group_size\":2,\"with_lookup\":\"fz\"}"),
+            new Seed("POST", "/collections/fz/points/search/matrix/pairs",
+                    "{\"sample\":5,\"limit\":2,\"filter\":" + FILTER + ",\"using\":\"\"}"),
+            new Seed("POST", "/collections/fz/points/search/matrix/offsets", "{\"sample\":3,\"limit\":1}"),
             new Seed("POST", "/collections/fz/points/recommend",
                     "{\"positive\":[1,2],\"negative\":[3],\"limit\":3,\"strategy\":\"best_score\"}"),
             new Seed("POST", "/collections/fz/points/recommend/batch", "{\"searches\":[{\"positive\":[1],\"limit\":3}]}"),
