@@ -53,11 +53,9 @@ class PeerRpcClientReconnectTest {
             // its connection is open and refuses everything
             assertThrows(IOException.class, () -> client.join(target));
             stopped.shutdown();
-            restarted = RpcFactoryHelper.rpcFactory().createRpcServer(target);
             AtomicInteger servedByRestarted = new AtomicInteger();
             ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-            restarted.registerProcessor(joinProcessor(workers, servedByRestarted));
-            restarted.init(null);
+            restarted = startOn(target, joinProcessor(workers, servedByRestarted));
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> client.join(target),
                     "the restarted node stays unreachable through the old connection");
             assertEquals(1, servedByRestarted.get());
@@ -68,6 +66,27 @@ class PeerRpcClientReconnectTest {
                 restarted.shutdown();
             }
             client.close();
+        }
+    }
+
+    /**
+     * A server on {@code target}'s port, started once the stopped server has let the port go: bolt closes a server's
+     * socket without waiting, so binding at once may fail; tried again every 50 ms for up to 10 seconds.
+     */
+    private static RpcServer startOn(Endpoint target, RpcProcessor<?> processor) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            RpcServer server = RpcFactoryHelper.rpcFactory().createRpcServer(target);
+            server.registerProcessor(processor);
+            try {
+                server.init(null);
+                return server;
+            } catch (IllegalStateException portStillBound) {
+                if (System.nanoTime() > deadline) {
+                    throw portStillBound;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
