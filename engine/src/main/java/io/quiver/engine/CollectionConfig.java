@@ -27,7 +27,16 @@ import java.util.List;
  */
 public record CollectionConfig(VectorParams vectors, int shardNumber, int replicationFactor,
         int writeConsistencyFactor, boolean onDiskPayload, HnswConfig hnsw, OptimizersConfig optimizers,
-        WalParams wal, QuantizationConfig quantizationOrNull, Integer readFanOutFactorOrNull) {
+        WalParams wal, QuantizationConfig quantizationOrNull, Integer readFanOutFactorOrNull,
+        StrictModeConfig strictMode) {
+
+    /** A config with {@code read_fan_out_factor}, and {@code strict_mode_config} at its default (disabled). */
+    public CollectionConfig(VectorParams vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
+            boolean onDiskPayload, HnswConfig hnsw, OptimizersConfig optimizers, WalParams wal,
+            QuantizationConfig quantizationOrNull, Integer readFanOutFactorOrNull) {
+        this(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload, hnsw, optimizers, wal,
+                quantizationOrNull, readFanOutFactorOrNull, StrictModeConfig.DEFAULT);
+    }
 
     /**
      * A config without {@code read_fan_out_factor} (null: a read asks one replica of each shard and moves to the
@@ -173,6 +182,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (vectors == null) {
             throw new BadRequestException("vectors config is missing");
         }
+        strictMode = strictMode == null ? StrictModeConfig.DEFAULT : strictMode;
     }
 
     /** A config with Qdrant's defaults for everything but the vector size and distance. */
@@ -185,22 +195,26 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
 
     public CollectionConfig withShardNumber(int n) {
         return new CollectionConfig(vectors, n, replicationFactor, writeConsistencyFactor, onDiskPayload, hnsw,
-                optimizers, wal, quantizationOrNull, readFanOutFactorOrNull);
+                optimizers, wal, quantizationOrNull, readFanOutFactorOrNull,
+                strictMode);
     }
 
     public CollectionConfig withHnsw(HnswConfig h) {
         return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload, h,
-                optimizers, wal, quantizationOrNull, readFanOutFactorOrNull);
+                optimizers, wal, quantizationOrNull, readFanOutFactorOrNull,
+                strictMode);
     }
 
     public CollectionConfig withOptimizers(OptimizersConfig o) {
         return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload,
-                hnsw, o, wal, quantizationOrNull, readFanOutFactorOrNull);
+                hnsw, o, wal, quantizationOrNull, readFanOutFactorOrNull,
+                strictMode);
     }
 
     public CollectionConfig withQuantization(QuantizationConfig q) {
         return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, onDiskPayload,
-                hnsw, optimizers, wal, q, readFanOutFactorOrNull);
+                hnsw, optimizers, wal, q, readFanOutFactorOrNull,
+                strictMode);
     }
 
     /** The HNSW parameters of the vector: the collection's {@code hnsw_config} with the vector's own diff over it. */
@@ -267,10 +281,11 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (qn != null) {
             q = parseQuantization(qn, under("quantization_config.", problems));
         }
+        StrictModeConfig strict = StrictModeConfig.DEFAULT.updatedBy(body.get("strict_mode_config"), problems);
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        return new CollectionConfig(vectors, shards, rf, wcf, onDiskPayload, hnsw, opt, wal, q);
+        return new CollectionConfig(vectors, shards, rf, wcf, onDiskPayload, hnsw, opt, wal, q, null, strict);
     }
 
     /**
@@ -405,10 +420,14 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         return new CollectionConfig(vectors,
                 intOr(params, "shard_number", 1), intOr(params, "replication_factor", 1),
                 intOr(params, "write_consistency_factor", 1), boolOr(params, "on_disk_payload", true), hnsw, opt, wal,
-                q, intOr(params, "read_fan_out_factor", null));
+                q, intOr(params, "read_fan_out_factor", null),
+                StrictModeConfig.fromJson(config.get("strict_mode_config")));
     }
 
-    /** Applies Qdrant's PATCH body (diffs of optimizers_config, params, hnsw_config, vectors, quantization_config). */
+    /**
+     * Applies Qdrant's PATCH body (diffs of optimizers_config, params, hnsw_config, vectors, quantization_config and
+     * strict_mode_config).
+     */
     public CollectionConfig applyUpdate(JsonNode patch) {
         if (patch == null || patch.isNull()) {
             return this;
@@ -442,10 +461,11 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
             q = qn.isTextual() && "Disabled".equals(qn.textValue()) ? null
                     : parseQuantization(qn, under("quantization_config.", problems));
         }
+        StrictModeConfig strict = strictMode.updatedBy(patch.get("strict_mode_config"), problems);
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        return new CollectionConfig(vp, shardNumber, rf, wcf, odp, h, opt, wal, q, fanOut);
+        return new CollectionConfig(vp, shardNumber, rf, wcf, odp, h, opt, wal, q, fanOut, strict);
     }
 
     /**
@@ -547,6 +567,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         } else {
             root.set("quantization_config", quantizationJson(quantizationOrNull));
         }
+        root.set("strict_mode_config", strictMode.toJson());
         return root;
     }
 

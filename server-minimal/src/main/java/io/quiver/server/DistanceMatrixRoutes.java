@@ -61,6 +61,7 @@ final class DistanceMatrixRoutes {
         if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
             throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
         }
+        StrictModeCheck.of(collection).matrix(body).timeout(request.readParams());
         return DistanceMatrix.compute(collection.reads(consistency), search -> collection.search(search, consistency),
                 filter, sample == null ? DistanceMatrix.DEFAULT_SAMPLE : sample,
                 limit == null ? DistanceMatrix.DEFAULT_LIMIT : limit, ThreadLocalRandom.current());

@@ -46,6 +46,7 @@ final class FacetRoutes {
         Filter filter = RequestParser.filter(body, "filter");
         JsonFields.optBool(body, "exact", false);
         int limit = JsonFields.optInt(body, "limit", DEFAULT_LIMIT, 1);
+        StrictModeCheck.of(collection).facet(body).timeout(request.readParams());
         JsonNode schema = collection.infoJson().get("payload_schema");
         List<PayloadFacet.Hit> hits = PayloadFacet.facet(schema instanceof ObjectNode o ? o : null,
                 () -> collection.count(null, consistency), key, filter, limit,

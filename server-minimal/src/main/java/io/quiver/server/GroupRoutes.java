@@ -113,6 +113,7 @@ final class GroupRoutes {
         float[] vector = RequestParser.searchVector(body);
         SearchPart part = SearchPart.of(body);
         Grouping grouping = grouping(body, null, null);
+        StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
         boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
         List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) ->
@@ -131,6 +132,8 @@ final class GroupRoutes {
         SearchRoutes.rejectUnsupported(body);
         SearchPart part = SearchPart.of(body);
         Grouping grouping = grouping(body, null, null);
+        StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT_TIMES_GROUP_SIZE)
+                .timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
         RecommendInput.Resolved r = RecommendInput.resolve(
                 ExampleSource.of(collections, collection, body, "", consistency), body, "", true);
@@ -154,6 +157,7 @@ final class GroupRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadConsistency consistency = request.readParams().consistency();
         JsonNode body = request.jsonObject();
+        StrictModeCheck.of(collection).queryGroups(body).timeout(request.readParams()); // before examples are read
         QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         QueryPlan.Stage root = plan.root();
         Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());

@@ -15,6 +15,7 @@ import io.quiver.engine.Record;
 import io.quiver.engine.ScrollResult;
 import io.quiver.engine.UpdateResult;
 import io.quiver.engine.WithPayload;
+import io.quiver.engine.filter.Filter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,16 +39,14 @@ final class PointRoutes {
 
     List<Route> routes() {
         return List.of(
-                new Route("PUT", "/collections/{c}/points", WRITE, r -> update(r, this::upsert)),
-                new Route("POST", "/collections/{c}/points/delete", WRITE, r -> update(r, this::delete)),
-                new Route("POST", "/collections/{c}/points/payload", WRITE, r -> update(r, this::setPayload)),
-                new Route("PUT", "/collections/{c}/points/payload", WRITE, r -> update(r, this::overwritePayload)),
-                new Route("POST", "/collections/{c}/points/payload/delete", WRITE, r -> update(r, this::deletePayload)),
-                new Route("POST", "/collections/{c}/points/payload/clear", WRITE, r -> update(r, this::clearPayload)),
-                new Route("PUT", "/collections/{c}/points/vectors", WRITE,
-                        r -> update(r, VectorOperationParser::updateVectors)),
-                new Route("POST", "/collections/{c}/points/vectors/delete", WRITE,
-                        r -> update(r, VectorOperationParser::deleteVectors)),
+                new Route("PUT", "/collections/{c}/points", WRITE, r -> update(r, "upsert")),
+                new Route("POST", "/collections/{c}/points/delete", WRITE, r -> update(r, "delete")),
+                new Route("POST", "/collections/{c}/points/payload", WRITE, r -> update(r, "set_payload")),
+                new Route("PUT", "/collections/{c}/points/payload", WRITE, r -> update(r, "overwrite_payload")),
+                new Route("POST", "/collections/{c}/points/payload/delete", WRITE, r -> update(r, "delete_payload")),
+                new Route("POST", "/collections/{c}/points/payload/clear", WRITE, r -> update(r, "clear_payload")),
+                new Route("PUT", "/collections/{c}/points/vectors", WRITE, r -> update(r, "update_vectors")),
+                new Route("POST", "/collections/{c}/points/vectors/delete", WRITE, r -> update(r, "delete_vectors")),
                 new Route("POST", "/collections/{c}/points/batch", WRITE, this::batch),
                 new Route("POST", "/collections/{c}/points", READ, this::retrieve),
                 new Route("GET", "/collections/{c}/points/{id}", READ, this::getPoint),
@@ -67,10 +66,13 @@ final class PointRoutes {
         PreparedUpdate parse(JsonNode body);
     }
 
-    private ApiResponse update(ApiRequest request, UpdateParser parser) {
+    /** One update operation by its batch name: parsed, passed through strict mode, applied. */
+    private ApiResponse update(ApiRequest request, String kind) {
         CollectionService collection = collections.get(request.pathParam("c"));
         boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
-        PreparedUpdate update = parser.parse(request.jsonObject());
+        JsonNode body = request.jsonObject();
+        PreparedUpdate update = operation(kind).parse(body);
+        StrictModeCheck.of(collection).update(kind, body);
         return ApiResponse.ok(update.apply(collection, wait).toJson());
     }
 
@@ -121,14 +123,17 @@ final class PointRoutes {
     /**
      * {@code {"operations":[{"upsert":{…}},{"delete":{…}},…]}}: applied in order, one UpdateResult each. Every
      * operation is parsed before the first runs (as Qdrant deserializes the whole body first), so a malformed one
-     * changes nothing; an operation the collection refuses (a wrong dimension, say) stops the batch with the earlier
-     * ones applied, as in Qdrant.
+     * changes nothing, and passes strict mode before the first runs (a refused one changes nothing either); an
+     * operation the collection refuses (a wrong dimension, say) stops the batch with the earlier ones applied, as in
+     * Qdrant.
      */
     private ApiResponse batch(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
         boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode operations = JsonFields.requireArray(request.jsonObject(), "operations");
         List<PreparedUpdate> prepared = new ArrayList<>(operations.size());
+        List<Runnable> strictChecks = new ArrayList<>(operations.size());
+        StrictModeCheck strict = StrictModeCheck.of(collection);
         for (JsonNode op : operations) {
             if (!op.isObject() || op.size() != 1) {
                 throw ApiException.badRequest("Format error in JSON body: operations[]: expected one operation object");
@@ -139,7 +144,9 @@ final class PointRoutes {
                 throw JsonFields.typeError("operations[]." + kind, body, "an object");
             }
             prepared.add(operation(kind).parse(body));
+            strictChecks.add(() -> strict.update(kind, body));
         }
+        strictChecks.forEach(Runnable::run);
         ArrayNode results = json.createArrayNode();
         for (PreparedUpdate update : prepared) {
             results.add(update.apply(collection, wait).toJson());
@@ -205,6 +212,8 @@ final class PointRoutes {
         } else if (!body.isObject()) {
             throw ApiException.badRequest("Format error in JSON body: expected a scroll request object");
         }
+        RequestParser.scroll(body); // the body's format first, then strict mode
+        StrictModeCheck.of(collection).scroll(body).timeout(read);
         if (JsonFields.present(body, "order_by")) {
             return ApiResponse.ok(orderedScroll(collection, body, read.consistency()));
         }
@@ -240,7 +249,9 @@ final class PointRoutes {
             throw ApiException.badRequest("Format error in JSON body: expected a count request object");
         }
         JsonFields.optBool(body, "exact", true);
-        long count = collection.count(RequestParser.filter(body, "filter"), read.consistency());
+        Filter filter = RequestParser.filter(body, "filter");
+        StrictModeCheck.of(collection).count(body).timeout(read);
+        long count = collection.count(filter, read.consistency());
         return ApiResponse.ok(json.createObjectNode().put("count", count));
     }
 }

@@ -45,14 +45,23 @@ final class SearchRoutes {
     private ApiResponse search(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadParams read = request.readParams();
-        return ApiResponse.ok(scored(collection.search(RequestParser.search(request.jsonObject()),
-                read.consistency())));
+        JsonNode body = request.jsonObject();
+        var search = RequestParser.search(body);
+        StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(read);
+        return ApiResponse.ok(scored(collection.search(search, read.consistency())));
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
-        return batch(request, "a search request",
+        return batch(request, "a search request", SEARCH_LIKE,
                 (collection, body, consistency) -> scored(collection.search(RequestParser.search(body), consistency)));
     }
+
+    /** The strict mode checks of one entry of a batch endpoint. */
+    private interface StrictEntry {
+        void check(StrictModeCheck strict, JsonNode body);
+    }
+
+    private static final StrictEntry SEARCH_LIKE = (strict, body) -> strict.search(body, StrictModeCheck.Limit.LIMIT);
 
     /** One entry of a batch endpoint, answered as the single endpoint answers it. */
     private interface BatchEntry {
@@ -61,17 +70,24 @@ final class SearchRoutes {
 
     /**
      * A batch endpoint ({@code {"searches":[…]}}): every entry must be an object (checked before any runs); the answer
-     * is the array of the entries' answers, in order.
+     * is the array of the entries' answers, in order. Every entry passes strict mode before the first runs, then the
+     * request's {@code timeout}, as Qdrant checks a batch.
      */
-    private ApiResponse batch(ApiRequest request, String entryKind, BatchEntry entry) {
+    private ApiResponse batch(ApiRequest request, String entryKind, StrictEntry strictEntry, BatchEntry entry) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        ReadConsistency consistency = request.readParams().consistency();
+        ReadParams read = request.readParams();
+        ReadConsistency consistency = read.consistency();
         JsonNode searches = JsonFields.requireArray(request.jsonObject(), "searches");
         for (JsonNode s : searches) {
             if (!s.isObject()) {
                 throw JsonFields.typeError("searches[]", s, entryKind);
             }
         }
+        StrictModeCheck strict = StrictModeCheck.of(collection);
+        for (JsonNode s : searches) {
+            strictEntry.check(strict, s);
+        }
+        strict.timeout(read);
         ArrayNode out = json.createArrayNode();
         for (JsonNode s : searches) {
             out.add(entry.answer(collection, s, consistency));
@@ -81,12 +97,14 @@ final class SearchRoutes {
 
     private ApiResponse recommend(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        ReadConsistency consistency = request.readParams().consistency();
-        return ApiResponse.ok(recommend(collection, request.jsonObject(), consistency));
+        ReadParams read = request.readParams();
+        JsonNode body = request.jsonObject();
+        StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(read); // before examples
+        return ApiResponse.ok(recommend(collection, body, read.consistency()));
     }
 
     private ApiResponse recommendBatch(ApiRequest request) {
-        return batch(request, "a recommend request", this::recommend);
+        return batch(request, "a recommend request", SEARCH_LIKE, this::recommend);
     }
 
     /**
@@ -111,12 +129,14 @@ final class SearchRoutes {
 
     private ApiResponse discover(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        ReadConsistency consistency = request.readParams().consistency();
-        return ApiResponse.ok(discover(collection, request.jsonObject(), consistency));
+        ReadParams read = request.readParams();
+        JsonNode body = request.jsonObject();
+        StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(read); // before examples
+        return ApiResponse.ok(discover(collection, body, read.consistency()));
     }
 
     private ApiResponse discoverBatch(ApiRequest request) {
-        return batch(request, "a discover request", this::discover);
+        return batch(request, "a discover request", SEARCH_LIKE, this::discover);
     }
 
     /**
@@ -155,12 +175,14 @@ final class SearchRoutes {
 
     private ApiResponse query(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
-        ReadConsistency consistency = request.readParams().consistency();
-        return ApiResponse.ok(query(collection, request.jsonObject(), consistency));
+        ReadParams read = request.readParams();
+        JsonNode body = request.jsonObject();
+        StrictModeCheck.of(collection).query(body).timeout(read); // before the plan reads examples
+        return ApiResponse.ok(query(collection, body, read.consistency()));
     }
 
     private ApiResponse queryBatch(ApiRequest request) {
-        return batch(request, "a query request", this::query);
+        return batch(request, "a query request", StrictModeCheck::query, this::query);
     }
 
     /** One QueryRequest, prefetches and all: {@code {"points":[ScoredPoint…]}}. */
