@@ -38,16 +38,7 @@ class ClusterServerTest {
         if (index >= p2pPorts.size()) {
             p2pPorts.add(p2p);
         }
-        List<String> args = new ArrayList<>(List.of("--uri", "http://127.0.0.1:" + p2p));
-        if (bootstrapP2p != null) {
-            args.addAll(List.of("--bootstrap", "http://127.0.0.1:" + bootstrapP2p));
-        }
-        ServerProcess node = ServerProcess.start(dir.resolve("node" + index + ".log"), Map.of(
-                "QUIVER__CLUSTER__ENABLED", "true",
-                "QUIVER__CLUSTER__P2P__PORT", Integer.toString(p2p),
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("node" + index).toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snap" + index).toString()), args);
-        return node.awaitReady(Duration.ofSeconds(60));
+        return ServerProcess.startClusterNode(dir, index, p2p, bootstrapP2p, Map.of()).awaitReady(Duration.ofSeconds(60));
     }
 
     private static JsonNode eventually(RestClient rest, String path, Predicate<JsonNode> done, String what)

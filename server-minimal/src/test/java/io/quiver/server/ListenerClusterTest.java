@@ -56,19 +56,8 @@ class ListenerClusterTest {
         if (p2pPorts[index] == 0) {
             p2pPorts[index] = ServerProcess.freePort();
         }
-        List<String> args = new ArrayList<>(List.of("--uri", "http://127.0.0.1:" + p2pPorts[index]));
-        if (index > 0) {
-            args.addAll(List.of("--bootstrap", "http://127.0.0.1:" + p2pPorts[0]));
-        }
-        Map<String, String> env = new HashMap<>(Map.of(
-                "QUIVER__CLUSTER__ENABLED", "true",
-                "QUIVER__CLUSTER__P2P__PORT", Integer.toString(p2pPorts[index]),
-                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("node" + index).toString(),
-                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snap" + index).toString()));
-        if (listener) {
-            env.put("QUIVER__STORAGE__NODE_TYPE", "Listener");
-        }
-        nodes[index] = ServerProcess.start(dir.resolve("node" + index + ".log"), env, args);
+        nodes[index] = ServerProcess.startClusterNode(dir, index, p2pPorts[index], index > 0 ? p2pPorts[0] : null,
+                listener ? Map.of("QUIVER__STORAGE__NODE_TYPE", "Listener") : Map.of());
         return nodes[index].awaitReady(PATIENCE);
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,27 @@ final class ServerProcess implements AutoCloseable {
         builder.environment().put("QUIVER__SERVICE__HTTP_PORT", Integer.toString(port));
         builder.environment().putAll(env);
         return new ServerProcess(builder.start(), port, log);
+    }
+
+    /**
+     * Starts node {@code index} of a cluster of server processes the way an operator does ({@code --uri} on every
+     * node, {@code --bootstrap} through the node on {@code bootstrapP2p} unless it is null): storage, snapshots and log
+     * under {@code dir} ({@code node<i>}, {@code snap<i>}, {@code node<i>.log}), p2p on {@code p2p}, {@code extraEnv}
+     * added. Returns at once; {@link #awaitReady} waits for it.
+     */
+    static ServerProcess startClusterNode(Path dir, int index, int p2p, Integer bootstrapP2p,
+            Map<String, String> extraEnv) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--uri", "http://127.0.0.1:" + p2p));
+        if (bootstrapP2p != null) {
+            args.addAll(List.of("--bootstrap", "http://127.0.0.1:" + bootstrapP2p));
+        }
+        Map<String, String> env = new HashMap<>(Map.of(
+                "QUIVER__CLUSTER__ENABLED", "true",
+                "QUIVER__CLUSTER__P2P__PORT", Integer.toString(p2p),
+                "QUIVER__STORAGE__STORAGE_PATH", dir.resolve("node" + index).toString(),
+                "QUIVER__STORAGE__SNAPSHOTS_PATH", dir.resolve("snap" + index).toString()));
+        env.putAll(extraEnv);
+        return start(dir.resolve("node" + index + ".log"), env, args);
     }
 
     static int freePort() throws IOException {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -291,14 +289,10 @@ class StrictModeRestTest extends RestServerTest {
     void aClusteredCollectionCarriesStrictModeThroughConsensus() throws Exception {
         int p2p0 = ServerProcess.freePort();
         int p2p1 = ServerProcess.freePort();
-        try (QuiverServer node0 = clusterNode(dir.resolve("n0"), p2p0, null);
-             QuiverServer node1 = clusterNode(dir.resolve("n1"), p2p1, p2p0)) {
+        try (QuiverServer node0 = TestServers.startClusterNode(dir.resolve("n0"), p2p0, null);
+             QuiverServer node1 = TestServers.startClusterNode(dir.resolve("n1"), p2p1, p2p0)) {
             List<RestClient> clients = List.of(new RestClient(node0.port()), new RestClient(node1.port()));
-            for (RestClient client : clients) {
-                client.eventually("/cluster", s -> s.path("peers").size() == 2
-                        && !s.path("raft_info").path("leader").isNull(), "two peers and a leader",
-                        Duration.ofSeconds(60));
-            }
+            TestServers.awaitCluster(clients, 2);
             clients.get(1).ok("PUT", "/collections/c", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
                     + "\"shard_number\":2,\"strict_mode_config\":{\"enabled\":true,\"upsert_max_batchsize\":2}}");
             clients.get(0).ok("PATCH", "/collections/c", "{\"strict_mode_config\":{\"max_query_limit\":3}}");
@@ -324,14 +318,4 @@ class StrictModeRestTest extends RestServerTest {
         }
     }
 
-    /** A cluster-enabled server in this JVM, on 127.0.0.1, joining through {@code bootstrapP2p} when given. */
-    private static QuiverServer clusterNode(Path storage, int p2p, Integer bootstrapP2p) throws Exception {
-        List<String> env = new ArrayList<>(List.of("QUIVER__CLUSTER__ENABLED", "true",
-                "QUIVER__CLUSTER__P2P__PORT", Integer.toString(p2p),
-                "QUIVER__CLUSTER__P2P__URI", "http://127.0.0.1:" + p2p));
-        if (bootstrapP2p != null) {
-            env.addAll(List.of("QUIVER__CLUSTER__P2P__BOOTSTRAP", "http://127.0.0.1:" + bootstrapP2p));
-        }
-        return TestServers.start(storage, env.toArray(String[]::new));
-    }
-}
+    /** A cluster-enabled server in this JVM, on 127.0.0.1, joining through {@code bootstrapP2p} when given. */}

@@ -2,7 +2,10 @@ package io.quiver.server;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,5 +34,27 @@ final class TestServers {
             vars.put(env[i], env[i + 1]);
         }
         return QuiverServer.start(QuiverConfig.load(null, vars, Map.of()));
+    }
+
+    /**
+     * A started in-JVM cluster node keeping its storage under {@code dir} (as {@link #start}), its p2p port
+     * {@code p2p}, joining the cluster through the node on {@code bootstrapP2p} (null: the first node).
+     */
+    static QuiverServer startClusterNode(Path dir, int p2p, Integer bootstrapP2p) throws IOException {
+        List<String> env = new ArrayList<>(List.of("QUIVER__CLUSTER__ENABLED", "true",
+                "QUIVER__CLUSTER__P2P__PORT", Integer.toString(p2p),
+                "QUIVER__CLUSTER__P2P__URI", "http://127.0.0.1:" + p2p));
+        if (bootstrapP2p != null) {
+            env.addAll(List.of("QUIVER__CLUSTER__P2P__BOOTSTRAP", "http://127.0.0.1:" + bootstrapP2p));
+        }
+        return start(dir, env.toArray(String[]::new));
+    }
+
+    /** Waits (up to 60 s) until the node of every client sees {@code peers} peers and a leader. */
+    static void awaitCluster(List<RestClient> clients, int peers) throws InterruptedException {
+        for (RestClient client : clients) {
+            client.eventually("/cluster", s -> s.path("peers").size() == peers
+                    && !s.path("raft_info").path("leader").isNull(), peers + " peers and a leader", Duration.ofSeconds(60));
+        }
     }
 }
