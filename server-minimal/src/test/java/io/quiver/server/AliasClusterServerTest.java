@@ -1,15 +1,11 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,27 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * resolves on every node at once, Qdrant's errors come back through any node, and a node killed and restarted on its
  * storage still has the aliases.
  */
-class AliasClusterServerTest {
-    @TempDir
-    Path dir;
-    private final List<ServerProcess> nodes = new ArrayList<>();
-    private final List<Integer> p2pPorts = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        for (ServerProcess node : nodes) {
-            node.close();
-        }
-    }
-
-    private ServerProcess startNode(int index, Integer bootstrapP2p) throws Exception {
-        if (index >= p2pPorts.size()) {
-            p2pPorts.add(ServerProcess.freePort());
-        }
-        int p2p = p2pPorts.get(index);
-        return ServerProcess.startClusterNode(dir, index, p2p, bootstrapP2p, Map.of()).awaitReady(Duration.ofSeconds(60));
-    }
-
+class AliasClusterServerTest extends ProcessClusterTest {
     private static List<Integer> ids(JsonNode hits) {
         List<Integer> out = new ArrayList<>();
         hits.forEach(h -> out.add(h.get("id").asInt()));
@@ -48,8 +24,8 @@ class AliasClusterServerTest {
     @Test
     void anAliasMadeThroughOneNodeResolvesOnEveryNodeAndSurvivesARestart() throws Exception {
         nodes.add(startNode(0, null));
-        nodes.add(startNode(1, p2pPorts.get(0)));
-        nodes.add(startNode(2, p2pPorts.get(0)));
+        nodes.add(startNode(1, p2pPort(0)));
+        nodes.add(startNode(2, p2pPort(0)));
         List<RestClient> rest = new ArrayList<>(nodes.stream().map(n -> new RestClient(n.port())).toList());
         for (RestClient r : rest) {
             r.eventually("/cluster", s -> s.path("peers").size() == 3 && !s.at("/raft_info/leader").isNull(),
@@ -86,7 +62,7 @@ class AliasClusterServerTest {
         nodes.get(0).kill();
         rest.get(1).ok("POST", "/collections/aliases",
                 "{\"actions\":[{\"rename_alias\":{\"old_alias_name\":\"prod\",\"new_alias_name\":\"live\"}}]}");
-        nodes.set(0, startNode(0, p2pPorts.get(1)));
+        nodes.set(0, startNode(0, p2pPort(1)));
         rest.set(0, new RestClient(nodes.get(0).port()));
         rest.get(0).eventually("/aliases", a -> a.get("aliases").size() == 1
                 && a.at("/aliases/0/alias_name").asText().equals("live"), "the renamed alias after the restart",

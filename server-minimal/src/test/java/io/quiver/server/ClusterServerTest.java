@@ -1,11 +1,8 @@
 package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,27 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code --bootstrap} on the others, {@code QUIVER__CLUSTER__ENABLED=true}): metadata through consensus over HTTP,
  * {@code /cluster/recover}, and fail-over after SIGKILL of the leader.
  */
-class ClusterServerTest {
-    @TempDir
-    Path dir;
-    private final List<ServerProcess> nodes = new ArrayList<>();
-    private final List<Integer> p2pPorts = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        for (ServerProcess node : nodes) {
-            node.close();
-        }
-    }
-
-    private ServerProcess startNode(int index, Integer bootstrapP2p) throws Exception {
-        int p2p = index < p2pPorts.size() ? p2pPorts.get(index) : ServerProcess.freePort();
-        if (index >= p2pPorts.size()) {
-            p2pPorts.add(p2p);
-        }
-        return ServerProcess.startClusterNode(dir, index, p2p, bootstrapP2p, Map.of()).awaitReady(Duration.ofSeconds(60));
-    }
-
+class ClusterServerTest extends ProcessClusterTest {
     private static JsonNode eventually(RestClient rest, String path, Predicate<JsonNode> done, String what)
             throws InterruptedException {
         return rest.eventually(path, done, what, Duration.ofSeconds(30));
@@ -49,8 +26,8 @@ class ClusterServerTest {
     @Test
     void threeNodesAgreeRecoverAndFailOver() throws Exception {
         nodes.add(startNode(0, null));
-        nodes.add(startNode(1, p2pPorts.get(0)));
-        nodes.add(startNode(2, p2pPorts.get(0)));
+        nodes.add(startNode(1, p2pPort(0)));
+        nodes.add(startNode(2, p2pPort(0)));
         List<RestClient> rest = nodes.stream().map(n -> new RestClient(n.port())).toList();
 
         for (RestClient r : rest) {
@@ -77,7 +54,7 @@ class ClusterServerTest {
 
         // Points written through one node are served by every node: fan-out reads over the shards' replicas.
         StringBuilder points = new StringBuilder("{\"points\":[");
-        java.util.Map<Integer, float[]> vectors = new java.util.HashMap<>();
+        Map<Integer, float[]> vectors = new java.util.HashMap<>();
         java.util.Random random = new java.util.Random(7);
         for (int id = 1; id <= 40; id++) {
             float[] v = {random.nextFloat(), random.nextFloat(), random.nextFloat(), random.nextFloat()};
