@@ -146,7 +146,7 @@ public final class StorageSnapshots {
      */
     public static List<String> recover(Quiver quiver, Path archive, boolean force, Path snapshotsDir) {
         if (!Files.isRegularFile(archive)) {
-            throw new BadRequestException("storage snapshot " + archive + " does not exist or is not a file");
+            throw new BadRequestException(archive + " does not exist or is not a file");
         }
         Path staging = snapshotsDir.resolve(STAGING).resolve("recovery-" + UUID.randomUUID());
         try {
