@@ -111,6 +111,7 @@ public final class QuiverServer implements AutoCloseable {
             SnapshotRoutes snapshots = new SnapshotRoutes(collections, config.snapshotsPath(), json);
             snapshots.deleteLeftoverUploads();
             routes.addAll(snapshots.routes());
+            routes.addAll(FullSnapshotRoutes.open(catalog, config.snapshotsPath(), json).routes());
             http.createContext("/", new Dispatcher(routes, new ApiKeyGuard(config.apiKey(), config.readOnlyApiKey()),
                     metrics, new ErrorMapper(), json, config.maxRequestBytes(), config.enableCors()));
             http.start();

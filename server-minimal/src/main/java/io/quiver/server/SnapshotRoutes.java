@@ -158,7 +158,7 @@ final class SnapshotRoutes {
     }
 
     /** Runs a {@code wait=false} operation on a virtual thread; a failure is logged, as nobody waits for it. */
-    private static void background(String what, Runnable work) {
+    static void background(String what, Runnable work) {
         Thread.ofVirtual().name("quiver-" + what).start(() -> {
             try {
                 work.run();

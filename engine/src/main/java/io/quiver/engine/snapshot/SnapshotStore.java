@@ -30,7 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The snapshot files of one directory ({@code <snapshots>/<collection>/}): names
  * ({@code <collection>-<n>-<yyyy-MM-dd-HH-mm-ss>.snapshot}, {@code n} the node's peer id in a cluster, a stable
- * per-process number standalone, bumped until the name is free),
+ * per-process number standalone, bumped until the name is free; or, for an {@link #unnumbered} store such as the full
+ * storage snapshots', {@code <prefix>-<yyyy-MM-dd-HH-mm-ss>.snapshot}, with {@code -1}, {@code -2}… before the
+ * suffix when a snapshot of that second exists),
  * atomic writes (temporary {@code .tmp} file, fsync, rename) with a {@code <name>.checksum} sidecar holding the
  * SHA-256 hex, listing, lookup and deletion. Stateless apart from the process-wide name reservation lock; threadsafe.
  */
@@ -45,6 +47,8 @@ public final class SnapshotStore {
     /** A stable per-process number standing in for Qdrant's peer id in snapshot names. */
     private static final long PEER = ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_000_000_000_000L);
     private static final Object RESERVE = new Object();
+    /** The {@link #peer} of an {@link #unnumbered} store. */
+    private static final long UNNUMBERED = -1;
 
     private final Path dir;
     private final String prefix;
@@ -60,6 +64,14 @@ public final class SnapshotStore {
         this.dir = dir;
         this.prefix = prefix;
         this.peer = peerId;
+    }
+
+    /**
+     * The snapshots of {@code prefix} in {@code dir}, new ones named {@code <prefix>-<yyyy-MM-dd-HH-mm-ss>.snapshot}
+     * (Qdrant's name for full storage snapshots, {@code full-snapshot-<time>.snapshot}).
+     */
+    public static SnapshotStore unnumbered(Path dir, String prefix) {
+        return new SnapshotStore(dir, prefix, UNNUMBERED);
     }
 
     public Path dir() {
@@ -80,9 +92,11 @@ public final class SnapshotStore {
             Files.createDirectories(dir);
             synchronized (RESERVE) {
                 Instant now = Instant.now();
-                long n = peer;
+                long n = peer == UNNUMBERED ? 0 : peer;
                 while (true) {
-                    name = prefix + "-" + n + "-" + NAME_TIME.format(now) + SUFFIX;
+                    name = peer == UNNUMBERED
+                            ? prefix + "-" + NAME_TIME.format(now) + (n == 0 ? "" : "-" + n) + SUFFIX
+                            : prefix + "-" + n + "-" + NAME_TIME.format(now) + SUFFIX;
                     tmp = dir.resolve(name + TMP_SUFFIX);
                     if (!Files.exists(dir.resolve(name)) && !Files.exists(tmp)) {
                         Files.createFile(tmp);
