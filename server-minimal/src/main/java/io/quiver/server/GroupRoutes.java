@@ -17,6 +17,7 @@ import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.FilterParser;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -149,9 +150,10 @@ final class GroupRoutes {
     /**
      * A QueryGroupsRequest: the query forms {@code points/query} takes, prefetches included, run by
      * {@link QueryRunner} for every page with the page's filter on the root (and so on every prefetch); each
-     * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. A root
-     * {@code mmr}, {@code order_by} or {@code sample} is a 400 here: its order is not by score, which grouping ranks
-     * by (Qdrant groups them; this server does not).
+     * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. Groups
+     * and hits rank as the root's query ranks points: by score, by {@code order_value} for {@code order_by} (whose
+     * hits keep it), and in no order for {@code sample} (whichever groups and hits come first). A root {@code mmr} is
+     * a 400 here (Qdrant groups it; this server does not).
      */
     private ApiResponse queryGroups(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
@@ -162,20 +164,21 @@ final class GroupRoutes {
         QueryPlan.Stage root = plan.root();
         Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
         GroupLookup lookup = GroupLookup.of(collections, body);
-        boolean higherIsBetter = switch (root.scoringOrNull()) {
-            case QueryPlan.PointScoring p -> p.higherIsBetter(collection.config().vectors().distance());
-            case QueryPlan.Fuse f -> true;
+        // the order Qdrant's ScoringQuery::order gives the aggregator: by score, by order value, or none for a sample
+        Comparator<ScoredPoint> bestFirst = switch (root.scoringOrNull()) {
+            case QueryPlan.PointScoring p -> PointGrouping.byScore(
+                    p.higherIsBetter(collection.config().vectors().distance()));
+            case QueryPlan.Fuse f -> PointGrouping.byScore(true);
             case QueryPlan.NearestMmr m -> throw ApiException.badRequest(
                     "Wrong input: `mmr` is not supported in query groups by this server");
-            case QueryPlan.Ordered o -> throw ApiException.badRequest(
-                    "Wrong input: an `order_by` query is not supported in query groups by this server");
-            case QueryPlan.Sample x -> throw ApiException.badRequest(
-                    "Wrong input: a `sample` query is not supported in query groups by this server");
-            case null -> true;
+            case QueryPlan.Ordered o -> PointGrouping.byOrderValue(o.orderBy().descending());
+            case QueryPlan.Sample x -> null;
+            case null -> PointGrouping.byScore(true);
         };
         List<QueryPlan.Stage> prefetches = scaled(root.prefetches(), grouping.limit());
         Filter rootFilter = root.filterOrNull();
-        List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) -> {
+        List<PointGrouping.Group> groups = new PointGrouping(grouping.groupBy(), grouping.groupSize(),
+                grouping.limit(), bestFirst).run((extra, limit, keyOnly) -> {
             QueryPlan.Stage page = new QueryPlan.Stage(prefetches, root.scoringOrNull(), allOf(rootFilter, extra),
                     root.scoreThresholdOrNull(), limit, root.params());
             return new QueryRunner(collection, consistency).run(new QueryPlan(page, 0, keyOnly, false,
@@ -216,7 +219,7 @@ final class GroupRoutes {
             for (ScoredPoint h : g.hits()) {
                 Record r = records.get(h.id());
                 hits.add(new ScoredPoint(h.id(), h.version(), h.score(), r == null ? null : r.payloadOrNull(),
-                        r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing()));
+                        r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing(), h.orderValueOrNull()));
             }
             out.add(new PointGrouping.Group(g.id(), hits).toJson());
         }
