@@ -62,10 +62,12 @@ final class GroupRoutes {
 
     /**
      * {@code group_by} (required: a payload key path), {@code group_size} and {@code limit} (required when their
-     * default is null; at least 1, else 422). Missing fields and wrong
+     * default is null; at least 1, else 422), of Rust type {@code type}: u32 in Qdrant's BaseGroupRequest (search and
+     * recommend groups), usize in its QueryGroupsRequest. Missing fields and wrong
      * types are reported before values out of range, as serde reports them before validation.
      */
-    private static Grouping grouping(JsonNode body, Integer defaultGroupSize, Integer defaultLimit) {
+    private static Grouping grouping(JsonNode body, Integer defaultGroupSize, Integer defaultLimit,
+            JsonFields.Unsigned type) {
         for (String field : List.of("group_by", "group_size", "limit")) {
             boolean required = field.equals("group_by") || (field.equals("group_size") ? defaultGroupSize == null
                     : defaultLimit == null);
@@ -74,8 +76,8 @@ final class GroupRoutes {
             }
         }
         String groupBy = RequestParser.keyPath(JsonFields.optText(body, "group_by"), "group_by");
-        int groupSize = JsonFields.optInt(body, "group_size", defaultGroupSize, 0);
-        int limit = JsonFields.optInt(body, "limit", defaultLimit, 0);
+        int groupSize = JsonFields.optUnsigned(body, "group_size", "group_size", defaultGroupSize, 0, type);
+        int limit = JsonFields.optUnsigned(body, "limit", "limit", defaultLimit, 0, type);
         if (groupSize < 1) {
             throw ApiException.validation("group_size", "value " + groupSize + " invalid, must be 1 or larger");
         }
@@ -113,7 +115,7 @@ final class GroupRoutes {
         JsonNode body = request.jsonObject();
         float[] vector = RequestParser.searchVector(body);
         SearchPart part = SearchPart.of(body);
-        Grouping grouping = grouping(body, null, null);
+        Grouping grouping = grouping(body, null, null, JsonFields.Unsigned.U32);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
         boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
@@ -132,7 +134,7 @@ final class GroupRoutes {
         JsonNode body = request.jsonObject();
         SearchRoutes.rejectUnsupported(body);
         SearchPart part = SearchPart.of(body);
-        Grouping grouping = grouping(body, null, null);
+        Grouping grouping = grouping(body, null, null, JsonFields.Unsigned.U32);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT_TIMES_GROUP_SIZE)
                 .timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
@@ -162,7 +164,7 @@ final class GroupRoutes {
         StrictModeCheck.of(collection).queryGroups(body).timeout(request.readParams()); // before examples are read
         QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         QueryPlan.Stage root = plan.root();
-        Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
+        Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit(), JsonFields.Unsigned.USIZE);
         GroupLookup lookup = GroupLookup.of(collections, body);
         // the order Qdrant's ScoringQuery::order gives the aggregator: by score, by order value, or none for a sample
         Comparator<ScoredPoint> bestFirst = switch (root.scoringOrNull()) {
