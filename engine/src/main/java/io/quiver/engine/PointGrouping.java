@@ -37,8 +37,10 @@ import java.util.Set;
  * chosen groups are full or a page comes back short (the source has nothing more). Unlike Qdrant, which gives up
  * after five pages of each kind, this runs to completion, so with an exact source the answer is the brute-force one
  * (ties aside). A source whose scores depend on what it is asked to leave out (a fusion of prefetches) is paged the
- * same way; its groups are then the first {@code limit} found, ordered by the best hit gathered for each. One per
- * request, used by the request's thread only.
+ * same way; its groups are then the first {@code limit} found, ordered by the best hit gathered for each. A source
+ * ranked by a payload value ({@code order_by}) ranks hits and groups by {@code order_value}; an unordered one (a
+ * random {@code sample}) yields the first {@code limit} groups found with their first hits, as Qdrant's aggregator
+ * keeps whichever come first when it has no order. One per request, used by the request's thread only.
  */
 public final class PointGrouping {
     /** The largest page asked of the source at once. */
@@ -88,7 +90,8 @@ public final class PointGrouping {
     private final WithPayload keyOnly;
     private final int groupSize;
     private final int limit;
-    private final Comparator<ScoredPoint> bestFirst;
+    /** Null for an unordered source (a random sample): groups and hits are then kept in the order found. */
+    private final Comparator<ScoredPoint> bestFirstOrNull;
     private final Map<JsonNode, Gathered> groups = new LinkedHashMap<>();
     private final Set<PointId> seen = new LinkedHashSet<>();
     private final List<JsonNode> values = new ArrayList<>();
@@ -100,6 +103,17 @@ public final class PointGrouping {
      * @param higherIsBetter whether the source's larger scores rank first (false for Euclid and Manhattan)
      */
     public PointGrouping(String groupBy, int groupSize, int limit, boolean higherIsBetter) {
+        this(groupBy, groupSize, limit, byScore(higherIsBetter));
+    }
+
+    /**
+     * @param groupBy the payload key path (BadRequest when it does not parse)
+     * @param groupSize hits per group, at least 1
+     * @param limit groups, at least 1
+     * @param bestFirstOrNull how the source ranks its points ({@link #byScore}, {@link #byOrderValue}), or null for a
+     *        source in no order (Qdrant's {@code sample}, whose groups and hits are whichever come first)
+     */
+    public PointGrouping(String groupBy, int groupSize, int limit, Comparator<ScoredPoint> bestFirstOrNull) {
         if (groupSize < 1 || limit < 1) {
             throw new IllegalArgumentException("groupSize and limit must be at least 1");
         }
@@ -108,8 +122,25 @@ public final class PointGrouping {
         this.keyOnly = WithPayload.include(List.of(withoutTrailingWildcard(groupBy)));
         this.groupSize = groupSize;
         this.limit = limit;
-        Comparator<ScoredPoint> byScore = Comparator.comparingDouble(ScoredPoint::score);
-        this.bestFirst = higherIsBetter ? byScore.reversed() : byScore;
+        this.bestFirstOrNull = bestFirstOrNull;
+    }
+
+    /** Hits ranked by score: larger first when {@code higherIsBetter}, else smaller first. */
+    public static Comparator<ScoredPoint> byScore(boolean higherIsBetter) {
+        Comparator<ScoredPoint> ascending = Comparator.comparingDouble(ScoredPoint::score);
+        return higherIsBetter ? ascending.reversed() : ascending;
+    }
+
+    /**
+     * Hits of an {@code order_by} source ranked by their {@code order_value}, as Qdrant's aggregator compares points
+     * that carry one: smaller first when {@code descending} is false. Integers compare exactly, other values as
+     * doubles; a hit without a value ranks last.
+     */
+    public static Comparator<ScoredPoint> byOrderValue(boolean descending) {
+        Comparator<Number> values = (a, b) -> a instanceof Long x && b instanceof Long y ? Long.compare(x, y)
+                : Double.compare(a.doubleValue(), b.doubleValue());
+        return Comparator.comparing(ScoredPoint::orderValueOrNull,
+                Comparator.nullsLast(descending ? values.reversed() : values));
     }
 
     /** Qdrant's {@code strip_wildcard_suffix}: the key that {@code with_payload} must keep to show the values. */
@@ -159,16 +190,23 @@ public final class PointGrouping {
         // an exact source found every chosen group's best hit before they were chosen; a fused one may not have
         for (Gathered g : ranked(chosen)) {
             List<ScoredPoint> hits = new ArrayList<>(g.hits);
-            hits.sort(bestFirst);
+            if (bestFirstOrNull != null) {
+                hits.sort(bestFirstOrNull);
+            }
             out.add(new Group(g.id, hits.subList(0, Math.min(groupSize, hits.size()))));
         }
         return out;
     }
 
-    /** Groups by their best hit (a stable sort: equal ones keep the order they were found in). */
+    /**
+     * Groups by their best hit (a stable sort: equal ones keep the order they were found in; an unordered source's
+     * all keep it).
+     */
     private List<Gathered> ranked(java.util.Collection<Gathered> all) {
         List<Gathered> out = new ArrayList<>(all);
-        out.sort((a, b) -> bestFirst.compare(a.best, b.best));
+        if (bestFirstOrNull != null) {
+            out.sort((a, b) -> bestFirstOrNull.compare(a.best, b.best));
+        }
         return out;
     }
 
@@ -184,7 +222,7 @@ public final class PointGrouping {
         for (JsonNode key : keys) {
             Gathered g = groups.computeIfAbsent(key, Gathered::new);
             g.hits.add(p);
-            if (g.best == null || bestFirst.compare(p, g.best) < 0) {
+            if (g.best == null || bestFirstOrNull != null && bestFirstOrNull.compare(p, g.best) < 0) {
                 g.best = p;
             }
         }

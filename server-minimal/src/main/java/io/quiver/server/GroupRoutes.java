@@ -17,6 +17,7 @@ import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.FilterParser;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,10 +62,12 @@ final class GroupRoutes {
 
     /**
      * {@code group_by} (required: a payload key path), {@code group_size} and {@code limit} (required when their
-     * default is null; at least 1, else 422). Missing fields and wrong
+     * default is null; at least 1, else 422), of Rust type {@code type}: u32 in Qdrant's BaseGroupRequest (search and
+     * recommend groups), usize in its QueryGroupsRequest. Missing fields and wrong
      * types are reported before values out of range, as serde reports them before validation.
      */
-    private static Grouping grouping(JsonNode body, Integer defaultGroupSize, Integer defaultLimit) {
+    private static Grouping grouping(JsonNode body, Integer defaultGroupSize, Integer defaultLimit,
+            JsonFields.Unsigned type) {
         for (String field : List.of("group_by", "group_size", "limit")) {
             boolean required = field.equals("group_by") || (field.equals("group_size") ? defaultGroupSize == null
                     : defaultLimit == null);
@@ -73,8 +76,8 @@ final class GroupRoutes {
             }
         }
         String groupBy = RequestParser.keyPath(JsonFields.optText(body, "group_by"), "group_by");
-        int groupSize = JsonFields.optInt(body, "group_size", defaultGroupSize, 0);
-        int limit = JsonFields.optInt(body, "limit", defaultLimit, 0);
+        int groupSize = JsonFields.optUnsigned(body, "group_size", "group_size", defaultGroupSize, 0, type);
+        int limit = JsonFields.optUnsigned(body, "limit", "limit", defaultLimit, 0, type);
         if (groupSize < 1) {
             throw ApiException.validation("group_size", "value " + groupSize + " invalid, must be 1 or larger");
         }
@@ -112,7 +115,7 @@ final class GroupRoutes {
         JsonNode body = request.jsonObject();
         float[] vector = RequestParser.searchVector(body);
         SearchPart part = SearchPart.of(body);
-        Grouping grouping = grouping(body, null, null);
+        Grouping grouping = grouping(body, null, null, JsonFields.Unsigned.U32);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
         boolean higherIsBetter = collection.config().vectors().distance().higherIsBetter();
@@ -131,7 +134,7 @@ final class GroupRoutes {
         JsonNode body = request.jsonObject();
         SearchRoutes.rejectUnsupported(body);
         SearchPart part = SearchPart.of(body);
-        Grouping grouping = grouping(body, null, null);
+        Grouping grouping = grouping(body, null, null, JsonFields.Unsigned.U32);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT_TIMES_GROUP_SIZE)
                 .timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
@@ -149,9 +152,10 @@ final class GroupRoutes {
     /**
      * A QueryGroupsRequest: the query forms {@code points/query} takes, prefetches included, run by
      * {@link QueryRunner} for every page with the page's filter on the root (and so on every prefetch); each
-     * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. A root
-     * {@code mmr}, {@code order_by} or {@code sample} is a 400 here: its order is not by score, which grouping ranks
-     * by (Qdrant groups them; this server does not).
+     * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. Groups
+     * and hits rank as the root's query ranks points: by score, by {@code order_value} for {@code order_by} (whose
+     * hits keep it), and in no order for {@code sample} (whichever groups and hits come first). A root {@code mmr} is
+     * a 400 here (Qdrant groups it; this server does not).
      */
     private ApiResponse queryGroups(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
@@ -160,22 +164,23 @@ final class GroupRoutes {
         StrictModeCheck.of(collection).queryGroups(body).timeout(request.readParams()); // before examples are read
         QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         QueryPlan.Stage root = plan.root();
-        Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit());
+        Grouping grouping = grouping(body, QUERY_DEFAULT_GROUP_SIZE, root.limit(), JsonFields.Unsigned.USIZE);
         GroupLookup lookup = GroupLookup.of(collections, body);
-        boolean higherIsBetter = switch (root.scoringOrNull()) {
-            case QueryPlan.PointScoring p -> p.higherIsBetter(collection.config().vectors().distance());
-            case QueryPlan.Fuse f -> true;
+        // the order Qdrant's ScoringQuery::order gives the aggregator: by score, by order value, or none for a sample
+        Comparator<ScoredPoint> bestFirst = switch (root.scoringOrNull()) {
+            case QueryPlan.PointScoring p -> PointGrouping.byScore(
+                    p.higherIsBetter(collection.config().vectors().distance()));
+            case QueryPlan.Fuse f -> PointGrouping.byScore(true);
             case QueryPlan.NearestMmr m -> throw ApiException.badRequest(
                     "Wrong input: `mmr` is not supported in query groups by this server");
-            case QueryPlan.Ordered o -> throw ApiException.badRequest(
-                    "Wrong input: an `order_by` query is not supported in query groups by this server");
-            case QueryPlan.Sample x -> throw ApiException.badRequest(
-                    "Wrong input: a `sample` query is not supported in query groups by this server");
-            case null -> true;
+            case QueryPlan.Ordered o -> PointGrouping.byOrderValue(o.orderBy().descending());
+            case QueryPlan.Sample x -> null;
+            case null -> PointGrouping.byScore(true);
         };
         List<QueryPlan.Stage> prefetches = scaled(root.prefetches(), grouping.limit());
         Filter rootFilter = root.filterOrNull();
-        List<PointGrouping.Group> groups = grouping.grouping(higherIsBetter).run((extra, limit, keyOnly) -> {
+        List<PointGrouping.Group> groups = new PointGrouping(grouping.groupBy(), grouping.groupSize(),
+                grouping.limit(), bestFirst).run((extra, limit, keyOnly) -> {
             QueryPlan.Stage page = new QueryPlan.Stage(prefetches, root.scoringOrNull(), allOf(rootFilter, extra),
                     root.scoreThresholdOrNull(), limit, root.params());
             return new QueryRunner(collection, consistency).run(new QueryPlan(page, 0, keyOnly, false,
@@ -216,7 +221,7 @@ final class GroupRoutes {
             for (ScoredPoint h : g.hits()) {
                 Record r = records.get(h.id());
                 hits.add(new ScoredPoint(h.id(), h.version(), h.score(), r == null ? null : r.payloadOrNull(),
-                        r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing()));
+                        r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing(), h.orderValueOrNull()));
             }
             out.add(new PointGrouping.Group(g.id(), hits).toJson());
         }

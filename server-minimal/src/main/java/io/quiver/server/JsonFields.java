@@ -2,6 +2,9 @@ package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
 /**
  * Strict readers of request-body fields, in the manner of Qdrant's serde models: a wrong JSON type is a 400
  * "Format error in JSON body", a well-typed value out of range a 422 "Validation error". Static only: one place for
@@ -16,31 +19,81 @@ final class JsonFields {
         return v != null && !v.isNull();
     }
 
-    /** An optional non-negative integer field; {@code min} is enforced as a validation (422) rule. */
+    /**
+     * The Rust unsigned types of Qdrant's integer request fields, named as serde names them in its messages, with
+     * their largest value.
+     */
+    enum Unsigned {
+        /** {@code usize}: limits, offsets, {@code hnsw_ef}, {@code k}… (a 64-bit server). */
+        USIZE("usize", U64_MAX),
+        /** {@code u32}: {@code group_size} and {@code limit} of search/recommend groups (BaseGroupRequest). */
+        U32("u32", BigInteger.valueOf(0xFFFF_FFFFL));
+
+        final String rustName;
+        final BigInteger max;
+
+        Unsigned(String rustName, BigInteger max) {
+            this.rustName = rustName;
+            this.max = max;
+        }
+    }
+
+    /** 2^64 − 1, the largest JSON integer serde reads as an integer rather than a float. */
+    static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /** An optional {@code usize} field; {@code min} is enforced as a validation (422) rule. */
     static Integer optInt(JsonNode node, String field, Integer absent, int min) {
-        return optInt(node, field, field, absent, min);
+        return optUnsigned(node, field, field, absent, min, Unsigned.USIZE);
     }
 
     /** {@link #optInt(JsonNode, String, Integer, int)} naming the field {@code path} in messages ({@code a[0].b}). */
     static Integer optInt(JsonNode node, String field, String path, Integer absent, int min) {
+        return optUnsigned(node, field, path, absent, min, Unsigned.USIZE);
+    }
+
+    /**
+     * An optional unsigned integer field of Rust type {@code type}, as serde_json reads it: any integer from 0 to the
+     * type's maximum is taken, and one above {@link Integer#MAX_VALUE} is clamped to it (a limit or offset that large
+     * means "all of them" or "none" either way); a negative integer is serde's "invalid value", an integer above the
+     * type's maximum too, unless it is beyond u64, which serde_json reads as a float: "invalid type: floating point".
+     * {@code min} is then enforced as a validation (422) rule.
+     */
+    static Integer optUnsigned(JsonNode node, String field, String path, Integer absent, int min, Unsigned type) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return absent;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            if (v.isIntegralNumber() && v.asLong() > Integer.MAX_VALUE) {
-                return Integer.MAX_VALUE;
+        if (!v.isIntegralNumber()) {
+            throw typeError(path, v, type.rustName);
+        }
+        BigInteger b = v.bigIntegerValue();
+        if (b.compareTo(U64_MAX) > 0) {
+            double d = b.doubleValue();
+            if (Double.isInfinite(d)) {
+                throw ApiException.badRequest("Format error in JSON body: " + path + ": number out of range");
             }
-            throw typeError(path, v, "an unsigned integer");
+            throw ApiException.badRequest("Format error in JSON body: " + path + ": invalid type: floating point `"
+                    + rustFloat(d) + "`, expected " + type.rustName);
         }
-        int value = v.intValue();
-        if (value < 0) {
-            throw typeError(path, v, "an unsigned integer");
+        if (b.signum() < 0 || b.compareTo(type.max) > 0) {
+            throw ApiException.badRequest("Format error in JSON body: " + path + ": invalid value: integer `" + b
+                    + "`, expected " + type.rustName);
         }
+        int value = b.bitLength() > 31 ? Integer.MAX_VALUE : b.intValue();
         if (value < min) {
             throw ApiException.validation(path, "value " + value + " invalid, must be " + min + " or larger");
         }
         return value;
+    }
+
+    /** A float as Rust's {@code Display} shows it in serde's messages: all digits, no exponent, at least one decimal. */
+    static String rustFloat(double d) {
+        if (!Double.isFinite(d)) {
+            return Double.isNaN(d) ? "NaN" : d > 0 ? "inf" : "-inf";
+        }
+        String plain = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros().toPlainString();
+        String sign = (Double.doubleToRawLongBits(d) < 0) ? "-" : "";
+        return sign + plain + (plain.indexOf('.') < 0 ? ".0" : "");
     }
 
     static Boolean optBool(JsonNode node, String field, Boolean absent) {
@@ -125,7 +178,7 @@ final class JsonFields {
             return "integer `" + v.asText() + "`";
         }
         if (v.isNumber()) {
-            return "floating point `" + v.asText() + "`";
+            return "floating point `" + rustFloat(v.doubleValue()) + "`";
         }
         if (v.isBoolean()) {
             return "boolean `" + v.asText() + "`";

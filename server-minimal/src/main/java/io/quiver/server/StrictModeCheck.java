@@ -607,10 +607,21 @@ final class StrictModeCheck {
         return ApiException.badRequest("Bad request: " + error + ". Help: " + help);
     }
 
-    /** An integer field when it is one (the route's parser reports a wrong type), else null. */
+    /**
+     * An integer field when it is one (the route's parser reports a wrong type), else null; an unsigned one beyond a
+     * long (up to u64, which Qdrant takes) saturated to {@link Long#MAX_VALUE}, so it still exceeds any configured
+     * maximum.
+     */
     private static Long number(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);
-        return v != null && v.isIntegralNumber() && v.canConvertToLong() ? v.longValue() : null;
+        if (v == null || !v.isIntegralNumber()) {
+            return null;
+        }
+        if (v.canConvertToLong()) {
+            return v.longValue();
+        }
+        return v.bigIntegerValue().signum() > 0 && v.bigIntegerValue().compareTo(JsonFields.U64_MAX) <= 0
+                ? Long.MAX_VALUE : null;
     }
 
     private static Boolean flag(JsonNode node, String field) {

@@ -107,7 +107,8 @@ final class VectorOperationParser {
             return;
         }
         for (JsonNode k : key.isArray() ? key : List.of(key)) {
-            if (!k.isTextual() && !(k.isIntegralNumber() && k.asLong() >= 0)) {
+            if (!k.isTextual() && !(k.isIntegralNumber() && k.bigIntegerValue().signum() >= 0
+                    && k.bigIntegerValue().compareTo(JsonFields.U64_MAX) <= 0)) {
                 throw ApiException.badRequest("Format error in JSON body: shard_key: data did not match any variant "
                         + "of untagged enum ShardKeySelector");
             }

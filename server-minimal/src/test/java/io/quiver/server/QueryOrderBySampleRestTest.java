@@ -304,10 +304,5 @@ class QueryOrderBySampleRestTest extends RestServerTest {
         // still not run here: formula and relevance_feedback
         assertTrue(rest.error(400, "POST", PATH, "{\"query\":{\"formula\":{\"sum\":[1]}}}").contains("not supported"));
         assertTrue(rest.error(400, "POST", PATH, "{\"query\":{\"relevance_feedback\":{}}}").contains("not supported"));
-        // query groups rank by score: an order_by or sample root is refused
-        for (String q : new String[] {"{\"order_by\":\"price\"}", "{\"sample\":\"random\"}"}) {
-            assertTrue(rest.error(400, "POST", PATH + "/groups", "{\"query\":" + q + ",\"group_by\":\"kind\"}")
-                    .contains("not supported in query groups"));
-        }
     }
 }
