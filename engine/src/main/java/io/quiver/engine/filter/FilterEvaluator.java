@@ -269,7 +269,9 @@ public final class FilterEvaluator {
 
     /** Full-text-index semantics: tokens of all string values (and string array elements) at the key. */
     private static boolean tokenMatch(JsonPath key, Match.Text text, TextAnalyzer analyzer, JsonNode payload) {
-        List<String> query = analyzer.tokenize(text.text());
+        // Qdrant parses a phrase as a stored text (prefix tokenizer: every prefix), other queries as queries
+        List<String> query = text.kind() == Match.TextKind.PHRASE ? analyzer.tokenizeDoc(text.text())
+                : analyzer.tokenizeQuery(text.text());
         if (query.isEmpty()) {
             return false;
         }
@@ -289,7 +291,7 @@ public final class FilterEvaluator {
         }
         if (text.kind() == Match.TextKind.PHRASE) {
             for (String s : strings) {
-                if (TokenRuns.containsRun(analyzer.tokenize(s), query)) {
+                if (TokenRuns.containsRun(analyzer.tokenizeDoc(s), query)) {
                     return true;
                 }
             }
@@ -297,7 +299,7 @@ public final class FilterEvaluator {
         }
         Set<String> tokens = new HashSet<>();
         for (String s : strings) {
-            tokens.addAll(analyzer.tokenize(s));
+            tokens.addAll(analyzer.tokenizeDoc(s));
         }
         if (text.kind() == Match.TextKind.TEXT_ANY) {
             for (String q : query) {

@@ -40,7 +40,7 @@ final class FullTextIndex extends FieldIndex {
         for (JsonNode e : elements(payload)) {
             if (e.isTextual()) {
                 anyString = true;
-                tokens.addAll(analyzer.tokenize(e.textValue()));
+                tokens.addAll(analyzer.tokenizeDoc(e.textValue()));
             }
         }
         put(ord, new ArrayList<>(tokens), anyString);
@@ -82,7 +82,7 @@ final class FullTextIndex extends FieldIndex {
                 || text.kind() == Match.TextKind.PHRASE) {
             return null;
         }
-        List<String> query = analyzer.tokenize(text.text());
+        List<String> query = analyzer.tokenizeQuery(text.text());
         BitSet out = new BitSet();
         if (query.isEmpty()) {
             return out;

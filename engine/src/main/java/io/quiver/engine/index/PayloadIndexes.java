@@ -26,6 +26,8 @@ public final class PayloadIndexes {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, FieldIndex> byField = new LinkedHashMap<>();
     private volatile FilterEvaluator evaluator = FilterEvaluator.PLAIN;
+    /** Bumped by every index creation, replacement or drop (written under the write lock). */
+    private volatile long indexChanges;
 
     /** Loads a segment's indexes written by {@link #save}; StorageException if the file is corrupt. */
     public static PayloadIndexes load(Path file) {
@@ -221,7 +223,16 @@ public final class PayloadIndexes {
         return plan(filter, points).accept();
     }
 
+    /**
+     * How many times an index was created, replaced or dropped: a plan made from these indexes is stale once this
+     * moves, even if no point changed (a text index changes what {@code match.text} matches).
+     */
+    public long indexChanges() {
+        return indexChanges;
+    }
+
     private void refreshEvaluator() {
+        indexChanges++;
         Map<String, TextAnalyzer> text = new HashMap<>();
         byField.forEach((k, v) -> {
             if (v instanceof FullTextIndex) {

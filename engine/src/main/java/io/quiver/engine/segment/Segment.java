@@ -298,14 +298,16 @@ public final class Segment implements AutoCloseable {
     /** The most recent plans of a segment, at most this many filters (then the cache starts afresh). */
     static final int PLAN_CACHE_FILTERS = 16;
 
-    private record CachedPlan(long modCount, io.quiver.engine.index.SegmentFilter plan) {}
+    private record CachedPlan(long modCount, io.quiver.engine.index.PayloadIndexes indexes, long indexChanges,
+            io.quiver.engine.index.SegmentFilter plan) {}
 
     private final java.util.concurrent.ConcurrentHashMap<io.quiver.engine.filter.Filter, CachedPlan> planCache =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The plan of {@code filter} over this segment: the cached one when the segment has not changed since it was
-     * made (no append, delete, payload change or seal: its {@code modCount} is the same), else a new one from
+     * made (no append, delete, payload change or seal: its {@code modCount} is the same) and its payload indexes
+     * were neither created, replaced nor dropped since, else a new one from
      * {@code planner}, kept when its matching set is materialised or cheap to materialise later (index bits and
      * columns only). A cheap plan is materialised when it is used a second time, so a filter that repeats is then
      * checked by one bit per visited point, as Lucene's query cache keeps a repeated filter's bitset. A plan depends only on the segment's points and payloads, so an unchanged segment gives the same one;
@@ -315,8 +317,11 @@ public final class Segment implements AutoCloseable {
     public io.quiver.engine.index.SegmentFilter plan(io.quiver.engine.filter.Filter filter,
             java.util.function.Supplier<io.quiver.engine.index.SegmentFilter> planner) {
         long now = modCount;
+        io.quiver.engine.index.PayloadIndexes indexes = payloadIndexes;
+        long indexChanges = indexes.indexChanges();
         CachedPlan cached = planCache.get(filter);
-        if (cached != null && cached.modCount() == now) {
+        if (cached != null && cached.modCount() == now && cached.indexes() == indexes
+                && cached.indexChanges() == indexChanges) {
             io.quiver.engine.index.SegmentFilter plan = cached.plan();
             if (!plan.isMaterialised() && plan.isCheap()) {
                 plan.matching(); // a repeated cheap filter: one column scan now, a bit test per visited point after
@@ -328,7 +333,7 @@ public final class Segment implements AutoCloseable {
             if (planCache.size() >= PLAN_CACHE_FILTERS) {
                 planCache.clear();
             }
-            planCache.put(filter, new CachedPlan(now, plan));
+            planCache.put(filter, new CachedPlan(now, indexes, indexChanges, plan));
         }
         return plan;
     }

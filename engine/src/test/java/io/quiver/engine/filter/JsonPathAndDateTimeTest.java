@@ -75,11 +75,12 @@ class JsonPathAndDateTimeTest {
 
     @Test
     void tokenizer() {
-        assertEquals(List.of("good", "cheap", "food", "42"), TextAnalyzer.DEFAULT.tokenize("Good, cheap-food! 42"));
+        assertEquals(List.of("good", "cheap", "food", "42"), TextAnalyzer.DEFAULT.tokenizeDoc("Good, cheap-food! 42"));
         assertEquals(List.of("Good,", "cheap-food!"),
-                new TextAnalyzer(TextAnalyzer.Tokenizer.WHITESPACE, false, 0, 0).tokenize(" Good,  cheap-food! "));
+                TextAnalyzer.of(TextAnalyzer.Tokenizer.WHITESPACE, false, TextAnalyzer.UNSET, TextAnalyzer.UNSET)
+                        .tokenizeDoc(" Good,  cheap-food! "));
         assertEquals(List.of("cheap", "food"),
-                new TextAnalyzer(TextAnalyzer.Tokenizer.WORD, true, 3, 5).tokenize("a good cheap food is ok"
+                TextAnalyzer.of(TextAnalyzer.Tokenizer.WORD, true, 3, 5).tokenizeDoc("a good cheap food is ok"
                         .replace("good", "gooood")));
     }
 }

@@ -244,14 +244,20 @@ class PayloadIndexesTest {
         assertEquals(json("{\"type\":\"keyword\",\"is_tenant\":true}"), tenant.toJson());
         PayloadFieldSchema text = PayloadFieldSchema.parse(json("{\"type\":\"text\",\"tokenizer\":\"whitespace\","
                 + "\"lowercase\":false,\"min_token_len\":2,\"max_token_len\":10}"));
-        assertEquals(List.of("Ab", "cd!"), text.analyzerOrNull().tokenize("Ab x cd!"));
+        assertEquals(List.of("Ab", "cd!"), text.analyzerOrNull().tokenizeDoc("Ab x cd!"));
         assertNull(PayloadFieldSchema.parse(json("\"integer\"")).analyzerOrNull());
         assertEquals(PayloadSchemaType.INTEGER,
                 PayloadFieldSchema.parse(json("{\"type\":\"integer\",\"lookup\":true,\"range\":false}")).type());
         assertEquals(PayloadSchemaType.GEO, PayloadFieldSchema.parse(json("{\"type\":\"geo\"}")).type());
         for (String bad : new String[] {"\"strings\"", "5", "{\"is_tenant\":true}",
             "{\"type\":\"keyword\",\"lookup\":true}", "{\"type\":\"integer\",\"range\":\"yes\"}",
-            "{\"type\":\"text\",\"tokenizer\":\"prefix\"}", "{\"type\":\"text\",\"tokenizer\":\"klingon\"}",
+            "{\"type\":\"text\",\"tokenizer\":\"multilingual\"}", "{\"type\":\"text\",\"tokenizer\":\"klingon\"}",
+            "{\"type\":\"text\",\"stopwords\":\"english\"}", "{\"type\":\"text\",\"stopwords\":\"klingon\"}",
+            "{\"type\":\"text\",\"stopwords\":{\"languages\":[\"english\"]}}",
+            "{\"type\":\"text\",\"stopwords\":{\"custom\":[1]}}", "{\"type\":\"text\",\"stopwords\":[\"a\"]}",
+            "{\"type\":\"text\",\"stemmer\":{\"type\":\"snowball\",\"language\":\"klingon\"}}",
+            "{\"type\":\"text\",\"stemmer\":{\"type\":\"porter\",\"language\":\"english\"}}",
+            "{\"type\":\"text\",\"stemmer\":\"english\"}", "{\"type\":\"text\",\"ascii_folding\":\"yes\"}",
             "{\"type\":\"text\",\"min_token_len\":-1}", "null"}) {
             BadRequestException e = assertThrows(BadRequestException.class,
                     () -> PayloadFieldSchema.parse(json(bad)), bad);

@@ -61,4 +61,31 @@ class PlanCacheTest {
             seg.close();
         }
     }
+    @Test
+    void creatingReplacingOrDroppingAnIndexPlansAgain() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        TestSegment points = new TestSegment(true);
+        points.add(PointId.of(1), json.readTree("{\"t\":\"P\u00e2t\u00e9 de Foie Gras\"}"));
+        Filter pate = FilterParser.parse(json.readTree("{\"must\":[{\"key\":\"t\",\"match\":{\"text\":\"pate\"}}]}"));
+        Segment seg = Segment.create(dir, 2, 16);
+        try {
+            PayloadIndexes indexes = seg.payloadIndexes();
+            Supplier<SegmentFilter> planner = () -> indexes.plan(pate, points);
+            indexes.createIndex("t", PayloadFieldSchema.parse(json.readTree("{\"type\":\"text\"}")), points);
+            SegmentFilter plain = seg.plan(pate, planner);
+            assertSame(plain, seg.plan(pate, planner), "unchanged: cached");
+            assertEquals(0, plain.matching().cardinality(), "no token pate without folding");
+
+            indexes.createIndex("t", PayloadFieldSchema.parse(json.readTree("{\"type\":\"text\",\"ascii_folding\":true}")),
+                    points);
+            SegmentFilter folded = seg.plan(pate, planner);
+            assertNotSame(plain, folded, "the index was replaced: planned again");
+            assertEquals(1, folded.matching().cardinality());
+
+            indexes.dropIndex("t");
+            assertEquals(0, seg.plan(pate, planner).matching().cardinality(), "dropped: a substring match again");
+        } finally {
+            seg.close();
+        }
+    }
 }
