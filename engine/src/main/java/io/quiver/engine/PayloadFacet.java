@@ -58,7 +58,7 @@ public final class PayloadFacet {
          */
         Comparator<JsonNode> order() {
             return switch (this) {
-                case KEYWORD, UUID -> (a, b) -> compareCodePoints(a.textValue(), b.textValue());
+                case KEYWORD, UUID -> (a, b) -> Utf8Order.compare(a.textValue(), b.textValue());
                 case INTEGER -> Comparator.comparingLong(JsonNode::longValue);
                 case BOOL -> (a, b) -> Boolean.compare(a.booleanValue(), b.booleanValue());
             };
@@ -203,20 +203,5 @@ public final class PayloadFacet {
         String h = hex.toLowerCase(Locale.ROOT);
         return TextNode.valueOf(h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
                 + h.substring(16, 20) + "-" + h.substring(20));
-    }
-
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.BadRequestException;
+import io.quiver.engine.Utf8Order;
 import io.quiver.engine.filter.SnowballStemmer;
 import io.quiver.engine.filter.TextAnalyzer;
 import java.util.Arrays;
@@ -245,29 +246,13 @@ public record PayloadFieldSchema(PayloadSchemaType type, ObjectNode paramsOrNull
         for (String part : new String[] {"languages", "custom"}) {
             JsonNode list = v.get(part);
             if (list != null && !list.isNull()) {
-                TreeSet<String> sorted = new TreeSet<>(PayloadFieldSchema::compareCodePoints);
+                TreeSet<String> sorted = new TreeSet<>(Utf8Order.COMPARATOR);
                 list.forEach(e -> sorted.add(e.textValue()));
                 ArrayNode arr = out.putArray(part);
                 sorted.forEach(arr::add);
             }
         }
         return out;
-    }
-
-    /** Code point order, which is the byte order of UTF-8 that Qdrant's sorted sets use. */
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** The schema to keep and show: the bare type name or the (normalized) object. */

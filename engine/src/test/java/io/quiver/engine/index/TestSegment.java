@@ -79,4 +79,41 @@ final class TestSegment implements SegmentPoints {
         Integer ord = ords.get(id);
         return ord == null ? -1 : ord;
     }
+
+    /**
+     * These points with every payload read refused (an AssertionError naming {@code why}) except those of the ordinals
+     * {@code readable} accepts: for checks that an index decides a condition without the payloads.
+     */
+    SegmentPoints payloadsRefusedExcept(java.util.function.IntPredicate readable, String why) {
+        TestSegment seg = this;
+        return new SegmentPoints() {
+            @Override
+            public int ordBound() {
+                return seg.ordBound();
+            }
+
+            @Override
+            public boolean isLive(int ord) {
+                return seg.isLive(ord);
+            }
+
+            @Override
+            public JsonNode payload(int ord) {
+                if (readable.test(ord)) {
+                    return seg.payload(ord);
+                }
+                throw new AssertionError("payload of ord " + ord + " read " + why);
+            }
+
+            @Override
+            public PointId pointId(int ord) {
+                return seg.pointId(ord);
+            }
+
+            @Override
+            public int ordOf(PointId id) {
+                return seg.ordOf(id);
+            }
+        };
+    }
 }

@@ -96,32 +96,7 @@ class TextIndexOptionsTest {
 
     /** The segment's points with every payload read refused: the index must decide alone. */
     private static SegmentPoints withoutPayloads(TestSegment seg) {
-        return new SegmentPoints() {
-            @Override
-            public int ordBound() {
-                return seg.ordBound();
-            }
-
-            @Override
-            public boolean isLive(int ord) {
-                return seg.isLive(ord);
-            }
-
-            @Override
-            public JsonNode payload(int ord) {
-                throw new AssertionError("payload of ord " + ord + " read for an indexed text condition");
-            }
-
-            @Override
-            public PointId pointId(int ord) {
-                return seg.pointId(ord);
-            }
-
-            @Override
-            public int ordOf(PointId id) {
-                return seg.ordOf(id);
-            }
-        };
+        return seg.payloadsRefusedExcept(ord -> false, "for an indexed text condition");
     }
 
     private static BitSet evaluated(PayloadIndexes ix, Filter f, TestSegment seg) {
