@@ -50,17 +50,31 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     }
 
     /**
-     * The single unnamed vector of a collection (Quiver has no named vectors): dimension, distance, and what Qdrant's
+     * The one dense vector of a collection's points: its {@code name} ({@code ""} for Qdrant's unnamed form
+     * {@code "vectors": {size, distance}}, else the one name of the named form {@code "vectors": {name: {…}}}; Quiver
+     * stores one vector per point, so a collection names at most one), dimension, distance, and what Qdrant's
      * VectorParams may add, each null when not given and shown only when given: {@code on_disk} (vectors are mapped
      * from their files either way), {@code hnsw_config} (a diff over the collection's, for this vector:
      * {@link CollectionConfig#vectorHnsw()}), {@code quantization_config} (replaces the collection's for this vector:
      * {@link CollectionConfig#vectorQuantizationOrNull()}) and {@code datatype} ("float32", the only one stored).
      */
-    public record VectorParams(int size, Distance distance, Boolean onDiskOrNull, HnswConfigDiff hnswOrNull,
-            QuantizationConfig quantizationOrNull, String datatypeOrNull) {
-        /** Size and distance, {@code on_disk} only when true, nothing else of the vector's own. */
+    public record VectorParams(String name, int size, Distance distance, Boolean onDiskOrNull,
+            HnswConfigDiff hnswOrNull, QuantizationConfig quantizationOrNull, String datatypeOrNull) {
+        public VectorParams {
+            if (name == null) {
+                throw new IllegalArgumentException("a vector name is \"\" for the unnamed vector, never null");
+            }
+        }
+
+        /** The unnamed vector: size and distance, {@code on_disk} only when true, nothing else of the vector's own. */
         public VectorParams(int size, Distance distance, boolean onDisk) {
-            this(size, distance, onDisk ? Boolean.TRUE : null, null, null, null);
+            this("", size, distance, onDisk ? Boolean.TRUE : null, null, null, null);
+        }
+
+        /** These params under another vector name. */
+        public VectorParams withName(String newName) {
+            return new VectorParams(newName, size, distance, onDiskOrNull, hnswOrNull, quantizationOrNull,
+                    datatypeOrNull);
         }
 
         /** {@code on_disk}, false when not given. */
@@ -256,12 +270,11 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         if (!v.isObject()) {
             throw new BadRequestException("Format error in JSON body: vectors: expected an object, got " + v);
         }
-        if (!v.has("size") && !v.has("distance")) {
-            throw new BadRequestException("named vectors are not supported; use the single unnamed vector form");
-        }
-        VectorParams vectors = parseVectorParams(v, under("vectors.", problems), true);
+        String name = namedVectorOrNull(v);
+        VectorParams vectors = name == null ? parseVectorParams("", v, under("vectors.", problems), true)
+                : parseVectorParams(name, v.get(name), under("vectors." + name + ".", problems), true);
         if (vectors.onDiskOrNull() == null && d.vectorsOnDiskOrNull() != null) { // storage.collection.vectors.on_disk
-            vectors = new VectorParams(vectors.size(), vectors.distance(), d.vectorsOnDiskOrNull(),
+            vectors = new VectorParams(vectors.name(), vectors.size(), vectors.distance(), d.vectorsOnDiskOrNull(),
                     vectors.hnswOrNull(), vectors.quantizationOrNull(), vectors.datatypeOrNull());
         }
         HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), under("hnsw_config.", problems), true);
@@ -289,11 +302,38 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     }
 
     /**
+     * The name of the one vector of Qdrant's named form ({@code {"name": {size, distance, …}}}), or null for the
+     * unnamed form ({@code {size, distance, …}}, recognised by either key). No dense vector at all, or more than one,
+     * is a BadRequest: Quiver stores exactly one dense vector per point.
+     */
+    private static String namedVectorOrNull(JsonNode v) {
+        if (v.has("size") || v.has("distance")) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        v.fieldNames().forEachRemaining(names::add);
+        if (names.isEmpty()) {
+            throw new BadRequestException("a collection without dense vectors is not supported: Quiver stores one "
+                    + "dense vector per point");
+        }
+        if (names.size() > 1) {
+            throw new BadRequestException("more than one named vector is not supported: Quiver stores one dense "
+                    + "vector per point (vectors: " + String.join(", ", names) + ")");
+        }
+        JsonNode params = v.get(names.getFirst());
+        if (!params.isObject()) {
+            throw new BadRequestException("Format error in JSON body: vectors." + names.getFirst()
+                    + ": expected an object (VectorParams), got " + params);
+        }
+        return names.getFirst();
+    }
+
+    /**
      * Qdrant's VectorParams: size (1..=65536, else a validation problem) and distance required; {@code on_disk},
      * {@code hnsw_config}, {@code quantization_config} (alias {@code quantization}) and {@code datatype} kept; what
      * Quiver cannot store (datatype float16/uint8, {@code multivector_config}) is a BadRequest, never dropped.
      */
-    private static VectorParams parseVectorParams(JsonNode v, List<String> problems, boolean strict) {
+    private static VectorParams parseVectorParams(String name, JsonNode v, List<String> problems, boolean strict) {
         Integer size = intOr(v, "size", null);
         if (size == null) {
             throw new BadRequestException("Format error in JSON body: vectors: missing field `size`");
@@ -315,7 +355,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
             throw new BadRequestException("multivector_config is not supported: Quiver stores one dense vector per "
                     + "point");
         }
-        return new VectorParams(size, distance, onDisk, hnsw, q, datatype);
+        return new VectorParams(name, size, distance, onDisk, hnsw, q, datatype);
     }
 
     /** Qdrant's vector datatypes: "float32" is what Quiver stores; "float16" and "uint8" are refused. */
@@ -402,7 +442,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     /** Reads a persisted config (the shape of {@link #toJson()}). */
     public static CollectionConfig fromJson(JsonNode config) {
         JsonNode params = object(config, "params");
-        JsonNode v = object(params, "vectors");
+        JsonNode vectorsNode = object(params, "vectors");
+        String name = namedVectorOrNull(vectorsNode);
+        JsonNode v = name == null ? vectorsNode : vectorsNode.get(name);
         List<String> problems = new ArrayList<>();
         HnswConfig hnsw = hnswDiff(HnswConfig.defaults(), object(config, "hnsw_config"), problems, false);
         OptimizersConfig opt = optimizersDiff(OptimizersConfig.defaults(), object(config, "optimizer_config"),
@@ -411,7 +453,8 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         JsonNode qn = config.get("quantization_config");
         QuantizationConfig q = qn == null ? null : parseQuantization(qn, problems);
         JsonNode vq = v.get("quantization_config");
-        VectorParams vectors = new VectorParams(intOr(v, "size", null), parseDistance(textOr(v, "distance", null)),
+        VectorParams vectors = new VectorParams(name == null ? "" : name, intOr(v, "size", null),
+                parseDistance(textOr(v, "distance", null)),
                 boolOr(v, "on_disk", null), vectorHnswDiff(object(v, "hnsw_config"), problems, false),
                 vq == null ? null : parseQuantization(vq, problems), parseDatatype(textOr(v, "datatype", null)));
         if (!problems.isEmpty()) {
@@ -469,20 +512,25 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     }
 
     /**
-     * Checks that the collection has a vector named {@code name} (a vector name of an update or a delete of
-     * vectors): the only one is the unnamed vector, {@code ""}; another name is a BadRequest in Qdrant's words,
-     * "Not existing vector name error: NAME".
+     * Checks that the collection has a vector named {@code name} (a vector name of a request): the only one is
+     * {@link VectorParams#name()} ({@code ""} for the unnamed vector); another name is a BadRequest in Qdrant's
+     * words, "Not existing vector name error: NAME".
      */
     public void requireVectorName(String name) {
-        if (name == null || !name.isEmpty()) {
+        if (name == null || !name.equals(vectors.name())) {
             throw new BadRequestException("Not existing vector name error: " + name);
         }
+    }
+
+    /** The name of the collection's one vector: {@code ""} when it is unnamed. */
+    public String vectorName() {
+        return vectors.name();
     }
 
     /**
      * Qdrant's VectorsConfigDiff of a PATCH body: vector name → {@code on_disk}, {@code hnsw_config} (merged into the
      * vector's own diff), {@code quantization_config} (a config, or "Disabled" to drop the vector's own). The only
-     * vector is the unnamed one, {@code ""}; another name is Qdrant's "Not existing vector name error".
+     * vector is {@link VectorParams#name()}; another name is Qdrant's "Not existing vector name error".
      */
     private VectorParams vectorsDiff(JsonNode vpatch, List<String> problems) {
         VectorParams vp = vectors;
@@ -496,9 +544,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
                 throw new BadRequestException("Format error in JSON body: vectors." + name
                         + ": expected an object (VectorParamsDiff), got " + diff);
             }
-            if (!name.isEmpty()) {
-                throw new BadRequestException("Not existing vector name error: " + name);
-            }
+            requireVectorName(name);
             Boolean onDisk = boolOr(diff, "on_disk", vp.onDiskOrNull());
             HnswConfigDiff hnswDiff = vp.hnswOrNull();
             HnswConfigDiff given = vectorHnswDiff(object(diff, "hnsw_config"), problems, true);
@@ -511,7 +557,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
             if (qn != null && !qn.isNull()) {
                 q = qn.isTextual() && "Disabled".equals(qn.textValue()) ? null : parseQuantization(qn, problems);
             }
-            vp = new VectorParams(vp.size(), vp.distance(), onDisk, hnswDiff, q, vp.datatypeOrNull());
+            vp = new VectorParams(vp.name(), vp.size(), vp.distance(), onDisk, hnswDiff, q, vp.datatypeOrNull());
         }
         return vp;
     }
@@ -521,7 +567,8 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         ObjectNode params = root.putObject("params");
-        ObjectNode v = params.putObject("vectors");
+        ObjectNode v = vectors.name().isEmpty() ? params.putObject("vectors")
+                : params.putObject("vectors").putObject(vectors.name());
         v.put("size", vectors.size());
         v.put("distance", distanceName(vectors.distance()));
         if (vectors.hnswOrNull() != null) {

@@ -93,7 +93,7 @@ final class CollectionShards {
         return new ShardSettings(c.vectors().size(), c.vectors().distance(), c.indexingThresholdVectors(),
                 c.fullScanThresholdVectors(), hnsw, threads, q, wal, o.verifyVectorsOnOpen(),
                 o.mergeSegments() ? target : 0, maxVectors, c.optimizers().deletedThreshold(),
-                c.optimizers().vacuumMinVectorNumber());
+                c.optimizers().vacuumMinVectorNumber(), c.vectorName());
     }
 
     /** Validation (422) when a shard cannot run with config {@code c}: see {@link Quiver#checkRunnable}. */

@@ -100,10 +100,11 @@ public final class DistanceMatrix {
 
     /**
      * The matrix of a random sample of the points passing {@code filterOrNull}; {@code sample} or {@code limit} 0
-     * gives the empty matrix. A sampled point that lost its vector before it was read is left out.
+     * gives the empty matrix. A sampled point that lost its vector before it was read is left out. {@code vectorName}
+     * is the collection's one vector ({@code ""}: unnamed), which the sampled points must have.
      */
-    public static Result compute(PointReads reads, Searcher searcher, Filter filterOrNull, int sample, int limit,
-            RandomGenerator random) {
+    public static Result compute(PointReads reads, Searcher searcher, String vectorName, Filter filterOrNull,
+            int sample, int limit, RandomGenerator random) {
         if (sample < 0 || limit < 0) {
             throw new IllegalArgumentException("sample and limit must not be negative: " + sample + ", " + limit);
         }
@@ -111,7 +112,7 @@ public final class DistanceMatrix {
             return Result.EMPTY;
         }
         List<Record> sampled = new ArrayList<>();
-        for (Record r : RandomSample.sample(reads, withVector(filterOrNull), sample, WithPayload.NONE, true, random)) {
+        for (Record r : RandomSample.sample(reads, withVector(filterOrNull, vectorName), sample, WithPayload.NONE, true, random)) {
             if (r.vectorOrNull() != null) {
                 sampled.add(r);
             }
@@ -136,14 +137,14 @@ public final class DistanceMatrix {
         return new Result(ids, rows);
     }
 
-    /** {@code filter AND has_vector ""}: only points with the (unnamed) vector are sampled. */
-    private static Filter withVector(Filter filterOrNull) {
+    /** {@code filter AND has_vector vectorName}: only points with the collection's vector are sampled. */
+    private static Filter withVector(Filter filterOrNull, String vectorName) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         ArrayNode must = json.putArray("must");
         if (filterOrNull != null) {
             must.add(filterOrNull.toJson());
         }
-        must.addObject().put("has_vector", "");
+        must.addObject().put("has_vector", vectorName);
         return FilterParser.parse(json);
     }
 

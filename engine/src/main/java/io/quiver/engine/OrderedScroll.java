@@ -38,7 +38,12 @@ public final class OrderedScroll {
     public record OrderedRecord(Record record, Number orderValue) {
         /** Qdrant's Record JSON plus {@code order_value}. */
         public ObjectNode toJson() {
-            ObjectNode json = record.toJson();
+            return toJson("");
+        }
+
+        /** As {@link #toJson()} for a collection whose one vector is named {@code vectorName}. */
+        public ObjectNode toJson(String vectorName) {
+            ObjectNode json = record.toJson(vectorName);
             putOrderValue(json, orderValue);
             return json;
         }

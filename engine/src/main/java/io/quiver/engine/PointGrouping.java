@@ -64,9 +64,14 @@ public final class PointGrouping {
 
         /** Qdrant's PointGroup JSON: {@code {"hits":[ScoredPoint…],"id":value}}. */
         public ObjectNode toJson() {
+            return toJson("");
+        }
+
+        /** As {@link #toJson()} for a collection whose one vector is named {@code vectorName}. */
+        public ObjectNode toJson(String vectorName) {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             ArrayNode array = n.putArray("hits");
-            hits.forEach(h -> array.add(h.toJson()));
+            hits.forEach(h -> array.add(h.toJson(vectorName)));
             n.set("id", id);
             return n;
         }

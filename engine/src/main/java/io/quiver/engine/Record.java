@@ -1,5 +1,6 @@
 package io.quiver.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,18 +16,30 @@ public record Record(PointId id, ObjectNode payloadOrNull, float[] vectorOrNull,
     }
 
     /**
-     * Qdrant's Record JSON: {"id":..,"payload":..,"vector":..}; a point whose vector was requested but deleted shows
-     * {@code "vector": {}} (Qdrant's empty set of named vectors).
+     * Qdrant's Record JSON: {"id":..,"payload":..,"vector":..} of a collection whose vector is unnamed; a point whose
+     * vector was requested but deleted shows {@code "vector": {}} (Qdrant's empty set of named vectors).
      */
     public ObjectNode toJson() {
+        return toJson("");
+    }
+
+    /**
+     * As {@link #toJson()} for a collection whose one vector is named {@code vectorName}: the vector shows as
+     * {@code {"vectorName": [...]}} (as a plain array when the name is {@code ""}).
+     */
+    public ObjectNode toJson(String vectorName) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.set("id", id.toJson());
         n.set("payload", payloadOrNull);
-        n.set("vector", vectorMissing ? JsonNodeFactory.instance.objectNode() : vectorJson(vectorOrNull));
+        n.set("vector", vectorJson(vectorOrNull, vectorMissing, vectorName));
         return n;
     }
 
-    static ArrayNode vectorJson(float[] v) {
+    /** A point's {@code vector} field: null (not requested), {@code {}} (missing), an array or {@code {name: array}}. */
+    static JsonNode vectorJson(float[] v, boolean missing, String vectorName) {
+        if (missing) {
+            return JsonNodeFactory.instance.objectNode();
+        }
         if (v == null) {
             return null;
         }
@@ -34,6 +47,11 @@ public record Record(PointId id, ObjectNode payloadOrNull, float[] vectorOrNull,
         for (float f : v) {
             a.add(f);
         }
-        return a;
+        if (vectorName.isEmpty()) {
+            return a;
+        }
+        ObjectNode named = JsonNodeFactory.instance.objectNode();
+        named.set(vectorName, a);
+        return named;
     }
 }

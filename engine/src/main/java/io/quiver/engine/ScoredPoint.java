@@ -29,12 +29,17 @@ public record ScoredPoint(PointId id, long version, float score, ObjectNode payl
      * {@link Record#toJson()} shows it.
      */
     public ObjectNode toJson() {
+        return toJson("");
+    }
+
+    /** As {@link #toJson()} for a collection whose one vector is named {@code vectorName} (see {@link Record}). */
+    public ObjectNode toJson(String vectorName) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.set("id", id.toJson());
         n.put("version", version);
         n.put("score", score);
         n.set("payload", payloadOrNull);
-        n.set("vector", vectorMissing ? JsonNodeFactory.instance.objectNode() : Record.vectorJson(vectorOrNull));
+        n.set("vector", Record.vectorJson(vectorOrNull, vectorMissing, vectorName));
         if (orderValueOrNull != null) {
             OrderedScroll.putOrderValue(n, orderValueOrNull);
         }

@@ -27,6 +27,38 @@ class CollectionConfigTest {
     }
 
     @Test
+    void aNamedVectorKeepsItsNameThroughJsonAndUpdates() throws Exception {
+        CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"image":{"size":3,"distance":"Euclid","hnsw_config":{"m":12}}}}"""),
+                CollectionDefaults.defaults());
+        assertEquals("image", c.vectorName());
+        assertEquals(3, c.vectors().size());
+        assertEquals(12, c.vectorHnsw().m());
+        assertEquals(json("""
+                {"image":{"size":3,"distance":"Euclid","hnsw_config":{"m":12}}}"""),
+                c.toJson().get("params").get("vectors"));
+        assertEquals(c, CollectionConfig.fromJson(c.toJson()), "the persisted form reads back the same config");
+        CollectionConfig updated = c.applyUpdate(json("""
+                {"vectors":{"image":{"on_disk":true}}}"""));
+        assertEquals("image", updated.vectorName());
+        assertTrue(updated.vectors().onDisk());
+        c.requireVectorName("image");
+        assertEquals("Wrong input: Not existing vector name error: ",
+                assertThrows(BadRequestException.class, () -> c.requireVectorName("")).getMessage());
+        assertThrows(BadRequestException.class, () -> c.applyUpdate(json("""
+                {"vectors":{"":{"on_disk":true}}}""")));
+        CollectionConfig unnamed = CollectionConfig.of(3, Distance.DOT);
+        assertEquals("", unnamed.vectorName());
+        unnamed.requireVectorName("");
+        assertThrows(BadRequestException.class, () -> unnamed.requireVectorName("image"));
+        assertTrue(CollectionConfig.fromJson(unnamed.toJson()).toJson().get("params").get("vectors").has("size"));
+        assertThrows(BadRequestException.class, () -> CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"a":{"size":3,"distance":"Dot"},"b":{"size":3,"distance":"Dot"}}}"""), null));
+        assertThrows(BadRequestException.class, () -> CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"a":3}}"""), null));
+    }
+
+    @Test
     void createBodyWithDefaultsAndDiffs() throws Exception {
         CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
                 {"vectors":{"size":4,"distance":"Dot"},"shard_number":2,

@@ -58,12 +58,11 @@ final class DistanceMatrixRoutes {
             throw new ValidationException(problems);
         }
         CollectionService collection = collections.get(request.pathParam("c"));
-        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
-            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
-        }
+        VectorName vectorName = VectorName.of(collection);
+        vectorName.requireUsing(using);
         StrictModeCheck.of(collection).matrix(body).timeout(request.readParams());
         return DistanceMatrix.compute(collection.reads(consistency), search -> collection.search(search, consistency),
-                filter, sample == null ? DistanceMatrix.DEFAULT_SAMPLE : sample,
+                vectorName.name(), filter, sample == null ? DistanceMatrix.DEFAULT_SAMPLE : sample,
                 limit == null ? DistanceMatrix.DEFAULT_LIMIT : limit, ThreadLocalRandom.current());
     }
 }

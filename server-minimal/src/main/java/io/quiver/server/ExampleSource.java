@@ -20,7 +20,8 @@ import java.util.List;
  * @param searched      the collection the query searches
  * @param lookupOrNull  the {@code lookup_from} collection (resolved through aliases), or null
  * @param lookupName    the collection name {@code lookup_from} gives, or null
- * @param lookupVector  the vector name {@code lookup_from} asks for ({@code ""}: the unnamed vector)
+ * @param lookupVector  the vector name the examples are read by: {@code lookup_from}'s {@code vector}, else the
+ *                      searched collection's vector (Qdrant's default is {@code using}, which must name it)
  * @param consistency   the read consistency of the lookups
  */
 record ExampleSource(CollectionService searched, CollectionService lookupOrNull, String lookupName,
@@ -28,7 +29,7 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
 
     /** Ids looked up in the searched collection itself. */
     static ExampleSource of(CollectionService searched, ReadConsistency consistency) {
-        return new ExampleSource(searched, null, null, RequestParser.DEFAULT_VECTOR, consistency);
+        return new ExampleSource(searched, null, null, VectorName.of(searched).name(), consistency);
     }
 
     /**
@@ -51,7 +52,7 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
         }
         String vector = JsonFields.optText(lookup, "vector", where + "lookup_from.vector");
         return new ExampleSource(searched, collections.get(name), name,
-                vector == null ? RequestParser.DEFAULT_VECTOR : vector, consistency);
+                vector == null ? VectorName.of(searched).name() : vector, consistency);
     }
 
     /** Whether the results leave out the example points (they are points of the searched collection). */
@@ -62,7 +63,7 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
     /**
      * The stored vector of example point {@code id}: a 404 {@code No point with id … found} when the collection it is
      * looked up in has no such point, then a 400 when that collection has no vector by the asked name (Quiver's
-     * collections hold the unnamed vector only), and a 404 as for a missing point when the point has no vector (it
+     * collections hold one vector each), and a 404 as for a missing point when the point has no vector (it
      * was deleted): there is nothing to search with.
      */
     float[] storedVector(PointId id) {
@@ -71,9 +72,7 @@ record ExampleSource(CollectionService searched, CollectionService lookupOrNull,
         if (records.isEmpty()) {
             throw ApiException.notFound("No point with id " + id + " found");
         }
-        if (!lookupVector.equals(RequestParser.DEFAULT_VECTOR)) {
-            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + lookupVector);
-        }
+        VectorName.of(from).require(lookupVector);
         if (records.getFirst().vectorOrNull() == null) {
             throw ApiException.notFound("No point with id " + id + " found");
         }

@@ -31,7 +31,6 @@ record GroupLookup(CollectionService collection, WithPayload withPayload, boolea
         }
         String name;
         WithPayload withPayload = WithPayload.ALL;
-        boolean withVector = false;
         if (spec.isTextual()) {
             name = spec.textValue();
         } else if (spec.isObject()) {
@@ -40,12 +39,12 @@ record GroupLookup(CollectionService collection, WithPayload withPayload, boolea
                 throw ApiException.badRequest("Format error in JSON body: with_lookup: missing field `collection`");
             }
             withPayload = RequestParser.withPayload(spec, WithPayload.ALL);
-            withVector = RequestParser.withVector(spec, false);
         } else {
             throw JsonFields.typeError("with_lookup", spec, "a collection name or struct WithLookup");
         }
         CollectionService collection = collections.catalog().resolve(name)
                 .orElseThrow(() -> ApiException.notFound("Collection " + name + " not found"));
+        boolean withVector = spec.isObject() && RequestParser.withVector(spec, false, VectorName.of(collection));
         return new GroupLookup(collection, withPayload, withVector);
     }
 
@@ -68,7 +67,7 @@ record GroupLookup(CollectionService collection, WithPayload withPayload, boolea
             PointId id = pointIdOrNull(group.get("id"));
             Record r = id == null ? null : found.get(id);
             if (r != null) {
-                ((ObjectNode) group).set("lookup", r.toJson());
+                ((ObjectNode) group).set("lookup", r.toJson(collection.config().vectorName()));
             }
         }
     }

@@ -90,10 +90,10 @@ final class GroupRoutes {
     /** The parts a SearchGroupsRequest and a RecommendGroupsRequest share with a search, besides the vector. */
     private record SearchPart(Filter filterOrNull, Float scoreThresholdOrNull, RequestParser.SearchParams params,
             WithPayload withPayload, boolean withVector) {
-        static SearchPart of(JsonNode body) {
+        static SearchPart of(JsonNode body, VectorName vectorName) {
             return new SearchPart(RequestParser.filter(body, "filter"), JsonFields.optFloat(body, "score_threshold"),
                     RequestParser.params(body), RequestParser.withPayload(body, WithPayload.NONE),
-                    RequestParser.withVector(body, false));
+                    RequestParser.withVector(body, false, vectorName));
         }
 
         /**
@@ -113,8 +113,9 @@ final class GroupRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadConsistency consistency = request.readParams().consistency();
         JsonNode body = request.jsonObject();
-        float[] vector = RequestParser.searchVector(body);
-        SearchPart part = SearchPart.of(body);
+        VectorName vectorName = VectorName.of(collection);
+        float[] vector = RequestParser.searchVector(body, vectorName);
+        SearchPart part = SearchPart.of(body, vectorName);
         Grouping grouping = grouping(body, null, null, JsonFields.Unsigned.U32);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(request.readParams());
         GroupLookup lookup = GroupLookup.of(collections, body);
@@ -132,8 +133,9 @@ final class GroupRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadConsistency consistency = request.readParams().consistency();
         JsonNode body = request.jsonObject();
-        SearchRoutes.rejectUnsupported(body);
-        SearchPart part = SearchPart.of(body);
+        VectorName vectorName = VectorName.of(collection);
+        SearchRoutes.rejectUnsupported(body, vectorName);
+        SearchPart part = SearchPart.of(body, vectorName);
         Grouping grouping = grouping(body, null, null, JsonFields.Unsigned.U32);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT_TIMES_GROUP_SIZE)
                 .timeout(request.readParams());
@@ -223,7 +225,7 @@ final class GroupRoutes {
                 hits.add(new ScoredPoint(h.id(), h.version(), h.score(), r == null ? null : r.payloadOrNull(),
                         r == null ? null : r.vectorOrNull(), r != null && r.vectorMissing(), h.orderValueOrNull()));
             }
-            out.add(new PointGrouping.Group(g.id(), hits).toJson());
+            out.add(new PointGrouping.Group(g.id(), hits).toJson(collection.config().vectorName()));
         }
         if (lookupOrNull != null) {
             lookupOrNull.attach(out, consistency);

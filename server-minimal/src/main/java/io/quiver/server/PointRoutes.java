@@ -60,10 +60,13 @@ final class PointRoutes {
         UpdateResult apply(CollectionService collection, boolean wait);
     }
 
-    /** Parses one update operation's body; every check of its format happens here, before anything runs. */
+    /**
+     * Parses one update operation's body for a collection whose vector is {@code vectorName}; every check of its
+     * format happens here, before anything runs.
+     */
     @FunctionalInterface
     interface UpdateParser {
-        PreparedUpdate parse(JsonNode body);
+        PreparedUpdate parse(JsonNode body, VectorName vectorName);
     }
 
     /** One update operation by its batch name: parsed, passed through strict mode, applied. */
@@ -71,22 +74,22 @@ final class PointRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         boolean wait = collections.effectiveWait(request.writeParams().waitRequested());
         JsonNode body = request.jsonObject();
-        PreparedUpdate update = operation(kind).parse(body);
+        PreparedUpdate update = operation(kind).parse(body, VectorName.of(collection));
         StrictModeCheck.of(collection).update(kind, body);
         return ApiResponse.ok(update.apply(collection, wait).toJson());
     }
 
-    private PreparedUpdate upsert(JsonNode body) {
-        List<Point> points = RequestParser.points(body);
+    private PreparedUpdate upsert(JsonNode body, VectorName vectorName) {
+        List<Point> points = RequestParser.points(body, vectorName);
         return (c, wait) -> c.upsert(points, wait);
     }
 
-    private PreparedUpdate delete(JsonNode body) {
+    private PreparedUpdate delete(JsonNode body, VectorName unused) {
         PointsSelector selector = RequestParser.selector(body);
         return (c, wait) -> c.delete(selector, wait);
     }
 
-    private PreparedUpdate setPayload(JsonNode body) {
+    private PreparedUpdate setPayload(JsonNode body, VectorName unused) {
         ObjectNode payload = RequestParser.requiredPayload(body);
         String key = JsonFields.optText(body, "key");
         if (key != null) {
@@ -96,13 +99,13 @@ final class PointRoutes {
         return (c, wait) -> c.setPayload(selector, payload, key, wait);
     }
 
-    private PreparedUpdate overwritePayload(JsonNode body) {
+    private PreparedUpdate overwritePayload(JsonNode body, VectorName unused) {
         ObjectNode payload = RequestParser.requiredPayload(body);
         PointsSelector selector = RequestParser.selector(body);
         return (c, wait) -> c.overwritePayload(selector, payload, wait);
     }
 
-    private PreparedUpdate deletePayload(JsonNode body) {
+    private PreparedUpdate deletePayload(JsonNode body, VectorName unused) {
         JsonNode keys = JsonFields.requireArray(body, "keys");
         List<String> names = new ArrayList<>(keys.size());
         for (JsonNode k : keys) {
@@ -115,7 +118,7 @@ final class PointRoutes {
         return (c, wait) -> c.deletePayloadKeys(selector, names, wait);
     }
 
-    private PreparedUpdate clearPayload(JsonNode body) {
+    private PreparedUpdate clearPayload(JsonNode body, VectorName unused) {
         PointsSelector selector = RequestParser.selector(body);
         return (c, wait) -> c.clearPayload(selector, wait);
     }
@@ -134,6 +137,7 @@ final class PointRoutes {
         List<PreparedUpdate> prepared = new ArrayList<>(operations.size());
         List<Runnable> strictChecks = new ArrayList<>(operations.size());
         StrictModeCheck strict = StrictModeCheck.of(collection);
+        VectorName vectorName = VectorName.of(collection);
         for (JsonNode op : operations) {
             if (!op.isObject() || op.size() != 1) {
                 throw ApiException.badRequest("Format error in JSON body: operations[]: expected one operation object");
@@ -143,7 +147,7 @@ final class PointRoutes {
             if (!body.isObject()) {
                 throw JsonFields.typeError("operations[]." + kind, body, "an object");
             }
-            prepared.add(operation(kind).parse(body));
+            prepared.add(operation(kind).parse(body, vectorName));
             strictChecks.add(() -> strict.update(kind, body));
         }
         strictChecks.forEach(Runnable::run);
@@ -175,9 +179,10 @@ final class PointRoutes {
         JsonNode body = request.jsonObject();
         List<PointId> ids = RequestParser.ids(JsonFields.requireArray(body, "ids"), "ids");
         List<Record> records = collection.retrieve(ids, RequestParser.withPayload(body, WithPayload.ALL),
-                RequestParser.withVector(body, false), read.consistency());
+                RequestParser.withVector(body, false, VectorName.of(collection)), read.consistency());
+        String vectorName = collection.config().vectorName();
         ArrayNode out = json.createArrayNode();
-        records.forEach(r -> out.add(r.toJson()));
+        records.forEach(r -> out.add(r.toJson(vectorName)));
         return ApiResponse.ok(out);
     }
 
@@ -200,7 +205,7 @@ final class PointRoutes {
         if (records.isEmpty()) {
             throw ApiException.notFound("No point with id " + id + " found");
         }
-        return ApiResponse.ok(records.getFirst().toJson());
+        return ApiResponse.ok(records.getFirst().toJson(collection.config().vectorName()));
     }
 
     private ApiResponse scroll(ApiRequest request) {
@@ -212,29 +217,32 @@ final class PointRoutes {
         } else if (!body.isObject()) {
             throw ApiException.badRequest("Format error in JSON body: expected a scroll request object");
         }
-        RequestParser.scroll(body); // the body's format first, then strict mode
+        VectorName vectorName = VectorName.of(collection);
+        ScrollRequest scroll = RequestParser.scroll(body, vectorName); // the body's format first, then strict mode
         StrictModeCheck.of(collection).scroll(body).timeout(read);
         if (JsonFields.present(body, "order_by")) {
-            return ApiResponse.ok(orderedScroll(collection, body, read.consistency()));
+            return ApiResponse.ok(orderedScroll(collection, body, scroll, read.consistency()));
         }
-        ScrollResult page = collection.scroll(RequestParser.scroll(body), read.consistency());
+        ScrollResult page = collection.scroll(scroll, read.consistency());
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
-        page.points().forEach(r -> points.add(r.toJson()));
+        page.points().forEach(r -> points.add(r.toJson(vectorName.name())));
         result.set("next_page_offset", page.nextPageOffsetOrNull() == null ? null : page.nextPageOffsetOrNull().toJson());
         return ApiResponse.ok(result);
     }
 
     /** {@code order_by}: sorted by a payload value, each point with its {@code order_value}, no next page offset. */
-    private ObjectNode orderedScroll(CollectionService collection, JsonNode body, ReadConsistency consistency) {
+    private ObjectNode orderedScroll(CollectionService collection, JsonNode body, ScrollRequest scroll,
+            ReadConsistency consistency) {
         if (JsonFields.present(body, "offset")) {
             throw ApiException.badRequest("Bad request: Cannot use an `offset` when using `order_by`");
         }
-        ScrollRequest scroll = RequestParser.scroll(body);
+        String vectorName = collection.config().vectorName();
         ObjectNode result = json.createObjectNode();
         ArrayNode points = result.putArray("points");
         collection.scrollOrdered(OrderBy.parse(body.get("order_by")), scroll.filterOrNull(), scroll.limit(),
-                scroll.withPayload(), scroll.withVector(), consistency).forEach(r -> points.add(r.toJson()));
+                scroll.withPayload(), scroll.withVector(), consistency)
+                .forEach(r -> points.add(r.toJson(vectorName)));
         result.putNull("next_page_offset");
         return result;
     }

@@ -54,7 +54,13 @@ final class QueryPlanParser {
         QueryPlan.Stage root = stage(body, "", true);
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         return new QueryPlan(root, offset, RequestParser.withPayload(body, WithPayload.NONE),
-                RequestParser.withVector(body, false), referenced);
+                RequestParser.withVector(body, false, VectorName.of(collection)), referenced);
+    }
+
+    /** Whether a stage's scoring compares vectors, so that its {@code using} (or the default) must name one. */
+    private static boolean scoresByVector(QueryPlan.Scoring scoringOrNull) {
+        return scoringOrNull instanceof QueryPlan.Nearest || scoringOrNull instanceof QueryPlan.Examples
+                || scoringOrNull instanceof QueryPlan.NearestMmr;
     }
 
     /** How many levels of prefetches a request or prefetch object nests (0: none). */
@@ -76,12 +82,16 @@ final class QueryPlanParser {
     /** The root (a QueryRequest) or one Prefetch; {@code where} prefixes field names in messages. */
     private QueryPlan.Stage stage(JsonNode node, String where, boolean root) {
         String using = JsonFields.optText(node, "using", where + "using");
-        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
-            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
+        VectorName vectorName = VectorName.of(collection);
+        if (using != null) {
+            vectorName.require(using);
         }
         int limit = JsonFields.optInt(node, "limit", where + "limit", DEFAULT_LIMIT, 1);
         ExampleSource source = ExampleSource.of(collections, collection, node, where, consistency);
         QueryPlan.Scoring scoring = scoring(node.get("query"), where + "query", limit, root, source);
+        if (using == null && scoresByVector(scoring)) {
+            vectorName.require(""); // no `using`: Qdrant's default, the unnamed vector
+        }
         List<QueryPlan.Stage> prefetches = prefetches(node.get("prefetch"), where + "prefetch");
         Float threshold = JsonFields.optFloat(node, "score_threshold", where + "score_threshold");
         Filter filter = filter(node.get("filter"), where + "filter");

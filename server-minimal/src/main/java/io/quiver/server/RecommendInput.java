@@ -25,10 +25,13 @@ final class RecommendInput {
      * the point ids among its examples, which results leave out.
      */
     record Resolved(float[] averageOrNull, ExampleQuery examplesOrNull, List<PointId> examples) {
-        /** The search by this recommendation, with the rest of its shape read from {@code body}. */
-        io.quiver.engine.SearchRequest search(JsonNode body, int limit) {
-            return examplesOrNull == null ? RequestParser.searchTail(body, averageOrNull, limit)
-                    : RequestParser.searchTail(body, examplesOrNull, limit);
+        /**
+         * The search by this recommendation, with the rest of its shape read from {@code body}, in a collection
+         * whose vector is {@code vectorName}.
+         */
+        io.quiver.engine.SearchRequest search(JsonNode body, int limit, VectorName vectorName) {
+            return examplesOrNull == null ? RequestParser.searchTail(body, averageOrNull, limit, vectorName)
+                    : RequestParser.searchTail(body, examplesOrNull, limit, vectorName);
         }
     }
 

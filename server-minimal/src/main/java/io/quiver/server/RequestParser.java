@@ -24,18 +24,15 @@ import java.util.List;
  * errors 422s; dimension checks are the engine's. Stateless and threadsafe.
  */
 final class RequestParser {
-    /** The name of the unnamed default vector in Qdrant's named-vector forms. */
-    static final String DEFAULT_VECTOR = "";
-
     private RequestParser() {
     }
 
     /**
-     * {@code {"points":[{id, vector, payload}...]}} or {@code {"batch":{ids, vectors, payloads}}}; a point's
-     * {@code "vector": {}} and a batch's {@code "vectors": {}} (the named forms without a name) store points without
-     * a vector, as Qdrant does.
+     * {@code {"points":[{id, vector, payload}...]}} or {@code {"batch":{ids, vectors, payloads}}} for a collection
+     * whose vector is {@code vectorName}; a point's {@code "vector": {}} and a batch's {@code "vectors": {}} (the named
+     * forms without a name) store points without a vector, as Qdrant does.
      */
-    static List<Point> points(JsonNode body) {
+    static List<Point> points(JsonNode body, VectorName vectorName) {
         if (JsonFields.present(body, "points")) {
             JsonNode array = JsonFields.requireArray(body, "points");
             List<Point> points = new ArrayList<>(array.size());
@@ -44,7 +41,7 @@ final class RequestParser {
                     throw JsonFields.typeError("points[]", p, "a point object");
                 }
                 points.add(new Point(id(p.get("id"), "id"),
-                        upsertedVector(p.has("vector") ? p.get("vector") : p.get("vectors"), "vector"),
+                        upsertedVector(p.has("vector") ? p.get("vector") : p.get("vectors"), "vector", vectorName),
                         payload(p.get("payload"))));
             }
             return points;
@@ -58,7 +55,7 @@ final class RequestParser {
         // the named form without names: every point without a vector, as Qdrant splits such a batch
         boolean vectorless = vectors != null && vectors.isObject() && vectors.isEmpty();
         if (!vectorless && (vectors == null || !vectors.isArray())) {
-            vectors = unnamedBatch(vectors);
+            vectors = namedBatch(vectors, vectorName);
         }
         JsonNode payloads = batch.get("payloads");
         if (payloads != null && !payloads.isNull() && !payloads.isArray()) {
@@ -77,17 +74,19 @@ final class RequestParser {
         for (int i = 0; i < ids.size(); i++) {
             JsonNode payload = payloads == null || payloads.isNull() ? null : payloads.get(i);
             points.add(new Point(id(ids.get(i), "batch.ids"),
-                    vectorless ? null : vector(vectors.get(i), "batch.vectors"), payload(payload)));
+                    vectorless ? null : vector(vectors.get(i), "batch.vectors", VectorName.UNNAMED),
+                    payload(payload)));
         }
         return points;
     }
 
-    private static JsonNode unnamedBatch(JsonNode vectors) {
+    /** A batch's column of the collection's vector: {@code {"name": [[…], …]}} ({@code ""} when unnamed). */
+    private static JsonNode namedBatch(JsonNode vectors, VectorName vectorName) {
         if (vectors != null && vectors.isObject()) {
-            rejectOtherNames(vectors);
-            JsonNode unnamed = vectors.get(DEFAULT_VECTOR);
-            if (unnamed != null && unnamed.isArray()) {
-                return unnamed;
+            rejectOtherNames(vectors, vectorName);
+            JsonNode column = vectors.get(vectorName.name());
+            if (column != null && column.isArray()) {
+                return column;
             }
         }
         throw ApiException.badRequest("Format error in JSON body: batch.vectors: expected a sequence of vectors");
@@ -135,28 +134,38 @@ final class RequestParser {
      * The vector of an upserted point: as {@link #vector}, except that the named form without names ({@code {}}) is a
      * point without a vector (null), as Qdrant stores {@code "vector": {}}.
      */
-    static float[] upsertedVector(JsonNode node, String field) {
+    static float[] upsertedVector(JsonNode node, String field, VectorName vectorName) {
         if (node != null && node.isObject() && node.isEmpty()) {
             return null;
         }
-        return vector(node, field);
+        return vector(node, field, vectorName);
+    }
+
+    /** A dense vector given without a name (a query's or an example's): as {@link #vector(JsonNode, String, VectorName)}
+     * for the unnamed vector; {@code using} names the vector it is for. */
+    static float[] vector(JsonNode node, String field) {
+        return vector(node, field, VectorName.UNNAMED);
     }
 
     /**
-     * A dense vector: an array of finite numbers, or the named form {@code {"": [...]}} for the default vector.
-     * Values that overflow float32 count as non-finite (Qdrant rejects NaN and infinities).
+     * A dense vector of a point or a search: an array of finite numbers, which Qdrant takes for the unnamed vector
+     * {@code ""}, or the named form {@code {"name": [...]}}; a name other than {@code vectorName}'s (also {@code ""}
+     * when the collection's vector is named) is Qdrant's 400 "Not existing vector name error". Values that overflow
+     * float32 count as non-finite (Qdrant rejects NaN and infinities).
      */
-    static float[] vector(JsonNode node, String field) {
+    static float[] vector(JsonNode node, String field, VectorName vectorName) {
         if (node == null || node.isNull()) {
             throw ApiException.badRequest("Format error in JSON body: missing field `" + field + "`");
         }
         if (node.isObject()) {
-            rejectOtherNames(node);
-            JsonNode unnamed = node.get(DEFAULT_VECTOR);
-            if (unnamed == null) {
+            rejectOtherNames(node, vectorName);
+            JsonNode named = node.get(vectorName.name());
+            if (named == null) {
                 throw ApiException.badRequest("Format error in JSON body: " + field + ": expected a vector");
             }
-            node = unnamed;
+            node = named;
+        } else {
+            vectorName.require(""); // an array is Qdrant's unnamed vector
         }
         if (!node.isArray()) {
             throw JsonFields.typeError(field, node, "a sequence of floats");
@@ -176,12 +185,8 @@ final class RequestParser {
         return vector;
     }
 
-    private static void rejectOtherNames(JsonNode named) {
-        named.fieldNames().forEachRemaining(name -> {
-            if (!name.equals(DEFAULT_VECTOR)) {
-                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
-            }
-        });
+    private static void rejectOtherNames(JsonNode named, VectorName vectorName) {
+        named.fieldNames().forEachRemaining(vectorName::require);
     }
 
     /** A payload: a JSON object, or null/absent meaning empty. */
@@ -239,8 +244,11 @@ final class RequestParser {
         return WithPayload.parse(node);
     }
 
-    /** {@code with_vector} (alias {@code with_vectors}): a boolean or a list of vector names. */
-    static boolean withVector(JsonNode body, boolean absent) {
+    /**
+     * {@code with_vector} (alias {@code with_vectors}): a boolean or a list of vector names, each of which must be
+     * {@code vectorName}'s.
+     */
+    static boolean withVector(JsonNode body, boolean absent, VectorName vectorName) {
         JsonNode node = body.has("with_vector") ? body.get("with_vector") : body.get("with_vectors");
         if (node == null || node.isNull()) {
             return absent;
@@ -253,9 +261,7 @@ final class RequestParser {
                 if (!name.isTextual()) {
                     throw JsonFields.typeError("with_vector", name, "a vector name");
                 }
-                if (!name.textValue().equals(DEFAULT_VECTOR)) {
-                    throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name.textValue());
-                }
+                vectorName.require(name.textValue());
             }
             return !node.isEmpty();
         }
@@ -263,47 +269,50 @@ final class RequestParser {
     }
 
     /** Qdrant's SearchRequest: {@code vector}, {@code limit} (required, ≥ 1), filter, offset, params, thresholds. */
-    static SearchRequest search(JsonNode body) {
-        float[] vector = searchVector(body);
+    static SearchRequest search(JsonNode body, VectorName vectorName) {
+        float[] vector = searchVector(body, vectorName);
         if (!JsonFields.present(body, "limit")) {
             throw ApiException.badRequest("Format error in JSON body: missing field `limit`");
         }
         int limit = JsonFields.optInt(body, "limit", null, 1);
-        return searchTail(body, vector, limit);
+        return searchTail(body, vector, limit, vectorName);
     }
 
     /**
-     * A SearchRequest's {@code vector} (Qdrant's NamedVectorStruct): a vector, {@code {"": [...]}}, or
-     * {@code {"name": "", "vector": [...]}}; another vector name is a 400.
+     * A SearchRequest's {@code vector} (Qdrant's NamedVectorStruct): a vector (the unnamed one), {@code {"name":
+     * [...]}}, or {@code {"name": "name", "vector": [...]}} (no {@code name}: the unnamed vector); a name other than
+     * {@code vectorName}'s is a 400.
      */
-    static float[] searchVector(JsonNode body) {
+    static float[] searchVector(JsonNode body, VectorName vectorName) {
         JsonNode vectorNode = body.get("vector");
         if (vectorNode != null && vectorNode.isObject() && vectorNode.has("vector")) {
             String name = JsonFields.optText(vectorNode, "name");
-            if (name != null && !name.equals(DEFAULT_VECTOR)) {
-                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
-            }
+            vectorName.require(name == null ? "" : name);
             return vector(vectorNode.get("vector"), "vector.vector");
         }
-        return vector(vectorNode, "vector");
+        return vector(vectorNode, "vector", vectorName);
     }
 
-    /** The parts SearchRequest and QueryRequest share: filter, offset, payload/vector selection, params. */
-    static SearchRequest searchTail(JsonNode body, float[] vector, int limit) {
-        return searchTail(body, vector, null, limit);
+    /**
+     * The parts SearchRequest and QueryRequest share: filter, offset, payload/vector selection, params, for a
+     * collection whose vector is {@code vectorName}.
+     */
+    static SearchRequest searchTail(JsonNode body, float[] vector, int limit, VectorName vectorName) {
+        return searchTail(body, vector, null, limit, vectorName);
     }
 
-    /** {@link #searchTail(JsonNode, float[], int)} of a search ranking by an example query instead of a vector. */
-    static SearchRequest searchTail(JsonNode body, ExampleQuery query, int limit) {
-        return searchTail(body, null, query, limit);
+    /** {@link #searchTail(JsonNode, float[], int, VectorName)} of a search ranking by an example query. */
+    static SearchRequest searchTail(JsonNode body, ExampleQuery query, int limit, VectorName vectorName) {
+        return searchTail(body, null, query, limit, vectorName);
     }
 
-    private static SearchRequest searchTail(JsonNode body, float[] vector, ExampleQuery query, int limit) {
+    private static SearchRequest searchTail(JsonNode body, float[] vector, ExampleQuery query, int limit,
+            VectorName vectorName) {
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         Float threshold = JsonFields.optFloat(body, "score_threshold");
         SearchParams params = params(body);
         return new SearchRequest(vector, filter(body, "filter"), limit, offset, withPayload(body, WithPayload.NONE),
-                withVector(body, false), threshold, params.hnswEfOrNull(), params.exact(),
+                withVector(body, false, vectorName), threshold, params.hnswEfOrNull(), params.exact(),
                 params.quantizationOrNull(), params.indexedOnly(), query);
     }
 
@@ -356,10 +365,10 @@ final class RequestParser {
     }
 
     /** Qdrant's ScrollRequest: offset (a point id), limit (default 10, ≥ 1), filter, with_payload (default true). */
-    static ScrollRequest scroll(JsonNode body) {
+    static ScrollRequest scroll(JsonNode body, VectorName vectorName) {
         PointId offset = JsonFields.present(body, "offset") ? id(body.get("offset"), "offset") : null;
         int limit = JsonFields.optInt(body, "limit", 10, 1);
         return new ScrollRequest(offset, limit, filter(body, "filter"), withPayload(body, WithPayload.ALL),
-                withVector(body, false));
+                withVector(body, false, vectorName));
     }
 }

@@ -46,14 +46,15 @@ final class SearchRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadParams read = request.readParams();
         JsonNode body = request.jsonObject();
-        var search = RequestParser.search(body);
+        var search = RequestParser.search(body, VectorName.of(collection));
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(read);
-        return ApiResponse.ok(scored(collection.search(search, read.consistency())));
+        return ApiResponse.ok(scored(collection, collection.search(search, read.consistency())));
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
         return batch(request, "a search request", SEARCH_LIKE,
-                (collection, body, consistency) -> scored(collection.search(RequestParser.search(body), consistency)));
+                (collection, body, consistency) -> scored(collection,
+                        collection.search(RequestParser.search(body, VectorName.of(collection)), consistency)));
     }
 
     /** The strict mode checks of one entry of a batch endpoint. */
@@ -112,11 +113,13 @@ final class SearchRoutes {
      * {@code sum_scores}, the example points themselves left out.
      */
     private ArrayNode recommend(CollectionService collection, JsonNode body, ReadConsistency consistency) {
-        rejectUnsupported(body);
+        VectorName vectorName = VectorName.of(collection);
+        rejectUnsupported(body, vectorName);
         int limit = requiredLimit(body);
         RecommendInput.Resolved r = RecommendInput.resolve(
                 ExampleSource.of(collections, collection, body, "", consistency), body, "", true);
-        return scored(collection.search(r.search(excluding(body, r.examples()), limit), consistency));
+        return scored(collection, collection.search(r.search(excluding(body, r.examples()), limit, vectorName),
+                consistency));
     }
 
     /** A request's {@code limit}: required (a 400 when missing), at least 1 (a 422). */
@@ -142,35 +145,29 @@ final class SearchRoutes {
     /**
      * One DiscoverRequest: the best points by discovery (a target ranked within its context pairs) or, without a
      * target, by context search, the example points left out. A DiscoverRequest has no {@code score_threshold}
-     * (ignored, as Qdrant's model ignores unknown keys); vector names other than the unnamed one are 400s; with
+     * (ignored, as Qdrant's model ignores unknown keys); vector names other than the collection's are 400s; with
      * {@code lookup_from}, example ids come from that collection ({@link ExampleSource}).
      */
     private ArrayNode discover(CollectionService collection, JsonNode body, ReadConsistency consistency) {
-        requireUnnamedVector(body);
+        VectorName vectorName = VectorName.of(collection);
+        vectorName.requireUsing(JsonFields.optText(body, "using"));
         int limit = requiredLimit(body);
         DiscoverInput.Resolved d = DiscoverInput.ofRequest(ExampleSource.of(collections, collection, body, "",
                 consistency), body);
         ObjectNode shape = (ObjectNode) excluding(body, d.examples()).deepCopy();
         shape.remove("score_threshold");
-        return scored(collection.search(RequestParser.searchTail(shape, d.query(), limit), consistency));
+        return scored(collection, collection.search(RequestParser.searchTail(shape, d.query(), limit, vectorName),
+                consistency));
     }
 
     /** A RecommendRequest's fields this server does not take (also those of a RecommendGroupsRequest). */
-    static void rejectUnsupported(JsonNode body) {
+    static void rejectUnsupported(JsonNode body, VectorName vectorName) {
         for (String unsupported : List.of("prefetch")) {
             if (JsonFields.present(body, unsupported)) {
                 throw ApiException.badRequest("Wrong input: `" + unsupported + "` is not supported by this server");
             }
         }
-        requireUnnamedVector(body);
-    }
-
-    /** {@code using}, when given, must name the unnamed vector, the only one Quiver's collections hold (else a 400). */
-    private static void requireUnnamedVector(JsonNode body) {
-        String using = JsonFields.optText(body, "using");
-        if (using != null && !using.equals(RequestParser.DEFAULT_VECTOR)) {
-            throw ApiException.badRequest("Wrong input: Not existing vector name error: " + using);
-        }
+        vectorName.requireUsing(JsonFields.optText(body, "using"));
     }
 
     private ApiResponse query(ApiRequest request) {
@@ -189,7 +186,7 @@ final class SearchRoutes {
     private ObjectNode query(CollectionService collection, JsonNode body, ReadConsistency consistency) {
         QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         ObjectNode result = json.createObjectNode();
-        result.set("points", scored(new QueryRunner(collection, consistency).run(plan)));
+        result.set("points", scored(collection, new QueryRunner(collection, consistency).run(plan)));
         return result;
     }
 
@@ -213,9 +210,11 @@ final class SearchRoutes {
         return copy;
     }
 
-    private ArrayNode scored(List<ScoredPoint> hits) {
+    /** The hits as Qdrant's ScoredPoint JSON, vectors under the collection's vector name. */
+    private ArrayNode scored(CollectionService collection, List<ScoredPoint> hits) {
+        String vectorName = collection.config().vectorName();
         ArrayNode out = json.createArrayNode();
-        hits.forEach(h -> out.add(h.toJson()));
+        hits.forEach(h -> out.add(h.toJson(vectorName)));
         return out;
     }
 }

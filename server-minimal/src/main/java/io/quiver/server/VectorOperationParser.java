@@ -22,7 +22,7 @@ final class VectorOperationParser {
     }
 
     /** UpdateVectors: each point's new vector ({@code vector}, alias {@code vectors}); the payload is kept. */
-    static PointRoutes.PreparedUpdate updateVectors(JsonNode body) {
+    static PointRoutes.PreparedUpdate updateVectors(JsonNode body, VectorName vectorName) {
         if (!JsonFields.present(body, "points")) {
             throw ApiException.badRequest("Format error in JSON body: missing field `points`");
         }
@@ -42,7 +42,7 @@ final class VectorOperationParser {
             if (vector != null && (vector.isObject() || vector.isArray()) && vector.isEmpty()) {
                 throw ApiException.validation("points[" + i + "].vector", "must specify vectors to update for point");
             }
-            points.add(new PointVectors(id, RequestParser.vector(vector, "vector")));
+            points.add(new PointVectors(id, RequestParser.vector(vector, "vector", vectorName)));
         }
         return (c, wait) -> c.updateVectors(points, wait);
     }
@@ -53,7 +53,7 @@ final class VectorOperationParser {
      * first, then the ids'; the answer is the last one's), as Qdrant's {@code do_delete_vectors} runs them; neither is
      * a 400 {@code No filter or points provided}.
      */
-    static PointRoutes.PreparedUpdate deleteVectors(JsonNode body) {
+    static PointRoutes.PreparedUpdate deleteVectors(JsonNode body, VectorName vectorName) {
         String field = body.has("vector") ? "vector" : "vectors";
         if (!JsonFields.present(body, field)) {
             throw ApiException.badRequest("Format error in JSON body: missing field `vector`");
@@ -83,11 +83,7 @@ final class VectorOperationParser {
         if (selectors.isEmpty()) {
             throw ApiException.badRequest("Bad request: No filter or points provided");
         }
-        for (String name : names) {
-            if (!name.equals(RequestParser.DEFAULT_VECTOR)) {
-                throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
-            }
-        }
+        names.forEach(vectorName::require);
         return (c, wait) -> {
             UpdateResult last = null;
             for (PointsSelector selector : selectors) {

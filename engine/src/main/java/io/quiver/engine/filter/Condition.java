@@ -24,8 +24,8 @@ public sealed interface Condition permits Filter, FieldCondition, Condition.IsEm
     }
 
     /**
-     * {@code {"has_vector":"name"}}: the point has the named vector; Quiver points have the unnamed one ("") only,
-     * unless it was deleted.
+     * {@code {"has_vector":"name"}}: the point has the named vector. Segments know a point's one vector as {@code ""}
+     * (unless it was deleted); {@link Filter#forVectorNamed} renames a collection's named vector to that first.
      */
     record HasVector(String vectorName) implements Condition {}
 

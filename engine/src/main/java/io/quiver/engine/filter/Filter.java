@@ -34,6 +34,42 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
         return FilterEvaluator.PLAIN.matches(this, id, payload);
     }
 
+    /**
+     * This filter as the segments of a collection whose one vector is named {@code vectorName} evaluate it. Segments
+     * know that vector as {@code ""}, the only name {@link FilterEvaluator} and the planner match, so
+     * {@code has_vector: vectorName} becomes {@code has_vector: ""} and {@code has_vector: ""} becomes
+     * {@code vectorName}, which no point of such a collection has. This filter itself when the vector is unnamed or
+     * no condition names a vector.
+     */
+    public Filter forVectorNamed(String vectorName) {
+        if (vectorName.isEmpty()) {
+            return this;
+        }
+        ObjectNode copy = json.deepCopy();
+        return swapVectorNames(copy, vectorName) ? FilterParser.parse(copy) : this;
+    }
+
+    /** Swaps {@code ""} and {@code name} in every {@code has_vector} below {@code node}; true when one was found. */
+    private static boolean swapVectorNames(com.fasterxml.jackson.databind.JsonNode node, String name) {
+        boolean found = false;
+        if (node instanceof ObjectNode object) {
+            com.fasterxml.jackson.databind.JsonNode hasVector = object.get("has_vector");
+            if (hasVector != null && hasVector.isTextual()) {
+                object.put("has_vector", hasVector.textValue().isEmpty() ? name
+                        : hasVector.textValue().equals(name) ? "" : hasVector.textValue());
+                found = true;
+            }
+            for (var child : object.properties()) {
+                found |= swapVectorNames(child.getValue(), name);
+            }
+        } else if (node != null && node.isArray()) {
+            for (var child : node) {
+                found |= swapVectorNames(child, name);
+            }
+        }
+        return found;
+    }
+
     /** The filter as Qdrant JSON (a fresh copy of what was parsed); {@link FilterParser#parse} reads it back. */
     public ObjectNode toJson() {
         return json.deepCopy();

@@ -38,8 +38,9 @@
  *   <li><b>values_count</b>: per reached value, {@code null} counts 0, an array its length, anything else 1.</li>
  *   <li><b>is_empty {key}</b>: every reached value is {@code null} or {@code []} (so missing is empty; {@code [null]}
  *   is not). <b>is_null {key}</b>: some reached value is {@code null} ({@code [null]} and missing are not).</li>
- *   <li><b>has_id</b>: the point id is listed. <b>has_vector</b>: Quiver points have at most the unnamed vector
- *   {@code ""}; over a segment (the payload indexes' planner) a point whose vector was deleted does not match, while
+ *   <li><b>has_id</b>: the point id is listed. <b>has_vector</b>: Quiver points have at most one vector, which
+ *   segments know as {@code ""} (a shard renames the collection's vector to it first: {@link
+ *   io.quiver.engine.filter.Filter#forVectorNamed}); over a segment (the payload indexes' planner) a point whose vector was deleted does not match, while
  *   this evaluator, which sees only id and payload, takes every point to have it. Inside {@code nested} both are
  *   false (Qdrant does not support them there).</li>
  *   <li><b>nested {key, filter}</b>: some object element of the array at {@code key[]} satisfies the whole inner

@@ -304,8 +304,14 @@ public final class Shard implements AutoCloseable {
             Durability durability) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         checkUsable();
-        worker.enqueue(() -> process(op, filterOrNull, idsMustExist, durability, done));
+        Filter filter = segmentFilter(filterOrNull);
+        worker.enqueue(() -> process(op, filter, idsMustExist, durability, done));
         return done;
+    }
+
+    /** A request's filter as segments evaluate it (their one vector is always {@code ""}); null stays null. */
+    private Filter segmentFilter(Filter filterOrNull) {
+        return filterOrNull == null ? null : filterOrNull.forVectorNamed(settings.vectorName());
     }
 
     private void checkUsable() {
@@ -445,8 +451,8 @@ public final class Shard implements AutoCloseable {
     public List<ScoredPoint> search(float[] query, int k, Filter filter, Integer hnswEf, boolean exact,
             QuantizationSearchParams quantizationOrNull, boolean indexedOnly, WithPayload withPayload,
             boolean withVector) {
-        return readPath.search(query, k, filter, hnswEf, exact, quantizationOrNull, indexedOnly, withPayload,
-                withVector);
+        return readPath.search(query, k, segmentFilter(filter), hnswEf, exact, quantizationOrNull, indexedOnly,
+                withPayload, withVector);
     }
 
     /**
@@ -457,7 +463,8 @@ public final class Shard implements AutoCloseable {
      */
     public List<ScoredPoint> searchByExamples(io.quiver.engine.ExampleQuery query, int k, Filter filter,
             Integer hnswEf, boolean exact, boolean indexedOnly, WithPayload withPayload, boolean withVector) {
-        return readPath.searchByExamples(query, k, filter, hnswEf, exact, indexedOnly, withPayload, withVector);
+        return readPath.searchByExamples(query, k, segmentFilter(filter), hnswEf, exact, indexedOnly, withPayload,
+                withVector);
     }
 
     /** The point with this id, or null. */
@@ -467,12 +474,12 @@ public final class Shard implements AutoCloseable {
 
     /** Up to {@code limit} matching points with id >= {@code from}, ascending. */
     public List<Record> scroll(PointId from, int limit, Filter filter, WithPayload withPayload, boolean withVector) {
-        return readPath.scroll(from, limit, filter, withPayload, withVector);
+        return readPath.scroll(from, limit, segmentFilter(filter), withPayload, withVector);
     }
 
     /** Exact number of (matching) points. */
     public long count(Filter filter) {
-        return readPath.count(filter);
+        return readPath.count(segmentFilter(filter));
     }
 
     /**

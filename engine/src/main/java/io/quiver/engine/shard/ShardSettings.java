@@ -20,11 +20,13 @@ import io.quiver.wal.WalConfig;
  * @param maxSegmentVectors        the merge optimizer never makes a segment larger than this
  * @param deletedThreshold         the vacuum rewrites a sealed segment whose deleted fraction exceeds this...
  * @param vacuumMinVectors         ...when it holds at least this many vectors
+ * @param vectorName               the name requests give the collection's one vector ({@code ""}: unnamed);
+ *                                 segments know it as {@code ""}, see {@link io.quiver.engine.filter.Filter#forVectorNamed}
  */
 public record ShardSettings(int dim, Distance distance, long indexingThresholdVectors, long fullScanThresholdVectors,
         HnswParams hnsw, int indexThreads, ScalarQuantizationConfig quantizationOrNull, WalConfig wal,
         boolean verifyVectorsOnOpen, int targetSegments, long maxSegmentVectors, double deletedThreshold,
-        long vacuumMinVectors) {
+        long vacuumMinVectors, String vectorName) {
     /** Vectors a segment is sized for: the indexing threshold, or 4096 when segments are never sealed. */
     long expectedSegmentVectors() {
         return indexingThresholdVectors == Long.MAX_VALUE ? 4096 : indexingThresholdVectors;

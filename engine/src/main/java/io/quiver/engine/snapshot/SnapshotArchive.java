@@ -256,8 +256,9 @@ public final class SnapshotArchive {
     }
 
     private static String describe(io.quiver.engine.CollectionConfig.VectorParams v) {
-        return "{size: " + v.size() + ", distance: " + io.quiver.engine.CollectionConfig.distanceName(v.distance())
-                + ", on_disk: " + v.onDisk() + "}";
+        String params = "{size: " + v.size() + ", distance: "
+                + io.quiver.engine.CollectionConfig.distanceName(v.distance()) + ", on_disk: " + v.onDisk() + "}";
+        return v.name().isEmpty() ? params : "{" + v.name() + ": " + params + "}";
     }
 
     /** What an archive says of itself, read without extracting it: its {@code config.json} and its shard ids. */

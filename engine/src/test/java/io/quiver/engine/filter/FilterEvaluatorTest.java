@@ -41,6 +41,25 @@ class FilterEvaluatorTest {
     }
 
     @Test
+    void aFilterForANamedVectorMatchesItsNameAsSegmentsKnowIt() {
+        com.fasterxml.jackson.databind.node.ObjectNode payload = JSON.createObjectNode();
+        Filter named = FilterParser.parse(json("{\"must\":[{\"has_vector\":\"image\"}]}"));
+        assertFalse(FilterEvaluator.PLAIN.matches(named, ID, payload, true), "segments know no vector \"image\"");
+        Filter forSegments = named.forVectorNamed("image");
+        assertTrue(FilterEvaluator.PLAIN.matches(forSegments, ID, payload, true));
+        assertFalse(FilterEvaluator.PLAIN.matches(forSegments, ID, payload, false), "a point without it");
+        Filter unnamed = FilterParser.parse(json("{\"must\":[{\"has_vector\":\"\"}]}")).forVectorNamed("image");
+        assertFalse(FilterEvaluator.PLAIN.matches(unnamed, ID, payload, true), "no unnamed vector there");
+        Filter nested = FilterParser.parse(json("{\"should\":[{\"must\":[{\"has_vector\":\"image\"}]}]}"));
+        assertFalse(FilterEvaluator.PLAIN.matches(nested, ID, payload, true));
+        assertTrue(FilterEvaluator.PLAIN.matches(nested.forVectorNamed("image"), ID, payload, true),
+                "a condition in a nested filter is renamed too");
+        Filter field = FilterParser.parse(json("{\"must\":[{\"key\":\"has_vector\",\"match\":{\"value\":\"x\"}}]}"));
+        assertTrue(field == field.forVectorNamed("image"), "no has_vector condition: the same filter");
+        assertTrue(named == named.forVectorNamed(""), "an unnamed collection's filters stay as they are");
+    }
+
+    @Test
     void isEmptyIsMissingNullOrEmptyArray() {
         assertFalse(must("{\"is_empty\":{\"key\":\"price\"}}", PRODUCT));
         assertTrue(must("{\"is_empty\":{\"key\":\"something_new\"}}", PRODUCT));

@@ -32,7 +32,7 @@ class LoggedPayloadKeysTest {
     @Test
     void unparsableLoggedKeysChangeNothingLiveOrOnReplay() {
         ShardSettings settings = new ShardSettings(2, Distance.EUCLID, 16, 0, HnswParams.defaults(), 1, null,
-                WalConfig.defaults(), true, 2, 1000, 0.2, 1000);
+                WalConfig.defaults(), true, 2, 1000, 0.2, 1000, "");
         ExecutorService indexer = Executors.newSingleThreadExecutor();
         PointId id = PointId.of(7);
         List<PointId> ids = List.of(id);

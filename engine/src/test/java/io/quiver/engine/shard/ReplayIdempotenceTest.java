@@ -35,7 +35,7 @@ class ReplayIdempotenceTest {
         System.out.println("ReplayIdempotenceTest: seed " + seed + " (replay with -Dquiver.seed=" + seed + ")");
         Random rnd = new Random(seed);
         ShardSettings settings = new ShardSettings(4, Distance.EUCLID, 16, 0, HnswParams.defaults(), 1, null,
-                WalConfig.defaults(), true, 2, 1000, 0.2, 1000);
+                WalConfig.defaults(), true, 2, 1000, 0.2, 1000, "");
         ExecutorService indexer = Executors.newSingleThreadExecutor();
         try (Shard shard = Shard.open(0, dir, settings, indexer, new SegmentIndexBuilder(), "replay")) {
             for (int op = 0; op < 300; op++) {

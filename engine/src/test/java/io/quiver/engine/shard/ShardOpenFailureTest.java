@@ -36,7 +36,7 @@ class ShardOpenFailureTest {
     Path dir;
 
     private static final ShardSettings SETTINGS = new ShardSettings(4, Distance.EUCLID, 16, 0, HnswParams.defaults(),
-            1, null, WalConfig.defaults(), true, 0, 1000, 0.2, 1000);
+            1, null, WalConfig.defaults(), true, 0, 1000, 0.2, 1000, "");
 
     @Test
     void closedAndFailedShardsUnmapTheirSegmentsAndRefuseReads() throws Exception {
