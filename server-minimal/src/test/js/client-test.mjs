@@ -101,6 +101,26 @@ step('errors');
 await assert.rejects(client.getCollection('no_such_collection_' + Date.now()), (e) => e.status === 404);
 await assert.rejects(client.upsert(name, { wait: true, points: [{ id: 9, vector: [1, 2, 3] }] }), (e) => e.status === 400);
 
+step('named vector');
+const named = name + '_named';
+assert.equal(await client.createCollection(named, { vectors: { image: { size: 3, distance: 'Euclid' } } }), true);
+assert.equal((await client.getCollection(named)).config.params.vectors.image.size, 3);
+await client.upsert(named, {
+  wait: true,
+  points: [
+    { id: 1, vector: { image: [0, 0, 1] }, payload: { n: 1 } },
+    { id: 2, vector: { image: [0, 1, 0] }, payload: { n: 2 } },
+    { id: 3, vector: { image: [1, 0, 0] }, payload: { n: 3 } },
+  ],
+});
+const namedHits = await client.query(named, { query: [0.9, 0.1, 0], using: 'image', limit: 2, with_vector: true });
+assert.deepEqual(namedHits.points.map((p) => p.id), [3, 2]);
+assert.deepEqual(namedHits.points[0].vector, { image: [1, 0, 0] });
+const namedSearch = await client.search(named, { vector: { name: 'image', vector: [0, 0.2, 0.9] }, limit: 1 });
+assert.deepEqual(namedSearch.map((h) => h.id), [1]);
+await assert.rejects(client.query(named, { query: [1, 0, 0], limit: 1 }), (e) => e.status === 400);
+assert.equal(await client.deleteCollection(named), true);
+
 step('delete collection');
 assert.equal(await client.deleteCollection(name), true);
 assert.equal((await client.collectionExists(name)).exists, false);

@@ -56,7 +56,8 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
      * VectorParams may add, each null when not given and shown only when given: {@code on_disk} (vectors are mapped
      * from their files either way), {@code hnsw_config} (a diff over the collection's, for this vector:
      * {@link CollectionConfig#vectorHnsw()}), {@code quantization_config} (replaces the collection's for this vector:
-     * {@link CollectionConfig#vectorQuantizationOrNull()}) and {@code datatype} ("float32", the only one stored).
+     * {@link CollectionConfig#vectorQuantizationOrNull()}) and {@code datatype} ("float32", "float16" or "uint8": the
+     * values a vector may take, see {@link VectorInput}; Quiver stores them as float32 either way).
      */
     public record VectorParams(String name, int size, Distance distance, Boolean onDiskOrNull,
             HnswConfigDiff hnswOrNull, QuantizationConfig quantizationOrNull, String datatypeOrNull) {
@@ -331,7 +332,7 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     /**
      * Qdrant's VectorParams: size (1..=65536, else a validation problem) and distance required; {@code on_disk},
      * {@code hnsw_config}, {@code quantization_config} (alias {@code quantization}) and {@code datatype} kept; what
-     * Quiver cannot store (datatype float16/uint8, {@code multivector_config}) is a BadRequest, never dropped.
+     * Quiver cannot store ({@code uint8} under Cosine, {@code multivector_config}) is a BadRequest, never dropped.
      */
     private static VectorParams parseVectorParams(String name, JsonNode v, List<String> problems, boolean strict) {
         Integer size = intOr(v, "size", null);
@@ -351,6 +352,10 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         JsonNode qn = field(v, "quantization_config") != null ? v.get("quantization_config") : v.get("quantization");
         QuantizationConfig q = qn == null ? null : parseQuantization(qn, under("quantization_config.", problems));
         String datatype = parseDatatype(textOr(v, "datatype", null));
+        if ("uint8".equals(datatype) && distance == Distance.COSINE) {
+            throw new BadRequestException("datatype `uint8` with Cosine distance is not supported: Quiver stores "
+                    + "Cosine vectors normalised to unit length, which uint8 values cannot hold");
+        }
         if (field(v, "multivector_config") != null) {
             throw new BadRequestException("multivector_config is not supported: Quiver stores one dense vector per "
                     + "point");
@@ -358,15 +363,13 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         return new VectorParams(name, size, distance, onDisk, hnsw, q, datatype);
     }
 
-    /** Qdrant's vector datatypes: "float32" is what Quiver stores; "float16" and "uint8" are refused. */
+    /** Qdrant's vector datatypes, as given (null when absent). */
     private static String parseDatatype(String datatype) {
         if (datatype == null) {
             return null;
         }
         return switch (datatype) {
-            case "float32" -> datatype;
-            case "float16", "uint8" -> throw new BadRequestException("datatype `" + datatype + "` is not supported: "
-                    + "Quiver stores vectors as float32");
+            case "float32", "float16", "uint8" -> datatype;
             default -> throw new BadRequestException("Format error in JSON body: vectors.datatype: unknown variant `"
                     + datatype + "`, expected one of `float32`, `uint8`, `float16`");
         };

@@ -84,11 +84,9 @@ final class CollectionReader {
      */
     List<ScoredPoint> search(SearchRequest request) {
         CollectionConfig c = config.get();
-        Distance distance = c.vectors().distance();
-        int dim = c.vectors().size();
         ExampleQuery examples = request.exampleQueryOrNull() == null ? null
-                : request.exampleQueryOrNull().mapExamples(v -> VectorInput.prepare(v, dim, distance));
-        float[] q = examples == null ? VectorInput.prepare(request.vector(), dim, distance) : null;
+                : request.exampleQueryOrNull().mapExamples(v -> VectorInput.prepare(v, c.vectors()));
+        float[] q = examples == null ? VectorInput.prepare(request.vector(), c.vectors()) : null;
         int k = request.candidates();
         if (request.limit() == 0) {
             return List.of();
@@ -105,7 +103,7 @@ final class CollectionReader {
                 best.merge(p.id(), p, (a, b) -> a.version() >= b.version() ? a : b);
             }
         }
-        boolean higher = request.higherIsBetter(distance);
+        boolean higher = request.higherIsBetter(c.vectors().distance());
         List<ScoredPoint> all = new ArrayList<>(best.values());
         all.sort((a, b) -> {
             int cmp = higher ? Float.compare(b.score(), a.score()) : Float.compare(a.score(), b.score());

@@ -5,7 +5,6 @@ import io.quiver.engine.filter.JsonPath;
 import io.quiver.engine.shard.Operation;
 import io.quiver.engine.shard.PayloadJson;
 import io.quiver.engine.shard.Shard;
-import io.quiver.hnsw.Distance;
 import io.quiver.wal.Durability;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,15 +37,13 @@ final class CollectionWriter {
 
     /** {@link Collection#upsert}. */
     UpdateResult upsert(List<Point> points, boolean wait) {
-        CollectionConfig c = config.get();
-        int dim = c.vectors().size();
-        Distance distance = c.vectors().distance();
+        CollectionConfig.VectorParams params = config.get().vectors();
         Map<Integer, Map<PointId, Operation.PointData>> perShard = new HashMap<>();
         for (Point p : points) {
             if (p == null || p.id() == null) {
                 throw new BadRequestException("point id is missing");
             }
-            float[] v = p.vector() == null ? null : VectorInput.prepare(p.vector(), dim, distance);
+            float[] v = p.vector() == null ? null : VectorInput.prepare(p.vector(), params);
             // a later occurrence of the same id in one batch wins: the logged operation holds each id once
             perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
                     .put(p.id(), new Operation.PointData(p.id(), v, PayloadJson.toBytes(p.payload())));
@@ -66,15 +63,13 @@ final class CollectionWriter {
         if (points.isEmpty()) {
             throw new ValidationException(List.of("points: must specify points to update"));
         }
-        CollectionConfig c = config.get();
-        int dim = c.vectors().size();
-        Distance distance = c.vectors().distance();
+        CollectionConfig.VectorParams params = config.get().vectors();
         Map<Integer, Map<PointId, Operation.PointVector>> perShard = new java.util.TreeMap<>();
         for (PointVectors p : points) {
             if (p == null || p.id() == null) {
                 throw new BadRequestException("point id is missing");
             }
-            float[] v = VectorInput.prepare(p.vector(), dim, distance);
+            float[] v = VectorInput.prepare(p.vector(), params);
             // a later vector for the same id wins (Qdrant merges a point's updates within one request)
             perShard.computeIfAbsent(shards.shardIdOf(p.id()), k -> new LinkedHashMap<>())
                     .put(p.id(), new Operation.PointVector(p.id(), v));

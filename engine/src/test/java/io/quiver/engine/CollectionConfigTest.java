@@ -238,8 +238,7 @@ class CollectionConfigTest {
                 .vectorQuantizationOrNull());
 
         for (String vectors : List.of(
-                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float16\"}",
-                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"uint8\"}",
+                "{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float64\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
                 "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{}}}")) {

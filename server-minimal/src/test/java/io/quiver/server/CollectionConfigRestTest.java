@@ -48,8 +48,7 @@ class CollectionConfigRestTest extends RestServerTest {
     @Test
     void unsupportedVectorParamsAreRefusedNotDropped() {
         for (String vectors : List.of(
-                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float16\"}",
-                "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"uint8\"}",
+                "{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
                 "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x16\"}}}")) {
             rest.error(400, "PUT", "/collections/u", "{\"vectors\":" + vectors + "}");
@@ -58,6 +57,25 @@ class CollectionConfigRestTest extends RestServerTest {
                 "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"sparse_vectors\":{\"text\":{}}}");
         assertTrue(sparse.contains("sparse vectors are not supported"), sparse);
         assertFalse(rest.ok("GET", "/collections/u/exists", null).get("exists").asBoolean());
+    }
+
+    @Test
+    void vectorDatatypesHoldTheValuesTheyName() {
+        rest.ok("PUT", "/collections/u8", "{\"vectors\":{\"size\":3,\"distance\":\"Manhattan\",\"datatype\":\"uint8\"}}");
+        assertEquals("uint8", rest.ok("GET", "/collections/u8", null).at("/config/params/vectors/datatype").asText());
+        rest.ok("PUT", "/collections/u8/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[-3,7.9,400]}]}");
+        assertEquals("[0.0,7.0,255.0]", rest.ok("GET", "/collections/u8/points/1", null).get("vector").toString());
+        JsonNode hit = rest.ok("POST", "/collections/u8/points/query", "{\"query\":[1.5,7,255],\"limit\":1}")
+                .get("points").get(0);
+        assertEquals(1.0, hit.get("score").asDouble(), "|0-1| + |7-7| + |255-255|: the query is cast as well");
+        rest.ok("PUT", "/collections/f16", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"datatype\":\"float16\"}}");
+        rest.ok("PUT", "/collections/f16/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[0.1,3]}]}");
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(0.1f)),
+                rest.ok("GET", "/collections/f16/points/1", null).get("vector").get(0).floatValue());
+        assertTrue(rest.error(400, "PUT", "/collections/f16/points", "{\"points\":[{\"id\":2,\"vector\":[1e5,0]}]}")
+                .contains("float16 range"));
+        assertTrue(rest.error(400, "PUT", "/collections/u8c",
+                "{\"vectors\":{\"size\":3,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}").contains("uint8"));
     }
 
     @Test

@@ -42,7 +42,7 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
      * no condition names a vector.
      */
     public Filter forVectorNamed(String vectorName) {
-        if (vectorName.isEmpty()) {
+        if (vectorName.isEmpty() || json.findParent("has_vector") == null) {
             return this;
         }
         ObjectNode copy = json.deepCopy();
