@@ -96,11 +96,27 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
             throw new BadRequestException("Can't create collection with name " + name
                     + ". Alias with the same name already exists");
         }
-        var placement = ShardPlacement.place(node.metadata(), config.shardNumber(), config.replicationFactor());
+        var placement = ShardPlacement.place(committedMetadata(), config.shardNumber(), config.replicationFactor());
         try {
             proposeAndWait(MetadataOperation.CreateCollection.of(name, config.toJson(), placement));
         } catch (ClusterException e) {
             throw typed(e, name);
+        }
+    }
+
+    /**
+     * The metadata as of the leader's commit index, for a placement over every peer that has joined: this node's own
+     * view lags by a heartbeat, and a node that just joined may not yet see its own arrival. The local view when no
+     * leader confirms in time (the proposal then fails on its own).
+     */
+    private ClusterMetadata committedMetadata() {
+        try {
+            return node.metadataLinearizable().get();
+        } catch (ExecutionException e) {
+            return node.metadata();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return node.metadata();
         }
     }
 
