@@ -249,6 +249,22 @@ class NamedVectorRestTest extends RestServerTest {
     }
 
     @Test
+    void aSnapshotKeepsTheName() {
+        rest.ok("PUT", "/collections/named", CREATE);
+        upsertAll(rest, "named");
+        String name = rest.ok("POST", "/collections/named/snapshots", null).get("name").asText();
+        String location = dir.resolve("snapshots").resolve("named").resolve(name).toUri().toString();
+        assertTrue(rest.ok("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + location + "\"}")
+                .asBoolean());
+        assertTrue(rest.ok("GET", "/collections/copy", null).at("/config/params/vectors").has("image"));
+        assertTrue(java.util.Arrays.equals(vectors.get(11), namedVector(rest.ok("GET", "/collections/copy/points/11",
+                null))));
+        rest.ok("PUT", "/collections/plain", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
+        assertTrue(rest.error(400, "PUT", "/collections/plain/snapshots/recover", "{\"location\":\"" + location
+                + "\"}").contains("not compatible"), "the unnamed vector is another vector than \"image\"");
+    }
+
+    @Test
     void aCollectionSpreadOverAClusterUsesTheNameToo() throws Exception {
         int p2p0 = ServerProcess.freePort();
         int p2p1 = ServerProcess.freePort();
