@@ -12,7 +12,7 @@ import static io.quiver.server.VectorJson.unit;
 /**
  * The expected side of the MMR REST tests, worked out from the vectors a test stored and nothing the server computes:
  * the nearest points by brute force and Qdrant's greedy Maximal Marginal Relevance selection, both in double
- * precision. Stateless.
+ * precision; and a six-point data set small enough to check by hand. Stateless.
  */
 final class MmrReference {
 
@@ -35,6 +35,11 @@ final class MmrReference {
     /** Creates {@code name} (Euclid, 2 dimensions; {@code extra} adds fields to the body) holding {@link #SIX}. */
     static void createSix(RestClient rest, String name, String extra) {
         rest.ok("PUT", "/collections/" + name, "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"}" + extra + "}");
+        upsertSix(rest, name);
+    }
+
+    /** Writes {@link #SIX} into {@code name}, waiting for the write. */
+    static void upsertSix(RestClient rest, String name) {
         StringBuilder body = new StringBuilder("{\"points\":[");
         for (int id = 1; id <= 6; id++) {
             body.append(id == 1 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":")
