@@ -15,7 +15,6 @@ import java.util.TreeMap;
 
 import static io.quiver.server.VectorJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * MMR at the root, in prefetches and in query groups on a collection spread over two in-JVM cluster nodes (three
@@ -38,6 +37,9 @@ class MmrClusterRestTest {
         for (RestClient client : clients) {
             client.eventually("/collections/" + name + "/exists", e -> e.get("exists").asBoolean(),
                     "the collection on both nodes", Duration.ofSeconds(30));
+            // placement spreads the three shards over both nodes; each node opens its own in its own time
+            client.eventually("/collections/" + name + "/cluster", c -> !c.get("local_shards").isEmpty(),
+                    "a shard on each node", Duration.ofSeconds(30));
         }
     }
 
@@ -51,10 +53,13 @@ class MmrClusterRestTest {
             TestServers.awaitCluster(clients, 2);
             create(clients, "six", "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":3}");
             MmrReference.upsertSix(clients.get(0), "six");
+            long stored = 0;
             for (RestClient client : clients) {
-                assertFalse(client.ok("GET", "/collections/six/cluster", null).get("local_shards").isEmpty(),
-                        "each node holds a shard");
+                for (JsonNode shard : client.ok("GET", "/collections/six/cluster", null).get("local_shards")) {
+                    stored += shard.get("points_count").asLong();
+                }
             }
+            assertEquals(6, stored, "every point stored once, on one node or the other");
             Map<Integer, float[]> random = new TreeMap<>();
             create(clients, "random", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3}");
             Random seeded = new Random(71);
