@@ -159,12 +159,25 @@ public final class PointGrouping {
      * request asked for.
      */
     public List<Group> run(Source source) {
+        return run(source, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #run(Source)}, for a source that returns at most {@code mostPerCall} points per call however many
+     * are asked (a query re-ranked by Maximal Marginal Relevance picks from its {@code candidates_limit} nearest
+     * points): a call is taken as the end of the source only when it returns fewer than both, and paging goes on
+     * otherwise, each page leaving out what was seen, as Qdrant's repeated group requests do.
+     */
+    public List<Group> run(Source source, int mostPerCall) {
+        if (mostPerCall < 1) {
+            return List.of();
+        }
         int page = (int) Math.min(MAX_PAGE, (long) limit * groupSize);
         boolean exhausted = false;
         while (groups.size() < limit) {
             List<ScoredPoint> got = source.best(discoveryFilter(), page, keyOnly);
             got.forEach(this::add);
-            if (got.size() < page) {
+            if (got.size() < Math.min(page, mostPerCall)) {
                 exhausted = true;
                 break;
             }
@@ -189,7 +202,7 @@ public final class PointGrouping {
             int want = (int) Math.min(MAX_PAGE, lacking);
             List<ScoredPoint> got = source.best(fillingFilter(short_), want, keyOnly);
             got.forEach(this::add);
-            exhausted = got.size() < want;
+            exhausted = got.size() < Math.min(want, mostPerCall);
         }
         List<Group> out = new ArrayList<>(chosen.size());
         // an exact source found every chosen group's best hit before they were chosen; a fused one may not have

@@ -203,6 +203,44 @@ class PointGroupingTest {
         }
     }
 
+    /**
+     * A source that returns at most {@code cap} points per call (as an MMR query picks from its
+     * {@code candidates_limit} nearest) is paged on while calls come back full up to the cap, to the same answer as
+     * the uncapped source; taken as the uncapped kind, its first short call would end the paging.
+     */
+    @Test
+    void aSourceCappedPerCallIsPagedToTheEnd() {
+        long seed = TestSeeds.seed("PointGroupingTest.aSourceCappedPerCallIsPagedToTheEnd");
+        Random random = new Random(seed);
+        for (int round = 0; round < 30; round++) {
+            int n = 1 + random.nextInt(300);
+            List<Stored> points = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                points.add(new Stored(PointId.of(i), payload(random), (float) random.nextInt(n * 10) / n + i * 1e-6f));
+            }
+            int groupSize = 1 + random.nextInt(6);
+            int limit = 1 + random.nextInt(12);
+            int cap = 1 + random.nextInt(8);
+            ExactSource exact = new ExactSource(points, true);
+            PointGrouping.Source capped = (filter, asked, withPayload) ->
+                    exact.best(filter, Math.min(asked, cap), withPayload);
+            String what = "seed " + seed + " round " + round + " n=" + n + " groupSize=" + groupSize + " limit="
+                    + limit + " cap=" + cap;
+            assertEquals(bruteForce(points, groupSize, limit, true),
+                    lines(new PointGrouping("g", groupSize, limit, true).run(capped, cap)), what);
+        }
+        List<Stored> three = List.of(new Stored(PointId.of(1), (ObjectNode) F.objectNode().put("g", "a"), 3f),
+                new Stored(PointId.of(2), (ObjectNode) F.objectNode().put("g", "b"), 2f),
+                new Stored(PointId.of(3), (ObjectNode) F.objectNode().put("g", "c"), 1f));
+        ExactSource exact = new ExactSource(three, true);
+        PointGrouping.Source oneAtATime = (filter, asked, withPayload) -> exact.best(filter, 1, withPayload);
+        assertEquals(List.of("\"a\": 1"), lines(new PointGrouping("g", 1, 3, true).run(oneAtATime)),
+                "uncapped, a short call is the end of the source");
+        assertEquals(List.of("\"a\": 1", "\"b\": 2", "\"c\": 3"),
+                lines(new PointGrouping("g", 1, 3, true).run(oneAtATime, 1)));
+        assertEquals(List.of(), new PointGrouping("g", 1, 3, true).run(oneAtATime, 0), "a cap of 0 finds nothing");
+    }
+
     @Test
     void aNestedKeyAndArraysOfObjectsGroupByEveryElement() {
         List<Stored> points = new ArrayList<>();

@@ -156,8 +156,11 @@ final class GroupRoutes {
      * {@link QueryRunner} for every page with the page's filter on the root (and so on every prefetch); each
      * prefetch's limit is multiplied by the number of groups, as Qdrant's {@code increase_limit_for_group} does. Groups
      * and hits rank as the root's query ranks points: by score, by {@code order_value} for {@code order_by} (whose
-     * hits keep it), and in no order for {@code sample} (whichever groups and hits come first). A root {@code mmr} is
-     * a 400 here (Qdrant groups it; this server does not).
+     * hits keep it), and in no order for {@code sample} and {@code mmr} (whichever groups and hits come first: MMR's
+     * pick order, which Qdrant's aggregator does not re-sort). A root {@code mmr} picks from its
+     * {@code candidates_limit} nearest points (default: the number of groups, as Qdrant resolves it before the page
+     * size grows to {@code limit × group_size}) on every page, each page leaving out what was seen, until the groups
+     * are full or the points run out.
      */
     private ApiResponse queryGroups(ApiRequest request) {
         CollectionService collection = collections.get(request.pathParam("c"));
@@ -173,21 +176,23 @@ final class GroupRoutes {
             case QueryPlan.PointScoring p -> PointGrouping.byScore(
                     p.higherIsBetter(collection.config().vectors().distance()));
             case QueryPlan.Fuse f -> PointGrouping.byScore(true);
-            case QueryPlan.NearestMmr m -> throw ApiException.badRequest(
-                    "Wrong input: `mmr` is not supported in query groups by this server");
+            case QueryPlan.NearestMmr m -> null;
             case QueryPlan.Ordered o -> PointGrouping.byOrderValue(o.orderBy().descending());
             case QueryPlan.Sample x -> null;
             case null -> PointGrouping.byScore(true);
         };
         List<QueryPlan.Stage> prefetches = scaled(root.prefetches(), grouping.limit());
         Filter rootFilter = root.filterOrNull();
+        // an MMR page holds at most its candidates_limit picks, however many are asked
+        int mostPerCall = root.scoringOrNull() instanceof QueryPlan.NearestMmr m ? m.candidatesLimit()
+                : Integer.MAX_VALUE;
         List<PointGrouping.Group> groups = new PointGrouping(grouping.groupBy(), grouping.groupSize(),
                 grouping.limit(), bestFirst).run((extra, limit, keyOnly) -> {
             QueryPlan.Stage page = new QueryPlan.Stage(prefetches, root.scoringOrNull(), allOf(rootFilter, extra),
                     root.scoreThresholdOrNull(), limit, root.params());
             return new QueryRunner(collection, consistency).run(new QueryPlan(page, 0, keyOnly, false,
                     plan.excludedIds()));
-        });
+        }, mostPerCall);
         return ApiResponse.ok(answer(collection, groups, plan.withPayload(), plan.withVector(), lookup, consistency));
     }
 

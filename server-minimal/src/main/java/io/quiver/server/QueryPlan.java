@@ -94,8 +94,10 @@ record QueryPlan(Stage root, int offset, WithPayload withPayload, boolean withVe
     }
 
     /**
-     * Nearest re-ranked by Maximal Marginal Relevance (root only): the {@code candidatesLimit} nearest (of the
-     * prefetched points, when there are prefetches) are re-ranked with {@code diversity}.
+     * Nearest re-ranked by Maximal Marginal Relevance, at the root or in a prefetch: without prefetches, or at the
+     * root, the {@code candidatesLimit} nearest (of the prefetched points, when there are prefetches) are re-ranked
+     * with {@code diversity}; in a prefetch with prefetches of its own, every point those passed up is a candidate
+     * (Qdrant's shard-level MMR), {@code candidatesLimit} unused.
      */
     record NearestMmr(float[] vector, float diversity, int candidatesLimit) implements Scoring {
     }

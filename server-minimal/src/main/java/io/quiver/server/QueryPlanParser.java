@@ -159,9 +159,10 @@ final class QueryPlanParser {
     }
 
     /**
-     * A stage's {@code query} (null: none): a vector, a point id, {@code nearest} (a vector or an id; at the root
-     * optionally with {@code mmr}), {@code recommend} (any strategy), {@code discover}, {@code context},
-     * {@code fusion} ({@code rrf}/{@code dbsf}), {@code rrf}, {@code order_by} or {@code sample} ({@code random}).
+     * A stage's {@code query} (null: none): a vector, a point id, {@code nearest} (a vector or an id; optionally
+     * with {@code mmr}, at the root and in a prefetch), {@code recommend} (any strategy), {@code discover},
+     * {@code context}, {@code fusion} ({@code rrf}/{@code dbsf}), {@code rrf}, {@code order_by} or {@code sample}
+     * ({@code random}). Every kind is taken at the root and in a prefetch alike: {@code root} is unused.
      */
     private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, boolean root, ExampleSource source) {
         if (query == null || query.isNull()) {
@@ -176,10 +177,6 @@ final class QueryPlanParser {
             JsonNode mmr = query.get("mmr");
             if (mmr == null || mmr.isNull()) {
                 return new QueryPlan.Nearest(vector);
-            }
-            if (!root) {
-                throw ApiException.badRequest("Wrong input: `mmr` in a prefetch's query is not supported by this "
-                        + "server; use it in the root query");
             }
             return mmr(vector, mmr, field + ".mmr", limit);
         }
@@ -339,9 +336,9 @@ final class QueryPlanParser {
     }
 
     /**
-     * {@code mmr} of a root {@code nearest} query: {@code diversity} in [0, 1] (default 0.5) and
-     * {@code candidates_limit} at most 16384 (default: the request's {@code limit}); other keys are a 400, values out
-     * of range a 422.
+     * {@code mmr} of a {@code nearest} query: {@code diversity} in [0, 1] (default 0.5) and {@code candidates_limit}
+     * at most 16384 (default: the {@code limit} of the request or prefetch that holds the query, as Qdrant resolves
+     * it before a query group scales the limits); other keys are a 400, values out of range a 422.
      */
     private static QueryPlan.NearestMmr mmr(float[] vector, JsonNode node, String field, int limit) {
         if (!node.isObject()) {

@@ -19,6 +19,7 @@ import io.quiver.engine.filter.FilterParser;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * prefetches' candidates, then either re-scores their union by its query (nearest, or an example query) — an exact
  * search restricted to those ids ({@code has_id}), so scores are exact whatever {@code params} say —, orders or
  * samples their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose
- * fused score is at least its {@code score_threshold}, then its {@code limit}. The root then skips {@code offset}
+ * fused score is at least its {@code score_threshold}, then its {@code limit}. A nearest query with {@code mmr} picks
+ * its points by Maximal Marginal Relevance, at any level: from its {@code candidates_limit} nearest points (at the
+ * root, of its prefetches' union), or, in a prefetch that has prefetches, from every point they passed up. The root then skips {@code offset}
  * (except a {@code sample} without prefetches, whose offset Qdrant ignores), keeps {@code limit} and carries payloads
  * and vectors as asked. One per request, used by the request's thread only.
  */
@@ -111,7 +114,8 @@ final class QueryRunner {
                         WithPayload.NONE, false, consistency), 0);
                 case QueryPlan.Sample s -> listed(collection.sample(parse(filter), stage.limit(), WithPayload.NONE,
                         false, consistency), 0);
-                case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
+                case QueryPlan.NearestMmr m -> mmr(search(m.vector(), parse(filter), stage.limit(), 0,
+                        WithPayload.NONE, false, stage.scoreThresholdOrNull(), stage.params()), m);
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
             };
         }
@@ -128,7 +132,7 @@ final class QueryRunner {
                     false), 0);
             case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
                     stage.limit(), WithPayload.NONE, false, ThreadLocalRandom.current()), 0);
-            case QueryPlan.NearestMmr m -> throw new IllegalStateException("mmr in a prefetch was planned");
+            case QueryPlan.NearestMmr m -> mmrAmong(m, sources, stage.limit());
             case null -> throw new IllegalStateException("prefetches without a query were planned");
         };
     }
@@ -213,6 +217,41 @@ final class QueryRunner {
         }
         List<ScoredPoint> out = new ArrayList<>(page.size());
         page.forEach(p -> out.add(new ScoredPoint(p.id(), p.version(), p.score(), p.payloadOrNull(), null)));
+        return out;
+    }
+
+    /**
+     * A prefetch's MMR over its own prefetches, as Qdrant's shard-level re-scoring runs it: every point they passed up
+     * is a candidate (each once, with the score it had where it first appears), their vectors are read, and
+     * {@code limit} are picked; the picks keep those scores and carry no vector. {@code candidates_limit} and the
+     * stage's {@code score_threshold} are not used (Qdrant's planner uses them for a leaf or the root only); a point
+     * deleted meanwhile, or without a vector, is no candidate.
+     */
+    private List<ScoredPoint> mmrAmong(QueryPlan.NearestMmr mmr, List<List<ScoredPoint>> sources, int limit) {
+        Map<PointId, ScoredPoint> firsts = new LinkedHashMap<>();
+        sources.forEach(list -> list.forEach(p -> firsts.putIfAbsent(p.id(), p)));
+        if (firsts.isEmpty()) {
+            return List.of();
+        }
+        Map<PointId, float[]> vectors = new HashMap<>();
+        for (Record r : collection.retrieve(new ArrayList<>(firsts.keySet()), WithPayload.NONE, true, consistency)) {
+            if (r.vectorOrNull() != null) {
+                vectors.put(r.id(), r.vectorOrNull());
+            }
+        }
+        List<ScoredPoint> candidates = new ArrayList<>(vectors.size());
+        for (ScoredPoint p : firsts.values()) {
+            float[] vector = vectors.get(p.id());
+            if (vector != null) {
+                candidates.add(new ScoredPoint(p.id(), p.version(), p.score(), null, vector, false,
+                        p.orderValueOrNull()));
+            }
+        }
+        List<ScoredPoint> picked = new MaximalMarginalRelevance(collection.config().vectors().distance(),
+                mmr.diversity()).select(mmr.vector(), candidates, limit);
+        List<ScoredPoint> out = new ArrayList<>(picked.size());
+        picked.forEach(p -> out.add(new ScoredPoint(p.id(), p.version(), p.score(), null, null, false,
+                p.orderValueOrNull())));
         return out;
     }
 

@@ -564,8 +564,8 @@ class GroupsRestTest {
         rest.error(400, "POST", query, "{\"query\":" + v + "}");
         rest.error(422, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\",\"limit\":0}");
         rest.error(422, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\",\"group_size\":0}");
-        assertTrue(rest.error(400, "POST", query, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{}},"
-                + "\"group_by\":\"city\"}").contains("mmr"));
+        assertTrue(rest.error(422, "POST", query, "{\"query\":{\"nearest\":" + v + ",\"mmr\":{\"diversity\":2}},"
+                + "\"group_by\":\"city\"}").contains("query.mmr.diversity"));
         rest.error(400, "POST", query, "{\"query\":{\"fusion\":\"rrf\"},\"group_by\":\"city\"}");
         rest.error(404, "POST", query, "{\"query\":" + v + ",\"group_by\":\"city\","
                 + "\"with_lookup\":{\"collection\":\"x\"}}");

@@ -399,8 +399,8 @@ class QueryPrefetchTest extends RestServerTest {
                 + "\"no-such\"}},\"query\":" + v + "}").contains("no-such"));
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":" + v + ",\"lookup_from\":5},\"query\":"
                 + v + "}").contains("prefetch.lookup_from"));
-        assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"nearest\":" + v + ",\"mmr\":{}}},"
-                + "\"query\":" + v + "}").contains("mmr"));
+        assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"nearest\":" + v + ",\"mmr\":"
+                + "{\"bogus\":1}}},\"query\":" + v + "}").contains("bogus"));
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"formula\":{\"sum\":[1]}}},\"query\":"
                 + v + "}").contains("not supported"));
 
