@@ -51,7 +51,7 @@ final class QueryPlanParser {
             throw ApiException.badRequest("Wrong input: Validation failed: prefetches depth " + depth
                     + " exceeds max depth " + MAX_PREFETCH_DEPTH);
         }
-        QueryPlan.Stage root = stage(body, "", true);
+        QueryPlan.Stage root = stage(body, "");
         int offset = JsonFields.optInt(body, "offset", 0, 0);
         return new QueryPlan(root, offset, RequestParser.withPayload(body, WithPayload.NONE),
                 RequestParser.withVector(body, false, VectorName.of(collection)), referenced);
@@ -80,7 +80,7 @@ final class QueryPlanParser {
     }
 
     /** The root (a QueryRequest) or one Prefetch; {@code where} prefixes field names in messages. */
-    private QueryPlan.Stage stage(JsonNode node, String where, boolean root) {
+    private QueryPlan.Stage stage(JsonNode node, String where) {
         String using = JsonFields.optText(node, "using", where + "using");
         VectorName vectorName = VectorName.of(collection);
         if (using != null) {
@@ -88,7 +88,7 @@ final class QueryPlanParser {
         }
         int limit = JsonFields.optInt(node, "limit", where + "limit", DEFAULT_LIMIT, 1);
         ExampleSource source = ExampleSource.of(collections, collection, node, where, consistency);
-        QueryPlan.Scoring scoring = scoring(node.get("query"), where + "query", limit, root, source);
+        QueryPlan.Scoring scoring = scoring(node.get("query"), where + "query", limit, source);
         if (using == null && scoresByVector(scoring)) {
             vectorName.require(""); // no `using`: Qdrant's default, the unnamed vector
         }
@@ -127,7 +127,7 @@ final class QueryPlanParser {
             return List.of();
         }
         if (node.isObject()) {
-            return List.of(stage(node, field + ".", false));
+            return List.of(stage(node, field + "."));
         }
         if (!node.isArray()) {
             throw notOneOrMany(field);
@@ -138,7 +138,7 @@ final class QueryPlanParser {
             if (!p.isObject()) {
                 throw notOneOrMany(field);
             }
-            out.add(stage(p, field + "[" + i + "].", false));
+            out.add(stage(p, field + "[" + i + "]."));
         }
         return out;
     }
@@ -162,9 +162,9 @@ final class QueryPlanParser {
      * A stage's {@code query} (null: none): a vector, a point id, {@code nearest} (a vector or an id; optionally
      * with {@code mmr}, at the root and in a prefetch), {@code recommend} (any strategy), {@code discover},
      * {@code context}, {@code fusion} ({@code rrf}/{@code dbsf}), {@code rrf}, {@code order_by} or {@code sample}
-     * ({@code random}). Every kind is taken at the root and in a prefetch alike: {@code root} is unused.
+     * ({@code random}). Every kind is taken at the root and in a prefetch alike.
      */
-    private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, boolean root, ExampleSource source) {
+    private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, ExampleSource source) {
         if (query == null || query.isNull()) {
             return null;
         }

@@ -36,8 +36,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * samples their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose
  * fused score is at least its {@code score_threshold}, then its {@code limit}. A nearest query with {@code mmr} picks
  * its points by Maximal Marginal Relevance, at any level: from its {@code candidates_limit} nearest points (at the
- * root, of its prefetches' union), or, in a prefetch that has prefetches, from every point they passed up. The root then skips {@code offset}
- * (except a {@code sample} without prefetches, whose offset Qdrant ignores), keeps {@code limit} and carries payloads
+ * root, of its prefetches' union), or, in a prefetch that has prefetches, from every point they passed up. The root
+ * then skips {@code offset} (except a {@code sample} without prefetches, whose offset Qdrant ignores), keeps {@code limit} and carries payloads
  * and vectors as asked. One per request, used by the request's thread only.
  */
 final class QueryRunner {

@@ -177,8 +177,11 @@ class NamedVectorRestTest extends RestServerTest {
                 + ",\"using\":\"image\",\"limit\":5,\"with_vector\":[\"image\"],\"params\":{\"exact\":true}}");
         assertEquals(expected, ids(query.get("points")));
         assertTrue(java.util.Arrays.equals(vectors.get(expected.getFirst()), namedVector(query.get("points").get(0))));
-        // by a point's id: its stored vector, read by the collection's name
-        assertEquals(bruteForce(vectors.get(expected.getFirst()), 6).subList(1, 6), ids(rest.ok("POST",
+        // by a point's id: its stored vector, read by the collection's name; the point itself is left out (under
+        // Dot it need not be its own nearest)
+        List<Integer> byId = new ArrayList<>(bruteForce(vectors.get(expected.getFirst()), 6));
+        byId.remove(expected.getFirst());
+        assertEquals(byId.subList(0, 5), ids(rest.ok("POST",
                 "/collections/named/points/query", "{\"query\":" + expected.getFirst() + ",\"using\":\"image\","
                         + "\"limit\":5,\"params\":{\"exact\":true}}").get("points")));
         assertEquals(5, rest.ok("POST", "/collections/named/points/recommend", "{\"positive\":[1,2],"
