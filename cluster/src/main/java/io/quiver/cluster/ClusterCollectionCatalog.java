@@ -250,16 +250,10 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
     /** Recovers the shards of a snapshot that this node stores; see {@link ClusterSnapshots#recoverCollection}. */
     @Override
     public void recoverSnapshot(String name, java.net.URI location, String expectedSha256OrNull,
-            java.nio.file.Path snapshotsDir) {
-        recoverSnapshot(name, location, expectedSha256OrNull, SnapshotPriority.REPLICA, snapshotsDir);
-    }
-
-    @Override
-    public void recoverSnapshot(String name, java.net.URI location, String expectedSha256OrNull,
             SnapshotPriority priority, java.nio.file.Path snapshotsDir) {
         try {
             new ClusterSnapshots(dataPlane).recoverCollection(name, location, expectedSha256OrNull, priority,
-                    snapshotsDir, this::create);
+                    snapshotsDir, this::create, created -> new ClusterCollectionService(created, dataPlane));
         } catch (ClusterException e) {
             throw typed(e, name);
         }

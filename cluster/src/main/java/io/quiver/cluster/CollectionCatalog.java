@@ -3,7 +3,6 @@ package io.quiver.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.engine.AliasAction;
 import io.quiver.engine.Aliases;
-import io.quiver.engine.BadRequestException;
 import io.quiver.engine.CollectionConfig;
 
 import java.net.URI;
@@ -64,20 +63,12 @@ public interface CollectionCatalog extends AutoCloseable {
 
     /**
      * Recovers a collection from a snapshot archive at {@code location} ({@code file://} or {@code http(s)://}),
-     * creating it when missing and replacing its data otherwise; a checksum mismatch is a 400 and changes nothing.
+     * creating it when missing and replacing its data otherwise; a checksum mismatch or a damaged archive is a 400 and
+     * changes nothing. {@code priority} matters in a cluster only, where the node recovers the shards it stores and
+     * the other replicas of each follow the priority (see {@link SnapshotPriority}).
      */
-    default void recoverSnapshot(String name, URI location, String expectedSha256OrNull, Path snapshotsDir) {
-        throw new BadRequestException("recovering a collection spread over a cluster from a snapshot is not supported yet");
-    }
-
-    /**
-     * Recovers a collection from a snapshot with Qdrant's {@code priority} (which matters in a cluster only, where
-     * the node recovers the shards it stores and the other replicas follow the priority).
-     */
-    default void recoverSnapshot(String name, URI location, String expectedSha256OrNull, SnapshotPriority priority,
-            Path snapshotsDir) {
-        recoverSnapshot(name, location, expectedSha256OrNull, snapshotsDir);
-    }
+    void recoverSnapshot(String name, URI location, String expectedSha256OrNull, SnapshotPriority priority,
+            Path snapshotsDir);
 
     /**
      * Searches this node has run on its own stored data since it started (whichever node the request came to); a

@@ -3,9 +3,7 @@ package io.quiver.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.engine.BadRequestException;
 import io.quiver.engine.CollectionConfig;
-import io.quiver.engine.NotFoundException;
 import io.quiver.engine.OrderBy;
 import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.SnapshotDescription;
@@ -152,25 +150,20 @@ public interface CollectionService {
                 ThreadLocalRandom.current());
     }
 
-    /** Takes a snapshot of this node's data of the collection into {@code snapshotsDir/<collection>/}. */
-    default SnapshotDescription createSnapshot(Path snapshotsDir) {
-        throw new BadRequestException("snapshots of a collection spread over a cluster are not supported yet");
-    }
+    /**
+     * Takes a snapshot of this node's data of the collection into {@code snapshotsDir/<collection>/}: every shard
+     * standalone; in a cluster, the shards whose replica this node holds readable (as a Qdrant peer's snapshot).
+     */
+    SnapshotDescription createSnapshot(Path snapshotsDir);
 
     /** The snapshots of this collection in {@code snapshotsDir}, oldest first. */
-    default List<SnapshotDescription> listSnapshots(Path snapshotsDir) {
-        return List.of();
-    }
+    List<SnapshotDescription> listSnapshots(Path snapshotsDir);
 
     /** Deletes one snapshot and its checksum file; false when it does not exist. */
-    default boolean deleteSnapshot(Path snapshotsDir, String snapshotName) {
-        return false;
-    }
+    boolean deleteSnapshot(Path snapshotsDir, String snapshotName);
 
     /** The archive of one snapshot; {@code NotFoundException} when it does not exist. */
-    default Path snapshotFile(Path snapshotsDir, String snapshotName) {
-        throw new NotFoundException("Snapshot " + snapshotName + " not found");
-    }
+    Path snapshotFile(Path snapshotsDir, String snapshotName);
 
     /** Takes a snapshot of this node's data of one shard into {@code snapshotsDir/<collection>/shards/<id>/}. */
     SnapshotDescription createShardSnapshot(Path snapshotsDir, int shardId);

@@ -51,6 +51,21 @@ final class DataCodec {
         }
     }
 
+    /**
+     * Calls {@code create} with each field and its Qdrant {@code field_schema} of a {@code payload_schema}: either a
+     * replica's info form ({@code {"data_type", "params"?, "points"}}) or a {@code config.json} entry (the field schema
+     * itself, or an older {@code {"data_type", "params"}}). Anything but an object holds no field.
+     */
+    static void forEachPayloadIndex(JsonNode payloadSchemaOrNull, java.util.function.BiConsumer<String, JsonNode> create) {
+        if (payloadSchemaOrNull == null || !payloadSchemaOrNull.isObject()) {
+            return;
+        }
+        payloadSchemaOrNull.properties().forEach(field -> {
+            JsonNode n = field.getValue();
+            create.accept(field.getKey(), n.has("data_type") ? (n.has("params") ? n.get("params") : n.get("data_type")) : n);
+        });
+    }
+
     static JsonNode parse(byte[] bytes) {
         try {
             return MAPPER.readTree(bytes);

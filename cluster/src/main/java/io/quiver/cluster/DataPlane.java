@@ -233,7 +233,9 @@ final class DataPlane {
                     answer.put("ok", true);
                 }
                 case "reset" -> {
-                    replicas.reset(collection, shard, CollectionConfig.fromJson(body.get("config")));
+                    Collection fresh = replicas.reset(collection, shard, CollectionConfig.fromJson(body.get("config")));
+                    DataCodec.forEachPayloadIndex(body.get("payload_schema"),
+                            (field, schema) -> fresh.createPayloadIndex(field, schema, true));
                     answer.put("ok", true);
                 }
                 case "search" -> {

@@ -58,8 +58,10 @@ public final class LocalCollectionCatalog implements CollectionCatalog {
         return quiver.aliases();
     }
 
+    /** Standalone, every shard is local: {@code priority} has nothing to choose between and is ignored. */
     @Override
-    public void recoverSnapshot(String name, URI location, String expectedSha256OrNull, Path snapshotsDir) {
+    public void recoverSnapshot(String name, URI location, String expectedSha256OrNull, SnapshotPriority priority,
+            Path snapshotsDir) {
         quiver.recoverSnapshot(name, location, expectedSha256OrNull, snapshotsDir);
     }
 

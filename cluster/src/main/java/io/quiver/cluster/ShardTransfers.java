@@ -80,6 +80,9 @@ final class ShardTransfers {
                 try {
                     ObjectNode msg = DataPlane.message(collection, shard);
                     msg.set("config", c.config());
+                    // the target starts with the source's payload indexes (a replica keeps its own schema)
+                    dataPlane.replicas().find(collection, shard).ifPresent(
+                            source -> msg.set("payload_schema", source.info().toJson().get("payload_schema")));
                     dataPlane.call(to, "reset", msg, DataPlane.RPC_TIMEOUT);
                     snapshotWritten = bySnapshot ? snapshots.captureUnderLock(collection, shard, to) : null;
                 } catch (RuntimeException e) {

@@ -4,9 +4,11 @@ import io.quiver.engine.BadRequestException;
 
 /**
  * Qdrant's {@code priority} of a snapshot recovery in a cluster: which copy wins once a replica's data has been
- * replaced by a snapshot. {@link #REPLICA} (the default): the shard's other Active replicas, when there is one, which
- * then overwrite the recovered replica by a transfer; {@link #SNAPSHOT}: the recovered data, which then overwrites the
- * other replicas; {@link #NO_SYNC}: neither (the replicas may differ until the next write or transfer). Immutable.
+ * recovered from a snapshot. {@link #REPLICA} (the default): the shard's other Active replicas, when there is one,
+ * which then overwrite the local replica by a transfer; {@link #SNAPSHOT}: the recovered data, which then overwrites
+ * the other replicas; {@link #NO_SYNC}: neither, the recovered replica is made Active and the others are left as they
+ * are (the replicas may differ until a transfer). Without another Active replica, every priority makes the recovered
+ * replica Active. Immutable.
  */
 public enum SnapshotPriority {
     REPLICA, SNAPSHOT, NO_SYNC;

@@ -264,8 +264,22 @@ public final class SnapshotArchive {
     /** What an archive says of itself, read without extracting it: its {@code config.json} and its shard ids. */
     public record Header(String collection, JsonNode configJson, List<Integer> shardIds) {}
 
-    /** Reads an archive's manifest and config; a corrupt or foreign archive is a {@link BadRequestException}. */
+    /**
+     * Reads an archive's manifest and config after checking the whole file, without extracting it: a damaged, truncated,
+     * corrupt or foreign archive is a {@link BadRequestException}, so a caller may act on the header (create the
+     * collection it describes) before extracting. Format 2 needs its CRC32C trailer to match; a format 1 archive,
+     * which has none, is read through once so that every entry's CRC32 is checked.
+     */
     public static Header readHeader(Path archive) {
+        boolean checksummed = verifyTrailer(archive);
+        Header header = readManifestAndConfig(archive, checksummed);
+        if (!checksummed) {
+            checkEntryCrcs(archive);
+        }
+        return header;
+    }
+
+    private static Header readManifestAndConfig(Path archive, boolean checksummed) {
         try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(archive.toFile())) {
             ZipEntry manifestEntry = zip.getEntry(MANIFEST);
             ZipEntry configEntry = zip.getEntry(CONFIG);
@@ -283,12 +297,39 @@ public final class SnapshotArchive {
             if (!FORMAT.equals(manifest.path("format").asText())) {
                 throw corrupt("not a Quiver snapshot");
             }
+            int formatVersion = manifest.path("format_version").asInt();
+            if (formatVersion < FIRST_FORMAT_VERSION || formatVersion > FORMAT_VERSION) {
+                throw corrupt("unsupported snapshot format version " + manifest.path("format_version"));
+            }
+            if (formatVersion >= 2 && !checksummed) {
+                throw corrupt("its checksum trailer is missing or damaged");
+            }
             List<Integer> ids = new ArrayList<>();
             manifest.path("shards").forEach(s -> ids.add(s.path("shard_id").asInt(-1)));
             return new Header(manifest.path("collection").asText(), config, List.copyOf(ids));
         } catch (ZipException e) {
             throw corrupt(e.getMessage());
         } catch (IOException e) {
+            throw new StorageException("cannot read snapshot " + archive + ": " + e, e);
+        }
+    }
+
+    /** Reads every entry of a format 1 archive (no trailer) through, so that the ZIP stream checks its CRC32. */
+    private static void checkEntryCrcs(Path archive) {
+        try (InputStream raw = Files.newInputStream(archive);
+                ZipInputStream zip = new ZipInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
+            byte[] buffer = new byte[1 << 16];
+            while (zip.getNextEntry() != null) {
+                while (zip.read(buffer) > 0) { // the ZIP stream checks the entry's CRC32 at its end
+                    // discard
+                }
+            }
+        } catch (ZipException | java.io.EOFException e) {
+            throw corrupt(e.getMessage());
+        } catch (IOException e) {
+            if (e.getCause() instanceof ZipException) {
+                throw corrupt(e.getMessage());
+            }
             throw new StorageException("cannot read snapshot " + archive + ": " + e, e);
         }
     }
