@@ -123,6 +123,14 @@ public final class LocalCollectionService implements CollectionService {
         return collection.count(filterOrNull);
     }
 
+    /** Read through the shards' range indexes (see {@link io.quiver.engine.OrderedScroll}); one node, one answer. */
+    @Override
+    public List<io.quiver.engine.OrderedScroll.OrderedRecord> scrollOrdered(io.quiver.engine.OrderBy orderBy,
+            Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector, ReadConsistency consistency) {
+        return io.quiver.engine.OrderedScroll.scroll(collection, orderBy, filterOrNull, limit, withPayload,
+                withVector);
+    }
+
     @Override
     public List<ScoredPoint> search(SearchRequest request) {
         searches.increment();

@@ -65,6 +65,11 @@ public final class Collection implements PointReads {
         return new Collection(name, dir, CollectionConfigStore.read(dir), options, indexExecutor);
     }
 
+    /** Every shard, by shard id (for reads that walk the shards' indexes, such as {@link OrderedScroll}). */
+    List<io.quiver.engine.shard.Shard> shardList() {
+        return shards.all();
+    }
+
     public String name() {
         return name;
     }

@@ -24,9 +24,13 @@ import java.util.Set;
  * {@code order_value}: an integer for integer and datetime indexes, a float for float ones (Qdrant's
  * {@code OrderValue}). No index of those types on the key: a BadRequest ("No range index for `order_by` key…").
  *
- * <p>This version reads the key of every candidate point (scroll pages of the key only, or the given ids), keeps the
- * {@code limit} best values, then reads those points with the payload and vector asked for, so its cost grows with
- * the number of candidates. Stateless; threadsafe as the {@link PointReads} it is given.
+ * <p>A local {@link Collection} is read through its indexes: each shard walks each segment's range index in order
+ * from {@code start_from} and stops once it holds {@code limit} pairs and the ties of the last value
+ * ({@link Shard#orderedTop}), so the cost grows with the limit (and with the points a filter rejects on the way), not
+ * with the collection. Any other {@link PointReads} (a collection spread over a cluster, a test double) is read by
+ * scrolling the key of every candidate point; both keep the {@code limit} best pairs and then read those points with
+ * the payload and vector asked for. A value a point holds twice counts once, as in Qdrant's index. Stateless;
+ * threadsafe as the collection or reads it is given.
  */
 public final class OrderedScroll {
     private static final int PAGE = 1024;
@@ -77,15 +81,28 @@ public final class OrderedScroll {
         }
     }
 
-    /** One (value, point) pair a point contributes. */
-    private record Entry(Number value, PointId id) {
+    /** One (value, point) pair a point contributes: the value is a Long (integer, datetime) or a Double (float). */
+    public record OrderedId(Number value, PointId id) {
     }
 
-    /** {@link #scroll(PointReads, ObjectNode, OrderBy, Filter, int, WithPayload, boolean)} of a local collection. */
+    /**
+     * {@link #scroll(PointReads, ObjectNode, OrderBy, Filter, int, WithPayload, boolean)} of a local collection, read
+     * through the range indexes of its segments.
+     */
     public static List<OrderedRecord> scroll(Collection collection, OrderBy orderBy, Filter filterOrNull, int limit,
             WithPayload withPayload, boolean withVector) {
-        return scroll(collection, collection.info().payloadSchema(), orderBy, filterOrNull, limit, withPayload,
-                withVector);
+        ObjectNode payloadSchema = collection.info().payloadSchema();
+        String field = indexedField(payloadSchema, orderBy.key());
+        Selection selection = new Selection(kindOf(payloadSchema, orderBy.key()), orderBy, limit);
+        for (io.quiver.engine.shard.Shard shard : collection.shardList()) {
+            List<OrderedId> top = shard.orderedTop(field, orderBy, filterOrNull, limit);
+            if (top == null) { // a segment without the index (being created right now): read every candidate
+                return scroll((PointReads) collection, payloadSchema, orderBy, filterOrNull, limit, withPayload,
+                        withVector);
+            }
+            top.forEach(selection::add);
+        }
+        return selection.read(collection, withPayload, withVector);
     }
 
     /**
@@ -133,8 +150,9 @@ public final class OrderedScroll {
         private final OrderBy orderBy;
         private final JsonPath path;
         private final int limit;
-        private final Comparator<Entry> order;
-        private final List<Entry> entries = new ArrayList<>();
+        private final Comparator<OrderedId> order;
+        private final List<OrderedId> entries = new ArrayList<>();
+        private final Set<Number> pointValues = new java.util.HashSet<>();
         private final List<JsonNode> values = new ArrayList<>();
 
         Selection(Kind kind, OrderBy orderBy, int limit) {
@@ -142,7 +160,7 @@ public final class OrderedScroll {
             this.orderBy = orderBy;
             this.path = JsonPath.parse(orderBy.key());
             this.limit = limit;
-            Comparator<Entry> ascending = (a, b) -> {
+            Comparator<OrderedId> ascending = (a, b) -> {
                 int byValue = compare(a.value(), b.value());
                 return byValue != 0 ? byValue : a.id().compareTo(b.id());
             };
@@ -154,6 +172,7 @@ public final class OrderedScroll {
                 return;
             }
             values.clear();
+            pointValues.clear();
             path.collect(r.payloadOrNull(), values);
             for (JsonNode v : values) {
                 if (v.isArray()) {
@@ -179,7 +198,17 @@ public final class OrderedScroll {
                     return;
                 }
             }
-            entries.add(new Entry(value, id));
+            if (pointValues.add(value)) { // a value the point holds twice counts once
+                entries.add(new OrderedId(value, id));
+            }
+        }
+
+        /** A pair an index scan found (already of the index's type and within {@code start_from}). */
+        void add(OrderedId pair) {
+            entries.add(pair);
+            if (entries.size() >= Math.max(PAGE, 2L * limit)) {
+                cut();
+            }
         }
 
         private void cut() {
@@ -197,7 +226,7 @@ public final class OrderedScroll {
             Map<PointId, Record> records = new HashMap<>();
             reads.retrieve(new ArrayList<>(ids), withPayload, withVector).forEach(r -> records.put(r.id(), r));
             List<OrderedRecord> out = new ArrayList<>(entries.size());
-            for (Entry e : entries) {
+            for (OrderedId e : entries) {
                 Record r = records.get(e.id());
                 if (r != null) {
                     out.add(new OrderedRecord(r, e.value()));
@@ -220,6 +249,18 @@ public final class OrderedScroll {
         return WithPayload.include(List.of(key.endsWith("[]") ? key.substring(0, key.length() - 2) : key));
     }
 
+    /** The {@code payload_schema} field of the range-capable index on {@code key}; a BadRequest when there is none. */
+    private static String indexedField(ObjectNode payloadSchema, String key) {
+        kindOf(payloadSchema, key);
+        JsonPath path = JsonPath.parse(key);
+        for (Map.Entry<String, JsonNode> e : payloadSchema.properties()) {
+            if (PayloadFacet.sameKey(e.getKey(), path) && kindOf(e.getValue()) != null) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("kindOf found an index on " + key);
+    }
+
     /** The kind of the range-capable index on {@code key}; a BadRequest when there is none. */
     private static Kind kindOf(ObjectNode payloadSchema, String key) {
         JsonPath path = JsonPath.parse(key);
@@ -228,13 +269,7 @@ public final class OrderedScroll {
                 if (!PayloadFacet.sameKey(e.getKey(), path)) {
                     continue;
                 }
-                JsonNode info = e.getValue();
-                Kind kind = switch (info.path("data_type").asText("")) {
-                    case "integer" -> info.path("params").path("range").asBoolean(true) ? Kind.INTEGER : null;
-                    case "float" -> Kind.FLOAT;
-                    case "datetime" -> Kind.DATETIME;
-                    default -> null;
-                };
+                Kind kind = kindOf(e.getValue());
                 if (kind != null) {
                     return kind;
                 }
@@ -242,5 +277,15 @@ public final class OrderedScroll {
         }
         throw new BadRequestException("No range index for `order_by` key: `" + key
                 + "`. Please create one to use `order_by`. Integer, float and datetime payload indexes support it.");
+    }
+
+    /** The kind of a {@code payload_schema} entry when it is a range-capable index, else null. */
+    private static Kind kindOf(JsonNode info) {
+        return switch (info.path("data_type").asText("")) {
+            case "integer" -> info.path("params").path("range").asBoolean(true) ? Kind.INTEGER : null;
+            case "float" -> Kind.FLOAT;
+            case "datetime" -> Kind.DATETIME;
+            default -> null;
+        };
     }
 }

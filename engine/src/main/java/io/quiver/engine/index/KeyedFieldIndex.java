@@ -171,6 +171,50 @@ final class KeyedFieldIndex<K extends Comparable<K>> extends FieldIndex {
         }
     }
 
+    /**
+     * Visits the keys of an integer, float or datetime index in order (descending when asked), each with the
+     * ordinals holding it; with {@code startFromOrNull}, only keys at or beyond it (compared as {@code order_by}
+     * compares: a Long key as a double against the bound). Stops when the visitor returns false. False when this is
+     * not such an index.
+     */
+    boolean scanInOrder(boolean descending, Double startFromOrNull, PayloadIndexes.OrderedKeyVisitor visitor) {
+        if (codec != KeyCodec.INTEGER && codec != KeyCodec.FLOAT && codec != KeyCodec.DATETIME) {
+            return false;
+        }
+        NavigableMap<K, OrdPosting> view = startFromOrNull == null ? postings : from(startFromOrNull, descending);
+        if (descending) {
+            view = view.descendingMap();
+        }
+        for (Map.Entry<K, OrdPosting> e : view.entrySet()) {
+            Number key = (Number) e.getKey();
+            if (startFromOrNull != null) {
+                int vsStart = Double.compare(key.doubleValue(), startFromOrNull);
+                if (descending ? vsStart > 0 : vsStart < 0) {
+                    continue; // the seek below rounds a Long bound outwards; the exact test is this one
+                }
+            }
+            if (!visitor.visit(key, e.getValue().toArray())) {
+                break;
+            }
+        }
+        return true;
+    }
+
+    /** The keys at or beyond {@code start} (ascending view), rounded outwards for Long keys. */
+    @SuppressWarnings("unchecked")
+    private NavigableMap<K, OrdPosting> from(double start, boolean descending) {
+        if (codec == KeyCodec.FLOAT) {
+            NavigableMap<Double, OrdPosting> doubles = (NavigableMap<Double, OrdPosting>) (NavigableMap<?, ?>) postings;
+            return (NavigableMap<K, OrdPosting>) (NavigableMap<?, ?>) (descending ? doubles.headMap(start, true)
+                    : doubles.tailMap(start, true));
+        }
+        long bound = start >= 0x1p63 ? Long.MAX_VALUE : start <= -0x1p63 ? Long.MIN_VALUE
+                : (long) (descending ? Math.ceil(start) : Math.floor(start));
+        NavigableMap<Long, OrdPosting> longs = (NavigableMap<Long, OrdPosting>) (NavigableMap<?, ?>) postings;
+        return (NavigableMap<K, OrdPosting>) (NavigableMap<?, ?>) (descending ? longs.headMap(bound, true)
+                : longs.tailMap(bound, true));
+    }
+
     @SuppressWarnings("unchecked")
     private NavigableMap<K, OrdPosting> numericView(FieldCondition.NumberRange r) {
         double lo = Math.max(r.gt() == null ? Double.NEGATIVE_INFINITY : r.gt(),

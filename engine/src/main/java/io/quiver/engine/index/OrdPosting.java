@@ -47,6 +47,11 @@ final class OrdPosting {
         return size;
     }
 
+    /** The ordinals, ascending (a copy). */
+    int[] toArray() {
+        return Arrays.copyOf(ords, size);
+    }
+
     void orInto(BitSet target) {
         for (int i = 0; i < size; i++) {
             target.set(ords[i]);

@@ -165,6 +165,28 @@ public final class PayloadIndexes {
         }
     }
 
+    /** A visitor of an index's keys in order: one key (a Long, or a Double for float indexes) and its ordinals. */
+    @FunctionalInterface
+    public interface OrderedKeyVisitor {
+        /** Returns false to stop the scan. */
+        boolean visit(Number key, int[] ordsAscending);
+    }
+
+    /**
+     * Visits the keys of {@code field}'s integer, float or datetime index in order, from {@code startFromOrNull}
+     * (see {@code KeyedFieldIndex.scanInOrder}); false when the field has no such index. Holds the read lock while it
+     * runs, so the visitor must not change the indexes.
+     */
+    public boolean scanInOrder(String field, boolean descending, Double startFromOrNull, OrderedKeyVisitor visitor) {
+        lock.readLock().lock();
+        try {
+            return byField.get(field) instanceof KeyedFieldIndex<?> keyed
+                    && keyed.scanInOrder(descending, startFromOrNull, visitor);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The evaluator with this segment's full-text semantics; use it for any payload-level check. */
     public FilterEvaluator evaluator() {
         return evaluator;

@@ -477,6 +477,16 @@ public final class Shard implements AutoCloseable {
         return readPath.scroll(from, limit, segmentFilter(filter), withPayload, withVector);
     }
 
+    /**
+     * This shard's first {@code limit} (value, point) pairs in {@code orderBy}'s order from the range index on
+     * {@code field} (a {@code payload_schema} field), plus every other pair of the last value taken, of the points
+     * passing {@code filter}; null when a segment has no such index. See {@link io.quiver.engine.OrderedScroll}.
+     */
+    public List<io.quiver.engine.OrderedScroll.OrderedId> orderedTop(String field, io.quiver.engine.OrderBy orderBy,
+            Filter filter, int limit) {
+        return readPath.orderedTop(field, orderBy, segmentFilter(filter), limit);
+    }
+
     /** Exact number of (matching) points. */
     public long count(Filter filter) {
         return readPath.count(segmentFilter(filter));

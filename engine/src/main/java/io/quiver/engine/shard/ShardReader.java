@@ -249,6 +249,41 @@ final class ShardReader {
         }
     }
 
+    /** See {@link Shard#orderedTop}: each segment's index walked in order, each point at its live location only. */
+    List<io.quiver.engine.OrderedScroll.OrderedId> orderedTop(String field, io.quiver.engine.OrderBy orderBy,
+            Filter filter, int limit) {
+        lockOpenShard();
+        try {
+            Map<Segment, AcceptOrds> matching = filter == null ? null : acceptOrds(filter, false);
+            List<io.quiver.engine.OrderedScroll.OrderedId> out = new ArrayList<>();
+            for (Segment seg : segments.list()) {
+                AcceptOrds accept = matching == null ? null : matching.get(seg);
+                int before = out.size();
+                boolean indexed = seg.payloadIndexes().scanInOrder(field, orderBy.descending(),
+                        orderBy.startFromOrNull(), (value, ords) -> {
+                            if (out.size() - before >= limit) {
+                                return false; // the last value's ties are all in: enough from this segment
+                            }
+                            for (int ord : ords) {
+                                PointId id = seg.idAt(ord);
+                                IdTracker.Location loc = tracker.get(id);
+                                if (loc != null && loc.segment() == seg && loc.ord() == ord
+                                        && (accept == null || accept.accept(ord))) {
+                                    out.add(new io.quiver.engine.OrderedScroll.OrderedId(value, id));
+                                }
+                            }
+                            return true;
+                        });
+                if (!indexed) {
+                    return null;
+                }
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Exact number of (matching) points. */
     long count(Filter filter) {
         lockOpenShard();
