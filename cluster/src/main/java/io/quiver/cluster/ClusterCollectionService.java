@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.engine.Collection;
 import io.quiver.engine.CollectionConfig;
+import io.quiver.engine.OrderBy;
+import io.quiver.engine.OrderedScroll;
 import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointVectors;
@@ -256,6 +258,30 @@ public final class ClusterCollectionService implements CollectionService {
         return count(filterOrNull, ReadConsistency.ONE);
     }
 
+    /**
+     * Each shard's replica walks its range indexes and answers its first {@code limit} (value, id) pairs (data-plane
+     * message {@code ordered}; every node must know it); the merged first {@code limit} are then read with the
+     * payload and vector asked for.
+     */
+    @Override
+    public List<OrderedScroll.OrderedRecord> scrollOrdered(OrderBy orderBy, Filter filterOrNull, int limit,
+            WithPayload withPayload, boolean withVector, ReadConsistency consistency) {
+        ObjectNode schema = payloadSchema();
+        OrderedScroll.requireRangeIndex(schema, orderBy.key());
+        List<List<OrderedScroll.OrderedId>> parts = dataPlane.reads().readEach(name, allShards(), "ordered",
+                shard -> {
+                    ObjectNode msg = DataPlane.message(name, shard);
+                    msg.set("order_by", DataCodec.orderByJson(orderBy));
+                    msg.set("filter", DataCodec.filterJson(filterOrNull));
+                    msg.put("limit", limit);
+                    return msg;
+                }, answer -> DataCodec.orderedIds(answer.get("pairs")), consistency,
+                answers -> resolveByKey(answers, pair -> pair, consistency));
+        List<OrderedScroll.OrderedId> all = new ArrayList<>();
+        parts.forEach(all::addAll);
+        return OrderedScroll.fromPairs(reads(consistency), schema, orderBy, all, limit, withPayload, withVector);
+    }
+
     @Override
     public long count(Filter filterOrNull, ReadConsistency consistency) {
         List<Long> parts = dataPlane.reads().readEach(name, allShards(), "count", shard -> {
@@ -307,15 +333,21 @@ public final class ClusterCollectionService implements CollectionService {
      */
     static <T> List<T> resolveById(List<List<T>> answers, java.util.function.Function<T, PointId> id,
             ReadConsistency consistency) {
+        return resolveByKey(answers, id, consistency);
+    }
+
+    /** As {@link #resolveById}, items identified by {@code keyOf} (e.g. an order_by's (value, id) pairs). */
+    static <T, K> List<T> resolveByKey(List<List<T>> answers, java.util.function.Function<T, K> keyOf,
+            ReadConsistency consistency) {
         if (answers.size() == 1) {
             return answers.get(0);
         }
-        Map<PointId, T> first = new java.util.LinkedHashMap<>();
-        Map<PointId, Integer> seen = new HashMap<>();
+        Map<K, T> first = new java.util.LinkedHashMap<>();
+        Map<K, Integer> seen = new HashMap<>();
         for (List<T> answer : answers) {
-            Set<PointId> inThis = new HashSet<>();
+            Set<K> inThis = new HashSet<>();
             for (T item : answer) {
-                PointId key = id.apply(item);
+                K key = keyOf.apply(item);
                 if (inThis.add(key)) {
                     first.putIfAbsent(key, item);
                     seen.merge(key, 1, Integer::sum);

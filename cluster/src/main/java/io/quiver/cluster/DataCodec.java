@@ -218,6 +218,46 @@ final class DataCodec {
         return n == null || n.isNull() ? null : FilterParser.parse(n);
     }
 
+    /** An {@code order_by} as {@link io.quiver.engine.OrderBy#parse} reads it ({@code start_from} as a number). */
+    static ObjectNode orderByJson(io.quiver.engine.OrderBy orderBy) {
+        ObjectNode n = JSON.objectNode();
+        n.put("key", orderBy.key());
+        n.put("direction", orderBy.descending() ? "desc" : "asc");
+        if (orderBy.startFromOrNull() != null) {
+            n.put("start_from", orderBy.startFromOrNull());
+        }
+        return n;
+    }
+
+    static io.quiver.engine.OrderBy orderBy(JsonNode n) {
+        return io.quiver.engine.OrderBy.parse(n);
+    }
+
+    /** (value, id) pairs as {@code [[value, id], …]}: a Long value stays a JSON integer, a Double a JSON float. */
+    static ArrayNode orderedIdsJson(List<io.quiver.engine.OrderedScroll.OrderedId> pairs) {
+        ArrayNode a = JSON.arrayNode(pairs.size());
+        for (io.quiver.engine.OrderedScroll.OrderedId p : pairs) {
+            ArrayNode pair = a.addArray();
+            if (p.value() instanceof Long l) {
+                pair.add(l.longValue());
+            } else {
+                pair.add(p.value().doubleValue());
+            }
+            pair.add(p.id().toJson());
+        }
+        return a;
+    }
+
+    static List<io.quiver.engine.OrderedScroll.OrderedId> orderedIds(JsonNode n) {
+        List<io.quiver.engine.OrderedScroll.OrderedId> out = new ArrayList<>(n.size());
+        for (JsonNode pair : n) {
+            JsonNode v = pair.get(0);
+            Number value = v.isIntegralNumber() ? (Number) v.longValue() : (Number) v.doubleValue();
+            out.add(new io.quiver.engine.OrderedScroll.OrderedId(value, PointId.parse(pair.get(1))));
+        }
+        return out;
+    }
+
     static ObjectNode withPayloadJson(WithPayload w) {
         ObjectNode n = JSON.objectNode();
         n.put("enabled", w.enabled());

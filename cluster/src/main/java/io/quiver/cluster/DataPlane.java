@@ -250,6 +250,9 @@ final class DataPlane {
                         answer.set("next", r.nextPageOffsetOrNull().toJson());
                     }
                 }
+                case "ordered" -> answer.set("pairs", DataCodec.orderedIdsJson(io.quiver.engine.OrderedScroll.topPairs(
+                        localReplica(collection, shard), DataCodec.orderBy(body.get("order_by")),
+                        DataCodec.filter(body.get("filter")), body.get("limit").asInt())));
                 case "count" -> answer.put("count",
                         localReplica(collection, shard).count(DataCodec.filter(body.get("filter"))));
                 case "retrieve" -> answer.set("points", DataCodec.recordsJson(localReplica(collection, shard).retrieve(

@@ -18,6 +18,21 @@ import org.junit.jupiter.api.Test;
 class DataCodecTest {
 
     @Test
+    void orderByPairsKeepTheirValueTypesAcrossTheWire() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<io.quiver.engine.OrderedScroll.OrderedId> sent = List.of(
+                new io.quiver.engine.OrderedScroll.OrderedId(5L, io.quiver.engine.PointId.of(1)),
+                new io.quiver.engine.OrderedScroll.OrderedId(5.0, io.quiver.engine.PointId.of(2)),
+                new io.quiver.engine.OrderedScroll.OrderedId(-0.0, io.quiver.engine.PointId.parseText(
+                        "550e8400-e29b-41d4-a716-446655440000")),
+                new io.quiver.engine.OrderedScroll.OrderedId(Long.MIN_VALUE, io.quiver.engine.PointId.of(3)));
+        assertEquals(sent, DataCodec.orderedIds(json.readTree(DataCodec.orderedIdsJson(sent).toString())),
+                "a Long stays a Long, a Double (even 5.0 and -0.0) a Double");
+        io.quiver.engine.OrderBy orderBy = new io.quiver.engine.OrderBy("a.b", true, 1.7e15);
+        assertEquals(orderBy, DataCodec.orderBy(json.readTree(DataCodec.orderByJson(orderBy).toString())));
+    }
+
+    @Test
     void searchRequestKeepsEveryParamAcrossTheWire() throws Exception {
         SearchRequest sent = new SearchRequest(new float[] {0.1f, -0f, Float.MIN_VALUE, 3e38f}, null, 7, 2,
                 WithPayload.ALL, true, 0.25f, 48, false, new QuantizationSearchParams(true, false, 2.5), true);

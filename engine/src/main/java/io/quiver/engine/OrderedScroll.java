@@ -92,17 +92,49 @@ public final class OrderedScroll {
     public static List<OrderedRecord> scroll(Collection collection, OrderBy orderBy, Filter filterOrNull, int limit,
             WithPayload withPayload, boolean withVector) {
         ObjectNode payloadSchema = collection.info().payloadSchema();
+        return fromPairs(collection, payloadSchema, orderBy, topPairs(collection, payloadSchema, orderBy,
+                filterOrNull, limit), limit, withPayload, withVector);
+    }
+
+    /**
+     * The first {@code limit} (value, point) pairs of a local collection (plus ties of the last value), unsorted,
+     * without reading the points: what one shard replica of a collection spread over a cluster answers.
+     */
+    public static List<OrderedId> topPairs(Collection collection, OrderBy orderBy, Filter filterOrNull, int limit) {
+        return topPairs(collection, collection.info().payloadSchema(), orderBy, filterOrNull, limit);
+    }
+
+    private static List<OrderedId> topPairs(Collection collection, ObjectNode payloadSchema, OrderBy orderBy,
+            Filter filterOrNull, int limit) {
         String field = indexedField(payloadSchema, orderBy.key());
-        Selection selection = new Selection(kindOf(payloadSchema, orderBy.key()), orderBy, limit);
+        List<OrderedId> pairs = new ArrayList<>();
         for (io.quiver.engine.shard.Shard shard : collection.shardList()) {
             List<OrderedId> top = shard.orderedTop(field, orderBy, filterOrNull, limit);
             if (top == null) { // a segment without the index (being created right now): read every candidate
-                return scroll((PointReads) collection, payloadSchema, orderBy, filterOrNull, limit, withPayload,
-                        withVector);
+                Selection scanned = scan(collection, payloadSchema, orderBy, filterOrNull, limit);
+                scanned.cut();
+                return scanned.entries;
             }
-            top.forEach(selection::add);
+            pairs.addAll(top);
         }
-        return selection.read(collection, withPayload, withVector);
+        return pairs;
+    }
+
+    /**
+     * The first {@code limit} of {@code pairs} (from index scans, maybe from several shards) in {@code orderBy}'s
+     * order, their points read from {@code reads} as asked; a point deleted meanwhile is dropped. A BadRequest when
+     * {@code payloadSchema} has no range index on the key (see {@link #requireRangeIndex}).
+     */
+    public static List<OrderedRecord> fromPairs(PointReads reads, ObjectNode payloadSchema, OrderBy orderBy,
+            java.util.Collection<OrderedId> pairs, int limit, WithPayload withPayload, boolean withVector) {
+        Selection selection = new Selection(kindOf(payloadSchema, orderBy.key()), orderBy, limit);
+        pairs.forEach(selection::add);
+        return selection.read(reads, withPayload, withVector);
+    }
+
+    /** A BadRequest ("No range index for `order_by` key…") unless {@code payloadSchema} has one on {@code key}. */
+    public static void requireRangeIndex(ObjectNode payloadSchema, String key) {
+        kindOf(payloadSchema, key);
     }
 
     /**
@@ -112,8 +144,13 @@ public final class OrderedScroll {
      */
     public static List<OrderedRecord> scroll(PointReads reads, ObjectNode payloadSchema, OrderBy orderBy,
             Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector) {
-        Kind kind = kindOf(payloadSchema, orderBy.key());
-        Selection selection = new Selection(kind, orderBy, limit);
+        return scan(reads, payloadSchema, orderBy, filterOrNull, limit).read(reads, withPayload, withVector);
+    }
+
+    /** The selection of every candidate's pairs, read by scroll pages of the key only. */
+    private static Selection scan(PointReads reads, ObjectNode payloadSchema, OrderBy orderBy, Filter filterOrNull,
+            int limit) {
+        Selection selection = new Selection(kindOf(payloadSchema, orderBy.key()), orderBy, limit);
         WithPayload keyOnly = keyOnly(orderBy.key());
         PointId offset = null;
         do {
@@ -121,7 +158,7 @@ public final class OrderedScroll {
             page.points().forEach(selection::add);
             offset = page.nextPageOffsetOrNull();
         } while (offset != null);
-        return selection.read(reads, withPayload, withVector);
+        return selection;
     }
 
     /**
