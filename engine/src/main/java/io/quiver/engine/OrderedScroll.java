@@ -27,9 +27,9 @@ import java.util.Set;
  * <p>A local {@link Collection} is read through its indexes: each shard walks each segment's range index in order
  * from {@code start_from} and stops once it holds {@code limit} pairs and the ties of the last value
  * ({@link Shard#orderedTop}), so the cost grows with the limit (and with the points a filter rejects on the way), not
- * with the collection. Any other {@link PointReads} (a collection spread over a cluster, a test double) is read by
- * scrolling the key of every candidate point; both keep the {@code limit} best pairs and then read those points with
- * the payload and vector asked for. A value a point holds twice counts once, as in Qdrant's index. Stateless;
+ * with the collection; a collection spread over a cluster merges each shard replica's {@link #topPairs} with
+ * {@link #fromPairs}. Any other {@link PointReads} (a test double) is read by scrolling the key of every candidate
+ * point. All keep the {@code limit} best pairs and then read those points with the payload and vector asked for. A value a point holds twice counts once, as in Qdrant's index. Stateless;
  * threadsafe as the collection or reads it is given.
  */
 public final class OrderedScroll {
