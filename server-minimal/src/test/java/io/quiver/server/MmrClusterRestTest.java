@@ -58,12 +58,8 @@ class MmrClusterRestTest {
 
     @Test
     void everyNodeAnswersWhatAStandaloneServerAnswers() throws Exception {
-        int p2p0 = ServerProcess.freePort();
-        int p2p1 = ServerProcess.freePort();
-        try (QuiverServer node0 = TestServers.startClusterNode(dir.resolve("n0"), p2p0, null);
-             QuiverServer node1 = TestServers.startClusterNode(dir.resolve("n1"), p2p1, p2p0)) {
-            List<RestClient> clients = List.of(new RestClient(node0.port()), new RestClient(node1.port()));
-            TestServers.awaitCluster(clients, 2);
+        try (TestServers.TwoNodes cluster = TestServers.TwoNodes.start(dir)) {
+            List<RestClient> clients = cluster.clients();
             create(clients, "six", "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":3}");
             MmrReference.upsertSix(clients.get(0), "six");
             long stored = 0;

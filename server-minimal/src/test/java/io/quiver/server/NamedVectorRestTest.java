@@ -269,12 +269,8 @@ class NamedVectorRestTest extends RestServerTest {
 
     @Test
     void aCollectionSpreadOverAClusterUsesTheNameToo() throws Exception {
-        int p2p0 = ServerProcess.freePort();
-        int p2p1 = ServerProcess.freePort();
-        try (QuiverServer node0 = TestServers.startClusterNode(dir.resolve("n0"), p2p0, null);
-             QuiverServer node1 = TestServers.startClusterNode(dir.resolve("n1"), p2p1, p2p0)) {
-            List<RestClient> clients = List.of(new RestClient(node0.port()), new RestClient(node1.port()));
-            TestServers.awaitCluster(clients, 2);
+        try (TestServers.TwoNodes cluster = TestServers.TwoNodes.start(dir)) {
+            List<RestClient> clients = cluster.clients();
             clients.get(1).ok("PUT", "/collections/spread", "{\"vectors\":{\"image\":{\"size\":4,"
                     + "\"distance\":\"Dot\"}},\"shard_number\":3}");
             for (RestClient client : clients) {

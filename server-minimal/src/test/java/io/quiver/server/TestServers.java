@@ -50,6 +50,42 @@ final class TestServers {
         return start(dir, env.toArray(String[]::new));
     }
 
+    /**
+     * Two in-JVM cluster nodes on 127.0.0.1 (storage under {@code dir/n0} and {@code dir/n1}), the second joined
+     * through the first, each seeing both peers and a leader once {@link #start} returns; a client to each. Closes
+     * both. Used by one test thread.
+     */
+    record TwoNodes(QuiverServer node0, QuiverServer node1, List<RestClient> clients) implements AutoCloseable {
+        static TwoNodes start(Path dir) throws IOException, InterruptedException {
+            int p2p0 = ServerProcess.freePort();
+            int p2p1 = ServerProcess.freePort();
+            QuiverServer node0 = startClusterNode(dir.resolve("n0"), p2p0, null);
+            QuiverServer node1 = null;
+            try {
+                node1 = startClusterNode(dir.resolve("n1"), p2p1, p2p0);
+                TwoNodes nodes = new TwoNodes(node0, node1,
+                        List.of(new RestClient(node0.port()), new RestClient(node1.port())));
+                awaitCluster(nodes.clients(), 2);
+                return nodes;
+            } catch (IOException | InterruptedException | RuntimeException | Error e) {
+                if (node1 != null) {
+                    node1.close();
+                }
+                node0.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                node1.close();
+            } finally {
+                node0.close();
+            }
+        }
+    }
+
     /** Waits (up to 60 s) until the node of every client sees {@code peers} peers and a leader. */
     static void awaitCluster(List<RestClient> clients, int peers) throws InterruptedException {
         for (RestClient client : clients) {
