@@ -53,6 +53,7 @@ final class CollectionConfigParser {
         }
         HnswConfig hnsw = hnswDiff(d.hnsw(), object(body, "hnsw_config"), under("hnsw_config.", problems), true);
         rejectSparseVectors(body);
+        rejectCustomSharding(body);
         OptimizersConfig opt = optimizersDiff(d.optimizers(), object(body, "optimizers_config"),
                 under("optimizers_config.", problems));
         WalParams wal = walDiff(d.wal(), object(body, "wal_config"), under("wal_config.", problems));
@@ -146,6 +147,23 @@ final class CollectionConfigParser {
             default -> throw new BadRequestException("Format error in JSON body: vectors.datatype: unknown variant `"
                     + datatype + "`, expected one of `float32`, `uint8`, `float16`");
         };
+    }
+
+    /**
+     * Qdrant's {@code sharding_method}: {@code auto} (or absent) is Quiver's only one; {@code custom} (shards created by
+     * shard key) is a BadRequest rather than a collection silently sharded by id.
+     */
+    private static void rejectCustomSharding(JsonNode body) {
+        JsonNode method = body.get("sharding_method");
+        if (method == null || method.isNull() || "auto".equals(method.asText())) {
+            return;
+        }
+        if ("custom".equals(method.asText())) {
+            throw new BadRequestException("sharding_method `custom` is not supported: Quiver places points in shards "
+                    + "by id only (sharding_method `auto`)");
+        }
+        throw new BadRequestException("Format error in JSON body: sharding_method: unknown variant `" + method.asText()
+                + "`, expected `auto` or `custom`");
     }
 
     /** Sparse vectors are not supported: a non-empty {@code sparse_vectors} is a BadRequest (an empty one is none). */

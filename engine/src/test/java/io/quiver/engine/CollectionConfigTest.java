@@ -56,6 +56,11 @@ class CollectionConfigTest {
                 {"vectors":{"a":{"size":3,"distance":"Dot"},"b":{"size":3,"distance":"Dot"}}}"""), null));
         assertThrows(BadRequestException.class, () -> CollectionConfig.fromCreateRequest(json("""
                 {"vectors":{"a":3}}"""), null));
+        assertEquals(1, CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"size":3,"distance":"Dot"},"sharding_method":"auto"}"""), null).shardNumber());
+        assertTrue(assertThrows(BadRequestException.class, () -> CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"size":3,"distance":"Dot"},"sharding_method":"custom"}"""), null)).getMessage()
+                .contains("sharding_method `custom` is not supported"));
     }
 
     @Test

@@ -16,7 +16,7 @@ import static io.quiver.server.Route.Access.READ;
 /**
  * Qdrant's distance matrix, {@code POST /collections/{c}/points/search/matrix/pairs} and {@code …/offsets}
  * (SearchMatrixRequest: {@code sample} default 10, at least 2; {@code limit} default 3, at least 1; {@code filter};
- * {@code using}, only {@code ""}; {@code shard_key} ignored): reads as the other searches do ({@code consistency},
+ * {@code using}, the collection's vector name, absent for the unnamed one; {@code shard_key} ignored): reads as the other searches do ({@code consistency},
  * {@code timeout}; the read-only key suffices), computed by the engine's {@link DistanceMatrix} through the
  * collection's own sample and search, so standalone and clustered alike. Stateless and threadsafe.
  */
