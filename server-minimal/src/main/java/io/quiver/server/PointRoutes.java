@@ -178,11 +178,11 @@ final class PointRoutes {
         ReadParams read = request.readParams();
         JsonNode body = request.jsonObject();
         List<PointId> ids = RequestParser.ids(JsonFields.requireArray(body, "ids"), "ids");
+        VectorName vectorName = VectorName.of(collection);
         List<Record> records = collection.retrieve(ids, RequestParser.withPayload(body, WithPayload.ALL),
-                RequestParser.withVector(body, false, VectorName.of(collection)), read.consistency());
-        String vectorName = collection.config().vectorName();
+                RequestParser.withVector(body, false, vectorName), read.consistency());
         ArrayNode out = json.createArrayNode();
-        records.forEach(r -> out.add(r.toJson(vectorName)));
+        records.forEach(r -> out.add(r.toJson(vectorName.name())));
         return ApiResponse.ok(out);
     }
 

@@ -46,15 +46,18 @@ final class SearchRoutes {
         CollectionService collection = collections.get(request.pathParam("c"));
         ReadParams read = request.readParams();
         JsonNode body = request.jsonObject();
-        var search = RequestParser.search(body, VectorName.of(collection));
+        VectorName vectorName = VectorName.of(collection);
+        var search = RequestParser.search(body, vectorName);
         StrictModeCheck.of(collection).search(body, StrictModeCheck.Limit.LIMIT).timeout(read);
-        return ApiResponse.ok(scored(collection, collection.search(search, read.consistency())));
+        return ApiResponse.ok(scored(vectorName, collection.search(search, read.consistency())));
     }
 
     private ApiResponse searchBatch(ApiRequest request) {
         return batch(request, "a search request", SEARCH_LIKE,
-                (collection, body, consistency) -> scored(collection,
-                        collection.search(RequestParser.search(body, VectorName.of(collection)), consistency)));
+                (collection, body, consistency) -> {
+                    VectorName vectorName = VectorName.of(collection);
+                    return scored(vectorName, collection.search(RequestParser.search(body, vectorName), consistency));
+                });
     }
 
     /** The strict mode checks of one entry of a batch endpoint. */
@@ -118,7 +121,7 @@ final class SearchRoutes {
         int limit = requiredLimit(body);
         RecommendInput.Resolved r = RecommendInput.resolve(
                 ExampleSource.of(collections, collection, body, "", consistency), body, "", true);
-        return scored(collection, collection.search(r.search(excluding(body, r.examples()), limit, vectorName),
+        return scored(vectorName, collection.search(r.search(excluding(body, r.examples()), limit, vectorName),
                 consistency));
     }
 
@@ -156,7 +159,7 @@ final class SearchRoutes {
                 consistency), body);
         ObjectNode shape = (ObjectNode) excluding(body, d.examples()).deepCopy();
         shape.remove("score_threshold");
-        return scored(collection, collection.search(RequestParser.searchTail(shape, d.query(), limit, vectorName),
+        return scored(vectorName, collection.search(RequestParser.searchTail(shape, d.query(), limit, vectorName),
                 consistency));
     }
 
@@ -186,7 +189,7 @@ final class SearchRoutes {
     private ObjectNode query(CollectionService collection, JsonNode body, ReadConsistency consistency) {
         QueryPlan plan = new QueryPlanParser(collections, collection, consistency).parse(body);
         ObjectNode result = json.createObjectNode();
-        result.set("points", scored(collection, new QueryRunner(collection, consistency).run(plan)));
+        result.set("points", scored(VectorName.of(collection), new QueryRunner(collection, consistency).run(plan)));
         return result;
     }
 
@@ -211,10 +214,9 @@ final class SearchRoutes {
     }
 
     /** The hits as Qdrant's ScoredPoint JSON, vectors under the collection's vector name. */
-    private ArrayNode scored(CollectionService collection, List<ScoredPoint> hits) {
-        String vectorName = collection.config().vectorName();
+    private ArrayNode scored(VectorName vectorName, List<ScoredPoint> hits) {
         ArrayNode out = json.createArrayNode();
-        hits.forEach(h -> out.add(h.toJson(vectorName)));
+        hits.forEach(h -> out.add(h.toJson(vectorName.name())));
         return out;
     }
 }
