@@ -123,6 +123,14 @@ public final class LocalCollectionService implements CollectionService {
         return collection.count(filterOrNull);
     }
 
+    /** Drawn from the shards' slots when it can be (see {@link io.quiver.engine.RandomSample}); one node, one answer. */
+    @Override
+    public List<Record> sample(Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector,
+            ReadConsistency consistency) {
+        return io.quiver.engine.RandomSample.sample(collection, filterOrNull, limit, withPayload, withVector,
+                java.util.concurrent.ThreadLocalRandom.current());
+    }
+
     /** Read through the shards' range indexes (see {@link io.quiver.engine.OrderedScroll}); one node, one answer. */
     @Override
     public List<io.quiver.engine.OrderedScroll.OrderedRecord> scrollOrdered(io.quiver.engine.OrderBy orderBy,

@@ -14,14 +14,74 @@ import java.util.random.RandomGenerator;
  * subset of that size is equally likely (reservoir sampling over the candidates, then a shuffle); points without a
  * vector are candidates like any other.
  *
- * <p>This version reads the ids of every candidate (scroll pages without payload or vector), so its cost grows with
- * the number of candidates, then reads the picked points with the payload and vector asked for. Stateless; threadsafe
- * as the {@link PointReads} and the random generator it is given (one generator per call, from its caller's thread).
+ * <p>A local {@link Collection} sampled without a filter, for at most half its points, splits the limit over its
+ * shards as draws without replacement would (a multivariate hypergeometric split of the shards' live counts) and draws
+ * each share from the shard's slots ({@link io.quiver.engine.shard.Shard#randomLive}), so the cost grows with the
+ * limit. Otherwise (a filter, a large limit, any other {@link PointReads}, or a shard whose share could not be drawn in
+ * its budget) every candidate's id is read (scroll pages without payload or vector) into a reservoir. Either way the
+ * picked points are then read with the payload and vector asked for. Stateless; threadsafe as the collection or reads
+ * and the random generator it is given (one generator per call, from its caller's thread).
  */
 public final class RandomSample {
     private static final int PAGE = 4096;
 
     private RandomSample() {
+    }
+
+    /** {@link #sample(PointReads, Filter, int, WithPayload, boolean, RandomGenerator)} of a local collection. */
+    public static List<Record> sample(Collection collection, Filter filterOrNull, int limit, WithPayload withPayload,
+            boolean withVector, RandomGenerator random) {
+        if (filterOrNull == null && limit > 0) {
+            List<io.quiver.engine.shard.Shard> shards = collection.shardList();
+            long[] live = new long[shards.size()];
+            long total = 0;
+            for (int s = 0; s < live.length; s++) {
+                live[s] = shards.get(s).count(null);
+                total += live[s];
+            }
+            if (limit <= total / 2) {
+                List<PointId> drawn = drawFromShards(shards, live, total, limit, random);
+                if (drawn != null) {
+                    Collections.shuffle(drawn, random);
+                    return collection.retrieve(drawn, withPayload, withVector);
+                }
+            }
+        }
+        return sample((PointReads) collection, filterOrNull, limit, withPayload, withVector, random);
+    }
+
+    /**
+     * {@code limit} distinct live points of the shards, split over them as {@code limit} draws without replacement
+     * from their {@code live} counts would split them; null when a shard could not draw its share within its budget
+     * (the caller then reads every id, which is as uniform: whether a draw falls short does not depend on which
+     * points it drew).
+     */
+    private static List<PointId> drawFromShards(List<io.quiver.engine.shard.Shard> shards, long[] live, long total,
+            int limit, RandomGenerator random) {
+        int[] share = new int[live.length];
+        long[] left = live.clone();
+        long remaining = total;
+        for (int k = 0; k < limit; k++, remaining--) {
+            long r = random.nextLong(remaining);
+            int s = 0;
+            while (r >= left[s]) {
+                r -= left[s];
+                s++;
+            }
+            share[s]++;
+            left[s]--;
+        }
+        List<PointId> drawn = new ArrayList<>(limit);
+        for (int s = 0; s < share.length; s++) {
+            if (share[s] > 0) {
+                List<PointId> got = shards.get(s).randomLive(share[s], random, 64 * share[s] + 1024);
+                if (got.size() < share[s]) {
+                    return null;
+                }
+                drawn.addAll(got);
+            }
+        }
+        return drawn;
     }
 
     /** A random sample of the points passing {@code filterOrNull}. */

@@ -487,6 +487,16 @@ public final class Shard implements AutoCloseable {
         return readPath.orderedTop(field, orderBy, segmentFilter(filter), limit);
     }
 
+    /**
+     * Up to {@code wanted} distinct points drawn uniformly at random from this shard's live points: slots (segment,
+     * ordinal) are drawn uniformly and a slot counts when it holds its point's live version (every live point has
+     * exactly one), so each pick is uniform; after {@code maxDraws} draws (many slots hold old versions or deleted
+     * points) fewer may come back.
+     */
+    public List<PointId> randomLive(int wanted, java.util.random.RandomGenerator random, int maxDraws) {
+        return readPath.randomLive(wanted, random, maxDraws);
+    }
+
     /** Exact number of (matching) points. */
     public long count(Filter filter) {
         return readPath.count(segmentFilter(filter));

@@ -284,6 +284,36 @@ final class ShardReader {
         }
     }
 
+    /** See {@link Shard#randomLive}. */
+    List<PointId> randomLive(int wanted, java.util.random.RandomGenerator random, int maxDraws) {
+        lockOpenShard();
+        try {
+            List<Segment> segs = segments.list();
+            long[] ends = new long[segs.size()];
+            long slots = 0;
+            for (int i = 0; i < segs.size(); i++) {
+                slots += segs.get(i).count();
+                ends[i] = slots;
+            }
+            java.util.LinkedHashSet<PointId> picked = new java.util.LinkedHashSet<>();
+            for (int draw = 0; draw < maxDraws && picked.size() < wanted && slots > 0; draw++) {
+                long slot = random.nextLong(slots);
+                int i = java.util.Arrays.binarySearch(ends, slot + 1);
+                i = i >= 0 ? i : -i - 1; // the first segment whose end exceeds the slot
+                Segment seg = segs.get(i);
+                int ord = (int) (slot - (i == 0 ? 0 : ends[i - 1]));
+                PointId id = seg.idAt(ord);
+                IdTracker.Location loc = tracker.get(id);
+                if (loc != null && loc.segment() == seg && loc.ord() == ord) {
+                    picked.add(id);
+                }
+            }
+            return new ArrayList<>(picked);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Exact number of (matching) points. */
     long count(Filter filter) {
         lockOpenShard();

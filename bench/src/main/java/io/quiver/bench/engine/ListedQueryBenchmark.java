@@ -10,6 +10,7 @@ import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointReads;
 import io.quiver.engine.Quiver;
+import io.quiver.engine.RandomSample;
 import io.quiver.engine.WithPayload;
 import io.quiver.hnsw.Distance;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,12 +38,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH: {@code order_by} with limit 10 on a local collection of {@code points} points (an integer payload
- * {@code ts} with an integer index), read through the shards' range indexes ("indexed") or by scrolling every
- * point's key ("scanned", how a collection spread over a cluster is still read). One benchmark thread; the
+ * JMH: the queries that list points rather than score them, with limit 10, on a local collection of {@code points}
+ * points (an integer payload {@code ts} with an integer index): {@code order_by} newest first, read through the
+ * shards' range indexes ("indexed") or by scrolling every point's key ("scanned"), and a random {@code sample}, drawn
+ * from the shards' slots ("indexed") or from a reservoir over every id ("scanned"). One benchmark thread; the
  * collection is built once per trial in a temporary directory and deleted after it.
  *
- * <pre>java -jar bench/target/benchmarks.jar OrderByBenchmark</pre>
+ * <pre>java -jar bench/target/benchmarks.jar ListedQueryBenchmark</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,10 +52,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
-public class OrderByBenchmark {
+public class ListedQueryBenchmark {
 
     @Param({"100000"})
     public int points;
+
+    @Param({"order_by", "sample"})
+    public String query;
 
     @Param({"indexed", "scanned"})
     public String read;
@@ -96,9 +102,14 @@ public class OrderByBenchmark {
     }
 
     @Benchmark
-    public List<OrderedScroll.OrderedRecord> newestTen() {
-        return read.equals("indexed")
-                ? OrderedScroll.scroll(collection, newestFirst, null, 10, WithPayload.ALL, false)
+    public List<?> tenPoints() {
+        boolean indexed = read.equals("indexed");
+        if (query.equals("sample")) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            return indexed ? RandomSample.sample(collection, null, 10, WithPayload.ALL, false, random)
+                    : RandomSample.sample((PointReads) collection, null, 10, WithPayload.ALL, false, random);
+        }
+        return indexed ? OrderedScroll.scroll(collection, newestFirst, null, 10, WithPayload.ALL, false)
                 : OrderedScroll.scroll((PointReads) collection, payloadSchema, newestFirst, null, 10, WithPayload.ALL,
                         false);
     }
