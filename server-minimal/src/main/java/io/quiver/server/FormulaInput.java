@@ -18,11 +18,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a {@code {"formula": EXPR, "defaults": {…}}} query (Qdrant's {@code FormulaQuery}) into the engine's
- * {@link Formula}. Like Qdrant's untagged {@code Expression}, an object is the first form whose key it has (a filter
- * condition first; other keys ignored), and a shape that is no expression fails the whole query object (400
- * {@code data did not match any variant of untagged enum QueryInterface}); variable names, datetimes and decay
- * parameters are then checked with Qdrant's reasons (400 {@code Wrong input: …}). Stateless.
+ * Reads a {@code {"formula": EXPR, "defaults": {…}}} query (Qdrant's {@code FormulaQuery}, an untagged
+ * {@code Expression}: an object is the first form whose key it has, a filter condition first) into the engine's
+ * {@link Formula}, failing with Qdrant's 400s. Stateless.
  */
 final class FormulaInput {
     /** The keys that make an object a field or special condition (Qdrant's untagged {@code Condition}). */
@@ -34,7 +32,12 @@ final class FormulaInput {
     private FormulaInput() {
     }
 
-    /** The formula query object of a stage's {@code query} ({@code field} names it in messages). */
+    /**
+     * The formula query object of a stage's {@code query} ({@code field} names it in messages). A shape that is no
+     * expression fails the whole query object ({@code data did not match any variant of untagged enum
+     * QueryInterface}, as serde reports it); variable names, datetimes and decay parameters are then checked with
+     * Qdrant's reasons ({@code Wrong input: …}).
+     */
     static Formula parse(JsonNode query, String field) {
         JsonNode defaults = query.get("defaults");
         Map<String, JsonNode> byName = new LinkedHashMap<>();

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Formula queries on a collection of three shards in a cluster of two in-JVM nodes: each node gives every
  * hand-worked answer of {@link FormulaFixture}, whichever node holds which shard, since the formula runs where the
- * request arrives over the prefetched points (their payloads read from every shard).
+ * request arrives over the prefetched points (their payloads read from every shard). One instance per test method,
+ * used by its thread.
  */
 class FormulaClusterRestTest {
     @TempDir

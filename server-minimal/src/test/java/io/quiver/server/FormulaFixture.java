@@ -143,7 +143,8 @@ final class FormulaFixture {
         assertEquals(0.5, one(rest, name, "{\"exp_decay\":{\"x\":{\"datetime_key\":\"at\"},\"target\":{\"datetime\":"
                 + "\"2025-01-02T00:00:00Z\"},\"scale\":86400}}"), 1e-6);
 
-        // $score[i] over two prefetches: 1 → 1 + 10·3, 2 → 0.5 + 10·1.5, 3 → 0.25 + 10·(absent: 0, or the default)
+        // $score[i] over two prefetches: 1 → 1 + 10·3, 2 → 0.5 + 10·1.5,
+        // 3 → 0.25 + 10·(absent: 0, or the default)
         String two = "\"prefetch\":[{\"query\":[1,0],\"limit\":3},{\"query\":[3,1],\"limit\":2}]";
         points = query(rest, name, "{" + two + ",\"query\":{\"formula\":{\"sum\":[\"$score[0]\",{\"mult\":[10,"
                 + "\"$score[1]\"]}]}}}");
@@ -185,7 +186,8 @@ final class FormulaFixture {
         // groups: by tag, best hit per group by 0.1·price + score (price 0 by default); the prefetch's limit grows
         // with the number of groups (Qdrant's increase_limit_for_group), so point 5 (two prices) is filtered out
         JsonNode groups = rest.ok("POST", "/collections/" + name + "/points/query/groups", "{\"prefetch\":"
-                + "{\"query\":[1,0],\"limit\":4,\"filter\":{\"must_not\":{\"has_id\":[5]}}},\"query\":{\"formula\":{\"sum\":[\"$score\",{\"mult\":[0.1,"
+                + "{\"query\":[1,0],\"limit\":4,\"filter\":{\"must_not\":{\"has_id\":[5]}}},"
+                + "\"query\":{\"formula\":{\"sum\":[\"$score\",{\"mult\":[0.1,"
                 + "\"price\"]}]},\"defaults\":{\"price\":0}},\"group_by\":\"tag\",\"group_size\":1,\"limit\":3}")
                 .get("groups");
         assertEquals(3, groups.size(), groups::toString);

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code points/query} with {@code {"formula": …}} (Qdrant 1.14's score boosting) over a real socket: the hand-worked
  * answers of {@link FormulaFixture} (every operator and decay, {@code $score[i]}, defaults, conditions, geo,
  * datetimes, prefetches, groups, batch), random formula trees on random payloads against a brute-force evaluation
- * written here, and Qdrant's 400 answers.
+ * written here, and Qdrant's 400 answers. One instance per test method,
+ * used by its thread.
  */
 class FormulaQueryRestTest extends RestServerTest {
     private static final String PATH = "/collections/f/points/query";
@@ -51,7 +52,8 @@ class FormulaQueryRestTest extends RestServerTest {
         assertEquals("Wrong input: Invalid reserved word: $bogus",
                 rest.error(400, "POST", PATH, "{" + top3 + ",\"query\":{\"formula\":\"$bogus\"}}"));
         assertEquals("Wrong input: Invalid reserved variable: $score.x",
-                rest.error(400, "POST", PATH, "{" + top3 + ",\"query\":{\"formula\":1,\"defaults\":{\"$score.x\":1}}}"));
+                rest.error(400, "POST", PATH, "{" + top3 + ",\"query\":{\"formula\":1,\"defaults\":"
+                        + "{\"$score.x\":1}}}"));
         assertEquals("Wrong input: Validation failed: Decay midpoint should be in the range (0.0, 1.0), got 1.",
                 rest.error(400, "POST", PATH, "{" + top3 + ",\"query\":{\"formula\":{\"exp_decay\":{\"x\":1,"
                         + "\"midpoint\":1}}}}"));

@@ -1,5 +1,6 @@
 package io.quiver.engine.formula;
 
+import io.quiver.engine.BadRequestException;
 import io.quiver.engine.filter.Filter;
 import io.quiver.engine.filter.JsonPath;
 
@@ -163,15 +164,17 @@ public sealed interface Expression {
             double scale = scaleOrNull == null ? DEFAULT_SCALE : scaleOrNull;
             if (kind == DecayKind.LIN) {
                 if (!(midpoint >= 0 && midpoint <= 1)) {
-                    throw new io.quiver.engine.BadRequestException("Validation failed: Linear decay midpoint should be in the range [0.0, 1.0], got "
+                    throw new BadRequestException(
+                            "Validation failed: Linear decay midpoint should be in the range [0.0, 1.0], got "
                             + Formula.display(midpoint) + ".");
                 }
             } else if (!(midpoint > 0 && midpoint < 1)) {
-                throw new io.quiver.engine.BadRequestException("Validation failed: Decay midpoint should be in the range (0.0, 1.0), got "
+                throw new BadRequestException(
+                        "Validation failed: Decay midpoint should be in the range (0.0, 1.0), got "
                         + Formula.display(midpoint) + ".");
             }
             if (!(scale > 0)) {
-                throw new io.quiver.engine.BadRequestException("Validation failed: Decay scale should be non-zero positive, got "
+                throw new BadRequestException("Validation failed: Decay scale should be non-zero positive, got "
                         + Formula.display(scale) + ".");
             }
             double lambda = switch (kind) {

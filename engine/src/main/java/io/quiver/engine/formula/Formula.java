@@ -19,12 +19,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A score-boosting formula (Qdrant 1.14's {@code {"formula": …, "defaults": {…}}}) and its evaluation, as Qdrant's
- * {@code FormulaScorer} does it: in double precision, the result narrowed to a float score. A payload variable takes
- * the one value its key reaches (an array is read as its elements: one element is that value, several are no
- * number), else the default for the key, else the query fails with Qdrant's message; a prefetch score that is absent
- * takes its default, else 0. Operations whose result is not finite fail the query (a 400), naming the expression.
- * Immutable and threadsafe.
+ * A score-boosting formula (Qdrant 1.14's {@code {"formula": …, "defaults": {…}}}) with its defaults, and its
+ * evaluation as Qdrant's {@code FormulaScorer} does it (double precision, Qdrant's fallbacks and error texts, the
+ * score narrowed to a float); immutable and threadsafe.
  *
  * @param expression the formula
  * @param scoreDefaults prefetch index → the default of {@code $score[i]} (a non-number default counts as none)

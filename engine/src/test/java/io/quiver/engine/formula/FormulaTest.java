@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The evaluator against values worked out by hand (and Qdrant's own formula_scorer cases: its geo distance, its
  * non-finite messages), variables, defaults and their errors, decays and their parameter checks, and the rescoring of
- * prefetched points.
+ * prefetched points. One instance per test method,
+ * used by its thread.
  */
 class FormulaTest {
     private static final PointId ID = PointId.of(7);
@@ -195,7 +196,8 @@ class FormulaTest {
 
     @Test
     void decayParametersAreChecked() {
-        assertEquals("Wrong input: Validation failed: Linear decay midpoint should be in the range [0.0, 1.0], got 1.5.",
+        assertEquals("Wrong input: Validation failed: Linear decay midpoint should be in the range [0.0, 1.0], "
+                + "got 1.5.",
                 assertThrows(BadRequestException.class,
                         () -> Expression.Decay.of(DecayKind.LIN, c(1), null, 1.5f, null)).getMessage());
         for (float midpoint : new float[] {0f, 1f}) {
