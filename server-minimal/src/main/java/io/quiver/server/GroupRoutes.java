@@ -176,6 +176,7 @@ final class GroupRoutes {
             case QueryPlan.PointScoring p -> PointGrouping.byScore(
                     p.higherIsBetter(collection.config().vectors().distance()));
             case QueryPlan.Fuse f -> PointGrouping.byScore(true);
+            case QueryPlan.Formula f -> PointGrouping.byScore(true);
             case QueryPlan.NearestMmr m -> null;
             case QueryPlan.Ordered o -> PointGrouping.byOrderValue(o.orderBy().descending());
             case QueryPlan.Sample x -> null;

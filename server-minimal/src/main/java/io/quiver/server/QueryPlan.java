@@ -114,6 +114,13 @@ record QueryPlan(Stage root, int offset, WithPayload withPayload, boolean withVe
     }
 
     /**
+     * {@code {"formula": …, "defaults": …}}: the union of the prefetches' candidates re-scored by a score-boosting
+     * formula (needs prefetches), best first.
+     */
+    record Formula(io.quiver.engine.formula.Formula formula) implements Scoring {
+    }
+
+    /**
      * {@code {"sample": "random"}}: distinct points drawn at random (from the stage's filter, or its prefetches'
      * candidates); listed, not scored (score 1, version 0).
      */

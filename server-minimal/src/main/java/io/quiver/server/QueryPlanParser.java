@@ -31,7 +31,7 @@ final class QueryPlanParser {
     static final int MAX_PREFETCH_DEPTH = 64;
     private static final int DEFAULT_LIMIT = 10;
     /** The query kinds Qdrant knows that this server does not run (a 400 naming the kind). */
-    private static final List<String> UNSUPPORTED_QUERIES = List.of("formula", "relevance_feedback");
+    private static final List<String> UNSUPPORTED_QUERIES = List.of("relevance_feedback");
 
     private final CollectionLookup collections;
     private final CollectionService collection;
@@ -108,6 +108,9 @@ final class QueryPlanParser {
         if (threshold != null && scoring instanceof QueryPlan.Ordered) {
             throw ApiException.badRequest("Bad request: Can't use score_threshold with an order_by query.");
         }
+        if (scoring instanceof QueryPlan.Formula && prefetches.isEmpty()) {
+            throw ApiException.badRequest("Wrong input: Validation failed: cannot apply Formula without prefetches");
+        }
         if (scoring instanceof QueryPlan.Fuse fuse) {
             if (prefetches.isEmpty()) {
                 throw ApiException.badRequest("Wrong input: Validation failed: cannot apply Fusion without prefetches");
@@ -161,8 +164,8 @@ final class QueryPlanParser {
     /**
      * A stage's {@code query} (null: none): a vector, a point id, {@code nearest} (a vector or an id; optionally
      * with {@code mmr}, at the root and in a prefetch), {@code recommend} (any strategy), {@code discover},
-     * {@code context}, {@code fusion} ({@code rrf}/{@code dbsf}), {@code rrf}, {@code order_by} or {@code sample}
-     * ({@code random}). Every kind is taken at the root and in a prefetch alike.
+     * {@code context}, {@code fusion} ({@code rrf}/{@code dbsf}), {@code rrf}, {@code order_by}, {@code formula}
+     * (needs prefetches) or {@code sample} ({@code random}). Every kind is taken at the root and in a prefetch alike.
      */
     private QueryPlan.Scoring scoring(JsonNode query, String field, int limit, ExampleSource source) {
         if (query == null || query.isNull()) {
@@ -224,6 +227,10 @@ final class QueryPlanParser {
             onlyKeys(query, field, "order_by");
             return new QueryPlan.Ordered(orderBy(query.get("order_by"), field + ".order_by"));
         }
+        if (query.isObject() && query.has("formula")) {
+            onlyKeys(query, field, "formula", "defaults");
+            return new QueryPlan.Formula(FormulaInput.parse(query, field));
+        }
         if (query.isObject() && query.has("sample")) {
             onlyKeys(query, field, "sample");
             JsonNode sample = query.get("sample");
@@ -245,7 +252,7 @@ final class QueryPlanParser {
             throw ApiException.badRequest("Wrong input: query `" + kind + "` is not supported by this server; "
                     + "use a vector, a point id, {\"nearest\": …} (optionally with \"mmr\"), {\"recommend\": …}, "
                     + "{\"discover\": …}, {\"context\": …}, {\"fusion\": …}, {\"rrf\": …}, "
-                    + "{\"order_by\": …} or {\"sample\": \"random\"}");
+                    + "{\"order_by\": …}, {\"formula\": …} or {\"sample\": \"random\"}");
         }
         throw notAQuery(field);
     }

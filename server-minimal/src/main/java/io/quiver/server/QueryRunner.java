@@ -33,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * with score 1 and version 0, as Qdrant's scroll-based leaves); a stage with prefetches first gathers its
  * prefetches' candidates, then either re-scores their union by its query (nearest, or an example query) — an exact
  * search restricted to those ids ({@code has_id}), so scores are exact whatever {@code params} say —, orders or
- * samples their union ({@code order_by}, {@code sample}), or fuses their lists. A fused stage keeps the points whose
+ * samples their union ({@code order_by}, {@code sample}), re-scores it by a score-boosting {@code formula}, or fuses
+ * their lists. A fused stage keeps the points whose
  * fused score is at least its {@code score_threshold}, then its {@code limit}. A nearest query with {@code mmr} picks
  * its points by Maximal Marginal Relevance, at any level: from its {@code candidates_limit} nearest points (at the
  * root, of its prefetches' union), or, in a prefetch that has prefetches, from every point they passed up. The root
@@ -74,6 +75,7 @@ final class QueryRunner {
                 case QueryPlan.Sample s -> listed(collection.sample(parse(filter), root.limit(), plan.withPayload(),
                         plan.withVector(), consistency), 0);
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
+                case QueryPlan.Formula f -> throw new IllegalStateException("a formula without prefetches was planned");
             };
         }
         List<List<ScoredPoint>> sources = sources(root, filter);
@@ -91,6 +93,12 @@ final class QueryRunner {
                 List<ScoredPoint> page = fused.subList(Math.min(offset, fused.size()),
                         (int) Math.min(fused.size(), (long) offset + root.limit()));
                 yield withPayloadAndVector(page, plan.withPayload(), plan.withVector());
+            }
+            case QueryPlan.Formula f -> {
+                List<ScoredPoint> rescored = formula(f, sources, upTo(root.limit(), offset),
+                        root.scoreThresholdOrNull());
+                yield withPayloadAndVector(rescored.subList(Math.min(offset, rescored.size()), rescored.size()),
+                        plan.withPayload(), plan.withVector());
             }
             case QueryPlan.Ordered o -> ordered(OrderedScroll.among(collection.reads(consistency),
                     collection.payloadSchema(), o.orderBy(), union(sources), upTo(root.limit(), offset),
@@ -117,6 +125,7 @@ final class QueryRunner {
                 case QueryPlan.NearestMmr m -> mmr(search(m.vector(), parse(filter), stage.limit(), 0,
                         WithPayload.NONE, false, stage.scoreThresholdOrNull(), stage.params()), m);
                 case QueryPlan.Fuse f -> throw new IllegalStateException("a fusion without prefetches was planned");
+                case QueryPlan.Formula f -> throw new IllegalStateException("a formula without prefetches was planned");
             };
         }
         List<List<ScoredPoint>> sources = sources(stage, filter);
@@ -133,6 +142,7 @@ final class QueryRunner {
             case QueryPlan.Sample s -> listed(RandomSample.among(collection.reads(consistency), union(sources),
                     stage.limit(), WithPayload.NONE, false, ThreadLocalRandom.current()), 0);
             case QueryPlan.NearestMmr m -> mmrAmong(m, sources, stage.limit());
+            case QueryPlan.Formula f -> formula(f, sources, stage.limit(), stage.scoreThresholdOrNull());
             case null -> throw new IllegalStateException("prefetches without a query were planned");
         };
     }
@@ -159,6 +169,25 @@ final class QueryRunner {
         }
         return collection.search(scoring.search(among, limit, offset, withPayload, withVector, threshold,
                 params.withExact(true)), consistency);
+    }
+
+    /**
+     * The sources' points re-scored by a formula (engine's {@link io.quiver.engine.formula.Formula#rescore}), best
+     * first, at most {@code limit}, those below the threshold left out; each point's whole payload is read for it (a
+     * point deleted meanwhile is dropped). The points passed the stage's filter in their prefetches already.
+     */
+    private List<ScoredPoint> formula(QueryPlan.Formula f, List<List<ScoredPoint>> sources, int limit,
+            Float threshold) {
+        Set<PointId> ids = union(sources);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<PointId, ObjectNode> payloads = new HashMap<>();
+        for (Record r : collection.retrieve(new ArrayList<>(ids), WithPayload.ALL, false, consistency)) {
+            payloads.put(r.id(), r.payloadOrNull() == null ? JsonNodeFactory.instance.objectNode()
+                    : r.payloadOrNull());
+        }
+        return f.formula().rescore(sources, payloads, limit, threshold);
     }
 
     /** Every point id of the sources, each once, in order of first appearance. */

@@ -301,8 +301,9 @@ class QueryOrderBySampleRestTest extends RestServerTest {
         assertTrue(rest.error(400, "POST", PATH, "{\"query\":{\"sample\":\"often\"}}").contains("`random`"));
         assertTrue(rest.error(400, "POST", PATH, "{\"prefetch\":{\"query\":{\"order_by\":\"kind\"}},\"query\":"
                 + "{\"sample\":\"random\"}}").contains("No range index for `order_by` key: `kind`"));
-        // still not run here: formula and relevance_feedback
-        assertTrue(rest.error(400, "POST", PATH, "{\"query\":{\"formula\":{\"sum\":[1]}}}").contains("not supported"));
+        // a formula needs prefetches; relevance_feedback is still not run here
+        assertTrue(rest.error(400, "POST", PATH, "{\"query\":{\"formula\":{\"sum\":[1]}}}")
+                .contains("cannot apply Formula without prefetches"));
         assertTrue(rest.error(400, "POST", PATH, "{\"query\":{\"relevance_feedback\":{}}}").contains("not supported"));
     }
 }

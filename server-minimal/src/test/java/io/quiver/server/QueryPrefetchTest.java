@@ -402,7 +402,7 @@ class QueryPrefetchTest extends RestServerTest {
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"nearest\":" + v + ",\"mmr\":"
                 + "{\"bogus\":1}}},\"query\":" + v + "}").contains("bogus"));
         assertTrue(rest.error(400, "POST", path, "{\"prefetch\":{\"query\":{\"formula\":{\"sum\":[1]}}},\"query\":"
-                + v + "}").contains("not supported"));
+                + v + "}").contains("cannot apply Formula without prefetches"));
 
         // fusion parameters
         String two = "\"prefetch\":[" + leaf + "," + leaf + "]";

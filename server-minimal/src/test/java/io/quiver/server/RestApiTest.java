@@ -950,7 +950,8 @@ class RestApiTest {
         rest.error(400, "POST", path, "{\"query\":{\"nearest\":" + v + ",\"mmr\":[1]}}");
         rest.error(400, "POST", path, "{\"query\":{\"recommend\":{\"positive\":[1]},\"mmr\":{}}}");
         rest.error(400, "POST", path, "{\"query\":{\"bogus\":" + v + "}}");
-        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"formula\":{\"sum\":[1]}}}").contains("not supported"));
+        assertTrue(rest.error(400, "POST", path, "{\"query\":{\"formula\":{\"sum\":[1]}}}")
+                .contains("cannot apply Formula without prefetches"));
     }
 
     /** Qdrant's MMR selection in double precision: relevance and pairwise similarity by the distance's similarity. */
