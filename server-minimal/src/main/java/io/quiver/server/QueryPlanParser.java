@@ -229,7 +229,9 @@ final class QueryPlanParser {
         }
         if (query.isObject() && query.has("formula")) {
             onlyKeys(query, field, "formula", "defaults");
-            return new QueryPlan.Formula(FormulaInput.parse(query, field));
+            // a formula's conditions are evaluated on payloads, where the vector is known as ""
+            return new QueryPlan.Formula(FormulaInput.parse(
+                    io.quiver.engine.filter.Filter.forVectorNamed(query, VectorName.of(collection).name()), field));
         }
         if (query.isObject() && query.has("sample")) {
             onlyKeys(query, field, "sample");

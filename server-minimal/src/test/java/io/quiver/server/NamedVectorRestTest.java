@@ -195,6 +195,13 @@ class NamedVectorRestTest extends RestServerTest {
         namedVector(groups.get(0).get("hits").get(0));
         assertEquals(4, rest.ok("POST", "/collections/named/points/search/matrix/pairs",
                 "{\"sample\":4,\"limit\":1,\"using\":\"image\"}").get("pairs").size());
+        // a formula's has_vector condition names the collection's vector: 2 for every point that has it, and
+        // the unnamed vector counts nothing
+        JsonNode boosted = rest.ok("POST", "/collections/named/points/query", "{\"prefetch\":{\"query\":" + json(q)
+                + ",\"using\":\"image\",\"limit\":3},\"query\":{\"formula\":{\"sum\":[{\"mult\":[2,"
+                + "{\"has_vector\":\"image\"}]},{\"mult\":[5,{\"has_vector\":\"\"}]}]}},\"limit\":3}").get("points");
+        assertEquals(3, boosted.size());
+        boosted.forEach(p -> assertEquals(2.0, p.get("score").asDouble(), p::toString));
         // queries that need no vector need no name
         assertEquals(3, rest.ok("POST", "/collections/named/points/query",
                 "{\"query\":{\"sample\":\"random\"},\"limit\":3}").get("points").size());

@@ -49,6 +49,20 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
         return swapVectorNames(copy, vectorName) ? FilterParser.parse(copy) : this;
     }
 
+    /**
+     * A copy of JSON that holds filters (a filter, or a formula whose conditions are filters) with every
+     * {@code has_vector} renamed as {@link #forVectorNamed} renames it; {@code json} itself when the vector is unnamed.
+     */
+    public static com.fasterxml.jackson.databind.JsonNode forVectorNamed(com.fasterxml.jackson.databind.JsonNode json,
+            String vectorName) {
+        if (vectorName.isEmpty() || json == null || json.findParent("has_vector") == null) {
+            return json;
+        }
+        com.fasterxml.jackson.databind.JsonNode copy = json.deepCopy();
+        swapVectorNames(copy, vectorName);
+        return copy;
+    }
+
     /** Swaps {@code ""} and {@code name} in every {@code has_vector} below {@code node}; true when one was found. */
     private static boolean swapVectorNames(com.fasterxml.jackson.databind.JsonNode node, String name) {
         boolean found = false;
