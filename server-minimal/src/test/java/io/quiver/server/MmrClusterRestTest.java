@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,34 +32,16 @@ class MmrClusterRestTest {
         return out;
     }
 
-    private static void create(List<RestClient> clients, String name, String body) throws InterruptedException {
-        clients.get(1).ok("PUT", "/collections/" + name, body);
-        for (RestClient client : clients) {
-            client.eventually("/collections/" + name + "/exists", e -> e.get("exists").asBoolean(),
-                    "the collection on both nodes", Duration.ofSeconds(30));
-            // wherever placement put the three shards, each node must see every one of them active
-            client.eventually("/collections/" + name + "/cluster", MmrClusterRestTest::everyShardActive,
-                    "every shard active, seen from each node", Duration.ofSeconds(30));
-        }
-    }
-
-    private static boolean everyShardActive(JsonNode cluster) {
-        Set<Integer> active = new java.util.HashSet<>();
-        for (String kind : List.of("local_shards", "remote_shards")) {
-            for (JsonNode shard : cluster.get(kind)) {
-                if (shard.get("state").asText().equals("Active")) {
-                    active.add(shard.get("shard_id").asInt());
-                }
-            }
-        }
-        return active.size() == cluster.get("shard_count").asInt();
+    private static void create(TestServers.TwoNodes cluster, String name, String body) throws InterruptedException {
+        cluster.clients().get(1).ok("PUT", "/collections/" + name, body);
+        cluster.awaitCollection(name);
     }
 
     @Test
     void everyNodeAnswersWhatAStandaloneServerAnswers() throws Exception {
         try (TestServers.TwoNodes cluster = TestServers.TwoNodes.start(dir)) {
             List<RestClient> clients = cluster.clients();
-            create(clients, "six", "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":3}");
+            create(cluster, "six", "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":3}");
             MmrReference.upsertSix(clients.get(0), "six");
             long stored = 0;
             for (RestClient client : clients) {
@@ -70,7 +51,7 @@ class MmrClusterRestTest {
             }
             assertEquals(6, stored, "every point stored once, on one node or the other");
             Map<Integer, float[]> random = new TreeMap<>();
-            create(clients, "random", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3}");
+            create(cluster, "random", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3}");
             Random seeded = new Random(71);
             StringBuilder body = new StringBuilder("{\"points\":[");
             for (int id = 0; id < 60; id++) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -280,10 +279,7 @@ class NamedVectorRestTest extends RestServerTest {
             List<RestClient> clients = cluster.clients();
             clients.get(1).ok("PUT", "/collections/spread", "{\"vectors\":{\"image\":{\"size\":4,"
                     + "\"distance\":\"Dot\"}},\"shard_number\":3}");
-            for (RestClient client : clients) {
-                client.eventually("/collections/spread/exists", e -> e.get("exists").asBoolean(),
-                        "the collection on both nodes", Duration.ofSeconds(30));
-            }
+            cluster.awaitCollection("spread");
             upsertAll(clients.get(0), "spread");
             clients.get(1).ok("POST", "/collections/spread/points/vectors/delete?wait=true",
                     "{\"points\":[0,1,2],\"vector\":[\"image\"]}");

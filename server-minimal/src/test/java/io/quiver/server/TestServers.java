@@ -76,6 +76,31 @@ final class TestServers {
             }
         }
 
+        /**
+         * Waits (up to 30 s each) until both nodes have collection {@code name} and see every one of its shards with
+         * an Active replica, wherever placement put them.
+         */
+        void awaitCollection(String name) throws InterruptedException {
+            for (RestClient client : clients) {
+                client.eventually("/collections/" + name + "/exists", e -> e.get("exists").asBoolean(),
+                        "the collection on both nodes", Duration.ofSeconds(30));
+                client.eventually("/collections/" + name + "/cluster", TwoNodes::everyShardActive,
+                        "every shard active, seen from each node", Duration.ofSeconds(30));
+            }
+        }
+
+        private static boolean everyShardActive(com.fasterxml.jackson.databind.JsonNode cluster) {
+            java.util.Set<Integer> active = new java.util.HashSet<>();
+            for (String kind : List.of("local_shards", "remote_shards")) {
+                for (com.fasterxml.jackson.databind.JsonNode shard : cluster.get(kind)) {
+                    if (shard.get("state").asText().equals("Active")) {
+                        active.add(shard.get("shard_id").asInt());
+                    }
+                }
+            }
+            return active.size() == cluster.get("shard_count").asInt();
+        }
+
         @Override
         public void close() {
             try {
