@@ -10,6 +10,7 @@ import io.quiver.engine.Point;
 import io.quiver.engine.PointId;
 import io.quiver.engine.PointVectors;
 import io.quiver.engine.PointsSelector;
+import io.quiver.engine.RandomSample;
 import io.quiver.engine.Record;
 import io.quiver.engine.ScoredPoint;
 import io.quiver.engine.ScrollRequest;
@@ -256,6 +257,53 @@ public final class ClusterCollectionService implements CollectionService {
     @Override
     public long count(Filter filterOrNull) {
         return count(filterOrNull, ReadConsistency.ONE);
+    }
+
+    /**
+     * Without a filter, and for at most half the points: each shard's live count, a hypergeometric split of the limit
+     * over the shards, and each shard's share drawn by one of its replicas from its slots (data-plane message
+     * {@code draw}; every node must know it); then the picks, shuffled, are read as asked. Otherwise, or when a shard
+     * could not draw its share, every candidate's id is read (see {@link RandomSample}).
+     */
+    @Override
+    public List<Record> sample(Filter filterOrNull, int limit, WithPayload withPayload, boolean withVector,
+            ReadConsistency consistency) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        if (filterOrNull == null && limit > 0) {
+            List<Integer> shards = allShards();
+            List<Long> counts = dataPlane.reads().readEach(name, shards, "count", shard -> {
+                ObjectNode msg = DataPlane.message(name, shard);
+                msg.set("filter", DataCodec.filterJson(null));
+                return msg;
+            }, answer -> answer.get("count").asLong(), consistency, answers -> answers.get(0));
+            long[] live = counts.stream().mapToLong(Long::longValue).toArray();
+            int[] share = limit <= java.util.Arrays.stream(live).sum() / 2 ? RandomSample.split(live, limit, random)
+                    : null;
+            if (share != null) {
+                List<Integer> drawFrom = new ArrayList<>();
+                Map<Integer, Integer> shareOf = new HashMap<>();
+                for (int i = 0; i < shards.size(); i++) {
+                    if (share[i] > 0) {
+                        drawFrom.add(shards.get(i));
+                        shareOf.put(shards.get(i), share[i]);
+                    }
+                }
+                // one replica's random draw is as good as another's: the first answer is taken
+                List<List<PointId>> drawn = dataPlane.reads().readEach(name, drawFrom, "draw", shard -> {
+                    ObjectNode msg = DataPlane.message(name, shard);
+                    msg.put("n", shareOf.get(shard));
+                    return msg;
+                }, answer -> answer.has("ids") ? DataCodec.ids(answer.get("ids")) : List.of(),
+                        ReadConsistency.ONE, answers -> answers.get(0));
+                List<PointId> ids = new ArrayList<>(limit);
+                drawn.forEach(ids::addAll);
+                if (ids.size() == limit) {
+                    java.util.Collections.shuffle(ids, random);
+                    return reads(consistency).retrieve(ids, withPayload, withVector);
+                }
+            }
+        }
+        return RandomSample.sample(reads(consistency), filterOrNull, limit, withPayload, withVector, random);
     }
 
     /**

@@ -253,6 +253,13 @@ final class DataPlane {
                 case "ordered" -> answer.set("pairs", DataCodec.orderedIdsJson(io.quiver.engine.OrderedScroll.topPairs(
                         localReplica(collection, shard), DataCodec.orderBy(body.get("order_by")),
                         DataCodec.filter(body.get("filter")), body.get("limit").asInt())));
+                case "draw" -> {
+                    List<io.quiver.engine.PointId> drawn = io.quiver.engine.RandomSample.drawLive(localReplica(collection, shard),
+                            body.get("n").asInt(), java.util.concurrent.ThreadLocalRandom.current());
+                    if (drawn != null) {
+                        answer.set("ids", DataCodec.idsJson(drawn));
+                    }
+                }
                 case "count" -> answer.put("count",
                         localReplica(collection, shard).count(DataCodec.filter(body.get("filter"))));
                 case "retrieve" -> answer.set("points", DataCodec.recordsJson(localReplica(collection, shard).retrieve(

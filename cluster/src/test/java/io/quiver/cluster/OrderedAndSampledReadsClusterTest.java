@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The order_by and random-sample reads of {@link CollectionService} on real nodes: a collection of three shards spread
  * over two nodes orders points by a payload value (through either node, so shards are read over the data plane)
  * exactly as one local collection holding the same points does, and samples distinct points passing a filter from
- * every shard, points without a vector included.
+ * every shard, points without a vector included, and, without a filter, draws from every shard's slots.
  */
 class OrderedAndSampledReadsClusterTest {
 
@@ -102,6 +102,23 @@ class OrderedAndSampledReadsClusterTest {
             assertEquals(Set.of(0, 1, 2), shardsSeen);
             assertTrue(vectorless, "a point without a vector was drawn");
             assertEquals(150, via1.sample(even, 500, WithPayload.NONE, false, ReadConsistency.ONE).size());
+
+            // without a filter (drawn from each shard's slots, split over the shards): distinct stored points, and
+            // over 400 draws of 20 among 300 every point comes up (a point missed has probability e^-26.7)
+            Set<PointId> everDrawn = new HashSet<>();
+            for (int draw = 0; draw < 400; draw++) {
+                List<Record> sample = cluster.catalogs.get(draw % 2).find("x").orElseThrow().sample(null, 20,
+                        WithPayload.ALL, false, ReadConsistency.ONE);
+                assertEquals(20, sample.size());
+                Set<PointId> distinct = new HashSet<>();
+                for (Record r : sample) {
+                    assertTrue(distinct.add(r.id()), "distinct " + r.id());
+                    assertEquals(payloads.get(r.id()), r.payloadOrNull(), "stored payload of " + r.id());
+                    everDrawn.add(r.id());
+                }
+            }
+            assertEquals(300, everDrawn.size(), "every point drawn at least once");
+            assertEquals(300, via1.sample(null, 500, WithPayload.NONE, false, ReadConsistency.ONE).size());
         }
     }
 

@@ -31,47 +31,33 @@ public final class RandomSample {
     /** {@link #sample(PointReads, Filter, int, WithPayload, boolean, RandomGenerator)} of a local collection. */
     public static List<Record> sample(Collection collection, Filter filterOrNull, int limit, WithPayload withPayload,
             boolean withVector, RandomGenerator random) {
-        if (filterOrNull == null && limit > 0) {
-            List<io.quiver.engine.shard.Shard> shards = collection.shardList();
-            long[] live = new long[shards.size()];
-            long total = 0;
-            for (int s = 0; s < live.length; s++) {
-                live[s] = shards.get(s).count(null);
-                total += live[s];
-            }
-            if (limit <= total / 2) {
-                List<PointId> drawn = drawFromShards(shards, live, total, limit, random);
-                if (drawn != null) {
-                    Collections.shuffle(drawn, random);
-                    return collection.retrieve(drawn, withPayload, withVector);
-                }
+        if (filterOrNull == null && limit > 0 && limit <= collection.pointsCount() / 2) {
+            List<PointId> drawn = drawLive(collection, limit, random);
+            if (drawn != null) {
+                Collections.shuffle(drawn, random);
+                return collection.retrieve(drawn, withPayload, withVector);
             }
         }
         return sample((PointReads) collection, filterOrNull, limit, withPayload, withVector, random);
     }
 
     /**
-     * {@code limit} distinct live points of the shards, split over them as {@code limit} draws without replacement
-     * from their {@code live} counts would split them; null when a shard could not draw its share within its budget
-     * (the caller then reads every id, which is as uniform: whether a draw falls short does not depend on which
-     * points it drew).
+     * {@code wanted} distinct live points of a local collection drawn uniformly from its shards' slots, split over
+     * the shards by {@link #split}, in no particular order; null when the collection holds fewer, or a shard could not
+     * draw its share within its budget (the caller then reads every id, which is as uniform: whether a draw falls
+     * short does not depend on which points it drew). What one shard replica of a clustered collection answers.
      */
-    private static List<PointId> drawFromShards(List<io.quiver.engine.shard.Shard> shards, long[] live, long total,
-            int limit, RandomGenerator random) {
-        int[] share = new int[live.length];
-        long[] left = live.clone();
-        long remaining = total;
-        for (int k = 0; k < limit; k++, remaining--) {
-            long r = random.nextLong(remaining);
-            int s = 0;
-            while (r >= left[s]) {
-                r -= left[s];
-                s++;
-            }
-            share[s]++;
-            left[s]--;
+    public static List<PointId> drawLive(Collection collection, int wanted, RandomGenerator random) {
+        List<io.quiver.engine.shard.Shard> shards = collection.shardList();
+        long[] live = new long[shards.size()];
+        for (int s = 0; s < live.length; s++) {
+            live[s] = shards.get(s).count(null);
         }
-        List<PointId> drawn = new ArrayList<>(limit);
+        int[] share = split(live, wanted, random);
+        if (share == null) {
+            return null;
+        }
+        List<PointId> drawn = new ArrayList<>(wanted);
         for (int s = 0; s < share.length; s++) {
             if (share[s] > 0) {
                 List<PointId> got = shards.get(s).randomLive(share[s], random, 64 * share[s] + 1024);
@@ -82,6 +68,33 @@ public final class RandomSample {
             }
         }
         return drawn;
+    }
+
+    /**
+     * How many of {@code wanted} draws without replacement from parts of {@code live[i]} items each fall in each part
+     * (a multivariate hypergeometric split); null when the parts hold fewer than {@code wanted} items.
+     */
+    public static int[] split(long[] live, int wanted, RandomGenerator random) {
+        long remaining = 0;
+        for (long n : live) {
+            remaining += n;
+        }
+        if (wanted > remaining) {
+            return null;
+        }
+        int[] share = new int[live.length];
+        long[] left = live.clone();
+        for (int k = 0; k < wanted; k++, remaining--) {
+            long r = random.nextLong(remaining);
+            int s = 0;
+            while (r >= left[s]) {
+                r -= left[s];
+                s++;
+            }
+            share[s]++;
+            left[s]--;
+        }
+        return share;
     }
 
     /** A random sample of the points passing {@code filterOrNull}. */
