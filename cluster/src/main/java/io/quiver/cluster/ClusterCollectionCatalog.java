@@ -563,6 +563,9 @@ public final class ClusterCollectionCatalog implements CollectionCatalog, Metada
                         markLost(c.name(), shard.getKey(), state);
                         continue;
                     }
+                    if (!replicas.presentAtOpen(c.name(), shard.getKey())) {
+                        continue; // created since this node opened: it missed no write without being marked Dead
+                    }
                     // only when another Active replica answers: it will be the source of the transfer
                     boolean otherActiveUp = shard.getValue().entrySet().stream().anyMatch(r -> r.getKey() != peerId
                             && r.getValue() == ReplicaState.Active && dataPlane.reachable(r.getKey()));

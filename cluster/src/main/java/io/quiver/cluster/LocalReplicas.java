@@ -32,6 +32,8 @@ final class LocalReplicas {
     private final java.nio.file.Path registryFile;
     private final Set<String> held = new java.util.TreeSet<>();
     private final Set<String> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The replicas (by name) whose data was on disk when the store was opened; fixed after the constructor. */
+    private final Set<String> presentAtOpen = new HashSet<>();
 
     /**
      * Opens the replicas of {@code store}; {@code registryFileOrNull} (outside the store's directory) records which
@@ -41,6 +43,7 @@ final class LocalReplicas {
         this.store = store;
         this.registryFile = registryFileOrNull;
         Set<String> present = new HashSet<>(store.collectionNames());
+        present.stream().filter(name -> name.indexOf(SEPARATOR) >= 0).forEach(presentAtOpen::add);
         if (registryFile != null) {
             for (String line : readRegistry(registryFile)) {
                 boolean markedLost = line.startsWith(LOST_MARK);
@@ -72,6 +75,15 @@ final class LocalReplicas {
      */
     boolean isLost(String collection, int shardId) {
         return lost.contains(name(collection, shardId));
+    }
+
+    /**
+     * Whether the replica's data was on disk when this peer opened its store: a replica created since (the node's own
+     * catch-up, or a collection created while it ran) either received every write from its creation or, having missed
+     * one, was marked Dead by that write's failure.
+     */
+    boolean presentAtOpen(String collection, int shardId) {
+        return presentAtOpen.contains(name(collection, shardId));
     }
 
     /** The replicas {@link #isLost} holds for, by name. */
