@@ -107,10 +107,10 @@ final class FormulaInput {
             return new Expression.Sum(list(node.get("sum"), field));
         }
         if (node.has("neg")) {
-            return new Expression.Neg(expression(node.get("neg"), field));
+            return unary(Expression.UnaryOp.NEG, node, field);
         }
         if (node.has("abs")) {
-            return new Expression.Abs(expression(node.get("abs"), field));
+            return unary(Expression.UnaryOp.ABS, node, field);
         }
         if (node.has("div")) {
             JsonNode d = object(node.get("div"), field);
@@ -119,20 +119,20 @@ final class FormulaInput {
                     byZero == null || byZero.isNull() ? null : f32(byZero, field));
         }
         if (node.has("sqrt")) {
-            return new Expression.Sqrt(expression(node.get("sqrt"), field));
+            return unary(Expression.UnaryOp.SQRT, node, field);
         }
         if (node.has("pow")) {
             JsonNode p = object(node.get("pow"), field);
             return new Expression.Pow(expression(p.get("base"), field), expression(p.get("exponent"), field));
         }
         if (node.has("exp")) {
-            return new Expression.Exp(expression(node.get("exp"), field));
+            return unary(Expression.UnaryOp.EXP, node, field);
         }
         if (node.has("log10")) {
-            return new Expression.Log10(expression(node.get("log10"), field));
+            return unary(Expression.UnaryOp.LOG10, node, field);
         }
         if (node.has("ln")) {
-            return new Expression.Ln(expression(node.get("ln"), field));
+            return unary(Expression.UnaryOp.LN, node, field);
         }
         for (Expression.DecayKind kind : Expression.DecayKind.values()) {
             String key = kind.name().toLowerCase(java.util.Locale.ROOT) + "_decay";
@@ -185,6 +185,11 @@ final class FormulaInput {
         } catch (BadRequestException e) {
             throw notAQuery(field);
         }
+    }
+
+    /** {@code {"neg": expr}} and the other functions of one operand (its key is the op's). */
+    private static Expression unary(Expression.UnaryOp op, JsonNode node, String field) {
+        return new Expression.Unary(op, expression(node.get(op.key()), field));
     }
 
     private static List<Expression> list(JsonNode node, String field) {

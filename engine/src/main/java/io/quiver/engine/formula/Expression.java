@@ -77,15 +77,42 @@ public sealed interface Expression {
         }
     }
 
-    record Neg(Expression operand) implements Expression {
-        public Neg {
+    /**
+     * A function of one operand: {@code neg}, {@code abs}, {@code sqrt}, {@code exp}, {@code log10} or {@code ln}; a
+     * result that is not finite is an error naming the call as Qdrant names it.
+     */
+    record Unary(UnaryOp op, Expression operand) implements Expression {
+        public Unary {
+            Objects.requireNonNull(op, "op");
             Objects.requireNonNull(operand, "operand");
         }
     }
 
-    record Abs(Expression operand) implements Expression {
-        public Abs {
-            Objects.requireNonNull(operand, "operand");
+    /** The functions of one operand, each with the JSON key that names it. */
+    enum UnaryOp {
+        NEG("neg"), ABS("abs"), SQRT("sqrt"), EXP("exp"), LOG10("log10"), LN("ln");
+
+        private final String key;
+
+        UnaryOp(String key) {
+            this.key = key;
+        }
+
+        /** The key of the expression object, e.g. {@code "log10"}. */
+        public String key() {
+            return key;
+        }
+
+        /** The function's value at {@code x} (not checked for finiteness). */
+        public double apply(double x) {
+            return switch (this) {
+                case NEG -> -x;
+                case ABS -> Math.abs(x);
+                case SQRT -> Math.sqrt(x);
+                case EXP -> Math.exp(x);
+                case LOG10 -> Math.log10(x);
+                case LN -> Math.log(x);
+            };
         }
     }
 
@@ -100,34 +127,10 @@ public sealed interface Expression {
         }
     }
 
-    record Sqrt(Expression operand) implements Expression {
-        public Sqrt {
-            Objects.requireNonNull(operand, "operand");
-        }
-    }
-
     record Pow(Expression base, Expression exponent) implements Expression {
         public Pow {
             Objects.requireNonNull(base, "base");
             Objects.requireNonNull(exponent, "exponent");
-        }
-    }
-
-    record Exp(Expression operand) implements Expression {
-        public Exp {
-            Objects.requireNonNull(operand, "operand");
-        }
-    }
-
-    record Log10(Expression operand) implements Expression {
-        public Log10 {
-            Objects.requireNonNull(operand, "operand");
-        }
-    }
-
-    record Ln(Expression operand) implements Expression {
-        public Ln {
-            Objects.requireNonNull(operand, "operand");
         }
     }
 

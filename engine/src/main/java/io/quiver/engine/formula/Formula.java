@@ -162,8 +162,14 @@ public record Formula(Expression expression, Map<Integer, JsonNode> scoreDefault
                 }
                 yield sum;
             }
-            case Expression.Neg n -> -evaluate(n.operand(), id, payload, scores);
-            case Expression.Abs a -> Math.abs(evaluate(a.operand(), id, payload, scores));
+            case Expression.Unary u -> {
+                double value = evaluate(u.operand(), id, payload, scores);
+                yield switch (u.op()) {
+                    case NEG, ABS -> u.op().apply(value); // finite whenever the operand is
+                    case SQRT -> finite(u.op().apply(value), "√" + display(value));
+                    default -> finite(u.op().apply(value), u.op().key() + "(" + display(value) + ")");
+                };
+            }
             case Expression.Div d -> {
                 double left = evaluate(d.left(), id, payload, scores);
                 if (left == 0.0) {
@@ -175,26 +181,10 @@ public record Formula(Expression expression, Map<Integer, JsonNode> scoreDefault
                 }
                 yield finite(left / right, display(left) + "/" + display(right));
             }
-            case Expression.Sqrt s -> {
-                double value = evaluate(s.operand(), id, payload, scores);
-                yield finite(Math.sqrt(value), "√" + display(value));
-            }
             case Expression.Pow p -> {
                 double base = evaluate(p.base(), id, payload, scores);
                 double exponent = evaluate(p.exponent(), id, payload, scores);
                 yield finite(Math.pow(base, exponent), display(base) + "^" + display(exponent));
-            }
-            case Expression.Exp x -> {
-                double value = evaluate(x.operand(), id, payload, scores);
-                yield finite(Math.exp(value), "exp(" + display(value) + ")");
-            }
-            case Expression.Log10 l -> {
-                double value = evaluate(l.operand(), id, payload, scores);
-                yield finite(Math.log10(value), "log10(" + display(value) + ")");
-            }
-            case Expression.Ln l -> {
-                double value = evaluate(l.operand(), id, payload, scores);
-                yield finite(Math.log(value), "ln(" + display(value) + ")");
             }
             case Expression.Decay d -> {
                 double x = evaluate(d.x(), id, payload, scores);

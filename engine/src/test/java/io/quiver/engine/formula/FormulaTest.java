@@ -64,14 +64,14 @@ class FormulaTest {
         assertEquals(2.0 * 2.0 * 85.0, eval(new Expression.Mult(List.of(c(2), var("$score[1]"), var("price")))));
         assertEquals(1.0, eval(new Expression.Mult(List.of())));
         assertEquals(0.0, eval(new Expression.Sum(List.of())));
-        assertEquals(-10.0, eval(new Expression.Neg(c(10))));
-        assertEquals(10.0, eval(new Expression.Abs(c(-10))));
+        assertEquals(-10.0, eval(new Expression.Unary(Expression.UnaryOp.NEG, c(10))));
+        assertEquals(10.0, eval(new Expression.Unary(Expression.UnaryOp.ABS, c(-10))));
         assertEquals(5.0, eval(new Expression.Div(c(10), var("$score[1]"), null)));
-        assertEquals(3.0, eval(new Expression.Sqrt(c(9))));
+        assertEquals(3.0, eval(new Expression.Unary(Expression.UnaryOp.SQRT, c(9))));
         assertEquals(8.0, eval(new Expression.Pow(c(2), c(3))));
-        assertEquals((float) Math.E, (float) eval(new Expression.Exp(c(1))));
-        assertEquals(2.0, eval(new Expression.Log10(c(100))));
-        assertEquals(0.0, eval(new Expression.Ln(c(1))));
+        assertEquals((float) Math.E, (float) eval(new Expression.Unary(Expression.UnaryOp.EXP, c(1))));
+        assertEquals(2.0, eval(new Expression.Unary(Expression.UnaryOp.LOG10, c(100))));
+        assertEquals(0.0, eval(new Expression.Unary(Expression.UnaryOp.LN, c(1))));
         assertEquals((float) 0.1, (float) eval(c(0.1)), "constants are f32");
         assertEquals(3.0, eval(var("a.b")));
     }
@@ -92,15 +92,15 @@ class FormulaTest {
         assertEquals("Wrong input: The expression -1^0.4 = NaN produced a non-finite number",
                 error(new Expression.Pow(c(-1), new Constant(0.4))));
         assertEquals("Wrong input: The expression √-3 = NaN produced a non-finite number",
-                error(new Expression.Sqrt(c(-3))));
+                error(new Expression.Unary(Expression.UnaryOp.SQRT, c(-3))));
         assertEquals("Wrong input: The expression log10(0) = -inf produced a non-finite number",
-                error(new Expression.Log10(c(0))));
+                error(new Expression.Unary(Expression.UnaryOp.LOG10, c(0))));
         assertEquals("Wrong input: The expression ln(0) = -inf produced a non-finite number",
-                error(new Expression.Ln(c(0))));
+                error(new Expression.Unary(Expression.UnaryOp.LN, c(0))));
         assertEquals("Wrong input: The expression exp(1000) = inf produced a non-finite number",
-                error(new Expression.Exp(c(1000))));
+                error(new Expression.Unary(Expression.UnaryOp.EXP, c(1000))));
         // a zero factor stops the product before a failing factor is evaluated
-        assertEquals(0.0, eval(new Expression.Mult(List.of(c(0), new Expression.Ln(c(0))))));
+        assertEquals(0.0, eval(new Expression.Mult(List.of(c(0), new Expression.Unary(Expression.UnaryOp.LN, c(0))))));
     }
 
     @Test
@@ -154,7 +154,7 @@ class FormulaTest {
         double seconds = 1735776000.0; // 2025-01-02T00:00:00Z
         assertEquals((float) seconds, (float) eval(new Expression.DatetimeKey(JsonPath.parse("when"))));
         assertEquals(86400.0, Formula.of(new Expression.Sum(List.of(new Expression.DatetimeKey(
-                JsonPath.parse("when")), new Expression.Neg(new Expression.Datetime(seconds - 86400)))), Map.of())
+                JsonPath.parse("when")), new Expression.Unary(Expression.UnaryOp.NEG, new Expression.Datetime(seconds - 86400)))), Map.of())
                 .score(ID, PAYLOAD, new double[0]), 1e-3);
         assertEquals("Wrong input: Expected datetime value for price in the payload and/or in the formula defaults."
                 + " Error: Value is not a string", error(new Expression.DatetimeKey(JsonPath.parse("price"))));
