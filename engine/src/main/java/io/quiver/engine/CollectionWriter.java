@@ -113,6 +113,7 @@ final class CollectionWriter {
         byte[] json = requirePayload(payload);
         if (keyOrNull != null) {
             JsonPath.parse(keyOrNull); // BadRequest before logging: replay skips keys that do not parse
+            JsonText.requireWellFormed(keyOrNull, "key"); // it becomes a field name of the stored payloads
         }
         return submitSelected(selector, ids -> new Operation.SetPayload(ids, json, keyOrNull), true, wait);
     }

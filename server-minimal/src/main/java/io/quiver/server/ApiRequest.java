@@ -195,7 +195,15 @@ public final class ApiRequest {
         }
         try {
             JsonNode node = json.readTree(bytes);
-            return node == null ? NullNode.getInstance() : node;
+            if (node == null) {
+                return NullNode.getInstance();
+            }
+            // serde_json refuses a lone surrogate escape; Jackson reads it, and it could reach stored text
+            if (!io.quiver.engine.JsonText.isWellFormed(node)) {
+                throw ApiException.badRequest("Format error in JSON body: a string holds an unpaired UTF-16 surrogate "
+                        + "(a lone \\ud800-\\udfff escape)");
+            }
+            return node;
         } catch (JacksonException e) {
             throw ApiException.badRequest("Format error in JSON body: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()

@@ -80,6 +80,28 @@ class RequestEdgesRestTest extends RestServerTest {
     }
 
     @Test
+    void aLoneSurrogateEscapeIsA400AndStoresNothing() {
+        rest.ok("PUT", "/collections/u", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+        rest.ok("PUT", "/collections/u/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,0]}]}");
+        // as serde_json refuses them; before, such a key stopped the shard (a payload it could not read back)
+        for (String body : List.of("{\"payload\":{\"z\":1},\"points\":[1],\"key\":\"\\ud800\"}",
+                "{\"payload\":{\"\\udc00\":1},\"points\":[1]}", "{\"payload\":{\"t\":\"a\\ud800b\"},\"points\":[1]}")) {
+            assertTrue(rest.error(400, "POST", "/collections/u/points/payload?wait=true", body)
+                    .startsWith("Format error in JSON body: "), body); // Jackson itself refuses some of them
+        }
+        for (String key : List.of("\\ud800", "a\\ud800", "\\udc00x")) {
+            assertTrue(rest.error(400, "POST", "/collections/u/points/payload?wait=true", "{\"payload\":{\"z\":1},"
+                    + "\"points\":[1],\"key\":\"" + key + "\"}").contains("unpaired UTF-16 surrogate"), key);
+        }
+        rest.error(400, "PUT", "/collections/u/index?wait=true", "{\"field_name\":\"\\ud800\",\"field_schema\":"
+                + "\"keyword\"}");
+        rest.ok("POST", "/collections/u/points/payload?wait=true",
+                "{\"payload\":{\"z\":\"\\ud83d\\ude00\"},\"points\":[1],\"key\":\"a\"}");
+        assertEquals("{\"a\":{\"z\":\"\uD83D\uDE00\"}}",
+                rest.ok("GET", "/collections/u/points/1", null).get("payload").toString(), "a pair is stored");
+    }
+
+    @Test
     void labelValuesAreEscaped() {
         StringBuilder out = new StringBuilder();
         ServerMetrics.escape(out, "a\\b\"c\nd");

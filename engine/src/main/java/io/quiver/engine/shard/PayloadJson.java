@@ -20,10 +20,15 @@ public final class PayloadJson {
 
     private PayloadJson() {}
 
+    /**
+     * The stored form of a payload (null for none or {}); a BadRequest when its text could not be read back
+     * ({@link io.quiver.engine.JsonText}), so a stored payload always parses.
+     */
     public static byte[] toBytes(ObjectNode payload) {
         if (payload == null || payload.isEmpty()) {
             return null;
         }
+        io.quiver.engine.JsonText.requireWellFormed(payload, "payload");
         try {
             return MAPPER.writeValueAsBytes(payload);
         } catch (JsonProcessingException e) {
