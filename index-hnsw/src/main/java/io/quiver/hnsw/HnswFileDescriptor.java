@@ -1,7 +1,7 @@
 package io.quiver.hnsw;
 
 /**
- * Byte layout of an HNSW index file (format version 4), little-endian, every section 8-byte aligned. The same layout
+ * Byte layout of an HNSW index file (format version 5), little-endian, every section 8-byte aligned. The same layout
  * is used in memory for a freshly built index, so a built and a reopened index run identical code.
  * <p>Graph nodes are numbered in {@link LocalityOrder} (upper-level nodes first, then breadth-first), not in the
  * caller's ordinals: links, the entry point, the upper-level node tables and the int8 code records are all indexed by
@@ -11,7 +11,8 @@ package io.quiver.hnsw;
  * the centre vector at byte 96); version 2 files have global scaling only and are still read. Version 4 moved the
  * int8 terms of dimensions whose code length is a multiple of 64 (or within 16 bytes of one) into a table of their
  * own (byte 104), so that they no longer add a cache line to every record; version 3 files (byte 104 zero, terms after
- * the codes) are still read.
+ * the codes) are still read. Version 5 added binary codes (flag bit 2, offset at byte 112, query bits at byte 120);
+ * version 4 files have none (bytes 112..127 zero) and are still read.
  *
  * <pre>
  * header (128 bytes)
@@ -19,7 +20,8 @@ package io.quiver.hnsw;
  *   8  int   dimension              12  int   count (nodes)
  *  16  int   m                      20  int   efConstruct
  *  24  int   distance ordinal       28  int   entry point (-1: empty)
- *  32  int   max level (-1: empty)  36  int   flags (bit 0: int8 codes present; bit 1: scaled per vector)
+ *  32  int   max level (-1: empty)  36  int   flags (bit 0: int8 codes present; bit 1: scaled per vector;
+ *                                                  bit 2: binary codes present)
  *  40  long  level-generator seed
  *  48  long  offset of layer 0      56  long  offset of the upper-level directory
  *  64  long  offset of int8 codes (0: none)
@@ -28,7 +30,9 @@ package io.quiver.hnsw;
  *  88  long  offset of the node-to-ordinal table (0: none, nodes are ordinals; always present since version 2)
  *  96  long  offset of the per-vector scaling's centre: dimension floats (0: global scaling, lo and scale above)
  * 104  long  offset of the int8 terms table (0: no table, each record's terms follow its codes)
- * 112..127 reserved (zero)
+ * 112  long  offset of the binary codes (0: none)
+ * 120  int   bits per query component of binary search (1, 4 or 8; 0 without binary codes)
+ * 124..127 reserved (zero)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
  *   per level: node count ints, the nodes on that level in ascending order, then node count slots of (1 + m) ints
@@ -38,6 +42,8 @@ package io.quiver.hnsw;
  *   see ScalarQuantizer); zero padding to a multiple of 64 (each record starts on a cache line)
  * int8 terms table (64-byte aligned; only when ScalarQuantizer.termsApart(dimension)): count entries of 16 bytes,
  *   the terms of each record as above
+ * binary codes (64-byte aligned): count records of BinaryQuantizer.stride(dimension) bytes: the sign bits of the
+ *   vector, component i at bit i % 64 of little-endian long i / 64, padding bits clear
  * centre (per-vector scaling only): dimension floats
  * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer
@@ -47,10 +53,10 @@ package io.quiver.hnsw;
 final class HnswFileDescriptor {
 
     static final int MAGIC = 0x514E4853; // "SHNQ" little-endian bytes read as 'Q','H','N','S'
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /**
      * The oldest version this build reads: version 1 differs only by having no node-to-ordinal table, version 2 by
-     * having no per-vector scaling, version 3 by having no terms table.
+     * having no per-vector scaling, version 3 by having no terms table, version 4 by having no binary codes.
      */
     static final int OLDEST_READABLE_VERSION = 1;
     static final int HEADER_BYTES = 128;
@@ -59,6 +65,7 @@ final class HnswFileDescriptor {
     static final int CHECKSUM_CRC32C = 1;
     static final int FLAG_INT8 = 1;
     static final int FLAG_INT8_PER_VECTOR = 2;
+    static final int FLAG_BINARY = 4;
 
     static final long MAGIC_OFFSET = 0;
     static final long VERSION_OFFSET = 4;
@@ -80,6 +87,8 @@ final class HnswFileDescriptor {
     static final long ORDINALS_OFFSET = 88;
     static final long CENTRE_OFFSET = 96;
     static final long TERMS_OFFSET = 104;
+    static final long BINARY_OFFSET = 112;
+    static final long BINARY_QUERY_BITS_OFFSET = 120;
     static final int LEVEL_ENTRY_BYTES = 16;
 
     private HnswFileDescriptor() {

@@ -8,9 +8,10 @@ import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32C;
 
 /**
- * Lays a built graph (and optional int8 codes) out in the {@link HnswFileDescriptor} format, nodes renumbered in a
- * {@link LocalityOrder}, footer checksum included, in {@link HugePageMemory} owned by an {@link Arena}, so that the
- * bytes can be searched at once and written to a file as they are. Used once per build by the building thread.
+ * Lays a built graph (and optional int8 or binary codes) out in the {@link HnswFileDescriptor} format, nodes
+ * renumbered in a {@link LocalityOrder}, footer checksum included, in {@link HugePageMemory} owned by an
+ * {@link Arena}, so that the bytes can be searched at once and written to a file as they are. Used once per build by
+ * the building thread.
  */
 final class HnswFileWriter {
 
@@ -25,7 +26,8 @@ final class HnswFileWriter {
      * record belong to ordinal {@code order.nodeToOrd[i]}, and the table of those ordinals is written too.
      */
     static MemorySegment layOut(OnHeapHnswGraph graph, LocalityOrder order, VectorStore vectors, Distance distance,
-                                HnswParams params, ScalarQuantizer quantizerOrNull, Arena arena) {
+                                HnswParams params, ScalarQuantizer quantizerOrNull, BinaryQuantizer binaryOrNull,
+                                Arena arena) {
         int n = graph.size();
         int m = graph.m;
         int dim = vectors.dimension();
@@ -57,6 +59,11 @@ final class HnswFileWriter {
             }
             pos = align8(pos);
         }
+        long binary = 0;
+        if (binaryOrNull != null) {
+            binary = align64(pos);
+            pos = align8(binary + (long) n * BinaryQuantizer.stride(dim));
+        }
         long centre = 0;
         if (quantizerOrNull != null && quantizerOrNull.perVector()) {
             centre = align8(pos);
@@ -78,8 +85,11 @@ final class HnswFileWriter {
         seg.set(INT, DISTANCE_OFFSET, distance.ordinal());
         seg.set(INT, ENTRY_OFFSET, graph.entryPoint() < 0 ? -1 : order.ordToNode[graph.entryPoint()]);
         seg.set(INT, MAX_LEVEL_OFFSET, maxLevel);
-        seg.set(INT, FLAGS_OFFSET, quantizerOrNull == null ? 0
-                : quantizerOrNull.perVector() ? FLAG_INT8 | FLAG_INT8_PER_VECTOR : FLAG_INT8);
+        seg.set(INT, FLAGS_OFFSET, (quantizerOrNull == null ? 0
+                : quantizerOrNull.perVector() ? FLAG_INT8 | FLAG_INT8_PER_VECTOR : FLAG_INT8)
+                | (binaryOrNull == null ? 0 : FLAG_BINARY));
+        seg.set(LONG, BINARY_OFFSET, binary);
+        seg.set(INT, BINARY_QUERY_BITS_OFFSET, binaryOrNull == null ? 0 : binaryOrNull.queryBits());
         seg.set(LONG, SEED_OFFSET, params.seed());
         seg.set(LONG, LAYER0_OFFSET, layer0);
         seg.set(LONG, UPPER_OFFSET, dir);
@@ -139,6 +149,19 @@ final class HnswFileWriter {
                     quantizerOrNull.encode(all, ord * 4L * dim, seg, records.record(node), records.terms(node));
                 } else {
                     quantizerOrNull.encode(vectors.vector(ord), 0L, seg, records.record(node), records.terms(node));
+                }
+            }
+        }
+        if (binaryOrNull != null) {
+            MemorySegment all = vectors.contiguousVectors();
+            long binaryStride = BinaryQuantizer.stride(dim);
+            for (int node = 0; node < n; node++) {
+                int ord = toOrd[node];
+                long at = binary + node * binaryStride;
+                if (all != null) {
+                    binaryOrNull.encode(all, ord * 4L * dim, seg, at);
+                } else {
+                    binaryOrNull.encode(vectors.vector(ord), 0L, seg, at);
                 }
             }
         }

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An HNSW index over a {@link VectorStore}: built in memory ({@link #build}) or reopened by memory-mapping a file
  * written by {@link #write} ({@link #open}: no rebuild, no copy to the heap). Either way the graph (and the optional
- * int8 codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small per-index objects and
+ * int8 or binary codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small per-index objects and
  * a pool of per-thread search scratch whose size follows ef, not the number of vectors. Knows nothing of collections:
  * it returns ordinals of the store with scores in Qdrant's convention. For COSINE the stored vectors must be unit
  * vectors (the engine normalises at insert); queries are normalised here.
@@ -36,6 +36,8 @@ public final class HnswIndex implements AutoCloseable {
     private final HnswParams params;
     private final ScalarQuantizer quantizer;
     private final ScalarQuantizer.QuantizedVectors codes;
+    private final BinaryQuantizer binary;
+    private final BinaryQuantizer.Records binaryCodes;
     private final NodeOrdinals ordinals;
     private final ArrayBlockingQueue<HnswSearcher> searchers;
     private final ArrayBlockingQueue<FilteredLayerSearcher> filteredSearchers;
@@ -68,6 +70,15 @@ public final class HnswIndex implements AutoCloseable {
             this.quantizer = null;
             this.codes = null;
         }
+        if ((flags & FLAG_BINARY) != 0) {
+            this.binary = new BinaryQuantizer(dim, distance,
+                    segment.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET));
+            this.binaryCodes = new BinaryQuantizer.Records(segment,
+                    segment.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET), dim);
+        } else {
+            this.binary = null;
+            this.binaryCodes = null;
+        }
         this.searchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
         this.filteredSearchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
     }
@@ -81,21 +92,24 @@ public final class HnswIndex implements AutoCloseable {
     }
 
     /**
-     * Builds an index; with a non-null {@code quantizationOrNull} it also stores int8 codes of every vector, and
-     * searches run on the codes and rescore on the float vectors (see {@link QuantizationSearchParams}). The graph
+     * Builds an index; with a non-null {@code quantizationOrNull} it also stores int8 or binary codes of every vector,
+     * and searches run on the codes and rescore on the float vectors (see {@link QuantizationSearchParams}). The graph
      * itself is always built on the float vectors. The builder keeps the graph on the heap while it runs (about
      * {@code 8 * (2m + 1)} bytes per vector) and releases it once the off-heap layout is written.
      */
     public static HnswIndex build(VectorStore vectors, Distance distance, HnswParams params, int threads,
-                                  ScalarQuantizationConfig quantizationOrNull) {
+                                  IndexQuantization quantizationOrNull) {
         int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         OnHeapHnswGraph graph = new HnswBuilder(vectors, distance, params).build(workers);
         LocalityOrder order = LocalityOrder.of(graph);
-        ScalarQuantizer quantizer = quantizationOrNull == null ? null
-                : ScalarQuantizer.train(vectors, distance, quantizationOrNull, params.seed());
+        ScalarQuantizer quantizer = quantizationOrNull instanceof ScalarQuantizationConfig scalar
+                ? ScalarQuantizer.train(vectors, distance, scalar, params.seed()) : null;
+        BinaryQuantizer binary = quantizationOrNull instanceof BinaryQuantizationConfig b
+                ? new BinaryQuantizer(vectors.dimension(), distance, b.queryBits()) : null;
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer, arena);
+            MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer, binary,
+                    arena);
             return new HnswIndex(arena, seg, vectors, distance);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -184,6 +198,7 @@ public final class HnswIndex implements AutoCloseable {
                         + " does not fit a version " + version + " index of dimension " + dim);
             }
             checkCodesFit(file, seg, version, flags, count, dim, footer);
+            checkBinaryFits(file, seg, version, flags, count, dim, footer);
             if (dist != distance.ordinal()) {
                 throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]
                         + ", not " + distance);
@@ -216,6 +231,22 @@ public final class HnswIndex implements AutoCloseable {
         }
     }
 
+    /** Checks the binary records and their query encoding (version 5 on), as {@link #checkCodesFit} the int8 ones. */
+    private static void checkBinaryFits(Path file, MemorySegment seg, int version, int flags, int count, int dim,
+                                        long footer) throws CorruptIndexException {
+        long at = version >= 5 ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET) : 0;
+        int bits = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET) : 0;
+        boolean present = (flags & FLAG_BINARY) != 0;
+        if (!present && at == 0) {
+            return;
+        }
+        if (!present || version < 5 || (flags & FLAG_INT8) != 0 || at < HEADER_BYTES
+                || at + (long) count * BinaryQuantizer.stride(dim) > footer || (bits != 1 && bits != 4 && bits != 8)) {
+            throw new CorruptIndexException(file + ": binary codes at " + at + " (query bits " + bits
+                    + ") do not fit a version " + version + " index of " + count + " vectors of dimension " + dim);
+        }
+    }
+
     /** The {@code k} best accepted ordinals for {@code query}, best first, searching with beam width {@code ef}. */
     public List<ScoredOrd> search(float[] query, int k, int ef, AcceptOrds acceptOrNull) {
         return search(query, k, ef, acceptOrNull, QuantizationSearchParams.defaults());
@@ -234,11 +265,11 @@ public final class HnswIndex implements AutoCloseable {
         if (k <= 0 || graph.size() == 0) {
             return List.of();
         }
-        boolean useCodes = quantizer != null && !quantization.ignore();
+        boolean useCodes = isQuantized() && !quantization.ignore();
         // the beam is ef (at least k) with or without codes: rescoring takes the best of what the beam holds and never
         // widens it, so that int8 at a given ef reads fewer bytes than float at that ef instead of searching more
         int beam = Math.max(ef, k);
-        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
+        NodeScorer scorer = useCodes ? codeScorer(q) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
         AcceptOrds acceptNodes = ordinals.overNodes(acceptOrNull);
         HnswSearcher searcher = acquire();
         try {
@@ -326,8 +357,8 @@ public final class HnswIndex implements AutoCloseable {
         if (k <= 0 || graph.size() == 0) {
             return List.of();
         }
-        boolean useCodes = quantizer != null && !quantization.ignore();
-        NodeScorer scorer = useCodes ? quantizer.scorer(q, codes) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
+        boolean useCodes = isQuantized() && !quantization.ignore();
+        NodeScorer scorer = useCodes ? codeScorer(q) : NodeScorer.ofQuery(distance, vectors, q, ordinals);
         AcceptOrds acceptNodes = ordinals.overNodes(accept);
         double share = Math.min(1.0, (double) acceptedCount / graph.size());
         HnswSearcher searcher = acquire();
@@ -375,6 +406,11 @@ public final class HnswIndex implements AutoCloseable {
         return top.toResults(distance, k);
     }
 
+    /** The scorer of the index's int8 or binary codes. */
+    private NodeScorer codeScorer(float[] q) {
+        return binary != null ? binary.scorer(q, binaryCodes) : quantizer.scorer(q, codes);
+    }
+
     private FilteredLayerSearcher acquireFiltered() {
         FilteredLayerSearcher s = filteredSearchers.poll();
         if (s == null) {
@@ -410,9 +446,14 @@ public final class HnswIndex implements AutoCloseable {
         return params;
     }
 
-    /** True when the index holds int8 codes and searches them by default. */
+    /** True when the index holds int8 or binary codes and searches them by default. */
     public boolean isQuantized() {
-        return quantizer != null;
+        return quantizer != null || binary != null;
+    }
+
+    /** True when the index holds binary codes. */
+    public boolean isBinary() {
+        return binary != null;
     }
 
     /** Off-heap bytes of the index (graph, codes, header, footer): the file size. */
@@ -420,8 +461,11 @@ public final class HnswIndex implements AutoCloseable {
         return segment.byteSize();
     }
 
-    /** Bytes of int8 codes and their terms (0 for a float index). */
+    /** Bytes of int8 codes and their terms, or of binary codes (0 for a float index). */
     public long quantizedBytes() {
+        if (binary != null) {
+            return (long) graph.size() * BinaryQuantizer.stride(vectors.dimension());
+        }
         if (codes == null) {
             return 0;
         }

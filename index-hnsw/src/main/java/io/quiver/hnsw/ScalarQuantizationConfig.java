@@ -8,7 +8,7 @@ package io.quiver.hnsw;
  *
  * @param quantile fraction of component values inside the quantization range, in (0.5, 1.0]
  */
-public record ScalarQuantizationConfig(float quantile) {
+public record ScalarQuantizationConfig(float quantile) implements IndexQuantization {
 
     public ScalarQuantizationConfig {
         if (!(quantile > 0.5f && quantile <= 1.0f)) {
