@@ -165,8 +165,39 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         }
     }
 
-    /** int8 scalar quantization: {"scalar":{"type":"int8","quantile":q,"always_ram":b}}. */
-    public record QuantizationConfig(Float quantileOrNull, Boolean alwaysRamOrNull) {}
+    /**
+     * The quantization of a vector's indexes, Qdrant's {@code quantization_config}: int8 ({@link Scalar}) or one bit
+     * per component ({@link Binary}). Null fields were not given and are not shown.
+     */
+    public sealed interface QuantizationConfig {
+
+        Boolean alwaysRamOrNull();
+
+        /** int8 scalar quantization: {"scalar":{"type":"int8","quantile":q,"always_ram":b}}. */
+        record Scalar(Float quantileOrNull, Boolean alwaysRamOrNull) implements QuantizationConfig {}
+
+        /**
+         * Binary quantization: {"binary":{"always_ram":b,"encoding":"one_bit","query_encoding":e}}, with
+         * {@code encoding} {@code one_bit} (the only one Quiver stores) and {@code query_encoding} one of
+         * {@link #QUERY_ENCODINGS}.
+         */
+        record Binary(Boolean alwaysRamOrNull, String encodingOrNull, String queryEncodingOrNull)
+                implements QuantizationConfig {
+
+            /** Qdrant's query encodings; {@code default} and {@code binary} both compare the query's own signs. */
+            public static final List<String> QUERY_ENCODINGS = List.of("default", "binary", "scalar4bits",
+                    "scalar8bits");
+
+            /** Bits per query component the index compares with its stored bits: 1, 4 or 8. */
+            public int queryBits() {
+                return queryEncodingOrNull == null ? 1 : switch (queryEncodingOrNull) {
+                    case "scalar4bits" -> 4;
+                    case "scalar8bits" -> 8;
+                    default -> 1;
+                };
+            }
+        }
+    }
 
     /** max_segment_size when the config leaves it null (Qdrant picks one automatically): 200 000 KB. */
     public static final long DEFAULT_MAX_SEGMENT_SIZE_KB = 200_000;
@@ -341,13 +372,29 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
 
     private static ObjectNode quantizationJson(QuantizationConfig q) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ObjectNode s = root.putObject("scalar");
-        s.put("type", "int8");
-        if (q.quantileOrNull() != null) {
-            s.put("quantile", q.quantileOrNull());
-        }
-        if (q.alwaysRamOrNull() != null) {
-            s.put("always_ram", q.alwaysRamOrNull());
+        switch (q) {
+            case QuantizationConfig.Scalar scalar -> {
+                ObjectNode s = root.putObject("scalar");
+                s.put("type", "int8");
+                if (scalar.quantileOrNull() != null) {
+                    s.put("quantile", scalar.quantileOrNull());
+                }
+                if (scalar.alwaysRamOrNull() != null) {
+                    s.put("always_ram", scalar.alwaysRamOrNull());
+                }
+            }
+            case QuantizationConfig.Binary binary -> {
+                ObjectNode b = root.putObject("binary");
+                if (binary.alwaysRamOrNull() != null) {
+                    b.put("always_ram", binary.alwaysRamOrNull());
+                }
+                if (binary.encodingOrNull() != null) {
+                    b.put("encoding", binary.encodingOrNull());
+                }
+                if (binary.queryEncodingOrNull() != null) {
+                    b.put("query_encoding", binary.queryEncodingOrNull());
+                }
+            }
         }
         return root;
     }

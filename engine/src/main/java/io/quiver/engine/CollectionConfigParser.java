@@ -399,14 +399,25 @@ final class CollectionConfigParser {
         }
     }
 
+    /**
+     * Qdrant's {@code quantization_config}: {@code {"scalar":{..}}} (int8) or {@code {"binary":{..}}} (one bit per
+     * component); {@code {"product":{..}}} and the binary encodings other than {@code one_bit} are a 400 (Quiver does
+     * not store them).
+     */
     private static QuantizationConfig parseQuantization(JsonNode qn, List<String> problems) {
         if (qn.isNull()) {
             return null;
         }
+        JsonNode b = object(qn, "binary");
+        if (qn.isObject() && !qn.has("scalar") && b != null) {
+            return parseBinaryQuantization(b);
+        }
         JsonNode s = object(qn, "scalar");
         if (s == null) {
-            throw new BadRequestException("Format error in JSON body: quantization_config: only {\"scalar\":{..}} "
-                    + "is supported");
+            throw new BadRequestException("Format error in JSON body: quantization_config: "
+                    + (qn.has("product") ? "product quantization is not supported by Quiver; "
+                    : "data did not match any variant of untagged enum QuantizationConfig; ")
+                    + "use {\"scalar\":{\"type\":\"int8\"}} or {\"binary\":{}}");
         }
         String type = textOr(s, "type", null);
         if (!"int8".equals(type)) {
@@ -417,6 +428,24 @@ final class CollectionConfigParser {
         if (q != null && (q < 0.5 || q > 1.0)) {
             problems.add("scalar.quantile: value " + q + " invalid, must be from 0.5 to 1");
         }
-        return new QuantizationConfig(q == null ? null : q.floatValue(), boolOr(s, "always_ram", null));
+        return new QuantizationConfig.Scalar(q == null ? null : q.floatValue(), boolOr(s, "always_ram", null));
+    }
+
+    private static QuantizationConfig.Binary parseBinaryQuantization(JsonNode b) {
+        String encoding = textOr(b, "encoding", null);
+        if (encoding != null && !encoding.equals("one_bit")) {
+            throw new BadRequestException("Format error in JSON body: quantization_config.binary.encoding: "
+                    + (encoding.equals("two_bits") || encoding.equals("one_and_half_bits")
+                    ? "`" + encoding + "` is not supported by Quiver, which stores `one_bit` only"
+                    : "unknown variant `" + encoding + "`, expected one of `one_bit`, `two_bits`, "
+                    + "`one_and_half_bits`"));
+        }
+        String query = textOr(b, "query_encoding", null);
+        if (query != null && !QuantizationConfig.Binary.QUERY_ENCODINGS.contains(query)) {
+            throw new BadRequestException("Format error in JSON body: quantization_config.binary.query_encoding: "
+                    + "unknown variant `" + query + "`, expected one of `default`, `binary`, `scalar4bits`, "
+                    + "`scalar8bits`");
+        }
+        return new QuantizationConfig.Binary(boolOr(b, "always_ram", null), encoding, query);
     }
 }

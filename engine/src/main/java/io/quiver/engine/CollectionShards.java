@@ -5,7 +5,9 @@ import io.quiver.engine.shard.OperationIds;
 import io.quiver.engine.shard.SegmentIndexBuilder;
 import io.quiver.engine.shard.Shard;
 import io.quiver.engine.shard.ShardSettings;
+import io.quiver.hnsw.BinaryQuantizationConfig;
 import io.quiver.hnsw.HnswParams;
+import io.quiver.hnsw.IndexQuantization;
 import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.wal.WalConfig;
 import java.nio.file.Path;
@@ -79,10 +81,12 @@ final class CollectionShards {
         HnswParams hnsw = new HnswParams(Math.max(2, vh.m()), vh.efConstruct(), 42L);
         int threads = vh.maxIndexingThreads() > 0 ? vh.maxIndexingThreads()
                 : Runtime.getRuntime().availableProcessors();
-        CollectionConfig.QuantizationConfig vq = c.vectorQuantizationOrNull();
-        ScalarQuantizationConfig q = vq == null ? null
-                : vq.quantileOrNull() == null ? ScalarQuantizationConfig.defaults()
-                        : new ScalarQuantizationConfig(vq.quantileOrNull());
+        IndexQuantization q = switch (c.vectorQuantizationOrNull()) {
+            case null -> null;
+            case CollectionConfig.QuantizationConfig.Scalar scalar -> scalar.quantileOrNull() == null
+                    ? ScalarQuantizationConfig.defaults() : new ScalarQuantizationConfig(scalar.quantileOrNull());
+            case CollectionConfig.QuantizationConfig.Binary binary -> new BinaryQuantizationConfig(binary.queryBits());
+        };
         WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
                 .withSegmentsAhead(c.wal().walSegmentsAhead());
         int target = c.optimizers().defaultSegmentNumber() > 0 ? (int) c.optimizers().defaultSegmentNumber()

@@ -77,7 +77,7 @@ class CollectionConfigTest {
         assertEquals(100, c.hnsw().efConstruct());
         assertEquals(20000, c.optimizers().indexingThresholdKb());
         assertEquals(5, c.optimizers().flushIntervalSec());
-        assertEquals(0.99f, c.quantizationOrNull().quantileOrNull());
+        assertEquals(0.99f, ((CollectionConfig.QuantizationConfig.Scalar) c.quantizationOrNull()).quantileOrNull());
         assertEquals(c, CollectionConfig.fromJson(c.toJson()));
         JsonNode j = c.toJson();
         assertEquals("Dot", j.at("/params/vectors/distance").asText());
@@ -236,8 +236,9 @@ class CollectionConfigTest {
         assertEquals(false, v.get("on_disk").booleanValue());
         assertEquals(0.9f, v.at("/quantization_config/scalar/quantile").floatValue());
         assertNull(c.quantizationOrNull(), "the vector's own quantization, not the collection's");
-        assertEquals(0.9f, c.vectorQuantizationOrNull().quantileOrNull());
-        assertEquals(0.9f, CollectionShards.settings(c, EngineOptions.defaults()).quantizationOrNull().quantile());
+        assertEquals(new CollectionConfig.QuantizationConfig.Scalar(0.9f, null), c.vectorQuantizationOrNull());
+        assertEquals(new io.quiver.hnsw.ScalarQuantizationConfig(0.9f),
+                CollectionShards.settings(c, EngineOptions.defaults()).quantizationOrNull());
         assertEquals(c, CollectionConfig.fromJson(c.toJson()));
         assertNull(c.applyUpdate(json("{\"vectors\":{\"\":{\"quantization_config\":\"Disabled\"}}}"))
                 .vectorQuantizationOrNull());
@@ -246,7 +247,8 @@ class CollectionConfigTest {
                 "{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float64\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
-                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{}}}")) {
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x4\"}}}",
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{\"encoding\":\"two_bits\"}}}")) {
             assertThrows(BadRequestException.class,
                     () -> CollectionConfig.fromCreateRequest(json("{\"vectors\":" + vectors + "}"), null), vectors);
         }

@@ -42,7 +42,7 @@ class QuantizedSearchTest {
         }
         Collection c = q.createCollection(collection, CollectionConfig.of(16, Distance.COSINE)
                 .withOptimizers(CollectionConfig.OptimizersConfig.defaults().withIndexingThresholdKb(8))
-                .withQuantization(new CollectionConfig.QuantizationConfig(0.99f, true)));
+                .withQuantization(new CollectionConfig.QuantizationConfig.Scalar(0.99f, true)));
         c.upsert(points, true);
         c.awaitIndexing();
         return c;

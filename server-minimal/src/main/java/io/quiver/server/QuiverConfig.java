@@ -272,16 +272,21 @@ public record QuiverConfig(
 
     /**
      * {@code storage.collection.quantization}: null, or Qdrant's scalar form
-     * {@code {scalar: {type: int8, quantile: 0.5..1, always_ram: bool}}}, the one quantization the engine has.
+     * {@code {scalar: {type: int8, quantile: 0.5..1, always_ram: bool}}}, or the binary form
+     * {@code {binary: {always_ram: bool, encoding: one_bit, query_encoding: default|binary|scalar4bits|scalar8bits}}}.
      */
     private static CollectionConfig.QuantizationConfig quantization(JsonNode tree, String key) {
         JsonNode node = at(tree, key);
         if (node == null || node.isNull()) {
             return null;
         }
+        if (node.isObject() && node.size() == 1 && node.has("binary") && node.get("binary").isObject()) {
+            return binaryQuantization(tree, key + ".binary");
+        }
         if (!node.isObject() || node.size() != 1 || !node.has("scalar") || !node.get("scalar").isObject()) {
-            throw new InvalidConfigException(key + ": only scalar quantization is supported, as "
-                    + "{scalar: {type: int8, quantile: 0.99, always_ram: true}}, got " + node);
+            throw new InvalidConfigException(key + ": expected scalar or binary quantization, as "
+                    + "{scalar: {type: int8, quantile: 0.99, always_ram: true}} or {binary: {always_ram: true}}, got "
+                    + node);
         }
         String type = text(tree, key + ".scalar.type", false);
         if (!type.equals("int8")) {
@@ -289,8 +294,22 @@ public record QuiverConfig(
         }
         JsonNode quantile = at(tree, key + ".scalar.quantile");
         Double q = quantile == null || quantile.isNull() ? null : number(tree, key + ".scalar.quantile", 0.5, 1);
-        return new CollectionConfig.QuantizationConfig(q == null ? null : q.floatValue(),
+        return new CollectionConfig.QuantizationConfig.Scalar(q == null ? null : q.floatValue(),
                 optionalBool(tree, key + ".scalar.always_ram"));
+    }
+
+    private static CollectionConfig.QuantizationConfig.Binary binaryQuantization(JsonNode tree, String key) {
+        String encoding = text(tree, key + ".encoding", true);
+        if (encoding != null && !encoding.equals("one_bit")) {
+            throw new InvalidConfigException(key + ".encoding: expected one_bit (the only encoding Quiver stores), "
+                    + "got '" + encoding + "'");
+        }
+        String query = text(tree, key + ".query_encoding", true);
+        if (query != null && !CollectionConfig.QuantizationConfig.Binary.QUERY_ENCODINGS.contains(query)) {
+            throw new InvalidConfigException(key + ".query_encoding: expected one of "
+                    + CollectionConfig.QuantizationConfig.Binary.QUERY_ENCODINGS + ", got '" + query + "'");
+        }
+        return new CollectionConfig.QuantizationConfig.Binary(optionalBool(tree, key + ".always_ram"), encoding, query);
     }
 
     static JsonNode at(JsonNode tree, String dotted) {

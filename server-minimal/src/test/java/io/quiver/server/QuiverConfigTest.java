@@ -195,8 +195,8 @@ class QuiverConfigTest {
                 "true"), Map.of());
         var created = io.quiver.engine.CollectionConfig.fromCreateRequest(RestClient.JSON.readTree(
                 "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}"), config.collectionDefaults());
-        assertEquals(0.95f, created.quantizationOrNull().quantileOrNull());
-        assertEquals(Boolean.TRUE, created.quantizationOrNull().alwaysRamOrNull());
+        assertEquals(new io.quiver.engine.CollectionConfig.QuantizationConfig.Scalar(0.95f, true),
+                created.quantizationOrNull());
         assertEquals(Boolean.TRUE, created.vectors().onDiskOrNull());
         var explicit = io.quiver.engine.CollectionConfig.fromCreateRequest(RestClient.JSON.readTree(
                 "{\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"on_disk\":false},\"quantization_config\":null}"),

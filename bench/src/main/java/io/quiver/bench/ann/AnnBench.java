@@ -2,7 +2,9 @@ package io.quiver.bench.ann;
 
 import io.quiver.bench.FlameGraphProfiler;
 import io.quiver.bench.WarmUp;
+import io.quiver.hnsw.BinaryQuantizationConfig;
 import io.quiver.hnsw.QuantizationSearchParams;
+import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.hnsw.VectorKernels;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -38,6 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * ./quiver bench ann --data DIR --metric euclid|cosine [--queries N] [--ef 16,32,64,...] [--m 16]
  *                    [--ef-construct 100] [--systems quiver,quiver-int8,lucene,jvector] [--threads T]
+ *                    (also quiver-binary, only when named: sign-bit codes, rescored as quiver-int8)
  *                    [--build-threads B] [--search-threads S]   (build: T = B = available processors; search: S = 1)
  *                    [--warmup N] [--oversampling X]   (warm-up: N queries at every ef, repeated for >= 3 s;
  *                                                      quiver-int8: candidates rescored = ceil(10 * X))
@@ -51,6 +54,8 @@ public final class AnnBench {
     static final int K = 10;
     static final int K_WIDE = 100;
     static final List<String> ALL_SYSTEMS = List.of("quiver", "quiver-int8", "lucene", "jvector");
+    /** Systems run only when named: binary codes of sign bits suit zero-centred embeddings, not every data set. */
+    static final List<String> EXTRA_SYSTEMS = List.of("quiver-binary");
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private AnnBench() {
@@ -116,7 +121,7 @@ public final class AnnBench {
                 throw new IllegalArgumentException("--threads, --search-threads, --repeats and --queries must be >= 1");
             }
             for (String s : systems) {
-                if (!ALL_SYSTEMS.contains(s)) {
+                if (!ALL_SYSTEMS.contains(s) && !EXTRA_SYSTEMS.contains(s)) {
                     throw new IllegalArgumentException("unknown system '" + s + "' (" + String.join("|", ALL_SYSTEMS)
                             + ")");
                 }
@@ -301,8 +306,10 @@ public final class AnnBench {
 
     static AnnSystem create(String name, double oversampling) {
         return switch (name) {
-            case "quiver" -> new QuiverAnnSystem(false, 1.0);
-            case "quiver-int8" -> new QuiverAnnSystem(true, oversampling);
+            case "quiver" -> new QuiverAnnSystem("quiver", null, 1.0);
+            case "quiver-int8" -> new QuiverAnnSystem("quiver-int8", ScalarQuantizationConfig.defaults(), oversampling);
+            case "quiver-binary" -> new QuiverAnnSystem("quiver-binary", BinaryQuantizationConfig.defaults(),
+                    oversampling);
             case "lucene" -> new LuceneAnnSystem();
             case "jvector" -> new JVectorAnnSystem();
             default -> throw new IllegalArgumentException("unknown system '" + name + "' ("

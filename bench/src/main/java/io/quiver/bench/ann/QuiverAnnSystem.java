@@ -1,33 +1,36 @@
 package io.quiver.bench.ann;
 
 import io.quiver.hnsw.HnswIndex;
+import io.quiver.hnsw.IndexQuantization;
 import io.quiver.hnsw.HnswParams;
 import io.quiver.hnsw.OffHeapVectorStore;
 import io.quiver.hnsw.QuantizationSearchParams;
-import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.hnsw.ScoredOrd;
 import java.util.List;
 
 /**
- * Quiver's {@link HnswIndex} in the ANN harness: float vectors off-heap, optionally int8 codes searched first and
- * rescored ("quiver-int8"). Searches may run on several threads at once (the index is threadsafe once built).
+ * Quiver's {@link HnswIndex} in the ANN harness: float vectors off-heap, optionally int8 ("quiver-int8") or binary
+ * ("quiver-binary") codes searched first and rescored. Searches may run on several threads at once (the index is
+ * threadsafe once built).
  */
 final class QuiverAnnSystem implements AnnSystem {
 
-    private final boolean int8;
+    private final String name;
+    private final IndexQuantization quantizationOrNull;
     private final QuantizationSearchParams quantization;
     private OffHeapVectorStore store;
     private HnswIndex index;
     private int threads;
 
-    QuiverAnnSystem(boolean int8, double oversampling) {
-        this.int8 = int8;
+    QuiverAnnSystem(String name, IndexQuantization quantizationOrNull, double oversampling) {
+        this.name = name;
+        this.quantizationOrNull = quantizationOrNull;
         this.quantization = QuantizationSearchParams.defaults().withOversampling(oversampling);
     }
 
     @Override
     public String name() {
-        return int8 ? "quiver-int8" : "quiver";
+        return name;
     }
 
     @Override
@@ -35,8 +38,7 @@ final class QuiverAnnSystem implements AnnSystem {
         this.threads = threads;
         store = OffHeapVectorStore.copyOf(data.base, false); // already normalised for cosine
         HnswParams params = HnswParams.defaults().withM(m).withEfConstruct(efConstruct);
-        index = HnswIndex.build(store, data.distance, params, threads,
-                int8 ? ScalarQuantizationConfig.defaults() : null);
+        index = HnswIndex.build(store, data.distance, params, threads, quantizationOrNull);
     }
 
     @Override
@@ -61,7 +63,7 @@ final class QuiverAnnSystem implements AnnSystem {
 
     @Override
     public String jsonSettings() {
-        return int8 ? String.format(java.util.Locale.ROOT, ",\"oversampling\":%s", quantization.oversampling()) : "";
+        return quantizationOrNull != null ? String.format(java.util.Locale.ROOT, ",\"oversampling\":%s", quantization.oversampling()) : "";
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.quiver.engine.shard;
 
 import io.quiver.hnsw.Distance;
 import io.quiver.hnsw.HnswParams;
-import io.quiver.hnsw.ScalarQuantizationConfig;
+import io.quiver.hnsw.IndexQuantization;
 import io.quiver.wal.WalConfig;
 
 /**
@@ -13,7 +13,7 @@ import io.quiver.wal.WalConfig;
  *                                 (Long.MAX_VALUE: never)
  * @param fullScanThresholdVectors a filtered search of a segment with fewer live points scans it exactly
  * @param indexThreads             threads of one HNSW build
- * @param quantizationOrNull       int8 scalar quantization of built indexes, or null
+ * @param quantizationOrNull       int8 or binary quantization of built indexes, or null
  * @param verifyVectorsOnOpen      recompute sealed segments' vector CRCs on open (appendable ones always are)
  * @param targetSegments           the merge optimizer merges indexed segments while a shard has more sealed segments
  *                                 than this (0: never merge)
@@ -24,7 +24,7 @@ import io.quiver.wal.WalConfig;
  *                                 segments know it as {@code ""}, see {@link io.quiver.engine.filter.Filter#forVectorNamed}
  */
 public record ShardSettings(int dim, Distance distance, long indexingThresholdVectors, long fullScanThresholdVectors,
-        HnswParams hnsw, int indexThreads, ScalarQuantizationConfig quantizationOrNull, WalConfig wal,
+        HnswParams hnsw, int indexThreads, IndexQuantization quantizationOrNull, WalConfig wal,
         boolean verifyVectorsOnOpen, int targetSegments, long maxSegmentVectors, double deletedThreshold,
         long vacuumMinVectors, String vectorName) {
     /** Vectors a segment is sized for: the indexing threshold, or 4096 when segments are never sealed. */

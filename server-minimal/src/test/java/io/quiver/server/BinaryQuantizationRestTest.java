@@ -1,0 +1,171 @@
+package io.quiver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Qdrant's binary quantization over a real socket: {@code quantization_config.binary} is created, shown as given,
+ * kept over a restart and patched in; indexed segments are searched on sign bits and rescored (exact scores, the
+ * brute-force neighbours), and without rescoring a hit's score is Qdrant's {@code dim - 2h} for the {@code h} signs
+ * its vector and the query disagree on; encodings Quiver does not store are a 400. One server on 127.0.0.1 per test.
+ */
+class BinaryQuantizationRestTest extends RestServerTest {
+
+    private static final int DIM = 64;
+    private static final int POINTS = 640; // five sealed segments of 128 vectors (32 KB of 64 floats)
+    private static final int CLUSTERS = 40;
+
+    private final List<float[]> stored = new ArrayList<>();
+    /** The unit vectors the collection holds (Cosine normalises at insert). */
+    private final List<float[]> vectors = new ArrayList<>();
+
+    /** A cosine collection with {@code quantization} whose POINTS random vectors all sit in indexed segments. */
+    private void loaded(String name, String quantization) throws Exception {
+        assertTrue(rest.ok("PUT", "/collections/" + name, "{\"vectors\":{\"size\":" + DIM + ",\"distance\":\"Cosine\"},"
+                + "\"optimizers_config\":{\"indexing_threshold\":32},\"quantization_config\":" + quantization + "}")
+                .asBoolean());
+        Random random = new Random(11);
+        float[][] centres = new float[CLUSTERS][DIM];
+        for (float[] c : centres) {
+            for (int i = 0; i < DIM; i++) {
+                c[i] = (float) random.nextGaussian();
+            }
+        }
+        StringBuilder body = new StringBuilder("{\"points\":[");
+        for (int id = 0; id < POINTS; id++) {
+            float[] v = near(centres[random.nextInt(CLUSTERS)], random);
+            stored.add(v);
+            vectors.add(unit(v));
+            body.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":")
+                    .append(VectorJson.json(v)).append('}');
+        }
+        rest.ok("PUT", "/collections/" + name + "/points?wait=true", body.append("]}").toString());
+        rest.eventually("/collections/" + name, info -> info.get("indexed_vectors_count").asInt() == POINTS
+                        && "green".equals(info.get("status").asText()), "every point in a binary segment",
+                Duration.ofSeconds(30));
+    }
+
+    /** A point around {@code centre}: embeddings cluster, and so do the signs of their components. */
+    private static float[] near(float[] centre, Random random) {
+        float[] v = new float[centre.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = centre[i] + 0.5f * (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    private static float[] unit(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        float[] u = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            u[i] = (float) (v[i] / Math.sqrt(norm));
+        }
+        return u;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (double) a[i] * b[i];
+        }
+        return sum;
+    }
+
+    @Test
+    void theConfigIsShownAsGivenKeptOverARestartAndPatchedIn() throws Exception {
+        rest.ok("PUT", "/collections/b", """
+                {"vectors":{"size":4,"distance":"Dot"},
+                 "quantization_config":{"binary":{"always_ram":true,"query_encoding":"scalar8bits"}}}""");
+        JsonNode shown = rest.ok("GET", "/collections/b", null).at("/config/quantization_config");
+        assertEquals("{\"binary\":{\"always_ram\":true,\"query_encoding\":\"scalar8bits\"}}", shown.toString());
+        restartServer();
+        assertEquals(shown, rest.ok("GET", "/collections/b", null).at("/config/quantization_config"));
+
+        rest.ok("PUT", "/collections/p", "{\"vectors\":{\"size\":4,\"distance\":\"Euclid\"}}");
+        assertTrue(rest.ok("PATCH", "/collections/p",
+                "{\"quantization_config\":{\"binary\":{\"encoding\":\"one_bit\"}}}").asBoolean());
+        assertEquals("{\"binary\":{\"encoding\":\"one_bit\"}}",
+                rest.ok("GET", "/collections/p", null).at("/config/quantization_config").toString());
+        assertTrue(rest.ok("PATCH", "/collections/p",
+                "{\"vectors\":{\"\":{\"quantization_config\":{\"binary\":{}}}}}").asBoolean());
+        assertEquals("{\"binary\":{}}",
+                rest.ok("GET", "/collections/p", null).at("/config/params/vectors/quantization_config").toString());
+    }
+
+    @Test
+    void encodingsQuiverDoesNotStoreAreA400AndCreateNothing() {
+        String twoBits = createWith("{\"binary\":{\"encoding\":\"two_bits\"}}");
+        assertTrue(twoBits.contains("`two_bits` is not supported"), twoBits);
+        String unknown = createWith("{\"binary\":{\"encoding\":\"3bit\"}}");
+        assertTrue(unknown.contains("unknown variant `3bit`"), unknown);
+        String query = createWith("{\"binary\":{\"query_encoding\":\"scalar2bits\"}}");
+        assertTrue(query.contains("unknown variant `scalar2bits`"), query);
+        String product = createWith("{\"product\":{\"compression\":\"x8\"}}");
+        assertTrue(product.contains("product quantization is not supported"), product);
+        assertFalse(rest.ok("GET", "/collections/x/exists", null).get("exists").asBoolean());
+    }
+
+    /** The 400's error text of creating collection x with {@code quantization}. */
+    private String createWith(String quantization) {
+        return rest.error(400, "PUT", "/collections/x",
+                "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"quantization_config\":" + quantization + "}");
+    }
+
+    @Test
+    void rescoredSearchFindsTheExactNeighboursAndBitsAloneScoreAsQdrant() throws Exception {
+        loaded("bq", "{\"binary\":{\"always_ram\":true}}");
+        Random random = new Random(5);
+        int hits = 0;
+        int queries = 20;
+        for (int q = 0; q < queries; q++) {
+            float[] query = near(stored.get(random.nextInt(POINTS)), random);
+            float[] unitQuery = unit(query);
+            Set<Integer> truth = new HashSet<>(IntStream.range(0, POINTS).boxed()
+                    .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
+            String search = "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+            for (JsonNode hit : rest.ok("POST", "/collections/bq/points/query",
+                    search + "{\"oversampling\":2}}}").get("points")) {
+                int id = hit.get("id").asInt();
+                assertEquals(dot(vectors.get(id), unitQuery), hit.get("score").asDouble(), 1e-5, "rescored: exact");
+                hits += truth.contains(id) ? 1 : 0;
+            }
+            assertBitScores(rest.ok("POST", "/collections/bq/points/query", search + "{\"rescore\":false}}}")
+                    .get("points"), query);
+            if (q == queries - 1) { // the bits are read back from the segments' index files, not rebuilt as floats
+                restartServer();
+                assertBitScores(rest.ok("POST", "/collections/bq/points/query", search + "{\"rescore\":false}}}")
+                        .get("points"), query);
+            }
+        }
+        double recall = hits / (10.0 * queries);
+        System.out.println("binary recall@10 over REST, oversampling 2: " + recall);
+        assertTrue(recall >= 0.9, "recall " + recall);
+    }
+
+    private void assertBitScores(JsonNode bitsOnly, float[] query) {
+        assertEquals(10, bitsOnly.size());
+        for (JsonNode hit : bitsOnly) {
+            float[] v = vectors.get(hit.get("id").asInt());
+            int differing = 0;
+            for (int i = 0; i < DIM; i++) {
+                differing += v[i] > 0 != query[i] > 0 ? 1 : 0;
+            }
+            assertEquals(DIM - 2 * differing, hit.get("score").asDouble(), 0.0, "dim - 2h, h = " + differing);
+        }
+    }
+}
