@@ -227,6 +227,31 @@ class CollectionConfigTest {
     }
 
     @Test
+    void binaryQuantizationKeepsItsFieldsThroughJsonAndReachesTheShards() throws Exception {
+        CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
+                {"vectors":{"size":8,"distance":"Cosine"},
+                 "quantization_config":{"binary":{"always_ram":false,"query_encoding":"scalar4bits"}}}"""), null);
+        assertEquals(new CollectionConfig.QuantizationConfig.Binary(false, null, "scalar4bits"),
+                c.vectorQuantizationOrNull());
+        assertEquals("{\"binary\":{\"always_ram\":false,\"query_encoding\":\"scalar4bits\"}}",
+                c.toJson().get("quantization_config").toString());
+        assertEquals(c, CollectionConfig.fromJson(c.toJson()));
+        assertEquals(new io.quiver.hnsw.BinaryQuantizationConfig(4),
+                CollectionShards.settings(c, EngineOptions.defaults()).quantizationOrNull());
+        CollectionConfig eightBits = c.applyUpdate(json(
+                "{\"quantization_config\":{\"binary\":{\"encoding\":\"one_bit\",\"query_encoding\":\"scalar8bits\"}}}"));
+        assertEquals(new io.quiver.hnsw.BinaryQuantizationConfig(8),
+                CollectionShards.settings(eightBits, EngineOptions.defaults()).quantizationOrNull());
+        for (String encoding : List.of("default", "binary")) {
+            CollectionConfig signs = c.applyUpdate(json(
+                    "{\"quantization_config\":{\"binary\":{\"query_encoding\":\"" + encoding + "\"}}}"));
+            assertEquals(new io.quiver.hnsw.BinaryQuantizationConfig(1),
+                    CollectionShards.settings(signs, EngineOptions.defaults()).quantizationOrNull());
+        }
+        assertNull(c.applyUpdate(json("{\"quantization_config\":\"Disabled\"}")).vectorQuantizationOrNull());
+    }
+
+    @Test
     void vectorParamsQuiverCannotStoreAreRefusedNotDropped() throws Exception {
         CollectionConfig c = CollectionConfig.fromCreateRequest(json("""
                 {"vectors":{"size":4,"distance":"Dot","datatype":"float32","on_disk":false,

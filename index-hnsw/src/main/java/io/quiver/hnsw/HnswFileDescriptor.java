@@ -11,8 +11,8 @@ package io.quiver.hnsw;
  * the centre vector at byte 96); version 2 files have global scaling only and are still read. Version 4 moved the
  * int8 terms of dimensions whose code length is a multiple of 64 (or within 16 bytes of one) into a table of their
  * own (byte 104), so that they no longer add a cache line to every record; version 3 files (byte 104 zero, terms after
- * the codes) are still read. Version 5 added binary codes (flag bit 2, offset at byte 112, query bits at byte 120);
- * version 4 files have none (bytes 112..127 zero) and are still read.
+ * the codes) are still read. Version 5 added binary codes (flag bit 2, offset at byte 112, query bits at byte 120) and
+ * records the int8 quantile (byte 124); version 4 files have neither (bytes 112..127 zero) and are still read.
  *
  * <pre>
  * header (128 bytes)
@@ -32,7 +32,7 @@ package io.quiver.hnsw;
  * 104  long  offset of the int8 terms table (0: no table, each record's terms follow its codes)
  * 112  long  offset of the binary codes (0: none)
  * 120  int   bits per query component of binary search (1, 4 or 8; 0 without binary codes)
- * 124..127 reserved (zero)
+ * 124  float quantile of the int8 quantization (0 without int8 codes)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
  *   per level: node count ints, the nodes on that level in ascending order, then node count slots of (1 + m) ints
@@ -89,6 +89,7 @@ final class HnswFileDescriptor {
     static final long TERMS_OFFSET = 104;
     static final long BINARY_OFFSET = 112;
     static final long BINARY_QUERY_BITS_OFFSET = 120;
+    static final long INT8_QUANTILE_OFFSET = 124;
     static final int LEVEL_ENTRY_BYTES = 16;
 
     private HnswFileDescriptor() {

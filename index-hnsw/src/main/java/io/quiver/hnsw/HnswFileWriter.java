@@ -24,10 +24,11 @@ final class HnswFileWriter {
     /**
      * Lays {@code graph} out with its nodes numbered in {@code order}: node {@code i}'s links, level tables and code
      * record belong to ordinal {@code order.nodeToOrd[i]}, and the table of those ordinals is written too.
+     * {@code int8Quantile} is the quantile {@code quantizerOrNull} was trained with (recorded, not used).
      */
     static MemorySegment layOut(OnHeapHnswGraph graph, LocalityOrder order, VectorStore vectors, Distance distance,
-                                HnswParams params, ScalarQuantizer quantizerOrNull, BinaryQuantizer binaryOrNull,
-                                Arena arena) {
+                                HnswParams params, ScalarQuantizer quantizerOrNull, float int8Quantile,
+                                BinaryQuantizer binaryOrNull, Arena arena) {
         int n = graph.size();
         int m = graph.m;
         int dim = vectors.dimension();
@@ -90,6 +91,7 @@ final class HnswFileWriter {
                 | (binaryOrNull == null ? 0 : FLAG_BINARY));
         seg.set(LONG, BINARY_OFFSET, binary);
         seg.set(INT, BINARY_QUERY_BITS_OFFSET, binaryOrNull == null ? 0 : binaryOrNull.queryBits());
+        seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, INT8_QUANTILE_OFFSET, quantizerOrNull == null ? 0f : int8Quantile);
         seg.set(LONG, SEED_OFFSET, params.seed());
         seg.set(LONG, LAYER0_OFFSET, layer0);
         seg.set(LONG, UPPER_OFFSET, dir);

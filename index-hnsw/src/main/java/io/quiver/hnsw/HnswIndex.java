@@ -38,6 +38,8 @@ public final class HnswIndex implements AutoCloseable {
     private final ScalarQuantizer.QuantizedVectors codes;
     private final BinaryQuantizer binary;
     private final BinaryQuantizer.Records binaryCodes;
+    /** The quantile the int8 codes were trained with; 0 when the file (version 4 or older) does not record it. */
+    private final float int8Quantile;
     private final NodeOrdinals ordinals;
     private final ArrayBlockingQueue<HnswSearcher> searchers;
     private final ArrayBlockingQueue<FilteredLayerSearcher> filteredSearchers;
@@ -70,6 +72,8 @@ public final class HnswIndex implements AutoCloseable {
             this.quantizer = null;
             this.codes = null;
         }
+        this.int8Quantile = segment.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET) >= 5
+                ? segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, INT8_QUANTILE_OFFSET) : 0f;
         if ((flags & FLAG_BINARY) != 0) {
             this.binary = new BinaryQuantizer(dim, distance,
                     segment.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET));
@@ -108,7 +112,8 @@ public final class HnswIndex implements AutoCloseable {
                 ? new BinaryQuantizer(vectors.dimension(), distance, b.queryBits()) : null;
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer, binary,
+            MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer,
+                    quantizationOrNull instanceof ScalarQuantizationConfig scalar ? scalar.quantile() : 0f, binary,
                     arena);
             return new HnswIndex(arena, seg, vectors, distance);
         } catch (RuntimeException | Error e) {
@@ -449,6 +454,23 @@ public final class HnswIndex implements AutoCloseable {
     /** True when the index holds int8 or binary codes and searches them by default. */
     public boolean isQuantized() {
         return quantizer != null || binary != null;
+    }
+
+    /**
+     * True when the index was built with {@code m}, {@code ef_construct} and quantization as given, so that it need not
+     * be rebuilt for them (Qdrant rebuilds an index whose config changed). The seed is not compared. An int8 index read
+     * from a file older than version 5, which does not record its quantile, matches any int8 config.
+     */
+    public boolean builtWith(HnswParams wanted, IndexQuantization quantizationOrNull) {
+        if (wanted.m() != params.m() || wanted.efConstruct() != params.efConstruct()) {
+            return false;
+        }
+        return switch (quantizationOrNull) {
+            case null -> quantizer == null && binary == null;
+            case ScalarQuantizationConfig scalar -> quantizer != null
+                    && (int8Quantile == 0f || int8Quantile == scalar.quantile());
+            case BinaryQuantizationConfig b -> binary != null && binary.queryBits() == b.queryBits();
+        };
     }
 
     /** True when the index holds binary codes. */

@@ -2,6 +2,7 @@ package io.quiver.hnsw;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -268,6 +269,35 @@ class BinaryQuantizationTest {
                             assertEquals(a.get(i).score(), b.get(i).score());
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** What a caller compares to decide that an index must be rebuilt for a changed config; kept over a reopen. */
+    @Test
+    void anIndexKnowsTheConfigItWasBuiltWith(@TempDir Path dir) throws Exception {
+        float[][] few = new float[1000][];
+        for (int i = 0; i < few.length; i++) {
+            few[i] = cosineStore.toArray(i);
+        }
+        HnswParams params = HnswParams.defaults().withM(8).withEfConstruct(40);
+        IndexQuantization[] configs = {null, new ScalarQuantizationConfig(0.99f), ScalarQuantizationConfig.defaults(),
+                BinaryQuantizationConfig.defaults(), new BinaryQuantizationConfig(8)};
+        try (OffHeapVectorStore store = OffHeapVectorStore.copyOf(few, false)) {
+            for (int built = 0; built < configs.length; built++) {
+                Path file = dir.resolve("index-" + built);
+                try (HnswIndex index = HnswIndex.build(store, Distance.COSINE, params, 2, configs[built])) {
+                    index.write(file);
+                }
+                try (HnswIndex reopened = HnswIndex.open(file, store, Distance.COSINE)) {
+                    for (int wanted = 0; wanted < configs.length; wanted++) {
+                        assertEquals(built == wanted, reopened.builtWith(params, configs[wanted]),
+                                "built with " + configs[built] + ", asked " + configs[wanted]);
+                    }
+                    assertFalse(reopened.builtWith(params.withM(16), configs[built]), "another m");
+                    assertFalse(reopened.builtWith(params.withEfConstruct(100), configs[built]), "another ef_construct");
+                    assertTrue(reopened.builtWith(params.withSeed(7), configs[built]), "the seed is not a config");
                 }
             }
         }

@@ -172,12 +172,13 @@ public final class Shard implements AutoCloseable {
             if (seg.isSealed()) {
                 HnswIndex idx = indexBuilder.tryOpen(seg, st);
                 if (idx != null) {
-                    seg.attachIndex(idx);
+                    seg.attachIndex(idx); // serves searches; rebuilt below if the config changed since it was built
                 } else {
                     optimizer.scheduleBuild(seg);
                 }
             }
         }
+        optimizer.scheduleRebuildsForChangedConfig();
         long tGraphs = System.nanoTime();
         wal = Wal.open(dir.resolve("wal"), st.wal());
         if (wal.lastLsn() < state.flushedLsn()) {
@@ -271,12 +272,21 @@ public final class Shard implements AutoCloseable {
 
     /**
      * Takes new settings. When the indexing threshold fell below the appendable segment's size, that segment is sealed
-     * and queued for indexing at once (on the update worker), as the next write would have done.
+     * and queued for indexing at once (on the update worker), as the next write would have done; indexes built with
+     * another m, ef_construct or quantization are queued for a rebuild.
      */
     public void updateSettings(ShardSettings s) {
         this.settings = s;
         if (closed || failure != null) {
             return;
+        }
+        lock.readLock().lock();
+        try { // at once, so that an awaitIndexing() after this call waits for the rebuilds
+            if (!closed) {
+                optimizer.scheduleRebuildsForChangedConfig();
+            }
+        } finally {
+            lock.readLock().unlock();
         }
         worker.enqueue(() -> {
             lock.writeLock().lock();

@@ -76,6 +76,21 @@ final class ShardOptimizer {
         return deferred;
     }
 
+    /**
+     * Queues the rebuild of every indexed segment whose index was built with another m, ef_construct or quantization
+     * than the settings now ask for (Qdrant's config mismatch optimizer); the old index serves searches until the new
+     * one is swapped in. Caller holds the shard's read or write lock, or is opening the shard.
+     */
+    void scheduleRebuildsForChangedConfig() {
+        ShardSettings st = settings.get();
+        for (Segment seg : segments.list()) {
+            HnswIndex idx = seg.index();
+            if (seg.isSealed() && idx != null && !idx.builtWith(st.hnsw(), st.quantizationOrNull())) {
+                scheduleBuild(seg);
+            }
+        }
+    }
+
     /** Queues the index build of a sealed segment (once; deferred during recovery, pending while the limit is 0). */
     void scheduleBuild(Segment seg) {
         if (recovering) {
@@ -97,7 +112,11 @@ final class ShardOptimizer {
                     if (closed.getAsBoolean() || !segments.list().contains(seg)) {
                         idx.close();
                     } else {
+                        HnswIndex replaced = seg.index(); // a rebuild for a changed config: no search holds it now
                         seg.attachIndex(idx);
+                        if (replaced != null && replaced != idx) {
+                            replaced.close();
+                        }
                     }
                 } finally {
                     lock.writeLock().unlock();
