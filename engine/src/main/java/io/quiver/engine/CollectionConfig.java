@@ -5,6 +5,7 @@ import static io.quiver.engine.JsonFields.atLeast;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.hnsw.BinaryQuantizationConfig.Encoding;
 import io.quiver.hnsw.Distance;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,16 +178,27 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
         record Scalar(Float quantileOrNull, Boolean alwaysRamOrNull) implements QuantizationConfig {}
 
         /**
-         * Binary quantization: {"binary":{"always_ram":b,"encoding":"one_bit","query_encoding":e}}, with
-         * {@code encoding} {@code one_bit} (the only one Quiver stores) and {@code query_encoding} one of
-         * {@link #QUERY_ENCODINGS}.
+         * Binary quantization: {"binary":{"always_ram":b,"encoding":e,"query_encoding":q}}, with {@code encoding} one
+         * of {@link #ENCODINGS} and {@code query_encoding} one of {@link #QUERY_ENCODINGS}.
          */
         record Binary(Boolean alwaysRamOrNull, String encodingOrNull, String queryEncodingOrNull)
                 implements QuantizationConfig {
 
+            /** Qdrant's encodings; absent: {@code one_bit}. */
+            public static final List<String> ENCODINGS = List.of("one_bit", "two_bits", "one_and_half_bits");
+
             /** Qdrant's query encodings; {@code default} and {@code binary} both compare the query's own signs. */
             public static final List<String> QUERY_ENCODINGS = List.of("default", "binary", "scalar4bits",
                     "scalar8bits");
+
+            /** The index's encoding of the stored vectors. */
+            public Encoding encoding() {
+                return encodingOrNull == null ? Encoding.ONE_BIT : switch (encodingOrNull) {
+                    case "two_bits" -> Encoding.TWO_BITS;
+                    case "one_and_half_bits" -> Encoding.ONE_AND_HALF_BITS;
+                    default -> Encoding.ONE_BIT;
+                };
+            }
 
             /** Bits per query component the index compares with its stored bits: 1, 4 or 8. */
             public int queryBits() {

@@ -400,9 +400,8 @@ final class CollectionConfigParser {
     }
 
     /**
-     * Qdrant's {@code quantization_config}: {@code {"scalar":{..}}} (int8) or {@code {"binary":{..}}} (one bit per
-     * component); {@code {"product":{..}}} and the binary encodings other than {@code one_bit} are a 400 (Quiver does
-     * not store them).
+     * Qdrant's {@code quantization_config}: {@code {"scalar":{..}}} (int8) or {@code {"binary":{..}}} (one, one and a
+     * half or two bits per component); {@code {"product":{..}}} is a 400 (Quiver does not store it).
      */
     private static QuantizationConfig parseQuantization(JsonNode qn, List<String> problems) {
         if (qn.isNull()) {
@@ -433,12 +432,9 @@ final class CollectionConfigParser {
 
     private static QuantizationConfig.Binary parseBinaryQuantization(JsonNode b) {
         String encoding = textOr(b, "encoding", null);
-        if (encoding != null && !encoding.equals("one_bit")) {
+        if (encoding != null && !QuantizationConfig.Binary.ENCODINGS.contains(encoding)) {
             throw new BadRequestException("Format error in JSON body: quantization_config.binary.encoding: "
-                    + (encoding.equals("two_bits") || encoding.equals("one_and_half_bits")
-                    ? "`" + encoding + "` is not supported by Quiver, which stores `one_bit` only"
-                    : "unknown variant `" + encoding + "`, expected one of `one_bit`, `two_bits`, "
-                    + "`one_and_half_bits`"));
+                    + "unknown variant `" + encoding + "`, expected one of `one_bit`, `two_bits`, `one_and_half_bits`");
         }
         String query = textOr(b, "query_encoding", null);
         if (query != null && !QuantizationConfig.Binary.QUERY_ENCODINGS.contains(query)) {

@@ -85,7 +85,8 @@ final class CollectionShards {
             case null -> null;
             case CollectionConfig.QuantizationConfig.Scalar scalar -> scalar.quantileOrNull() == null
                     ? ScalarQuantizationConfig.defaults() : new ScalarQuantizationConfig(scalar.quantileOrNull());
-            case CollectionConfig.QuantizationConfig.Binary binary -> new BinaryQuantizationConfig(binary.queryBits());
+            case CollectionConfig.QuantizationConfig.Binary binary ->
+                    new BinaryQuantizationConfig(binary.encoding(), binary.queryBits());
         };
         WalConfig wal = o.walBase().withSegmentCapacityBytes((long) c.wal().walCapacityMb() << 20)
                 .withSegmentsAhead(c.wal().walSegmentsAhead());

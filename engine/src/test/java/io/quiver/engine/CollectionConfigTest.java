@@ -273,7 +273,7 @@ class CollectionConfigTest {
                 "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float64\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
                 "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x4\"}}}",
-                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{\"encoding\":\"two_bits\"}}}")) {
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{\"encoding\":\"three_bits\"}}}")) {
             assertThrows(BadRequestException.class,
                     () -> CollectionConfig.fromCreateRequest(json("{\"vectors\":" + vectors + "}"), null), vectors);
         }

@@ -31,7 +31,8 @@ package io.quiver.hnsw;
  *  96  long  offset of the per-vector scaling's centre: dimension floats (0: global scaling, lo and scale above)
  * 104  long  offset of the int8 terms table (0: no table, each record's terms follow its codes)
  * 112  long  offset of the binary codes (0: none)
- * 120  int   bits per query component of binary search (1, 4 or 8; 0 without binary codes)
+ * 120  int   binary search: bits per query component (1, 4 or 8) in bits 0..7, the encoding in bits 8..15 (1: one
+ *             bit, 2: two bits, 3: one and a half bits); 0 without binary codes
  * 124  float quantile of the int8 quantization (0 without int8 codes)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
@@ -42,8 +43,10 @@ package io.quiver.hnsw;
  *   see ScalarQuantizer); zero padding to a multiple of 64 (each record starts on a cache line)
  * int8 terms table (64-byte aligned; only when ScalarQuantizer.termsApart(dimension)): count entries of 16 bytes,
  *   the terms of each record as above
- * binary codes (64-byte aligned): count records of BinaryQuantizer.stride(dimension) bytes: the sign bits of the
- *   vector, component i at bit i % 64 of little-endian long i / 64, padding bits clear
+ * binary codes (64-byte aligned): count records of BinaryQuantizer.stride(dimension, encoding) bytes: the bits of
+ *   the vector (see BinaryQuantizer), bit j at bit j % 64 of little-endian long j / 64, padding bits clear; for the
+ *   two-bit encodings followed (8-byte aligned) by dimension floats of per-dimension means, then dimension floats of
+ *   standard deviations
  * centre (per-vector scaling only): dimension floats
  * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer

@@ -61,9 +61,14 @@ final class HnswFileWriter {
             pos = align8(pos);
         }
         long binary = 0;
+        long binaryStats = 0;
         if (binaryOrNull != null) {
             binary = align64(pos);
-            pos = align8(binary + (long) n * BinaryQuantizer.stride(dim));
+            pos = align8(binary + (long) n * binaryOrNull.stride());
+            if (binaryOrNull.meanOrNull() != null) {
+                binaryStats = pos;
+                pos = align8(binaryStats + 8L * dim);
+            }
         }
         long centre = 0;
         if (quantizerOrNull != null && quantizerOrNull.perVector()) {
@@ -90,7 +95,13 @@ final class HnswFileWriter {
                 : quantizerOrNull.perVector() ? FLAG_INT8 | FLAG_INT8_PER_VECTOR : FLAG_INT8)
                 | (binaryOrNull == null ? 0 : FLAG_BINARY));
         seg.set(LONG, BINARY_OFFSET, binary);
-        seg.set(INT, BINARY_QUERY_BITS_OFFSET, binaryOrNull == null ? 0 : binaryOrNull.queryBits());
+        seg.set(INT, BINARY_QUERY_BITS_OFFSET, binaryOrNull == null ? 0
+                : binaryOrNull.queryBits() | (binaryOrNull.encoding().ordinal() + 1) << 8);
+        if (binaryStats != 0) {
+            MemorySegment.copy(binaryOrNull.meanOrNull(), 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, binaryStats, dim);
+            MemorySegment.copy(binaryOrNull.stddevOrNull(), 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    binaryStats + 4L * dim, dim);
+        }
         seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, INT8_QUANTILE_OFFSET, quantizerOrNull == null ? 0f : int8Quantile);
         seg.set(LONG, SEED_OFFSET, params.seed());
         seg.set(LONG, LAYER0_OFFSET, layer0);
@@ -156,7 +167,7 @@ final class HnswFileWriter {
         }
         if (binaryOrNull != null) {
             MemorySegment all = vectors.contiguousVectors();
-            long binaryStride = BinaryQuantizer.stride(dim);
+            long binaryStride = binaryOrNull.stride();
             for (int node = 0; node < n; node++) {
                 int ord = toOrd[node];
                 long at = binary + node * binaryStride;

@@ -75,10 +75,19 @@ public final class HnswIndex implements AutoCloseable {
         this.int8Quantile = segment.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET) >= 5
                 ? segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, INT8_QUANTILE_OFFSET) : 0f;
         if ((flags & FLAG_BINARY) != 0) {
-            this.binary = new BinaryQuantizer(dim, distance,
-                    segment.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET));
-            this.binaryCodes = new BinaryQuantizer.Records(segment,
-                    segment.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET), dim);
+            int packed = segment.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET);
+            BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
+            long at = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET);
+            int stride = BinaryQuantizer.stride(dim, encoding);
+            float[] mean = null;
+            float[] stddev = null;
+            if (encoding != BinaryQuantizationConfig.Encoding.ONE_BIT) {
+                long stats = binaryStatsOffset(at, graph.size(), stride);
+                mean = segment.asSlice(stats, 4L * dim).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
+                stddev = segment.asSlice(stats + 4L * dim, 4L * dim).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
+            }
+            this.binary = new BinaryQuantizer(dim, distance, encoding, packed & 0xFF, mean, stddev);
+            this.binaryCodes = new BinaryQuantizer.Records(segment, at, stride);
         } else {
             this.binary = null;
             this.binaryCodes = null;
@@ -109,7 +118,7 @@ public final class HnswIndex implements AutoCloseable {
         ScalarQuantizer quantizer = quantizationOrNull instanceof ScalarQuantizationConfig scalar
                 ? ScalarQuantizer.train(vectors, distance, scalar, params.seed()) : null;
         BinaryQuantizer binary = quantizationOrNull instanceof BinaryQuantizationConfig b
-                ? new BinaryQuantizer(vectors.dimension(), distance, b.queryBits()) : null;
+                ? BinaryQuantizer.train(vectors, distance, b) : null;
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer,
@@ -236,20 +245,42 @@ public final class HnswIndex implements AutoCloseable {
         }
     }
 
-    /** Checks the binary records and their query encoding (version 5 on), as {@link #checkCodesFit} the int8 ones. */
+    /** Checks the binary records, their encoding and statistics (version 5 on), as {@link #checkCodesFit} the int8 ones. */
     private static void checkBinaryFits(Path file, MemorySegment seg, int version, int flags, int count, int dim,
                                         long footer) throws CorruptIndexException {
         long at = version >= 5 ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET) : 0;
-        int bits = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET) : 0;
+        int packed = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET) : 0;
         boolean present = (flags & FLAG_BINARY) != 0;
         if (!present && at == 0) {
             return;
         }
-        if (!present || version < 5 || (flags & FLAG_INT8) != 0 || at < HEADER_BYTES
-                || at + (long) count * BinaryQuantizer.stride(dim) > footer || (bits != 1 && bits != 4 && bits != 8)) {
-            throw new CorruptIndexException(file + ": binary codes at " + at + " (query bits " + bits
-                    + ") do not fit a version " + version + " index of " + count + " vectors of dimension " + dim);
+        int bits = packed & 0xFF;
+        int encodingCode = packed >>> 8;
+        boolean valid = present && version >= 5 && (flags & FLAG_INT8) == 0 && at >= HEADER_BYTES
+                && (bits == 1 || bits == 4 || bits == 8) && encodingCode <= 3;
+        if (valid) {
+            BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
+            int stride = BinaryQuantizer.stride(dim, encoding);
+            long end = encoding == BinaryQuantizationConfig.Encoding.ONE_BIT ? at + (long) count * stride
+                    : binaryStatsOffset(at, count, stride) + 8L * dim;
+            valid = end <= footer;
         }
+        if (!valid) {
+            throw new CorruptIndexException(file + ": binary codes at " + at + " (query bits and encoding 0x"
+                    + Integer.toHexString(packed) + ") do not fit a version " + version + " index of " + count
+                    + " vectors of dimension " + dim);
+        }
+    }
+
+    /** The encoding of bits 8..15 of the header's binary word (0, from the first version 5 files: one bit). */
+    private static BinaryQuantizationConfig.Encoding binaryEncoding(int packed) {
+        int code = packed >>> 8;
+        return BinaryQuantizationConfig.Encoding.values()[Math.max(0, code - 1)];
+    }
+
+    /** Where the two-bit encodings' statistics follow the records. */
+    private static long binaryStatsOffset(long codes, int count, int stride) {
+        return align8(codes + (long) count * stride);
     }
 
     /** The {@code k} best accepted ordinals for {@code query}, best first, searching with beam width {@code ef}. */
@@ -469,7 +500,8 @@ public final class HnswIndex implements AutoCloseable {
             case null -> quantizer == null && binary == null;
             case ScalarQuantizationConfig scalar -> quantizer != null
                     && (int8Quantile == 0f || int8Quantile == scalar.quantile());
-            case BinaryQuantizationConfig b -> binary != null && binary.queryBits() == b.queryBits();
+            case BinaryQuantizationConfig b -> binary != null && binary.queryBits() == b.queryBits()
+                    && binary.encoding() == b.encoding();
         };
     }
 
@@ -486,7 +518,7 @@ public final class HnswIndex implements AutoCloseable {
     /** Bytes of int8 codes and their terms, or of binary codes (0 for a float index). */
     public long quantizedBytes() {
         if (binary != null) {
-            return (long) graph.size() * BinaryQuantizer.stride(vectors.dimension());
+            return (long) graph.size() * binary.stride();
         }
         if (codes == null) {
             return 0;

@@ -273,7 +273,8 @@ public record QuiverConfig(
     /**
      * {@code storage.collection.quantization}: null, or Qdrant's scalar form
      * {@code {scalar: {type: int8, quantile: 0.5..1, always_ram: bool}}}, or the binary form
-     * {@code {binary: {always_ram: bool, encoding: one_bit, query_encoding: default|binary|scalar4bits|scalar8bits}}}.
+     * {@code {binary: {always_ram: bool, encoding: one_bit|two_bits|one_and_half_bits, query_encoding:
+     * default|binary|scalar4bits|scalar8bits}}}.
      */
     private static CollectionConfig.QuantizationConfig quantization(JsonNode tree, String key) {
         JsonNode node = at(tree, key);
@@ -300,9 +301,9 @@ public record QuiverConfig(
 
     private static CollectionConfig.QuantizationConfig.Binary binaryQuantization(JsonNode tree, String key) {
         String encoding = text(tree, key + ".encoding", true);
-        if (encoding != null && !encoding.equals("one_bit")) {
-            throw new InvalidConfigException(key + ".encoding: expected one_bit (the only encoding Quiver stores), "
-                    + "got '" + encoding + "'");
+        if (encoding != null && !CollectionConfig.QuantizationConfig.Binary.ENCODINGS.contains(encoding)) {
+            throw new InvalidConfigException(key + ".encoding: expected one of "
+                    + CollectionConfig.QuantizationConfig.Binary.ENCODINGS + ", got '" + encoding + "'");
         }
         String query = text(tree, key + ".query_encoding", true);
         if (query != null && !CollectionConfig.QuantizationConfig.Binary.QUERY_ENCODINGS.contains(query)) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * Qdrant's binary quantization over a real socket: {@code quantization_config.binary} is created, shown as given,
  * kept over a restart and patched in; indexed segments are searched on sign bits and rescored (exact scores, the
  * brute-force neighbours), and without rescoring a hit's score is Qdrant's {@code dim - 2h} for the {@code h} signs
- * its vector and the query disagree on; encodings Quiver does not store are a 400. One server on 127.0.0.1 per test.
+ * its vector and the query disagree on, for each of Qdrant's encodings; unknown encodings and product quantization are
+ * a 400. One server on 127.0.0.1 per test.
  */
 class BinaryQuantizationRestTest extends RestServerTest {
 
@@ -108,9 +109,7 @@ class BinaryQuantizationRestTest extends RestServerTest {
     }
 
     @Test
-    void encodingsQuiverDoesNotStoreAreA400AndCreateNothing() {
-        String twoBits = createWith("{\"binary\":{\"encoding\":\"two_bits\"}}");
-        assertTrue(twoBits.contains("`two_bits` is not supported"), twoBits);
+    void unknownEncodingsAndProductQuantizationAreA400AndCreateNothing() {
         String unknown = createWith("{\"binary\":{\"encoding\":\"3bit\"}}");
         assertTrue(unknown.contains("unknown variant `3bit`"), unknown);
         String query = createWith("{\"binary\":{\"query_encoding\":\"scalar2bits\"}}");
@@ -155,6 +154,48 @@ class BinaryQuantizationRestTest extends RestServerTest {
         double recall = hits / (10.0 * queries);
         System.out.println("binary recall@10 over REST, oversampling 2: " + recall);
         assertTrue(recall >= 0.9, "recall " + recall);
+    }
+
+    /**
+     * Qdrant's two-bit encodings (bits from each component's z-score over its segment, so their unrescored scores are
+     * not recomputed here): rescored hits are exact and the brute-force neighbours; unrescored ones score
+     * {@code dim - 2h}, an integer no larger than dim.
+     */
+    @Test
+    void theTwoBitEncodingsAreSearchedAndRescoredToo() throws Exception {
+        for (String encoding : List.of("two_bits", "one_and_half_bits")) {
+            stored.clear();
+            vectors.clear();
+            loaded(encoding, "{\"binary\":{\"encoding\":\"" + encoding + "\"}}");
+            assertEquals(encoding, rest.ok("GET", "/collections/" + encoding, null)
+                    .at("/config/quantization_config/binary/encoding").asText());
+            Random random = new Random(6);
+            int hits = 0;
+            boolean someInexact = false;
+            for (int q = 0; q < 10; q++) {
+                float[] query = near(stored.get(random.nextInt(POINTS)), random);
+                float[] unitQuery = unit(query);
+                Set<Integer> truth = new HashSet<>(IntStream.range(0, POINTS).boxed()
+                        .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
+                String search = "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+                for (JsonNode hit : rest.ok("POST", "/collections/" + encoding + "/points/query",
+                        search + "{\"oversampling\":2}}}").get("points")) {
+                    int id = hit.get("id").asInt();
+                    assertEquals(dot(vectors.get(id), unitQuery), hit.get("score").asDouble(), 1e-5, encoding);
+                    hits += truth.contains(id) ? 1 : 0;
+                }
+                for (JsonNode hit : rest.ok("POST", "/collections/" + encoding + "/points/query",
+                        search + "{\"rescore\":false}}}").get("points")) {
+                    double score = hit.get("score").asDouble();
+                    assertTrue(score == Math.rint(score) && score <= DIM, encoding + ": dim - 2h, got " + score);
+                    someInexact |= Math.abs(score - dot(vectors.get(hit.get("id").asInt()), unitQuery)) > 1e-3;
+                }
+            }
+            assertTrue(someInexact, encoding + ": unrescored scores come from the bits");
+            double recall = hits / 100.0;
+            System.out.println(encoding + " recall@10 over REST, oversampling 2: " + recall);
+            assertTrue(recall >= 0.9, encoding + " recall " + recall);
+        }
     }
 
     private void assertBitScores(JsonNode bitsOnly, float[] query) {
