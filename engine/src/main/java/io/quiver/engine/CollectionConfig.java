@@ -167,8 +167,9 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
     }
 
     /**
-     * The quantization of a vector's indexes, Qdrant's {@code quantization_config}: int8 ({@link Scalar}) or one bit
-     * per component ({@link Binary}). Null fields were not given and are not shown.
+     * The quantization of a vector's indexes, Qdrant's {@code quantization_config}: int8 ({@link Scalar}), bits
+     * ({@link Binary}) or centroid numbers of sub-vectors ({@link Product}). Null fields were not given and are not
+     * shown.
      */
     public sealed interface QuantizationConfig {
 
@@ -176,6 +177,21 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
 
         /** int8 scalar quantization: {"scalar":{"type":"int8","quantile":q,"always_ram":b}}. */
         record Scalar(Float quantileOrNull, Boolean alwaysRamOrNull) implements QuantizationConfig {}
+
+        /**
+         * Product quantization: {"product":{"compression":c,"always_ram":b}}, with {@code compression} one of
+         * {@link #COMPRESSIONS} (required, as in Qdrant).
+         */
+        record Product(String compression, Boolean alwaysRamOrNull) implements QuantizationConfig {
+
+            /** Qdrant's compression ratios of the float vectors. */
+            public static final List<String> COMPRESSIONS = List.of("x4", "x8", "x16", "x32", "x64");
+
+            /** The ratio's number: 4 to 64. */
+            public int ratio() {
+                return Integer.parseInt(compression.substring(1));
+            }
+        }
 
         /**
          * Binary quantization: {"binary":{"always_ram":b,"encoding":e,"query_encoding":q}}, with {@code encoding} one
@@ -393,6 +409,13 @@ public record CollectionConfig(VectorParams vectors, int shardNumber, int replic
                 }
                 if (scalar.alwaysRamOrNull() != null) {
                     s.put("always_ram", scalar.alwaysRamOrNull());
+                }
+            }
+            case QuantizationConfig.Product product -> {
+                ObjectNode p = root.putObject("product");
+                p.put("compression", product.compression());
+                if (product.alwaysRamOrNull() != null) {
+                    p.put("always_ram", product.alwaysRamOrNull());
                 }
             }
             case QuantizationConfig.Binary binary -> {

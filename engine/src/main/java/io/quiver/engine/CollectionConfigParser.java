@@ -400,23 +400,26 @@ final class CollectionConfigParser {
     }
 
     /**
-     * Qdrant's {@code quantization_config}: {@code {"scalar":{..}}} (int8) or {@code {"binary":{..}}} (one, one and a
-     * half or two bits per component); {@code {"product":{..}}} is a 400 (Quiver does not store it).
+     * Qdrant's {@code quantization_config} (an untagged enum, tried in Qdrant's order): {@code {"scalar":{..}}} (int8),
+     * {@code {"product":{..}}} (centroid numbers of sub-vectors) or {@code {"binary":{..}}} (one, one and a half or two
+     * bits per component).
      */
     private static QuantizationConfig parseQuantization(JsonNode qn, List<String> problems) {
         if (qn.isNull()) {
             return null;
         }
-        JsonNode b = object(qn, "binary");
-        if (qn.isObject() && !qn.has("scalar") && b != null) {
-            return parseBinaryQuantization(b);
-        }
         JsonNode s = object(qn, "scalar");
         if (s == null) {
-            throw new BadRequestException("Format error in JSON body: quantization_config: "
-                    + (qn.has("product") ? "product quantization is not supported by Quiver; "
-                    : "data did not match any variant of untagged enum QuantizationConfig; ")
-                    + "use {\"scalar\":{\"type\":\"int8\"}} or {\"binary\":{}}");
+            JsonNode p = object(qn, "product");
+            if (p != null) {
+                return parseProductQuantization(p);
+            }
+            JsonNode b = object(qn, "binary");
+            if (b != null) {
+                return parseBinaryQuantization(b);
+            }
+            throw new BadRequestException("Format error in JSON body: quantization_config: data did not match any "
+                    + "variant of untagged enum QuantizationConfig");
         }
         String type = textOr(s, "type", null);
         if (!"int8".equals(type)) {
@@ -428,6 +431,19 @@ final class CollectionConfigParser {
             problems.add("scalar.quantile: value " + q + " invalid, must be from 0.5 to 1");
         }
         return new QuantizationConfig.Scalar(q == null ? null : q.floatValue(), boolOr(s, "always_ram", null));
+    }
+
+    private static QuantizationConfig.Product parseProductQuantization(JsonNode p) {
+        String compression = textOr(p, "compression", null);
+        if (compression == null) {
+            throw new BadRequestException("Format error in JSON body: quantization_config.product: missing field "
+                    + "`compression`");
+        }
+        if (!QuantizationConfig.Product.COMPRESSIONS.contains(compression)) {
+            throw new BadRequestException("Format error in JSON body: quantization_config.product.compression: "
+                    + "unknown variant `" + compression + "`, expected one of `x4`, `x8`, `x16`, `x32`, `x64`");
+        }
+        return new QuantizationConfig.Product(compression, boolOr(p, "always_ram", null));
     }
 
     private static QuantizationConfig.Binary parseBinaryQuantization(JsonNode b) {

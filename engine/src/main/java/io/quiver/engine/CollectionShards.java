@@ -8,6 +8,7 @@ import io.quiver.engine.shard.ShardSettings;
 import io.quiver.hnsw.BinaryQuantizationConfig;
 import io.quiver.hnsw.HnswParams;
 import io.quiver.hnsw.IndexQuantization;
+import io.quiver.hnsw.ProductQuantizationConfig;
 import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.wal.WalConfig;
 import java.nio.file.Path;
@@ -85,6 +86,8 @@ final class CollectionShards {
             case null -> null;
             case CollectionConfig.QuantizationConfig.Scalar scalar -> scalar.quantileOrNull() == null
                     ? ScalarQuantizationConfig.defaults() : new ScalarQuantizationConfig(scalar.quantileOrNull());
+            case CollectionConfig.QuantizationConfig.Product product ->
+                    ProductQuantizationConfig.ofCompression(product.ratio());
             case CollectionConfig.QuantizationConfig.Binary binary ->
                     new BinaryQuantizationConfig(binary.encoding(), binary.queryBits());
         };

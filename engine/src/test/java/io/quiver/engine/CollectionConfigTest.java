@@ -272,7 +272,8 @@ class CollectionConfigTest {
                 "{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float64\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
-                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x4\"}}}",
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x3\"}}}",
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"always_ram\":true}}}",
                 "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"binary\":{\"encoding\":\"three_bits\"}}}")) {
             assertThrows(BadRequestException.class,
                     () -> CollectionConfig.fromCreateRequest(json("{\"vectors\":" + vectors + "}"), null), vectors);

@@ -11,8 +11,9 @@ package io.quiver.hnsw;
  * the centre vector at byte 96); version 2 files have global scaling only and are still read. Version 4 moved the
  * int8 terms of dimensions whose code length is a multiple of 64 (or within 16 bytes of one) into a table of their
  * own (byte 104), so that they no longer add a cache line to every record; version 3 files (byte 104 zero, terms after
- * the codes) are still read. Version 5 added binary codes (flag bit 2, offset at byte 112, query bits at byte 120) and
- * records the int8 quantile (byte 124); version 4 files have neither (bytes 112..127 zero) and are still read.
+ * the codes) are still read. Version 5 added binary codes (flag bit 2) and product codes (flag
+ * bit 3), both "compact codes" (offset at byte 112, parameters at byte 120), and records the int8 quantile (byte
+ * 124); version 4 files have none of these (bytes 112..127 zero) and are still read.
  *
  * <pre>
  * header (128 bytes)
@@ -21,7 +22,7 @@ package io.quiver.hnsw;
  *  16  int   m                      20  int   efConstruct
  *  24  int   distance ordinal       28  int   entry point (-1: empty)
  *  32  int   max level (-1: empty)  36  int   flags (bit 0: int8 codes present; bit 1: scaled per vector;
- *                                                  bit 2: binary codes present)
+ *                                                  bit 2: binary codes present; bit 3: product codes present)
  *  40  long  level-generator seed
  *  48  long  offset of layer 0      56  long  offset of the upper-level directory
  *  64  long  offset of int8 codes (0: none)
@@ -30,9 +31,9 @@ package io.quiver.hnsw;
  *  88  long  offset of the node-to-ordinal table (0: none, nodes are ordinals; always present since version 2)
  *  96  long  offset of the per-vector scaling's centre: dimension floats (0: global scaling, lo and scale above)
  * 104  long  offset of the int8 terms table (0: no table, each record's terms follow its codes)
- * 112  long  offset of the binary codes (0: none)
- * 120  int   binary search: bits per query component (1, 4 or 8) in bits 0..7, the encoding in bits 8..15 (1: one
- *             bit, 2: two bits, 3: one and a half bits); 0 without binary codes
+ * 112  long  offset of the compact codes, binary or product (0: none)
+ * 120  int   their parameters: binary: bits per query component (1, 4 or 8) in bits 0..7, the encoding in bits 8..15
+ *             (1: one bit, 2: two bits, 3: one and a half bits); product: components per bucket (1, 2, 4, 8, 16)
  * 124  float quantile of the int8 quantization (0 without int8 codes)
  * layer 0: count slots of (1 + 2m) ints: link count, then the links (unused slots zero)
  * upper-level directory: maxLevel entries (level 1..maxLevel) of 16 bytes: long offset, int node count, int zero
@@ -47,6 +48,9 @@ package io.quiver.hnsw;
  *   the vector (see BinaryQuantizer), bit j at bit j % 64 of little-endian long j / 64, padding bits clear; for the
  *   two-bit encodings followed (8-byte aligned) by dimension floats of per-dimension means, then dimension floats of
  *   standard deviations
+ * product codes (64-byte aligned): count records of ProductQuantizer.buckets(dimension, bucket size) bytes, one
+ *   centroid number per bucket; then (8-byte aligned) the centroids: buckets × 256 × bucket size floats, centroid c of
+ *   bucket b at (b × 256 + c) × bucket size
  * centre (per-vector scaling only): dimension floats
  * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer
@@ -69,6 +73,7 @@ final class HnswFileDescriptor {
     static final int FLAG_INT8 = 1;
     static final int FLAG_INT8_PER_VECTOR = 2;
     static final int FLAG_BINARY = 4;
+    static final int FLAG_PRODUCT = 8;
 
     static final long MAGIC_OFFSET = 0;
     static final long VERSION_OFFSET = 4;
@@ -90,8 +95,8 @@ final class HnswFileDescriptor {
     static final long ORDINALS_OFFSET = 88;
     static final long CENTRE_OFFSET = 96;
     static final long TERMS_OFFSET = 104;
-    static final long BINARY_OFFSET = 112;
-    static final long BINARY_QUERY_BITS_OFFSET = 120;
+    static final long COMPACT_CODES_OFFSET = 112;
+    static final long COMPACT_CODES_PARAMS_OFFSET = 120;
     static final long INT8_QUANTILE_OFFSET = 124;
     static final int LEVEL_ENTRY_BYTES = 16;
 

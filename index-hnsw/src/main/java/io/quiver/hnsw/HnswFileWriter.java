@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32C;
 
 /**
- * Lays a built graph (and optional int8 or binary codes) out in the {@link HnswFileDescriptor} format, nodes
+ * Lays a built graph (and optional int8, binary or product codes) out in the {@link HnswFileDescriptor} format, nodes
  * renumbered in a {@link LocalityOrder}, footer checksum included, in {@link HugePageMemory} owned by an
  * {@link Arena}, so that the bytes can be searched at once and written to a file as they are. Used once per build by
  * the building thread.
@@ -28,7 +28,7 @@ final class HnswFileWriter {
      */
     static MemorySegment layOut(OnHeapHnswGraph graph, LocalityOrder order, VectorStore vectors, Distance distance,
                                 HnswParams params, ScalarQuantizer quantizerOrNull, float int8Quantile,
-                                BinaryQuantizer binaryOrNull, Arena arena) {
+                                BinaryQuantizer binaryOrNull, ProductQuantizer productOrNull, Arena arena) {
         int n = graph.size();
         int m = graph.m;
         int dim = vectors.dimension();
@@ -70,6 +70,14 @@ final class HnswFileWriter {
                 pos = align8(binaryStats + 8L * dim);
             }
         }
+        long product = 0;
+        long productCentroids = 0;
+        float[] centroids = productOrNull == null ? null : productOrNull.centroids();
+        if (productOrNull != null) {
+            product = align64(pos);
+            productCentroids = align8(product + (long) n * productOrNull.stride());
+            pos = align8(productCentroids + 4L * centroids.length);
+        }
         long centre = 0;
         if (quantizerOrNull != null && quantizerOrNull.perVector()) {
             centre = align8(pos);
@@ -93,10 +101,14 @@ final class HnswFileWriter {
         seg.set(INT, MAX_LEVEL_OFFSET, maxLevel);
         seg.set(INT, FLAGS_OFFSET, (quantizerOrNull == null ? 0
                 : quantizerOrNull.perVector() ? FLAG_INT8 | FLAG_INT8_PER_VECTOR : FLAG_INT8)
-                | (binaryOrNull == null ? 0 : FLAG_BINARY));
-        seg.set(LONG, BINARY_OFFSET, binary);
-        seg.set(INT, BINARY_QUERY_BITS_OFFSET, binaryOrNull == null ? 0
-                : binaryOrNull.queryBits() | (binaryOrNull.encoding().ordinal() + 1) << 8);
+                | (binaryOrNull == null ? 0 : FLAG_BINARY) | (productOrNull == null ? 0 : FLAG_PRODUCT));
+        seg.set(LONG, COMPACT_CODES_OFFSET, binaryOrNull != null ? binary : product);
+        seg.set(INT, COMPACT_CODES_PARAMS_OFFSET, binaryOrNull != null
+                ? binaryOrNull.queryBits() | (binaryOrNull.encoding().ordinal() + 1) << 8
+                : productOrNull != null ? productOrNull.bucketSize() : 0);
+        if (centroids != null) {
+            MemorySegment.copy(centroids, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, productCentroids, centroids.length);
+        }
         if (binaryStats != 0) {
             MemorySegment.copy(binaryOrNull.meanOrNull(), 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, binaryStats, dim);
             MemorySegment.copy(binaryOrNull.stddevOrNull(), 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED,
@@ -177,6 +189,19 @@ final class HnswFileWriter {
                     binaryOrNull.encode(vectors.vector(ord), 0L, seg, at);
                 }
             }
+        }
+        if (productOrNull != null) { // 256 distances per bucket and vector: spread over the common pool
+            MemorySegment all = vectors.contiguousVectors();
+            long productStride = productOrNull.stride();
+            long at = product;
+            java.util.stream.IntStream.range(0, n).parallel().forEach(node -> {
+                int ord = toOrd[node];
+                if (all != null) {
+                    productOrNull.encode(all, ord * 4L * dim, seg, at + node * productStride);
+                } else {
+                    productOrNull.encode(vectors.vector(ord), 0L, seg, at + node * productStride);
+                }
+            });
         }
         seg.set(INT, footer, FOOTER_MAGIC);
         seg.set(INT, footer + 4, CHECKSUM_CRC32C);

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An HNSW index over a {@link VectorStore}: built in memory ({@link #build}) or reopened by memory-mapping a file
  * written by {@link #write} ({@link #open}: no rebuild, no copy to the heap). Either way the graph (and the optional
- * int8 or binary codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small per-index objects and
+ * int8, binary or product codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small per-index objects and
  * a pool of per-thread search scratch whose size follows ef, not the number of vectors. Knows nothing of collections:
  * it returns ordinals of the store with scores in Qdrant's convention. For COSINE the stored vectors must be unit
  * vectors (the engine normalises at insert); queries are normalised here.
@@ -38,6 +38,8 @@ public final class HnswIndex implements AutoCloseable {
     private final ScalarQuantizer.QuantizedVectors codes;
     private final BinaryQuantizer binary;
     private final BinaryQuantizer.Records binaryCodes;
+    private final ProductQuantizer product;
+    private final long productCodes;
     /** The quantile the int8 codes were trained with; 0 when the file (version 4 or older) does not record it. */
     private final float int8Quantile;
     private final NodeOrdinals ordinals;
@@ -75,9 +77,9 @@ public final class HnswIndex implements AutoCloseable {
         this.int8Quantile = segment.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET) >= 5
                 ? segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, INT8_QUANTILE_OFFSET) : 0f;
         if ((flags & FLAG_BINARY) != 0) {
-            int packed = segment.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET);
+            int packed = segment.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET);
             BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
-            long at = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET);
+            long at = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET);
             int stride = BinaryQuantizer.stride(dim, encoding);
             float[] mean = null;
             float[] stddev = null;
@@ -92,6 +94,17 @@ public final class HnswIndex implements AutoCloseable {
             this.binary = null;
             this.binaryCodes = null;
         }
+        if ((flags & FLAG_PRODUCT) != 0) {
+            int bucketSize = segment.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET);
+            this.productCodes = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET);
+            int buckets = ProductQuantizer.buckets(dim, bucketSize);
+            long centroids = align8(productCodes + (long) graph.size() * buckets);
+            this.product = new ProductQuantizer(dim, distance, bucketSize, segment.asSlice(centroids,
+                    4L * buckets * ProductQuantizer.CENTROIDS * bucketSize).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED));
+        } else {
+            this.product = null;
+            this.productCodes = 0;
+        }
         this.searchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
         this.filteredSearchers = new ArrayBlockingQueue<>(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
     }
@@ -105,9 +118,9 @@ public final class HnswIndex implements AutoCloseable {
     }
 
     /**
-     * Builds an index; with a non-null {@code quantizationOrNull} it also stores int8 or binary codes of every vector,
-     * and searches run on the codes and rescore on the float vectors (see {@link QuantizationSearchParams}). The graph
-     * itself is always built on the float vectors. The builder keeps the graph on the heap while it runs (about
+     * Builds an index; with a non-null {@code quantizationOrNull} it also stores int8, binary or product codes of every
+     * vector, and searches run on the codes and rescore on the float vectors (see {@link QuantizationSearchParams}).
+     * The graph itself is always built on the float vectors. The builder keeps the graph on the heap while it runs (about
      * {@code 8 * (2m + 1)} bytes per vector) and releases it once the off-heap layout is written.
      */
     public static HnswIndex build(VectorStore vectors, Distance distance, HnswParams params, int threads,
@@ -119,11 +132,13 @@ public final class HnswIndex implements AutoCloseable {
                 ? ScalarQuantizer.train(vectors, distance, scalar, params.seed()) : null;
         BinaryQuantizer binary = quantizationOrNull instanceof BinaryQuantizationConfig b
                 ? BinaryQuantizer.train(vectors, distance, b) : null;
+        ProductQuantizer product = quantizationOrNull instanceof ProductQuantizationConfig p
+                ? ProductQuantizer.train(vectors, distance, p, params.seed(), workers) : null;
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = HnswFileWriter.layOut(graph, order, vectors, distance, params, quantizer,
                     quantizationOrNull instanceof ScalarQuantizationConfig scalar ? scalar.quantile() : 0f, binary,
-                    arena);
+                    product, arena);
             return new HnswIndex(arena, seg, vectors, distance);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -245,30 +260,42 @@ public final class HnswIndex implements AutoCloseable {
         }
     }
 
-    /** Checks the binary records, their encoding and statistics (version 5 on), as {@link #checkCodesFit} the int8 ones. */
+    /**
+     * Checks the binary or product records and what follows them (version 5 on), as {@link #checkCodesFit} the int8
+     * ones.
+     */
     private static void checkBinaryFits(Path file, MemorySegment seg, int version, int flags, int count, int dim,
                                         long footer) throws CorruptIndexException {
-        long at = version >= 5 ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, BINARY_OFFSET) : 0;
-        int packed = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, BINARY_QUERY_BITS_OFFSET) : 0;
-        boolean present = (flags & FLAG_BINARY) != 0;
-        if (!present && at == 0) {
+        long at = version >= 5 ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET) : 0;
+        int packed = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET) : 0;
+        boolean binary = (flags & FLAG_BINARY) != 0;
+        boolean product = (flags & FLAG_PRODUCT) != 0;
+        if (!binary && !product && at == 0) {
             return;
         }
-        int bits = packed & 0xFF;
-        int encodingCode = packed >>> 8;
-        boolean valid = present && version >= 5 && (flags & FLAG_INT8) == 0 && at >= HEADER_BYTES
-                && (bits == 1 || bits == 4 || bits == 8) && encodingCode <= 3;
-        if (valid) {
-            BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
-            int stride = BinaryQuantizer.stride(dim, encoding);
-            long end = encoding == BinaryQuantizationConfig.Encoding.ONE_BIT ? at + (long) count * stride
-                    : binaryStatsOffset(at, count, stride) + 8L * dim;
-            valid = end <= footer;
+        boolean valid = (binary ^ product) && version >= 5 && (flags & FLAG_INT8) == 0 && at >= HEADER_BYTES;
+        if (valid && binary) {
+            int bits = packed & 0xFF;
+            valid = (bits == 1 || bits == 4 || bits == 8) && packed >>> 8 <= 3;
+            if (valid) {
+                BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
+                int stride = BinaryQuantizer.stride(dim, encoding);
+                long end = encoding == BinaryQuantizationConfig.Encoding.ONE_BIT ? at + (long) count * stride
+                        : binaryStatsOffset(at, count, stride) + 8L * dim;
+                valid = end <= footer;
+            }
+        } else if (valid) {
+            valid = packed == 1 || packed == 2 || packed == 4 || packed == 8 || packed == 16;
+            if (valid) {
+                int buckets = ProductQuantizer.buckets(dim, packed);
+                valid = align8(at + (long) count * buckets) + 4L * buckets * ProductQuantizer.CENTROIDS * packed
+                        <= footer;
+            }
         }
         if (!valid) {
-            throw new CorruptIndexException(file + ": binary codes at " + at + " (query bits and encoding 0x"
-                    + Integer.toHexString(packed) + ") do not fit a version " + version + " index of " + count
-                    + " vectors of dimension " + dim);
+            throw new CorruptIndexException(file + ": " + (product ? "product" : "binary") + " codes at " + at
+                    + " (parameters 0x" + Integer.toHexString(packed) + ") do not fit a version " + version
+                    + " index of " + count + " vectors of dimension " + dim);
         }
     }
 
@@ -442,9 +469,10 @@ public final class HnswIndex implements AutoCloseable {
         return top.toResults(distance, k);
     }
 
-    /** The scorer of the index's int8 or binary codes. */
+    /** The scorer of the index's int8, binary or product codes. */
     private NodeScorer codeScorer(float[] q) {
-        return binary != null ? binary.scorer(q, binaryCodes) : quantizer.scorer(q, codes);
+        return binary != null ? binary.scorer(q, binaryCodes)
+                : product != null ? product.scorer(q, segment, productCodes) : quantizer.scorer(q, codes);
     }
 
     private FilteredLayerSearcher acquireFiltered() {
@@ -482,9 +510,9 @@ public final class HnswIndex implements AutoCloseable {
         return params;
     }
 
-    /** True when the index holds int8 or binary codes and searches them by default. */
+    /** True when the index holds int8, binary or product codes and searches them by default. */
     public boolean isQuantized() {
-        return quantizer != null || binary != null;
+        return quantizer != null || binary != null || product != null;
     }
 
     /**
@@ -497,11 +525,12 @@ public final class HnswIndex implements AutoCloseable {
             return false;
         }
         return switch (quantizationOrNull) {
-            case null -> quantizer == null && binary == null;
+            case null -> quantizer == null && binary == null && product == null;
             case ScalarQuantizationConfig scalar -> quantizer != null
                     && (int8Quantile == 0f || int8Quantile == scalar.quantile());
             case BinaryQuantizationConfig b -> binary != null && binary.queryBits() == b.queryBits()
                     && binary.encoding() == b.encoding();
+            case ProductQuantizationConfig p -> product != null && product.bucketSize() == p.bucketSize();
         };
     }
 
@@ -515,10 +544,13 @@ public final class HnswIndex implements AutoCloseable {
         return segment.byteSize();
     }
 
-    /** Bytes of int8 codes and their terms, or of binary codes (0 for a float index). */
+    /** Bytes of int8 codes and their terms, or of binary or product codes (0 for a float index). */
     public long quantizedBytes() {
         if (binary != null) {
             return (long) graph.size() * binary.stride();
+        }
+        if (product != null) {
+            return (long) graph.size() * product.stride();
         }
         if (codes == null) {
             return 0;

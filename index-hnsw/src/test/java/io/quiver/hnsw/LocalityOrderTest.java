@@ -68,7 +68,7 @@ class LocalityOrderTest {
     private static Path writeFormat1(Path file, ScalarQuantizer quantizerOrNull) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = HnswFileWriter.layOut(graph, LocalityOrder.identity(graph.size()), store,
-                    Distance.EUCLID, HnswParams.defaults(), quantizerOrNull, 1f, null, arena);
+                    Distance.EUCLID, HnswParams.defaults(), quantizerOrNull, 1f, null, null, arena);
             seg.set(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET, 1);
             seg.set(ValueLayout.JAVA_LONG_UNALIGNED, ORDINALS_OFFSET, 0L);
             long footer = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, FOOTER_OFFSET);
@@ -81,7 +81,7 @@ class LocalityOrderTest {
     private static Path writeReordered(Path file, ScalarQuantizer quantizerOrNull) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = HnswFileWriter.layOut(graph, LocalityOrder.of(graph), store, Distance.EUCLID,
-                    HnswParams.defaults(), quantizerOrNull, 1f, null, arena);
+                    HnswParams.defaults(), quantizerOrNull, 1f, null, null, arena);
             assertEquals(VERSION, seg.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET));
             Files.write(file, seg.toArray(ValueLayout.JAVA_BYTE));
         }

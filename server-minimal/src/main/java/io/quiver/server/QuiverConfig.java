@@ -272,7 +272,8 @@ public record QuiverConfig(
 
     /**
      * {@code storage.collection.quantization}: null, or Qdrant's scalar form
-     * {@code {scalar: {type: int8, quantile: 0.5..1, always_ram: bool}}}, or the binary form
+     * {@code {scalar: {type: int8, quantile: 0.5..1, always_ram: bool}}}, the product form
+     * {@code {product: {compression: x4|x8|x16|x32|x64, always_ram: bool}}}, or the binary form
      * {@code {binary: {always_ram: bool, encoding: one_bit|two_bits|one_and_half_bits, query_encoding:
      * default|binary|scalar4bits|scalar8bits}}}.
      */
@@ -284,10 +285,19 @@ public record QuiverConfig(
         if (node.isObject() && node.size() == 1 && node.has("binary") && node.get("binary").isObject()) {
             return binaryQuantization(tree, key + ".binary");
         }
+        if (node.isObject() && node.size() == 1 && node.has("product") && node.get("product").isObject()) {
+            String compression = text(tree, key + ".product.compression", false);
+            if (!CollectionConfig.QuantizationConfig.Product.COMPRESSIONS.contains(compression)) {
+                throw new InvalidConfigException(key + ".product.compression: expected one of "
+                        + CollectionConfig.QuantizationConfig.Product.COMPRESSIONS + ", got '" + compression + "'");
+            }
+            return new CollectionConfig.QuantizationConfig.Product(compression,
+                    optionalBool(tree, key + ".product.always_ram"));
+        }
         if (!node.isObject() || node.size() != 1 || !node.has("scalar") || !node.get("scalar").isObject()) {
-            throw new InvalidConfigException(key + ": expected scalar or binary quantization, as "
-                    + "{scalar: {type: int8, quantile: 0.99, always_ram: true}} or {binary: {always_ram: true}}, got "
-                    + node);
+            throw new InvalidConfigException(key + ": expected scalar, product or binary quantization, as "
+                    + "{scalar: {type: int8, quantile: 0.99, always_ram: true}}, {product: {compression: x16}} or "
+                    + "{binary: {always_ram: true}}, got " + node);
         }
         String type = text(tree, key + ".scalar.type", false);
         if (!type.equals("int8")) {

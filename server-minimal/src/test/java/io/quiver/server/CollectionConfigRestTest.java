@@ -50,7 +50,7 @@ class CollectionConfigRestTest extends RestServerTest {
         for (String vectors : List.of(
                 "{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}",
                 "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}",
-                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x16\"}}}")) {
+                "{\"size\":4,\"distance\":\"Dot\",\"quantization_config\":{\"product\":{\"compression\":\"x2\"}}}")) {
             rest.error(400, "PUT", "/collections/u", "{\"vectors\":" + vectors + "}");
         }
         String sparse = rest.error(400, "PUT", "/collections/u",
@@ -174,7 +174,7 @@ class CollectionConfigRestTest extends RestServerTest {
         rest.ok("PUT", "/collections/f", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
         for (String[] bad : new String[][] {
                 {"PATCH", "/collections/f", "{\"hnsw_config\":{\"m\":\"x\"}}"},
-                {"PATCH", "/collections/f", "{\"quantization_config\":{\"product\":{\"compression\":\"x32\"}}}"},
+                {"PATCH", "/collections/f", "{\"quantization_config\":{\"product\":{\"compression\":\"x3\"}}}"},
                 {"PUT", "/collections/g", "{\"vectors\":{\"distance\":\"Dot\"}}"},
                 {"PUT", "/collections/g", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\",\"datatype\":\"int4\"}}"}}) {
             String error = rest.error(400, bad[0], bad[1], bad[2]);

@@ -213,6 +213,28 @@ class QuiverConfigTest {
     }
 
     @Test
+    void binaryAndProductQuantizationCanBeTheDefaultToo() throws Exception {
+        var binary = QuiverConfig.load(null, Map.of(
+                "QUIVER__STORAGE__COLLECTION__QUANTIZATION__BINARY__ENCODING", "two_bits",
+                "QUIVER__STORAGE__COLLECTION__QUANTIZATION__BINARY__QUERY_ENCODING", "scalar4bits"), Map.of());
+        assertEquals(new io.quiver.engine.CollectionConfig.QuantizationConfig.Binary(null, "two_bits", "scalar4bits"),
+                binary.collectionDefaults().quantizationOrNull());
+        var product = QuiverConfig.load(null, Map.of(
+                "QUIVER__STORAGE__COLLECTION__QUANTIZATION__PRODUCT__COMPRESSION", "x32",
+                "QUIVER__STORAGE__COLLECTION__QUANTIZATION__PRODUCT__ALWAYS_RAM", "false"), Map.of());
+        assertEquals(new io.quiver.engine.CollectionConfig.QuantizationConfig.Product("x32", false),
+                product.collectionDefaults().quantizationOrNull());
+        for (Map<String, String> bad : List.of(
+                Map.of("QUIVER__STORAGE__COLLECTION__QUANTIZATION__PRODUCT__COMPRESSION", "x5"),
+                Map.of("QUIVER__STORAGE__COLLECTION__QUANTIZATION__BINARY__ENCODING", "three_bits"),
+                Map.of("QUIVER__STORAGE__COLLECTION__QUANTIZATION__BINARY__QUERY_ENCODING", "scalar2bits"))) {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                    () -> QuiverConfig.load(null, bad, Map.of()));
+            assertTrue(e.getMessage().startsWith("storage.collection.quantization."), e.getMessage());
+        }
+    }
+
+    @Test
     void aMissingConfigFileIsSaidToBeMissing() {
         Path missing = dir.resolve("nope.yaml");
         InvalidConfigException e = assertThrows(InvalidConfigException.class,

@@ -16,13 +16,13 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Qdrant's binary quantization over a real socket: {@code quantization_config.binary} is created, shown as given,
+ * Qdrant's binary and product quantization over a real socket: {@code quantization_config.binary} is created, shown as given,
  * kept over a restart and patched in; indexed segments are searched on sign bits and rescored (exact scores, the
  * brute-force neighbours), and without rescoring a hit's score is Qdrant's {@code dim - 2h} for the {@code h} signs
- * its vector and the query disagree on, for each of Qdrant's encodings; unknown encodings and product quantization are
- * a 400. One server on 127.0.0.1 per test.
+ * its vector and the query disagree on, for each of Qdrant's encodings; product codes are searched and rescored the
+ * same way; unknown encodings and compressions are a 400. One server on 127.0.0.1 per test.
  */
-class BinaryQuantizationRestTest extends RestServerTest {
+class QuantizationRestTest extends RestServerTest {
 
     private static final int DIM = 64;
     private static final int POINTS = 640; // five sealed segments of 128 vectors (32 KB of 64 floats)
@@ -109,13 +109,15 @@ class BinaryQuantizationRestTest extends RestServerTest {
     }
 
     @Test
-    void unknownEncodingsAndProductQuantizationAreA400AndCreateNothing() {
+    void unknownEncodingsAndCompressionsAreA400AndCreateNothing() {
         String unknown = createWith("{\"binary\":{\"encoding\":\"3bit\"}}");
         assertTrue(unknown.contains("unknown variant `3bit`"), unknown);
         String query = createWith("{\"binary\":{\"query_encoding\":\"scalar2bits\"}}");
         assertTrue(query.contains("unknown variant `scalar2bits`"), query);
-        String product = createWith("{\"product\":{\"compression\":\"x8\"}}");
-        assertTrue(product.contains("product quantization is not supported"), product);
+        String product = createWith("{\"product\":{\"compression\":\"x128\"}}");
+        assertTrue(product.contains("unknown variant `x128`"), product);
+        String neither = createWith("{\"ternary\":{}}");
+        assertTrue(neither.contains("did not match any variant"), neither);
         assertFalse(rest.ok("GET", "/collections/x/exists", null).get("exists").asBoolean());
     }
 
@@ -196,6 +198,41 @@ class BinaryQuantizationRestTest extends RestServerTest {
             System.out.println(encoding + " recall@10 over REST, oversampling 2: " + recall);
             assertTrue(recall >= 0.9, encoding + " recall " + recall);
         }
+    }
+
+    /** Product quantization: shown as given, rescored hits exact and the brute-force neighbours, codes approximate. */
+    @Test
+    void productCodesAreSearchedAndRescored() throws Exception {
+        loaded("pq", "{\"product\":{\"compression\":\"x8\",\"always_ram\":true}}");
+        assertEquals("{\"product\":{\"compression\":\"x8\",\"always_ram\":true}}",
+                rest.ok("GET", "/collections/pq", null).at("/config/quantization_config").toString());
+        Random random = new Random(8);
+        int hits = 0;
+        double codeError = 0;
+        for (int q = 0; q < 10; q++) {
+            float[] query = near(stored.get(random.nextInt(POINTS)), random);
+            float[] unitQuery = unit(query);
+            Set<Integer> truth = new HashSet<>(IntStream.range(0, POINTS).boxed()
+                    .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
+            String search = "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+            for (JsonNode hit : rest.ok("POST", "/collections/pq/points/query", search + "{}}}").get("points")) {
+                int id = hit.get("id").asInt();
+                assertEquals(dot(vectors.get(id), unitQuery), hit.get("score").asDouble(), 1e-5, "rescored: exact");
+                hits += truth.contains(id) ? 1 : 0;
+            }
+            for (JsonNode hit : rest.ok("POST", "/collections/pq/points/query", search + "{\"rescore\":false}}}")
+                    .get("points")) {
+                codeError += Math.abs(hit.get("score").asDouble() - dot(vectors.get(hit.get("id").asInt()), unitQuery))
+                        / 100;
+            }
+        }
+        double recall = hits / 100.0;
+        System.out.println("product x8 recall@10 over REST: " + recall + ", mean error of code scores " + codeError);
+        assertTrue(recall >= 0.9, "recall " + recall);
+        assertTrue(codeError > 1e-4 && codeError < 0.1, "code scores approximate the exact ones: " + codeError);
+        restartServer();
+        assertEquals(10, rest.ok("POST", "/collections/pq/points/query",
+                "{\"query\":" + VectorJson.json(stored.get(0)) + ",\"limit\":10}").get("points").size());
     }
 
     private void assertBitScores(JsonNode bitsOnly, float[] query) {

@@ -1,0 +1,276 @@
+package io.quiver.hnsw;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Product quantization (Qdrant's {@code product} quantization): a vector, zero-padded to {@code buckets * bucketSize}
+ * components, is cut into {@code buckets} sub-vectors of {@code bucketSize}; sub-vector {@code b} is stored as the
+ * byte numbering the nearest (squared Euclidean) of the 256 centroids of bucket {@code b}, learned by k-means (Lloyd's
+ * algorithm from k-means++ seeds) on a sample of the indexed vectors. A query is scored through a table of its partial
+ * similarity to every centroid of every bucket: {@code sim(q, x) ≈ Σ_b table[b][code_b]} with the partial dot product
+ * (COSINE, DOT), minus the partial squared distance (EUCLID) or minus the partial L1 distance (MANHATTAN), the units
+ * of {@link Distance#similarity}, so an unrescored result reports the distance to the centroids' reconstruction. A
+ * record is {@code buckets} bytes. Immutable and threadsafe; its scorers are one per query.
+ */
+public final class ProductQuantizer {
+
+    /** Centroids per bucket: one code byte. */
+    static final int CENTROIDS = 256;
+    /** Most vectors k-means learns from (about 8 per centroid). */
+    private static final int SAMPLE = CENTROIDS * 8;
+    /** Lloyd iterations after the k-means++ seeding. */
+    private static final int ITERATIONS = 6;
+
+    private final int dim;
+    private final Distance distance;
+    private final int bucketSize;
+    private final int buckets;
+    /** Centroid {@code c} of bucket {@code b} at {@code (b * CENTROIDS + c) * bucketSize}. */
+    private final float[] centroids;
+
+    ProductQuantizer(int dim, Distance distance, int bucketSize, float[] centroids) {
+        this.dim = dim;
+        this.distance = distance;
+        this.bucketSize = bucketSize;
+        this.buckets = buckets(dim, bucketSize);
+        if (centroids.length != buckets * CENTROIDS * bucketSize) {
+            throw new IllegalArgumentException(centroids.length + " centroid components for " + buckets
+                    + " buckets of " + bucketSize);
+        }
+        this.centroids = centroids;
+    }
+
+    /** Sub-vectors of a vector of {@code dimension} components, the last one zero-padded: the bytes of a record. */
+    public static int buckets(int dimension, int bucketSize) {
+        return (dimension + bucketSize - 1) / bucketSize;
+    }
+
+    public int bucketSize() {
+        return bucketSize;
+    }
+
+    /** Bytes of one record. */
+    int stride() {
+        return buckets;
+    }
+
+    /** The centroids (a copy), as laid out in the index file. */
+    float[] centroids() {
+        return centroids.clone();
+    }
+
+    /**
+     * Learns the centroids of every bucket from a sample of at most {@link #SAMPLE} of {@code vectors}, the buckets
+     * spread over {@code threads} threads; deterministic for a seed.
+     */
+    static ProductQuantizer train(VectorStore vectors, Distance distance, ProductQuantizationConfig config, long seed,
+                                  int threads) {
+        int dim = vectors.dimension();
+        int size = config.bucketSize();
+        int buckets = buckets(dim, size);
+        int n = vectors.size();
+        int sampleSize = Math.min(n, SAMPLE);
+        int[] sample = sampleOrds(n, sampleSize, new SplittableRandom(seed));
+        float[] padded = new float[sampleSize * buckets * size]; // the sample, zero-padded, one row per vector
+        for (int i = 0; i < sampleSize; i++) {
+            MemorySegment.copy(vectors.vector(sample[i]), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, padded,
+                    i * buckets * size, dim);
+        }
+        float[] centroids = new float[buckets * CENTROIDS * size];
+        Runnable all = () -> IntStream.range(0, buckets).parallel().forEach(b ->
+                kMeans(padded, sampleSize, buckets * size, b * size, size, centroids, b * CENTROIDS * size,
+                        new SplittableRandom(seed * 31 + b)));
+        if (threads > 1) {
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+            try {
+                pool.submit(all).join();
+            } finally {
+                pool.shutdown();
+            }
+        } else {
+            IntStream.range(0, buckets).forEach(b -> kMeans(padded, sampleSize, buckets * size, b * size, size,
+                    centroids, b * CENTROIDS * size, new SplittableRandom(seed * 31 + b)));
+        }
+        return new ProductQuantizer(dim, distance, size, centroids);
+    }
+
+    /** {@code count} distinct ordinals of {@code 0..n-1} (all of them when {@code count == n}). */
+    private static int[] sampleOrds(int n, int count, SplittableRandom random) {
+        int[] ords = new int[n];
+        for (int i = 0; i < n; i++) {
+            ords[i] = i;
+        }
+        for (int i = 0; i < count; i++) { // partial Fisher-Yates
+            int j = i + random.nextInt(n - i);
+            int t = ords[i];
+            ords[i] = ords[j];
+            ords[j] = t;
+        }
+        return java.util.Arrays.copyOf(ords, count);
+    }
+
+    /**
+     * k-means of the sub-vectors at {@code offset} (length {@code size}) of the {@code count} rows of {@code rowLength}
+     * in {@code data}, written as 256 centroids at {@code out[outOffset..]}. With fewer distinct points than
+     * centroids, the extra centroids repeat points (never chosen over an equal earlier one).
+     */
+    private static void kMeans(float[] data, int count, int rowLength, int offset, int size, float[] out,
+                               int outOffset, SplittableRandom random) {
+        if (count == 0) {
+            return;
+        }
+        float[] c = new float[CENTROIDS * size];
+        // k-means++ seeding: each next centroid drawn with probability proportional to its squared distance
+        float[] nearest = new float[count];
+        int first = random.nextInt(count);
+        System.arraycopy(data, first * rowLength + offset, c, 0, size);
+        for (int i = 0; i < count; i++) {
+            nearest[i] = squared(data, i * rowLength + offset, c, 0, size);
+        }
+        for (int k = 1; k < CENTROIDS; k++) {
+            double total = 0;
+            for (float d : nearest) {
+                total += d;
+            }
+            int pick;
+            if (total <= 0) {
+                pick = random.nextInt(count);
+            } else {
+                double target = random.nextDouble() * total;
+                pick = count - 1;
+                for (int i = 0; i < count; i++) {
+                    target -= nearest[i];
+                    if (target < 0) {
+                        pick = i;
+                        break;
+                    }
+                }
+            }
+            System.arraycopy(data, pick * rowLength + offset, c, k * size, size);
+            for (int i = 0; i < count; i++) {
+                nearest[i] = Math.min(nearest[i], squared(data, i * rowLength + offset, c, k * size, size));
+            }
+        }
+        int[] assigned = new int[count];
+        double[] sums = new double[CENTROIDS * size];
+        int[] members = new int[CENTROIDS];
+        for (int iteration = 0; iteration < ITERATIONS; iteration++) {
+            for (int i = 0; i < count; i++) {
+                assigned[i] = nearestCentroid(data, i * rowLength + offset, c, size);
+            }
+            java.util.Arrays.fill(sums, 0);
+            java.util.Arrays.fill(members, 0);
+            for (int i = 0; i < count; i++) {
+                int k = assigned[i];
+                members[k]++;
+                for (int j = 0; j < size; j++) {
+                    sums[k * size + j] += data[i * rowLength + offset + j];
+                }
+            }
+            for (int k = 0; k < CENTROIDS; k++) {
+                if (members[k] > 0) { // an empty cluster keeps its centroid
+                    for (int j = 0; j < size; j++) {
+                        c[k * size + j] = (float) (sums[k * size + j] / members[k]);
+                    }
+                }
+            }
+        }
+        System.arraycopy(c, 0, out, outOffset, c.length);
+    }
+
+    private static float squared(float[] a, int aOffset, float[] b, int bOffset, int size) {
+        float sum = 0;
+        for (int j = 0; j < size; j++) {
+            float d = a[aOffset + j] - b[bOffset + j];
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    /** The number of the centroid in {@code c} (256 of {@code size}) nearest to the sub-vector at {@code offset}. */
+    private static int nearestCentroid(float[] v, int offset, float[] c, int size) {
+        int best = 0;
+        float bestDistance = Float.POSITIVE_INFINITY;
+        for (int k = 0; k < CENTROIDS; k++) {
+            float d = squared(v, offset, c, k * size, size);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /** The record of {@code v} (its first {@code dim} components), one byte per bucket. */
+    public byte[] encode(float[] v) {
+        float[] padded = java.util.Arrays.copyOf(v, buckets * bucketSize);
+        java.util.Arrays.fill(padded, dim, padded.length, 0f);
+        byte[] codes = new byte[buckets];
+        for (int b = 0; b < buckets; b++) {
+            codes[b] = (byte) nearestCentroid(padded, b * bucketSize, bucketCentroids(b), bucketSize);
+        }
+        return codes;
+    }
+
+    private float[] bucketCentroids(int b) {
+        return java.util.Arrays.copyOfRange(centroids, b * CENTROIDS * bucketSize, (b + 1) * CENTROIDS * bucketSize);
+    }
+
+    /** Writes the record of the float vector at {@code srcOffset} of {@code src} to {@code dstOffset} of {@code dst}. */
+    void encode(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset) {
+        float[] v = new float[dim];
+        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED, srcOffset, v, 0, dim);
+        MemorySegment.copy(encode(v), 0, dst, ValueLayout.JAVA_BYTE, dstOffset, buckets);
+    }
+
+    /** A scorer of {@code query} (already normalised for COSINE) against the records at {@code offset} of a segment. */
+    NodeScorer scorer(float[] query, MemorySegment segment, long offset) {
+        float[] table = new float[buckets * CENTROIDS];
+        for (int b = 0; b < buckets; b++) {
+            for (int k = 0; k < CENTROIDS; k++) {
+                int at = (b * CENTROIDS + k) * bucketSize;
+                float partial = 0;
+                for (int j = 0; j < bucketSize; j++) {
+                    int i = b * bucketSize + j;
+                    float q = i < dim ? query[i] : 0f;
+                    float x = centroids[at + j];
+                    partial += switch (distance) {
+                        case COSINE, DOT -> q * x;
+                        case EUCLID -> -(q - x) * (q - x);
+                        case MANHATTAN -> -Math.abs(q - x);
+                    };
+                }
+                table[b * CENTROIDS + k] = partial;
+            }
+        }
+        return new TableScorer(table, buckets, segment, offset);
+    }
+
+    /** Sums one table entry per bucket, chosen by the record's byte. One instance per query. */
+    static final class TableScorer extends NodeScorer {
+        private final float[] table;
+        private final int buckets;
+        private final MemorySegment segment;
+        private final long offset;
+
+        TableScorer(float[] table, int buckets, MemorySegment segment, long offset) {
+            this.table = table;
+            this.buckets = buckets;
+            this.segment = segment;
+            this.offset = offset;
+        }
+
+        @Override
+        float similarity(int node) {
+            long at = offset + (long) node * buckets;
+            float sum = 0;
+            for (int b = 0; b < buckets; b++) {
+                sum += table[b * CENTROIDS + (segment.get(ValueLayout.JAVA_BYTE, at + b) & 0xFF)];
+            }
+            return sum;
+        }
+    }
+}
