@@ -130,6 +130,45 @@ public final class BinaryQuantizer {
         return stride(dim, encoding);
     }
 
+    /** The header word of an index file holding this quantizer's records: query bits, encoding number above them. */
+    int headerParams() {
+        return queryBits | (encoding.ordinal() + 1) << 8;
+    }
+
+    /**
+     * The quantizer of the records at {@code codes} of an index file, whose header word is {@code params} (see
+     * {@link #headerParams}; encoding 0, from the first version 5 files, is one bit), with the two-bit encodings'
+     * statistics read from behind the records. The file was checked by {@link #endOfRecords}.
+     */
+    static BinaryQuantizer read(MemorySegment file, long codes, int params, int count, int dim, Distance distance) {
+        Encoding encoding = Encoding.values()[Math.max(0, (params >>> 8) - 1)];
+        if (encoding == Encoding.ONE_BIT) {
+            return new BinaryQuantizer(dim, distance, params & 0xFF);
+        }
+        long stats = statsOffset(codes, count, stride(dim, encoding));
+        return new BinaryQuantizer(dim, distance, encoding, params & 0xFF,
+                file.asSlice(stats, 4L * dim).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED),
+                file.asSlice(stats + 4L * dim, 4L * dim).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED));
+    }
+
+    /** Where the records at {@code codes} and what follows them end, or -1 when {@code params} are not valid. */
+    static long endOfRecords(long codes, int params, int count, int dim) {
+        int bits = params & 0xFF;
+        int encodingNumber = params >>> 8;
+        if (bits != 1 && bits != 4 && bits != 8 || encodingNumber > Encoding.values().length) {
+            return -1;
+        }
+        Encoding encoding = Encoding.values()[Math.max(0, encodingNumber - 1)];
+        int stride = stride(dim, encoding);
+        return encoding == Encoding.ONE_BIT ? codes + (long) count * stride
+                : statsOffset(codes, count, stride) + 8L * dim;
+    }
+
+    /** Where the two-bit encodings' means and standard deviations follow the records (8-byte aligned). */
+    static long statsOffset(long codes, int count, int stride) {
+        return (codes + (long) count * stride + 7) & ~7L;
+    }
+
     /** The record of {@code v} (its first {@code dim} components), {@link #words} longs. */
     public long[] encode(float[] v) {
         long[] bits = new long[words(dim, encoding)];
@@ -139,7 +178,7 @@ public final class BinaryQuantizer {
         return bits;
     }
 
-    /** Writes the record of the float vector at {@code srcOffset} of {@code src} to {@code dstOffset} of {@code dst}. */
+    /** Writes the record of the float vector at {@code srcOffset} of {@code src} to {@code dstOffset} of dst. */
     void encode(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset) {
         long[] bits = new long[words(dim, encoding)];
         for (int i = 0; i < dim; i++) {

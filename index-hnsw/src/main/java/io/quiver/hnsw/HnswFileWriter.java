@@ -66,7 +66,7 @@ final class HnswFileWriter {
             binary = align64(pos);
             pos = align8(binary + (long) n * binaryOrNull.stride());
             if (binaryOrNull.meanOrNull() != null) {
-                binaryStats = pos;
+                binaryStats = BinaryQuantizer.statsOffset(binary, n, binaryOrNull.stride());
                 pos = align8(binaryStats + 8L * dim);
             }
         }
@@ -75,7 +75,7 @@ final class HnswFileWriter {
         float[] centroids = productOrNull == null ? null : productOrNull.centroids();
         if (productOrNull != null) {
             product = align64(pos);
-            productCentroids = align8(product + (long) n * productOrNull.stride());
+            productCentroids = ProductQuantizer.centroidsOffset(product, n, productOrNull.stride());
             pos = align8(productCentroids + 4L * centroids.length);
         }
         long centre = 0;
@@ -103,8 +103,7 @@ final class HnswFileWriter {
                 : quantizerOrNull.perVector() ? FLAG_INT8 | FLAG_INT8_PER_VECTOR : FLAG_INT8)
                 | (binaryOrNull == null ? 0 : FLAG_BINARY) | (productOrNull == null ? 0 : FLAG_PRODUCT));
         seg.set(LONG, COMPACT_CODES_OFFSET, binaryOrNull != null ? binary : product);
-        seg.set(INT, COMPACT_CODES_PARAMS_OFFSET, binaryOrNull != null
-                ? binaryOrNull.queryBits() | (binaryOrNull.encoding().ordinal() + 1) << 8
+        seg.set(INT, COMPACT_CODES_PARAMS_OFFSET, binaryOrNull != null ? binaryOrNull.headerParams()
                 : productOrNull != null ? productOrNull.bucketSize() : 0);
         if (centroids != null) {
             MemorySegment.copy(centroids, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, productCentroids, centroids.length);

@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An HNSW index over a {@link VectorStore}: built in memory ({@link #build}) or reopened by memory-mapping a file
  * written by {@link #write} ({@link #open}: no rebuild, no copy to the heap). Either way the graph (and the optional
- * int8, binary or product codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small per-index objects and
- * a pool of per-thread search scratch whose size follows ef, not the number of vectors. Knows nothing of collections:
- * it returns ordinals of the store with scores in Qdrant's convention. For COSINE the stored vectors must be unit
- * vectors (the engine normalises at insert); queries are normalised here.
+ * int8, binary or product codes) live off-heap in the {@link HnswFileDescriptor} layout; the heap holds only small
+ * per-index objects and a pool of per-thread search scratch whose size follows ef, not the number of vectors. Knows
+ * nothing of collections: it returns ordinals of the store with scores in Qdrant's convention. For COSINE the stored
+ * vectors must be unit vectors (the engine normalises at insert); queries are normalised here.
  * <p>Threadsafe for searches once built or opened. {@link #close()} releases the memory or mapping; the caller
  * must not close while searches are running (the engine reference-counts its segments).
  */
@@ -76,31 +76,18 @@ public final class HnswIndex implements AutoCloseable {
         }
         this.int8Quantile = segment.get(ValueLayout.JAVA_INT_UNALIGNED, VERSION_OFFSET) >= 5
                 ? segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, INT8_QUANTILE_OFFSET) : 0f;
+        long compact = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET);
+        int compactParams = segment.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET);
         if ((flags & FLAG_BINARY) != 0) {
-            int packed = segment.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET);
-            BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
-            long at = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET);
-            int stride = BinaryQuantizer.stride(dim, encoding);
-            float[] mean = null;
-            float[] stddev = null;
-            if (encoding != BinaryQuantizationConfig.Encoding.ONE_BIT) {
-                long stats = binaryStatsOffset(at, graph.size(), stride);
-                mean = segment.asSlice(stats, 4L * dim).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
-                stddev = segment.asSlice(stats + 4L * dim, 4L * dim).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
-            }
-            this.binary = new BinaryQuantizer(dim, distance, encoding, packed & 0xFF, mean, stddev);
-            this.binaryCodes = new BinaryQuantizer.Records(segment, at, stride);
+            this.binary = BinaryQuantizer.read(segment, compact, compactParams, graph.size(), dim, distance);
+            this.binaryCodes = new BinaryQuantizer.Records(segment, compact, binary.stride());
         } else {
             this.binary = null;
             this.binaryCodes = null;
         }
         if ((flags & FLAG_PRODUCT) != 0) {
-            int bucketSize = segment.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET);
-            this.productCodes = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET);
-            int buckets = ProductQuantizer.buckets(dim, bucketSize);
-            long centroids = align8(productCodes + (long) graph.size() * buckets);
-            this.product = new ProductQuantizer(dim, distance, bucketSize, segment.asSlice(centroids,
-                    4L * buckets * ProductQuantizer.CENTROIDS * bucketSize).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED));
+            this.product = ProductQuantizer.read(segment, compact, compactParams, graph.size(), dim, distance);
+            this.productCodes = compact;
         } else {
             this.product = null;
             this.productCodes = 0;
@@ -120,8 +107,8 @@ public final class HnswIndex implements AutoCloseable {
     /**
      * Builds an index; with a non-null {@code quantizationOrNull} it also stores int8, binary or product codes of every
      * vector, and searches run on the codes and rescore on the float vectors (see {@link QuantizationSearchParams}).
-     * The graph itself is always built on the float vectors. The builder keeps the graph on the heap while it runs (about
-     * {@code 8 * (2m + 1)} bytes per vector) and releases it once the off-heap layout is written.
+     * The graph itself is always built on the float vectors. The builder keeps the graph on the heap while it runs
+     * (about {@code 8 * (2m + 1)} bytes per vector) and releases it once the off-heap layout is written.
      */
     public static HnswIndex build(VectorStore vectors, Distance distance, HnswParams params, int threads,
                                   IndexQuantization quantizationOrNull) {
@@ -227,7 +214,7 @@ public final class HnswIndex implements AutoCloseable {
                         + " does not fit a version " + version + " index of dimension " + dim);
             }
             checkCodesFit(file, seg, version, flags, count, dim, footer);
-            checkBinaryFits(file, seg, version, flags, count, dim, footer);
+            checkCompactCodesFit(file, seg, version, flags, count, dim, footer);
             if (dist != distance.ordinal()) {
                 throw new IllegalArgumentException(file + ": index was built for " + Distance.values()[dist]
                         + ", not " + distance);
@@ -264,50 +251,23 @@ public final class HnswIndex implements AutoCloseable {
      * Checks the binary or product records and what follows them (version 5 on), as {@link #checkCodesFit} the int8
      * ones.
      */
-    private static void checkBinaryFits(Path file, MemorySegment seg, int version, int flags, int count, int dim,
-                                        long footer) throws CorruptIndexException {
+    private static void checkCompactCodesFit(Path file, MemorySegment seg, int version, int flags, int count, int dim,
+                                             long footer) throws CorruptIndexException {
         long at = version >= 5 ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, COMPACT_CODES_OFFSET) : 0;
-        int packed = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET) : 0;
+        int params = version >= 5 ? seg.get(ValueLayout.JAVA_INT_UNALIGNED, COMPACT_CODES_PARAMS_OFFSET) : 0;
         boolean binary = (flags & FLAG_BINARY) != 0;
         boolean product = (flags & FLAG_PRODUCT) != 0;
         if (!binary && !product && at == 0) {
             return;
         }
-        boolean valid = (binary ^ product) && version >= 5 && (flags & FLAG_INT8) == 0 && at >= HEADER_BYTES;
-        if (valid && binary) {
-            int bits = packed & 0xFF;
-            valid = (bits == 1 || bits == 4 || bits == 8) && packed >>> 8 <= 3;
-            if (valid) {
-                BinaryQuantizationConfig.Encoding encoding = binaryEncoding(packed);
-                int stride = BinaryQuantizer.stride(dim, encoding);
-                long end = encoding == BinaryQuantizationConfig.Encoding.ONE_BIT ? at + (long) count * stride
-                        : binaryStatsOffset(at, count, stride) + 8L * dim;
-                valid = end <= footer;
-            }
-        } else if (valid) {
-            valid = packed == 1 || packed == 2 || packed == 4 || packed == 8 || packed == 16;
-            if (valid) {
-                int buckets = ProductQuantizer.buckets(dim, packed);
-                valid = align8(at + (long) count * buckets) + 4L * buckets * ProductQuantizer.CENTROIDS * packed
-                        <= footer;
-            }
-        }
-        if (!valid) {
+        long end = !(binary ^ product) || version < 5 || (flags & FLAG_INT8) != 0 || at < HEADER_BYTES ? -1
+                : binary ? BinaryQuantizer.endOfRecords(at, params, count, dim)
+                : ProductQuantizer.endOfRecords(at, params, count, dim);
+        if (end < 0 || end > footer) {
             throw new CorruptIndexException(file + ": " + (product ? "product" : "binary") + " codes at " + at
-                    + " (parameters 0x" + Integer.toHexString(packed) + ") do not fit a version " + version
+                    + " (parameters 0x" + Integer.toHexString(params) + ") do not fit a version " + version
                     + " index of " + count + " vectors of dimension " + dim);
         }
-    }
-
-    /** The encoding of bits 8..15 of the header's binary word (0, from the first version 5 files: one bit). */
-    private static BinaryQuantizationConfig.Encoding binaryEncoding(int packed) {
-        int code = packed >>> 8;
-        return BinaryQuantizationConfig.Encoding.values()[Math.max(0, code - 1)];
-    }
-
-    /** Where the two-bit encodings' statistics follow the records. */
-    private static long binaryStatsOffset(long codes, int count, int stride) {
-        return align8(codes + (long) count * stride);
     }
 
     /** The {@code k} best accepted ordinals for {@code query}, best first, searching with beam width {@code ef}. */

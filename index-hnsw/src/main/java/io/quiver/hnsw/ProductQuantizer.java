@@ -30,6 +30,11 @@ public final class ProductQuantizer {
     private final int buckets;
     /** Centroid {@code c} of bucket {@code b} at {@code (b * CENTROIDS + c) * bucketSize}. */
     private final float[] centroids;
+    /**
+     * The same centroids component-major: component {@code j} of centroid {@code c} of bucket {@code b} at
+     * {@code (b * bucketSize + j) * CENTROIDS + c}, so that a query's table fills in loops over the 256 centroids.
+     */
+    private final float[] byComponent;
 
     ProductQuantizer(int dim, Distance distance, int bucketSize, float[] centroids) {
         this.dim = dim;
@@ -41,6 +46,14 @@ public final class ProductQuantizer {
                     + " buckets of " + bucketSize);
         }
         this.centroids = centroids;
+        this.byComponent = new float[centroids.length];
+        for (int b = 0; b < buckets; b++) {
+            for (int c = 0; c < CENTROIDS; c++) {
+                for (int j = 0; j < bucketSize; j++) {
+                    byComponent[(b * bucketSize + j) * CENTROIDS + c] = centroids[(b * CENTROIDS + c) * bucketSize + j];
+                }
+            }
+        }
     }
 
     /** Sub-vectors of a vector of {@code dimension} components, the last one zero-padded: the bytes of a record. */
@@ -159,7 +172,7 @@ public final class ProductQuantizer {
         int[] members = new int[CENTROIDS];
         for (int iteration = 0; iteration < ITERATIONS; iteration++) {
             for (int i = 0; i < count; i++) {
-                assigned[i] = nearestCentroid(data, i * rowLength + offset, c, size);
+                assigned[i] = nearestCentroid(data, i * rowLength + offset, c, 0, size);
             }
             java.util.Arrays.fill(sums, 0);
             java.util.Arrays.fill(members, 0);
@@ -190,12 +203,15 @@ public final class ProductQuantizer {
         return sum;
     }
 
-    /** The number of the centroid in {@code c} (256 of {@code size}) nearest to the sub-vector at {@code offset}. */
-    private static int nearestCentroid(float[] v, int offset, float[] c, int size) {
+    /**
+     * The number of the centroid (of 256 of {@code size} components at {@code cOffset} of {@code c}) nearest to the
+     * sub-vector at {@code offset} of {@code v}.
+     */
+    private static int nearestCentroid(float[] v, int offset, float[] c, int cOffset, int size) {
         int best = 0;
         float bestDistance = Float.POSITIVE_INFINITY;
         for (int k = 0; k < CENTROIDS; k++) {
-            float d = squared(v, offset, c, k * size, size);
+            float d = squared(v, offset, c, cOffset + k * size, size);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = k;
@@ -204,22 +220,43 @@ public final class ProductQuantizer {
         return best;
     }
 
+    /**
+     * The quantizer of the records at {@code codes} of an index file whose header word is the bucket size, with its
+     * centroids read from behind the records. The file was checked by {@link #endOfRecords}.
+     */
+    static ProductQuantizer read(MemorySegment file, long codes, int bucketSize, int count, int dim,
+                                 Distance distance) {
+        int buckets = buckets(dim, bucketSize);
+        return new ProductQuantizer(dim, distance, bucketSize, file.asSlice(centroidsOffset(codes, count, buckets),
+                4L * buckets * CENTROIDS * bucketSize).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED));
+    }
+
+    /** Where the records at {@code codes} and their centroids end, or -1 when the bucket size is not valid. */
+    static long endOfRecords(long codes, int bucketSize, int count, int dim) {
+        if (bucketSize != 1 && bucketSize != 2 && bucketSize != 4 && bucketSize != 8 && bucketSize != 16) {
+            return -1;
+        }
+        int buckets = buckets(dim, bucketSize);
+        return centroidsOffset(codes, count, buckets) + 4L * buckets * CENTROIDS * bucketSize;
+    }
+
+    /** Where the centroids follow the records (8-byte aligned). */
+    static long centroidsOffset(long codes, int count, int buckets) {
+        return (codes + (long) count * buckets + 7) & ~7L;
+    }
+
     /** The record of {@code v} (its first {@code dim} components), one byte per bucket. */
     public byte[] encode(float[] v) {
         float[] padded = java.util.Arrays.copyOf(v, buckets * bucketSize);
-        java.util.Arrays.fill(padded, dim, padded.length, 0f);
         byte[] codes = new byte[buckets];
         for (int b = 0; b < buckets; b++) {
-            codes[b] = (byte) nearestCentroid(padded, b * bucketSize, bucketCentroids(b), bucketSize);
+            codes[b] = (byte) nearestCentroid(padded, b * bucketSize, centroids, b * CENTROIDS * bucketSize,
+                    bucketSize);
         }
         return codes;
     }
 
-    private float[] bucketCentroids(int b) {
-        return java.util.Arrays.copyOfRange(centroids, b * CENTROIDS * bucketSize, (b + 1) * CENTROIDS * bucketSize);
-    }
-
-    /** Writes the record of the float vector at {@code srcOffset} of {@code src} to {@code dstOffset} of {@code dst}. */
+    /** Writes the record of the float vector at {@code srcOffset} of {@code src} to {@code dstOffset} of dst. */
     void encode(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset) {
         float[] v = new float[dim];
         MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED, srcOffset, v, 0, dim);
@@ -230,20 +267,29 @@ public final class ProductQuantizer {
     NodeScorer scorer(float[] query, MemorySegment segment, long offset) {
         float[] table = new float[buckets * CENTROIDS];
         for (int b = 0; b < buckets; b++) {
-            for (int k = 0; k < CENTROIDS; k++) {
-                int at = (b * CENTROIDS + k) * bucketSize;
-                float partial = 0;
-                for (int j = 0; j < bucketSize; j++) {
-                    int i = b * bucketSize + j;
-                    float q = i < dim ? query[i] : 0f;
-                    float x = centroids[at + j];
-                    partial += switch (distance) {
-                        case COSINE, DOT -> q * x;
-                        case EUCLID -> -(q - x) * (q - x);
-                        case MANHATTAN -> -Math.abs(q - x);
-                    };
+            int row = b * CENTROIDS;
+            for (int j = 0; j < bucketSize; j++) { // each loop over the 256 centroids is vectorised by the JIT
+                int i = b * bucketSize + j;
+                float q = i < dim ? query[i] : 0f;
+                int column = i * CENTROIDS;
+                switch (distance) {
+                    case COSINE, DOT -> {
+                        for (int c = 0; c < CENTROIDS; c++) {
+                            table[row + c] += q * byComponent[column + c];
+                        }
+                    }
+                    case EUCLID -> {
+                        for (int c = 0; c < CENTROIDS; c++) {
+                            float d = q - byComponent[column + c];
+                            table[row + c] -= d * d;
+                        }
+                    }
+                    case MANHATTAN -> {
+                        for (int c = 0; c < CENTROIDS; c++) {
+                            table[row + c] -= Math.abs(q - byComponent[column + c]);
+                        }
+                    }
                 }
-                table[b * CENTROIDS + k] = partial;
             }
         }
         return new TableScorer(table, buckets, segment, offset);

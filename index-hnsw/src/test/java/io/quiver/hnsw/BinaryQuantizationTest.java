@@ -227,7 +227,8 @@ class BinaryQuantizationTest {
                 assertTrue(index.isQuantized() && index.isBinary());
                 assertEquals((long) store.size() * BinaryQuantizer.stride(store.dimension(), Encoding.ONE_BIT),
                         index.quantizedBytes());
-                // the engine widens the beam to k · oversampling, as Qdrant does; the index rescores what the beam holds
+                // the engine widens the beam to k · oversampling, as Qdrant does; the index rescores what the beam
+                // holds
                 double[] rescored = new double[4];
                 for (int i = 0; i < rescored.length; i++) {
                     rescored[i] = meanRecall(index, truth, 64,
@@ -377,7 +378,8 @@ class BinaryQuantizationTest {
                                 "built with " + configs[built] + ", asked " + configs[wanted]);
                     }
                     assertFalse(reopened.builtWith(params.withM(16), configs[built]), "another m");
-                    assertFalse(reopened.builtWith(params.withEfConstruct(100), configs[built]), "another ef_construct");
+                    assertFalse(reopened.builtWith(params.withEfConstruct(100), configs[built]),
+                            "another ef_construct");
                     assertTrue(reopened.builtWith(params.withSeed(7), configs[built]), "the seed is not a config");
                 }
             }

@@ -16,11 +16,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Qdrant's binary and product quantization over a real socket: {@code quantization_config.binary} is created, shown as given,
- * kept over a restart and patched in; indexed segments are searched on sign bits and rescored (exact scores, the
- * brute-force neighbours), and without rescoring a hit's score is Qdrant's {@code dim - 2h} for the {@code h} signs
- * its vector and the query disagree on, for each of Qdrant's encodings; product codes are searched and rescored the
- * same way; unknown encodings and compressions are a 400. One server on 127.0.0.1 per test.
+ * Qdrant's binary and product quantization over a real socket: {@code quantization_config.binary} is created, shown
+ * as given, kept over a restart and patched in; indexed segments are searched on sign bits and rescored (exact
+ * scores, the brute-force neighbours), and without rescoring a hit's score is Qdrant's {@code dim - 2h} for the
+ * {@code h} signs its vector and the query disagree on, for each of Qdrant's encodings; product codes are searched
+ * and rescored the same way; unknown encodings and compressions are a 400. One server on 127.0.0.1 per test.
  */
 class QuantizationRestTest extends RestServerTest {
 

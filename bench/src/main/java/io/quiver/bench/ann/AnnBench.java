@@ -3,6 +3,7 @@ package io.quiver.bench.ann;
 import io.quiver.bench.FlameGraphProfiler;
 import io.quiver.bench.WarmUp;
 import io.quiver.hnsw.BinaryQuantizationConfig;
+import io.quiver.hnsw.ProductQuantizationConfig;
 import io.quiver.hnsw.QuantizationSearchParams;
 import io.quiver.hnsw.ScalarQuantizationConfig;
 import io.quiver.hnsw.VectorKernels;
@@ -40,7 +41,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * ./quiver bench ann --data DIR --metric euclid|cosine [--queries N] [--ef 16,32,64,...] [--m 16]
  *                    [--ef-construct 100] [--systems quiver,quiver-int8,lucene,jvector] [--threads T]
- *                    (also quiver-binary, only when named: sign-bit codes, rescored as quiver-int8)
+ *                    (also quiver-binary and quiver-pq, only when named: sign-bit or x16 product codes,
+ *                    rescored as quiver-int8)
  *                    [--build-threads B] [--search-threads S]   (build: T = B = available processors; search: S = 1)
  *                    [--warmup N] [--oversampling X]   (warm-up: N queries at every ef, repeated for >= 3 s;
  *                                                      quiver-int8: candidates rescored = ceil(10 * X))
@@ -54,8 +56,11 @@ public final class AnnBench {
     static final int K = 10;
     static final int K_WIDE = 100;
     static final List<String> ALL_SYSTEMS = List.of("quiver", "quiver-int8", "lucene", "jvector");
-    /** Systems run only when named: binary codes of sign bits suit zero-centred embeddings, not every data set. */
-    static final List<String> EXTRA_SYSTEMS = List.of("quiver-binary");
+    /**
+     * Systems run only when named: binary codes of sign bits suit zero-centred embeddings, not every data set; product
+     * codes (x16) take long to train.
+     */
+    static final List<String> EXTRA_SYSTEMS = List.of("quiver-binary", "quiver-pq");
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private AnnBench() {
@@ -309,6 +314,8 @@ public final class AnnBench {
             case "quiver" -> new QuiverAnnSystem("quiver", null, 1.0);
             case "quiver-int8" -> new QuiverAnnSystem("quiver-int8", ScalarQuantizationConfig.defaults(), oversampling);
             case "quiver-binary" -> new QuiverAnnSystem("quiver-binary", BinaryQuantizationConfig.defaults(),
+                    oversampling);
+            case "quiver-pq" -> new QuiverAnnSystem("quiver-pq", ProductQuantizationConfig.ofCompression(16),
                     oversampling);
             case "lucene" -> new LuceneAnnSystem();
             case "jvector" -> new JVectorAnnSystem();

@@ -9,9 +9,9 @@ import io.quiver.hnsw.ScoredOrd;
 import java.util.List;
 
 /**
- * Quiver's {@link HnswIndex} in the ANN harness: float vectors off-heap, optionally int8 ("quiver-int8") or binary
- * ("quiver-binary") codes searched first and rescored. Searches may run on several threads at once (the index is
- * threadsafe once built).
+ * Quiver's {@link HnswIndex} in the ANN harness: float vectors off-heap, optionally int8 ("quiver-int8"), binary
+ * ("quiver-binary") or product ("quiver-pq") codes searched first and rescored. Searches may run on several threads
+ * at once (the index is threadsafe once built).
  */
 final class QuiverAnnSystem implements AnnSystem {
 
@@ -63,7 +63,8 @@ final class QuiverAnnSystem implements AnnSystem {
 
     @Override
     public String jsonSettings() {
-        return quantizationOrNull != null ? String.format(java.util.Locale.ROOT, ",\"oversampling\":%s", quantization.oversampling()) : "";
+        return quantizationOrNull != null
+                ? String.format(java.util.Locale.ROOT, ",\"oversampling\":%s", quantization.oversampling()) : "";
     }
 
     @Override
