@@ -249,6 +249,14 @@ class CollectionConfigTest {
                     CollectionShards.settings(signs, EngineOptions.defaults()).quantizationOrNull());
         }
         assertNull(c.applyUpdate(json("{\"quantization_config\":\"Disabled\"}")).vectorQuantizationOrNull());
+
+        CollectionConfig product = c.applyUpdate(json("{\"quantization_config\":{\"product\":{\"compression\":\"x32\"}}}"));
+        assertEquals(new CollectionConfig.QuantizationConfig.Product("x32", null), product.vectorQuantizationOrNull());
+        assertEquals("{\"product\":{\"compression\":\"x32\"}}",
+                product.toJson().get("quantization_config").toString());
+        assertEquals(product, CollectionConfig.fromJson(product.toJson()));
+        assertEquals(new io.quiver.hnsw.ProductQuantizationConfig(8),
+                CollectionShards.settings(product, EngineOptions.defaults()).quantizationOrNull());
     }
 
     @Test

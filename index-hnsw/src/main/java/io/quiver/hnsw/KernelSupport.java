@@ -72,4 +72,11 @@ public interface KernelSupport {
 
     /** Sum of absolute differences of two int8 code vectors. */
     int manhattanI8(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    /**
+     * One query component's terms against {@code n} values (a product-quantization query table, one bucket component
+     * over its 256 centroids): {@code acc[accOffset + i] += term(q, x[xOffset + i])} for {@code i < n}, with the term
+     * {@code q * x} for COSINE and DOT, {@code -(q - x)²} for EUCLID, {@code -|q - x|} for MANHATTAN.
+     */
+    void accumulateTerms(Distance distance, float q, float[] x, int xOffset, float[] acc, int accOffset, int n);
 }

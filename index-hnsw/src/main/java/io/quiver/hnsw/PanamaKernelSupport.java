@@ -626,4 +626,33 @@ final class PanamaKernelSupport implements KernelSupport {
     private static IntVector widen(MemorySegment seg, long offset) {
         return (IntVector) ByteVector.fromMemorySegment(B, seg, offset, LE).convertShape(VectorOperators.B2I, I, 0);
     }
+
+    @Override
+    public void accumulateTerms(Distance distance, float q, float[] x, int xOffset, float[] acc, int accOffset,
+                                int n) {
+        FloatVector qv = FloatVector.broadcast(F, q);
+        int bound = n - n % FL;
+        int i = 0;
+        for (; i < bound; i += FL) {
+            FloatVector v = FloatVector.fromArray(F, x, xOffset + i);
+            FloatVector sum = FloatVector.fromArray(F, acc, accOffset + i);
+            sum = switch (distance) {
+                case COSINE, DOT -> qv.fma(v, sum);
+                case EUCLID -> {
+                    FloatVector d = qv.sub(v);
+                    yield d.neg().fma(d, sum);
+                }
+                case MANHATTAN -> sum.sub(qv.sub(v).abs());
+            };
+            sum.intoArray(acc, accOffset + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOffset + i];
+            acc[accOffset + i] += switch (distance) {
+                case COSINE, DOT -> q * v;
+                case EUCLID -> -(q - v) * (q - v);
+                case MANHATTAN -> -Math.abs(q - v);
+            };
+        }
+    }
 }

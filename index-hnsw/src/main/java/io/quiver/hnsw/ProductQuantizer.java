@@ -266,30 +266,12 @@ public final class ProductQuantizer {
     /** A scorer of {@code query} (already normalised for COSINE) against the records at {@code offset} of a segment. */
     NodeScorer scorer(float[] query, MemorySegment segment, long offset) {
         float[] table = new float[buckets * CENTROIDS];
+        KernelSupport kernels = VectorKernels.active();
         for (int b = 0; b < buckets; b++) {
-            int row = b * CENTROIDS;
-            for (int j = 0; j < bucketSize; j++) { // each loop over the 256 centroids is vectorised by the JIT
+            for (int j = 0; j < bucketSize; j++) { // one query component against the bucket's 256 centroids
                 int i = b * bucketSize + j;
-                float q = i < dim ? query[i] : 0f;
-                int column = i * CENTROIDS;
-                switch (distance) {
-                    case COSINE, DOT -> {
-                        for (int c = 0; c < CENTROIDS; c++) {
-                            table[row + c] += q * byComponent[column + c];
-                        }
-                    }
-                    case EUCLID -> {
-                        for (int c = 0; c < CENTROIDS; c++) {
-                            float d = q - byComponent[column + c];
-                            table[row + c] -= d * d;
-                        }
-                    }
-                    case MANHATTAN -> {
-                        for (int c = 0; c < CENTROIDS; c++) {
-                            table[row + c] -= Math.abs(q - byComponent[column + c]);
-                        }
-                    }
-                }
+                kernels.accumulateTerms(distance, i < dim ? query[i] : 0f, byComponent, i * CENTROIDS, table,
+                        b * CENTROIDS, CENTROIDS);
             }
         }
         return new TableScorer(table, buckets, segment, offset);
@@ -312,11 +294,28 @@ public final class ProductQuantizer {
         @Override
         float similarity(int node) {
             long at = offset + (long) node * buckets;
-            float sum = 0;
-            for (int b = 0; b < buckets; b++) {
-                sum += table[b * CENTROIDS + (segment.get(ValueLayout.JAVA_BYTE, at + b) & 0xFF)];
+            // eight codes per read (little-endian), into four sums: one sum would wait on each addition's latency
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int b = 0;
+            for (int whole = buckets & ~7; b < whole; b += 8) {
+                long codes = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, at + b);
+                int row = b * CENTROIDS;
+                s0 += table[row + (int) (codes & 0xFF)];
+                s1 += table[row + CENTROIDS + (int) (codes >>> 8 & 0xFF)];
+                s2 += table[row + 2 * CENTROIDS + (int) (codes >>> 16 & 0xFF)];
+                s3 += table[row + 3 * CENTROIDS + (int) (codes >>> 24 & 0xFF)];
+                s0 += table[row + 4 * CENTROIDS + (int) (codes >>> 32 & 0xFF)];
+                s1 += table[row + 5 * CENTROIDS + (int) (codes >>> 40 & 0xFF)];
+                s2 += table[row + 6 * CENTROIDS + (int) (codes >>> 48 & 0xFF)];
+                s3 += table[row + 7 * CENTROIDS + (int) (codes >>> 56 & 0xFF)];
             }
-            return sum;
+            for (; b < buckets; b++) {
+                s0 += table[b * CENTROIDS + (segment.get(ValueLayout.JAVA_BYTE, at + b) & 0xFF)];
+            }
+            return (s0 + s1) + (s2 + s3);
         }
     }
 }

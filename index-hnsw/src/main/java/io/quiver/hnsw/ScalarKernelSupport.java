@@ -186,4 +186,17 @@ final class ScalarKernelSupport implements KernelSupport {
         sums[0] = sum;
         sums[1] = sumSq;
     }
+
+    @Override
+    public void accumulateTerms(Distance distance, float q, float[] x, int xOffset, float[] acc, int accOffset,
+                                int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOffset + i];
+            acc[accOffset + i] += switch (distance) {
+                case COSINE, DOT -> q * v;
+                case EUCLID -> -(q - v) * (q - v);
+                case MANHATTAN -> -Math.abs(q - v);
+            };
+        }
+    }
 }

@@ -219,6 +219,35 @@ class VectorKernelsTest {
     }
 
     @Test
+    void productQuantizationTableTermsMatchScalar() {
+        long seed = TestVectors.seed();
+        Random random = new Random(seed);
+        for (int round = 0; round < 200; round++) {
+            int n = dimensionOfRound(round, random) % 300 + 1;
+            int xOffset = random.nextInt(5);
+            int accOffset = random.nextInt(5);
+            float[] x = new float[xOffset + n];
+            float[] start = new float[accOffset + n];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < start.length; i++) {
+                start[i] = (float) random.nextGaussian();
+            }
+            float q = (float) random.nextGaussian();
+            for (Distance distance : Distance.values()) {
+                float[] expected = start.clone();
+                float[] actual = start.clone();
+                SCALAR.accumulateTerms(distance, q, x, xOffset, expected, accOffset, n);
+                panama.accumulateTerms(distance, q, x, xOffset, actual, accOffset, n);
+                for (int i = 0; i < expected.length; i++) {
+                    close(distance + " term " + i, n, expected[i], actual[i], Math.abs(expected[i]) + 1);
+                }
+            }
+        }
+    }
+
+    @Test
     void distanceScoresFollowQdrant() {
         float[] a = {1, 2, 3};
         float[] b = {4, 6, 3};
