@@ -41,6 +41,12 @@ final class ShardOptimizer {
     private final AtomicBoolean mergeRunning = new AtomicBoolean();
     /** Sealed segments whose index build is queued or running. */
     private final Set<Segment> buildScheduled = ConcurrentHashMap.newKeySet();
+    /**
+     * Segments a running merge copies and will close. A segment is claimed by a build or by a merge, never both
+     * (under {@link #claims}): a rebuild must not read vectors that a merge unmaps.
+     */
+    private final Set<Segment> mergeSources = ConcurrentHashMap.newKeySet();
+    private final Object claims = new Object();
     /** Qdrant's max_optimization_threads for this shard (0: no builds or merges; MAX_VALUE: no own bound). */
     private volatile int limit;
     private volatile String error;
@@ -76,6 +82,18 @@ final class ShardOptimizer {
         return deferred;
     }
 
+    /** {@link #scheduleRebuildsForChangedConfig} under the read lock, after a build or merge swapped its result in. */
+    private void rebuildIfConfigChanged() {
+        lock.readLock().lock();
+        try {
+            if (!closed.getAsBoolean()) {
+                scheduleRebuildsForChangedConfig();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /**
      * Queues the rebuild of every indexed segment whose index was built with another m, ef_construct or quantization
      * than the settings now ask for (Qdrant's config mismatch optimizer); the old index serves searches until the new
@@ -97,16 +115,23 @@ final class ShardOptimizer {
             deferredBuilds.add(seg); // started once the WAL replay is complete (no task may see a half-replayed shard)
             return;
         }
-        if (limit == 0 || !buildScheduled.add(seg)) {
+        if (limit == 0) {
             return; // optimizations disabled: pending (status grey) until the limit is raised
+        }
+        synchronized (claims) {
+            if (mergeSources.contains(seg) || !buildScheduled.add(seg)) {
+                return; // a merge replaces it (its result is checked against the config after the swap), or queued
+            }
         }
         tasksInFlight.incrementAndGet();
         optimizations.submit(() -> {
+            boolean released = false;
             try {
                 if (closed.getAsBoolean()) {
                     return; // the next open builds it
                 }
                 HnswIndex idx = indexBuilder.build(seg, settings.get());
+                boolean attached = false;
                 lock.writeLock().lock();
                 try {
                     if (closed.getAsBoolean() || !segments.list().contains(seg)) {
@@ -114,6 +139,7 @@ final class ShardOptimizer {
                     } else {
                         HnswIndex replaced = seg.index(); // a rebuild for a changed config: no search holds it now
                         seg.attachIndex(idx);
+                        attached = true;
                         if (replaced != null && replaced != idx) {
                             replaced.close();
                         }
@@ -121,11 +147,18 @@ final class ShardOptimizer {
                 } finally {
                     lock.writeLock().unlock();
                 }
+                if (attached) {
+                    buildScheduled.remove(seg); // released first, so that a config changed meanwhile claims it again
+                    released = true;
+                    rebuildIfConfigChanged();
+                }
             } catch (Throwable t) {
                 error = String.valueOf(t);
                 LOG.error("index build of {} failed", seg, t);
             } finally {
-                buildScheduled.remove(seg);
+                if (!released) {
+                    buildScheduled.remove(seg);
+                }
                 maybeScheduleMerge(); // before the decrement, so awaitIdle() never sees a gap
                 tasksInFlight.decrementAndGet();
             }
@@ -167,6 +200,7 @@ final class ShardOptimizer {
     /** One merge: plan under the read lock, copy and index without a lock, swap in under the write lock. */
     private void mergeOnce() {
         boolean merged = false;
+        List<Segment> claimed = List.of();
         try {
             if (closed.getAsBoolean()) {
                 return;
@@ -177,6 +211,15 @@ final class ShardOptimizer {
                 List<Segment> sources = SegmentMerger.pick(segments.list(), settings.get());
                 if (sources.isEmpty()) {
                     return;
+                }
+                synchronized (claims) {
+                    for (Segment source : sources) {
+                        if (buildScheduled.contains(source)) {
+                            return; // being rebuilt: the build's end asks for a merge again
+                        }
+                    }
+                    mergeSources.addAll(sources);
+                    claimed = sources;
                 }
                 plan = SegmentMerger.plan(sources);
             } finally {
@@ -212,8 +255,10 @@ final class ShardOptimizer {
             error = String.valueOf(t);
             LOG.error("segment merge of shard {} failed", shardId, t);
         } finally {
+            mergeSources.removeAll(claimed);
             mergeRunning.set(false);
             if (merged) {
+                rebuildIfConfigChanged(); // the target was built with the config of its start
                 maybeScheduleMerge(); // cascade while the policy still asks for merges
             }
             tasksInFlight.decrementAndGet();
