@@ -23,21 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProductQuantizationTest {
 
+    private static FashionStores stores;
     private static TestVectors data;
-    private static OffHeapVectorStore euclidStore;
-    private static OffHeapVectorStore cosineStore;
 
     @BeforeAll
     static void load() {
-        data = TestVectors.fashionMnist10k();
-        euclidStore = OffHeapVectorStore.copyOf(data.base, false);
-        cosineStore = OffHeapVectorStore.copyOf(data.base, true);
+        stores = new FashionStores();
+        data = stores.data;
     }
 
     @AfterAll
     static void free() {
-        euclidStore.close();
-        cosineStore.close();
+        stores.close();
     }
 
     /** The vector {@code quantizer} stores for {@code codes}: each bucket's centroid, cut to the dimension. */
@@ -114,7 +111,7 @@ class ProductQuantizationTest {
     @Test
     void rescoredProductSearchFindsTheExactNeighbours(@TempDir Path dir) throws Exception {
         for (Distance distance : new Distance[] {Distance.EUCLID, Distance.COSINE}) {
-            OffHeapVectorStore store = distance == Distance.COSINE ? cosineStore : euclidStore;
+            OffHeapVectorStore store = stores.of(distance);
             int[][] gt = distance == Distance.COSINE ? data.gtCosine : data.gtEuclid;
             float[][] gtScores = distance == Distance.COSINE ? data.gtCosineScores : data.gtEuclidScores;
             Path file = dir.resolve("pq-" + distance);

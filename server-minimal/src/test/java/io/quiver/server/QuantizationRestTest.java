@@ -67,6 +67,17 @@ class QuantizationRestTest extends RestServerTest {
         return v;
     }
 
+    /** The ids of the ten stored unit vectors nearest (by dot product) to {@code unitQuery}. */
+    private Set<Integer> nearest(float[] unitQuery) {
+        return new HashSet<>(IntStream.range(0, POINTS).boxed()
+                .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
+    }
+
+    /** A query body of limit 10 open at {@code params.quantization}: the caller appends the object and three braces. */
+    private static String quantizedQuery(float[] query) {
+        return "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+    }
+
     private static float[] unit(float[] v) {
         double norm = 0;
         for (float x : v) {
@@ -136,9 +147,8 @@ class QuantizationRestTest extends RestServerTest {
         for (int q = 0; q < queries; q++) {
             float[] query = near(stored.get(random.nextInt(POINTS)), random);
             float[] unitQuery = unit(query);
-            Set<Integer> truth = new HashSet<>(IntStream.range(0, POINTS).boxed()
-                    .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
-            String search = "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+            Set<Integer> truth = nearest(unitQuery);
+            String search = quantizedQuery(query);
             for (JsonNode hit : rest.ok("POST", "/collections/bq/points/query",
                     search + "{\"oversampling\":2}}}").get("points")) {
                 int id = hit.get("id").asInt();
@@ -177,9 +187,8 @@ class QuantizationRestTest extends RestServerTest {
             for (int q = 0; q < 10; q++) {
                 float[] query = near(stored.get(random.nextInt(POINTS)), random);
                 float[] unitQuery = unit(query);
-                Set<Integer> truth = new HashSet<>(IntStream.range(0, POINTS).boxed()
-                        .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
-                String search = "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+                Set<Integer> truth = nearest(unitQuery);
+                String search = quantizedQuery(query);
                 for (JsonNode hit : rest.ok("POST", "/collections/" + encoding + "/points/query",
                         search + "{\"oversampling\":2}}}").get("points")) {
                     int id = hit.get("id").asInt();
@@ -212,9 +221,8 @@ class QuantizationRestTest extends RestServerTest {
         for (int q = 0; q < 10; q++) {
             float[] query = near(stored.get(random.nextInt(POINTS)), random);
             float[] unitQuery = unit(query);
-            Set<Integer> truth = new HashSet<>(IntStream.range(0, POINTS).boxed()
-                    .sorted(Comparator.comparingDouble(id -> -dot(vectors.get(id), unitQuery))).limit(10).toList());
-            String search = "{\"query\":" + VectorJson.json(query) + ",\"limit\":10,\"params\":{\"quantization\":";
+            Set<Integer> truth = nearest(unitQuery);
+            String search = quantizedQuery(query);
             for (JsonNode hit : rest.ok("POST", "/collections/pq/points/query", search + "{}}}").get("points")) {
                 int id = hit.get("id").asInt();
                 assertEquals(dot(vectors.get(id), unitQuery), hit.get("score").asDouble(), 1e-5, "rescored: exact");
