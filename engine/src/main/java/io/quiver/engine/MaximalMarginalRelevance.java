@@ -26,14 +26,29 @@ public final class MaximalMarginalRelevance {
 
     private final Distance distance;
     private final float lambda;
+    /** The collection's vector, whose datatype the query takes before relevance is measured; null: as given. */
+    private final CollectionConfig.VectorParams vectorOrNull;
 
     /** Re-ranking for a collection with {@code distance}; {@code diversity} in [0, 1]: 0 = relevance only. */
     public MaximalMarginalRelevance(Distance distance, float diversity) {
+        this(distance, diversity, null);
+    }
+
+    /**
+     * Re-ranking for a collection's {@code vector}: the query is converted as searches convert it (unit length under
+     * cosine, then the vector's datatype, e.g. uint8), so that relevance is measured as the candidates were scored.
+     */
+    public MaximalMarginalRelevance(CollectionConfig.VectorParams vector, float diversity) {
+        this(vector.distance(), diversity, vector);
+    }
+
+    private MaximalMarginalRelevance(Distance distance, float diversity, CollectionConfig.VectorParams vectorOrNull) {
         if (!(diversity >= 0f && diversity <= 1f)) {
             throw new IllegalArgumentException("diversity must be in [0, 1], got " + diversity);
         }
         this.distance = distance;
         this.lambda = 1f - diversity;
+        this.vectorOrNull = vectorOrNull;
     }
 
     /**
@@ -52,7 +67,8 @@ public final class MaximalMarginalRelevance {
         if (n < 2 || limit <= 0) {
             return limit <= 0 ? List.of() : usable;
         }
-        float[] q = distance == Distance.COSINE ? unit(query) : query;
+        float[] q = vectorOrNull != null ? VectorInput.prepare(query, vectorOrNull)
+                : distance == Distance.COSINE ? unit(query) : query;
         float[] relevance = new float[n];
         for (int i = 0; i < n; i++) {
             relevance[i] = distance.similarity(q, usable.get(i).vectorOrNull());

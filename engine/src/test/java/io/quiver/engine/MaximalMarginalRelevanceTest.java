@@ -31,6 +31,20 @@ class MaximalMarginalRelevanceTest {
         assertEquals(List.of(1L, 3L), ids(balanced.select(origin, hits, 2)));
     }
 
+    /**
+     * On a uint8 collection a query is cast as its points were ({@code 1.7 → 1}): relevance follows the search's
+     * scores, so with diversity 0 the point at 1 comes first (the raw query would put the one at 2 first).
+     */
+    @Test
+    void theQueryTakesTheVectorsDatatypeBeforeRelevanceIsMeasured() {
+        CollectionConfig.VectorParams uint8 = new CollectionConfig.VectorParams("", 2, Distance.EUCLID, null, null,
+                null, "uint8");
+        List<ScoredPoint> hits = List.of(hit(1, 1f, 0f), hit(2, 2f, 0f));
+        float[] query = {1.7f, 0f};
+        assertEquals(List.of(2L, 1L), ids(new MaximalMarginalRelevance(Distance.EUCLID, 0f).select(query, hits, 2)));
+        assertEquals(List.of(1L, 2L), ids(new MaximalMarginalRelevance(uint8, 0f).select(query, hits, 2)));
+    }
+
     @Test
     void pointsWithoutVectorsAndRepeatsAreDroppedAndFewerThanTwoComeBackAsTheyAre() {
         MaximalMarginalRelevance mmr = new MaximalMarginalRelevance(Distance.DOT, 0.5f);

@@ -238,8 +238,8 @@ final class QueryRunner {
                 search.withPayload(), true, search.scoreThresholdOrNull(), search.hnswEfOrNull(), search.exact(),
                 search.quantizationOrNull(), search.indexedOnly());
         List<ScoredPoint> found = collection.search(candidates, consistency);
-        List<ScoredPoint> picked = new MaximalMarginalRelevance(collection.config().vectors().distance(),
-                mmr.diversity()).select(search.vector(), found, search.candidates());
+        List<ScoredPoint> picked = new MaximalMarginalRelevance(collection.config().vectors(), mmr.diversity())
+                .select(search.vector(), found, search.candidates());
         List<ScoredPoint> page = picked.subList(Math.min(search.offset(), picked.size()), picked.size());
         if (search.withVector()) {
             return page;
@@ -276,8 +276,8 @@ final class QueryRunner {
                         p.orderValueOrNull()));
             }
         }
-        List<ScoredPoint> picked = new MaximalMarginalRelevance(collection.config().vectors().distance(),
-                mmr.diversity()).select(mmr.vector(), candidates, limit);
+        List<ScoredPoint> picked = new MaximalMarginalRelevance(collection.config().vectors(), mmr.diversity())
+                .select(mmr.vector(), candidates, limit);
         List<ScoredPoint> out = new ArrayList<>(picked.size());
         picked.forEach(p -> out.add(new ScoredPoint(p.id(), p.version(), p.score(), null, null, false,
                 p.orderValueOrNull())));
