@@ -79,10 +79,12 @@ public final class Aliases {
                     if (isCollection.test(create.aliasName())) {
                         throw new AlreadyExistsException(create.aliasName());
                     }
+                    JsonText.requireWellFormed(create.aliasName(), "alias_name"); // aliases are stored as JSON
                     next.put(create.aliasName(), create.collectionName());
                 }
                 case AliasAction.Delete delete -> next.remove(delete.aliasName());
                 case AliasAction.Rename rename -> {
+                    JsonText.requireWellFormed(rename.newAliasName(), "new_alias_name");
                     String target = next.remove(rename.oldAliasName());
                     if (target == null) {
                         throw new NotFoundException("Alias " + rename.oldAliasName() + " does not exists!");

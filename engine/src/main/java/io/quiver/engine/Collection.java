@@ -156,6 +156,7 @@ public final class Collection implements PointReads {
      * results.
      */
     public UpdateResult createPayloadIndex(String field, JsonNode fieldSchema, boolean wait) {
+        JsonText.requireWellFormed(field, "field_name"); // it is written to config.json and the WAL
         long opId = configStore.createPayloadIndex(field, fieldSchema, durability(wait));
         return new UpdateResult(opId, wait ? UpdateStatus.COMPLETED : UpdateStatus.ACKNOWLEDGED);
     }

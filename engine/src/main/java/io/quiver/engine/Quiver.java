@@ -447,9 +447,10 @@ public final class Quiver implements AutoCloseable {
 
     private static void checkName(String name) {
         if (name == null || name.isEmpty() || name.length() > 255 || name.equals(".") || name.equals("..")
-                || name.chars().anyMatch(ch -> ch == '/' || ch == '\\' || ch == 0 || ch < 32)) {
+                || name.chars().anyMatch(ch -> ch == '/' || ch == '\\' || ch == 0 || ch < 32)
+                || !JsonText.isWellFormed(name)) { // a lone surrogate names no file and cannot be written as JSON
             throw new ValidationException(List.of("collection_name: value " + name + " invalid, must be 1 to 255 "
-                    + "characters without / \\ or control characters"));
+                    + "characters without / \\, control characters or unpaired surrogates"));
         }
     }
 

@@ -47,4 +47,25 @@ class UnpairedSurrogateTest {
                     "the shard still applies writes");
         }
     }
+
+    /** Names an embedded caller gives that end up in files (config.json, aliases.json, directory names). */
+    @Test
+    void loneSurrogatesInNamesAreRefusedBeforeAnythingIsStored() throws Exception {
+        try (Quiver q = Quiver.open(storage)) {
+            assertThrows(ValidationException.class, () -> q.createCollection("c" + LONE, CollectionConfig.of(2,
+                    Distance.DOT)));
+            Collection c = q.createCollection("n", CollectionConfig.of(2, Distance.DOT));
+            assertThrows(BadRequestException.class,
+                    () -> c.createPayloadIndex("f" + LONE, JSON.getNodeFactory().textNode("keyword"), true));
+            assertTrue(c.info().payloadSchema().isEmpty(), "no index was recorded");
+            assertThrows(BadRequestException.class, () -> q.updateAliases(List.of(new AliasAction.Create("n",
+                    "a" + LONE))));
+            assertThrows(BadRequestException.class, () -> q.updateAliases(List.of(new AliasAction.Create("n", "a"),
+                    new AliasAction.Rename("a", LONE))));
+            assertTrue(q.aliases().isEmpty(), "all or nothing: not even the first action");
+        }
+        try (Quiver q = Quiver.open(storage)) {
+            assertEquals(List.of("n"), q.collectionNames(), "nothing else was created");
+        }
+    }
 }
