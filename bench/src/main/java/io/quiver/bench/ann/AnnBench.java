@@ -47,6 +47,8 @@ import java.util.concurrent.atomic.LongAdder;
  *                    [--warmup N] [--oversampling X]   (warm-up: N queries at every ef, repeated for >= 3 s;
  *                                                      quiver-int8: candidates rescored = ceil(10 * X))
  *                    [--repeats R]        (systems take turns at each ef R times; the best pass is reported)
+ *                    [--centre]           (euclid only: base and queries minus the base's mean, which changes no
+ *                                          distance; sign-bit codes need zero-centred data)
  *                    [--one-at-a-time]    (build, measure and release each system before the next: clean rss_bytes)
  *                    [--chart FILE.svg|FILE.png] [--profile FILE.html] [--profile-event cpu|itimer|wall|alloc|lock]
  * </pre>
@@ -73,7 +75,7 @@ public final class AnnBench {
     /** Parsed command line. */
     record Options(Path data, String metric, int queries, int[] efs, int m, int efConstruct, List<String> systems,
                    int buildThreads, int searchThreads, int warmupQueries, double oversampling, int repeats,
-                   boolean oneAtATime, Path chart, Path profile, String profileEvent) {
+                   boolean oneAtATime, Path chart, Path profile, String profileEvent, boolean centre) {
 
         static Options parse(String[] args) {
             Path data = null;
@@ -89,6 +91,7 @@ public final class AnnBench {
             double oversampling = QuantizationSearchParams.defaults().oversampling();
             int repeats = 3;
             boolean oneAtATime = false;
+            boolean centre = false;
             Path chart = null;
             Path profile = null;
             String profileEvent = "cpu";
@@ -96,6 +99,10 @@ public final class AnnBench {
                 String a = args[i];
                 if (a.equals("--one-at-a-time")) {
                     oneAtATime = true;
+                    continue;
+                }
+                if (a.equals("--centre")) {
+                    centre = true;
                     continue;
                 }
                 String v = i + 1 < args.length ? args[i + 1] : null;
@@ -133,7 +140,7 @@ public final class AnnBench {
             }
             return new Options(data, metric, queries, efs, m, efConstruct, systems,
                     buildThreads, searchThreads, warmup,
-                    oversampling, repeats, oneAtATime, chart, profile, profileEvent);
+                    oversampling, repeats, oneAtATime, chart, profile, profileEvent, centre);
         }
 
         private static String need(String option, String value) {
@@ -147,7 +154,7 @@ public final class AnnBench {
             return "usage: ann --data DIR --metric euclid|cosine [--queries N] [--ef 16,32,64] [--m 16] "
                     + "[--ef-construct 100] [--systems quiver,quiver-int8,lucene,jvector] [--threads T] "
                     + "[--build-threads B] [--search-threads S] [--warmup N] [--oversampling 2.0] [--repeats 3] "
-                    + "[--one-at-a-time] [--chart FILE.svg|.png] [--profile FILE.html] "
+                    + "[--one-at-a-time] [--centre] [--chart FILE.svg|.png] [--profile FILE.html] "
                     + "[--profile-event cpu|itimer|wall|alloc|lock]";
         }
     }
@@ -170,7 +177,11 @@ public final class AnnBench {
     static void run(String[] args, PrintStream out, PrintStream log) throws Exception {
         Options o = Options.parse(args);
         log.printf(Locale.ROOT, "ann: loading %s (%s)%n", o.data(), o.metric());
-        AnnDataset data = AnnDataset.load(o.data(), o.metric(), o.queries());
+        AnnDataset loaded = AnnDataset.load(o.data(), o.metric(), o.queries());
+        AnnDataset data = o.centre() ? loaded.centred() : loaded;
+        if (o.centre()) {
+            log.printf(Locale.ROOT, "ann: base and queries centred on the base's mean%n");
+        }
         log.printf(Locale.ROOT, "ann: %d base vectors, %d queries, dim %d; kernels %s; %d cores; build threads %d, "
                         + "search threads %d%n", data.base.length, data.queries.length, data.dimension(),
                 VectorKernels.active().name(), Runtime.getRuntime().availableProcessors(), o.buildThreads(),
@@ -412,12 +423,13 @@ public final class AnnBench {
                         + "\"build_s\":%.2f,\"build_cpu_s\":%.2f,\"build_threads\":%d,\"index_bytes\":%d,"
                         + "\"rss_bytes\":%d,\"rss_delta_bytes\":%d,\"heap_delta_bytes\":%d,\"vector_bytes\":%d,"
                         + "\"m\":%d,\"ef_construct\":%d,"
-                        + "\"queries\":%d,\"repeats\":%d,\"one_at_a_time\":%s,\"profiled\":%s%s}",
+                        + "\"queries\":%d,\"repeats\":%d,\"one_at_a_time\":%s,\"profiled\":%s%s%s}",
                 b.system.name(), data.metric, ef, m.recall1(), m.recall10(),
                 Double.isNaN(recall100) ? "null" : String.format(Locale.ROOT, "%.4f", recall100),
                 m.qps(), m.p50Micros(), m.p99Micros(), m.cpuMicros(), o.searchThreads(),
                 b.buildSeconds, b.buildCpuSeconds, b.system.buildThreads(), b.indexBytes, b.rssBytes,
                 b.rssDeltaBytes, b.heapDeltaBytes, 4L * data.base.length * data.dimension(), o.m(), o.efConstruct(),
-                data.queries.length, o.repeats(), o.oneAtATime(), o.profile() != null, b.system.jsonSettings());
+                data.queries.length, o.repeats(), o.oneAtATime(), o.profile() != null, b.system.jsonSettings(),
+                o.centre() ? ",\"centred\":true" : "");
     }
 }

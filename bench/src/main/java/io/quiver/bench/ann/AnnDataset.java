@@ -56,6 +56,40 @@ final class AnnDataset {
         return new AnnDataset(metric, distance, base, queries, gt);
     }
 
+    /**
+     * This data set with the base's mean subtracted from every base and query vector: Euclidean distances, and so the
+     * ground truth, stay as they are (other metrics would change, so they are refused). Binary codes, whose bits are
+     * signs, need data centred on zero.
+     */
+    AnnDataset centred() {
+        if (distance != Distance.EUCLID) {
+            throw new IllegalArgumentException("--centre keeps the ground truth of euclid only, not " + metric);
+        }
+        int dim = dimension();
+        double[] sum = new double[dim];
+        for (float[] v : base) {
+            for (int i = 0; i < dim; i++) {
+                sum[i] += v[i];
+            }
+        }
+        float[] mean = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            mean[i] = (float) (sum[i] / base.length);
+        }
+        return new AnnDataset(metric, distance, minus(base, mean), minus(queries, mean), groundTruth);
+    }
+
+    private static float[][] minus(float[][] vectors, float[] mean) {
+        float[][] out = new float[vectors.length][];
+        for (int j = 0; j < vectors.length; j++) {
+            out[j] = new float[mean.length];
+            for (int i = 0; i < mean.length; i++) {
+                out[j][i] = vectors[j][i] - mean[i];
+            }
+        }
+        return out;
+    }
+
     private static Path firstExisting(Path dir, String stem) throws IOException {
         for (String ext : new String[] {".bvecs", ".fvecs"}) {
             Path p = dir.resolve(stem + ext);

@@ -154,7 +154,7 @@ class AnnBenchSmokeTest {
         return gt;
     }
 
-    private static void writeFvecs(Path file, float[][] vectors) throws IOException {
+    static void writeFvecs(Path file, float[][] vectors) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(vectors.length * (4 + 4 * vectors[0].length))
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (float[] v : vectors) {
@@ -166,7 +166,7 @@ class AnnBenchSmokeTest {
         Files.write(file, buf.array());
     }
 
-    private static void writeIvecs(Path file, int[][] rows) throws IOException {
+    static void writeIvecs(Path file, int[][] rows) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(rows.length * (4 + 4 * rows[0].length)).order(ByteOrder.LITTLE_ENDIAN);
         for (int[] r : rows) {
             buf.putInt(r.length);
