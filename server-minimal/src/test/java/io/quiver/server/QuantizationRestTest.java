@@ -243,6 +243,24 @@ class QuantizationRestTest extends RestServerTest {
                 "{\"query\":" + VectorJson.json(stored.get(0)) + ",\"limit\":10}").get("points").size());
     }
 
+    /** A snapshot of a collection with two-bit codes recovers into another that searches its codes the same way. */
+    @Test
+    void aSnapshotCarriesTheCodesAndTheirConfig() throws Exception {
+        loaded("orig", "{\"binary\":{\"encoding\":\"two_bits\",\"query_encoding\":\"scalar4bits\"}}");
+        String name = rest.ok("POST", "/collections/orig/snapshots", null).get("name").asText();
+        java.nio.file.Path file = dir.resolve("snapshots").resolve("orig").resolve(name);
+        assertTrue(rest.ok("PUT", "/collections/copy/snapshots/recover", "{\"location\":\"" + file.toUri() + "\"}")
+                .asBoolean());
+        assertEquals(rest.ok("GET", "/collections/orig", null).at("/config/quantization_config"),
+                rest.ok("GET", "/collections/copy", null).at("/config/quantization_config"));
+        Random random = new Random(9);
+        for (int q = 0; q < 5; q++) {
+            String body = quantizedQuery(near(stored.get(random.nextInt(POINTS)), random)) + "{\"rescore\":false}}}";
+            assertEquals(rest.ok("POST", "/collections/orig/points/query", body).get("points"),
+                    rest.ok("POST", "/collections/copy/points/query", body).get("points"), "the same code scores");
+        }
+    }
+
     private void assertBitScores(JsonNode bitsOnly, float[] query) {
         assertEquals(10, bitsOnly.size());
         for (JsonNode hit : bitsOnly) {
