@@ -49,8 +49,8 @@ package io.quiver.hnsw;
  *   two-bit encodings followed (8-byte aligned) by dimension floats of per-dimension means, then dimension floats of
  *   standard deviations
  * product codes (64-byte aligned): count records of ProductQuantizer.buckets(dimension, bucket size) bytes, one
- *   centroid number per bucket; then (8-byte aligned) the centroids: buckets × 256 × bucket size floats, centroid c of
- *   bucket b at (b × 256 + c) × bucket size
+ *   centroid number per bucket; then (8-byte aligned) the centroids: buckets × 256 × bucket size floats,
+ *   component-major: component j of centroid c of bucket b at (b × bucket size + j) × 256 + c
  * centre (per-vector scaling only): dimension floats
  * node-to-ordinal table: count ints, the caller's ordinal of each node (a permutation of 0..count-1)
  * footer (16 bytes): int FOOTER_MAGIC, int CHECKSUM_CRC32C, long CRC32C of every byte before the footer

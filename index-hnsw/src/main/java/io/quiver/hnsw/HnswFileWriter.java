@@ -72,7 +72,7 @@ final class HnswFileWriter {
         }
         long product = 0;
         long productCentroids = 0;
-        float[] centroids = productOrNull == null ? null : productOrNull.centroids();
+        float[] centroids = productOrNull == null ? null : productOrNull.centroidsByComponent();
         if (productOrNull != null) {
             product = align64(pos);
             productCentroids = ProductQuantizer.centroidsOffset(product, n, productOrNull.stride());

@@ -28,32 +28,36 @@ public final class ProductQuantizer {
     private final Distance distance;
     private final int bucketSize;
     private final int buckets;
-    /** Centroid {@code c} of bucket {@code b} at {@code (b * CENTROIDS + c) * bucketSize}. */
-    private final float[] centroids;
     /**
-     * The same centroids component-major: component {@code j} of centroid {@code c} of bucket {@code b} at
-     * {@code (b * bucketSize + j) * CENTROIDS + c}, so that a query's table fills in loops over the 256 centroids.
+     * The centroids component-major: component {@code j} of centroid {@code c} of bucket {@code b} at
+     * {@code (b * bucketSize + j) * CENTROIDS + c}, so that a query's table, and a vector's nearest centroids, are
+     * computed in loops over the 256 centroids. The index file holds them in this order.
      */
     private final float[] byComponent;
 
-    ProductQuantizer(int dim, Distance distance, int bucketSize, float[] centroids) {
+    ProductQuantizer(int dim, Distance distance, int bucketSize, float[] byComponent) {
         this.dim = dim;
         this.distance = distance;
         this.bucketSize = bucketSize;
         this.buckets = buckets(dim, bucketSize);
-        if (centroids.length != buckets * CENTROIDS * bucketSize) {
-            throw new IllegalArgumentException(centroids.length + " centroid components for " + buckets
+        if (byComponent.length != buckets * CENTROIDS * bucketSize) {
+            throw new IllegalArgumentException(byComponent.length + " centroid components for " + buckets
                     + " buckets of " + bucketSize);
         }
-        this.centroids = centroids;
-        this.byComponent = new float[centroids.length];
+        this.byComponent = byComponent;
+    }
+
+    /** Centroid-major centroids (centroid {@code c} of bucket {@code b} at {@code (b * 256 + c) * size}) reordered. */
+    private static float[] componentMajor(float[] centroidMajor, int buckets, int size) {
+        float[] out = new float[centroidMajor.length];
         for (int b = 0; b < buckets; b++) {
             for (int c = 0; c < CENTROIDS; c++) {
-                for (int j = 0; j < bucketSize; j++) {
-                    byComponent[(b * bucketSize + j) * CENTROIDS + c] = centroids[(b * CENTROIDS + c) * bucketSize + j];
+                for (int j = 0; j < size; j++) {
+                    out[(b * size + j) * CENTROIDS + c] = centroidMajor[(b * CENTROIDS + c) * size + j];
                 }
             }
         }
+        return out;
     }
 
     /** Sub-vectors of a vector of {@code dimension} components, the last one zero-padded: the bytes of a record. */
@@ -70,9 +74,14 @@ public final class ProductQuantizer {
         return buckets;
     }
 
-    /** The centroids (a copy), as laid out in the index file. */
-    float[] centroids() {
-        return centroids.clone();
+    /** The centroids (a copy), component-major as laid out in the index file. */
+    float[] centroidsByComponent() {
+        return byComponent.clone();
+    }
+
+    /** Component {@code j} of centroid {@code c} of bucket {@code b}. */
+    float centroidComponent(int b, int c, int j) {
+        return byComponent[(b * bucketSize + j) * CENTROIDS + c];
     }
 
     /**
@@ -107,7 +116,7 @@ public final class ProductQuantizer {
             IntStream.range(0, buckets).forEach(b -> kMeans(padded, sampleSize, buckets * size, b * size, size,
                     centroids, b * CENTROIDS * size, new SplittableRandom(seed * 31 + b)));
         }
-        return new ProductQuantizer(dim, distance, size, centroids);
+        return new ProductQuantizer(dim, distance, size, componentMajor(centroids, buckets, size));
     }
 
     /** {@code count} distinct ordinals of {@code 0..n-1} (all of them when {@code count == n}). */
@@ -245,13 +254,28 @@ public final class ProductQuantizer {
         return (codes + (long) count * buckets + 7) & ~7L;
     }
 
-    /** The record of {@code v} (its first {@code dim} components), one byte per bucket. */
+    /**
+     * The record of {@code v} (its first {@code dim} components), one byte per bucket: the nearest centroid, the first
+     * of equally near ones.
+     */
     public byte[] encode(float[] v) {
-        float[] padded = java.util.Arrays.copyOf(v, buckets * bucketSize);
+        KernelSupport kernels = VectorKernels.active();
+        float[] minusSquared = new float[CENTROIDS];
         byte[] codes = new byte[buckets];
         for (int b = 0; b < buckets; b++) {
-            codes[b] = (byte) nearestCentroid(padded, b * bucketSize, centroids, b * CENTROIDS * bucketSize,
-                    bucketSize);
+            java.util.Arrays.fill(minusSquared, 0f);
+            for (int j = 0; j < bucketSize; j++) {
+                int i = b * bucketSize + j;
+                kernels.accumulateTerms(Distance.EUCLID, i < dim ? v[i] : 0f, byComponent, i * CENTROIDS,
+                        minusSquared, 0, CENTROIDS);
+            }
+            int best = 0;
+            for (int c = 1; c < CENTROIDS; c++) {
+                if (minusSquared[c] > minusSquared[best]) {
+                    best = c;
+                }
+            }
+            codes[b] = (byte) best;
         }
         return codes;
     }
