@@ -189,18 +189,17 @@ final class HnswFileWriter {
                 }
             }
         }
-        if (productOrNull != null) { // 256 distances per bucket and vector: spread over the common pool
+        if (productOrNull != null) {
             MemorySegment all = vectors.contiguousVectors();
             long productStride = productOrNull.stride();
-            long at = product;
-            java.util.stream.IntStream.range(0, n).parallel().forEach(node -> {
+            for (int node = 0; node < n; node++) {
                 int ord = toOrd[node];
                 if (all != null) {
-                    productOrNull.encode(all, ord * 4L * dim, seg, at + node * productStride);
+                    productOrNull.encode(all, ord * 4L * dim, seg, product + node * productStride);
                 } else {
-                    productOrNull.encode(vectors.vector(ord), 0L, seg, at + node * productStride);
+                    productOrNull.encode(vectors.vector(ord), 0L, seg, product + node * productStride);
                 }
-            });
+            }
         }
         seg.set(INT, footer, FOOTER_MAGIC);
         seg.set(INT, footer + 4, CHECKSUM_CRC32C);

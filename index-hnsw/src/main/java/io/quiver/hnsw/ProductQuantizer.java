@@ -2,7 +2,10 @@ package io.quiver.hnsw;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -102,19 +105,17 @@ public final class ProductQuantizer {
                     i * buckets * size, dim);
         }
         float[] centroids = new float[buckets * CENTROIDS * size];
-        Runnable all = () -> IntStream.range(0, buckets).parallel().forEach(b ->
-                kMeans(padded, sampleSize, buckets * size, b * size, size, centroids, b * CENTROIDS * size,
-                        new SplittableRandom(seed * 31 + b)));
+        IntConsumer trainBucket = b -> kMeans(padded, sampleSize, buckets * size, b * size, size, centroids,
+                b * CENTROIDS * size, new SplittableRandom(seed * 31 + b)); // each bucket writes its own range
         if (threads > 1) {
-            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+            ForkJoinPool pool = new ForkJoinPool(threads);
             try {
-                pool.submit(all).join();
+                pool.submit(() -> IntStream.range(0, buckets).parallel().forEach(trainBucket)).join();
             } finally {
                 pool.shutdown();
             }
         } else {
-            IntStream.range(0, buckets).forEach(b -> kMeans(padded, sampleSize, buckets * size, b * size, size,
-                    centroids, b * CENTROIDS * size, new SplittableRandom(seed * 31 + b)));
+            IntStream.range(0, buckets).forEach(trainBucket);
         }
         return new ProductQuantizer(dim, distance, size, componentMajor(centroids, buckets, size));
     }
@@ -131,7 +132,7 @@ public final class ProductQuantizer {
             ords[i] = ords[j];
             ords[j] = t;
         }
-        return java.util.Arrays.copyOf(ords, count);
+        return Arrays.copyOf(ords, count);
     }
 
     /**
@@ -183,8 +184,8 @@ public final class ProductQuantizer {
             for (int i = 0; i < count; i++) {
                 assigned[i] = nearestCentroid(data, i * rowLength + offset, c, 0, size);
             }
-            java.util.Arrays.fill(sums, 0);
-            java.util.Arrays.fill(members, 0);
+            Arrays.fill(sums, 0);
+            Arrays.fill(members, 0);
             for (int i = 0; i < count; i++) {
                 int k = assigned[i];
                 members[k]++;
@@ -263,7 +264,7 @@ public final class ProductQuantizer {
         float[] minusSquared = new float[CENTROIDS];
         byte[] codes = new byte[buckets];
         for (int b = 0; b < buckets; b++) {
-            java.util.Arrays.fill(minusSquared, 0f);
+            Arrays.fill(minusSquared, 0f);
             for (int j = 0; j < bucketSize; j++) {
                 int i = b * bucketSize + j;
                 kernels.accumulateTerms(Distance.EUCLID, i < dim ? v[i] : 0f, byComponent, i * CENTROIDS,

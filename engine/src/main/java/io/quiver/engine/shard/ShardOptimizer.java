@@ -201,6 +201,7 @@ final class ShardOptimizer {
     private void mergeOnce() {
         boolean merged = false;
         List<Segment> claimed = List.of();
+        Segment blockedBy = null;
         try {
             if (closed.getAsBoolean()) {
                 return;
@@ -215,7 +216,8 @@ final class ShardOptimizer {
                 synchronized (claims) {
                     for (Segment source : sources) {
                         if (buildScheduled.contains(source)) {
-                            return; // being rebuilt: the build's end asks for a merge again
+                            blockedBy = source;
+                            return; // being rebuilt: the build's end (or this task's, below) asks for a merge again
                         }
                     }
                     mergeSources.addAll(sources);
@@ -260,6 +262,8 @@ final class ShardOptimizer {
             if (merged) {
                 rebuildIfConfigChanged(); // the target was built with the config of its start
                 maybeScheduleMerge(); // cascade while the policy still asks for merges
+            } else if (blockedBy != null && !buildScheduled.contains(blockedBy)) {
+                maybeScheduleMerge(); // the blocking build ended while this task still counted as the running merge
             }
             tasksInFlight.decrementAndGet();
         }

@@ -13,7 +13,7 @@ import io.quiver.wal.WalConfig;
  *                                 (Long.MAX_VALUE: never)
  * @param fullScanThresholdVectors a filtered search of a segment with fewer live points scans it exactly
  * @param indexThreads             threads of one HNSW build
- * @param quantizationOrNull       int8 or binary quantization of built indexes, or null
+ * @param quantizationOrNull       int8, binary or product quantization of built indexes, or null
  * @param verifyVectorsOnOpen      recompute sealed segments' vector CRCs on open (appendable ones always are)
  * @param targetSegments           the merge optimizer merges indexed segments while a shard has more sealed segments
  *                                 than this (0: never merge)
