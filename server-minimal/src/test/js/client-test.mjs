@@ -121,6 +121,35 @@ assert.deepEqual(namedSearch.map((h) => h.id), [1]);
 await assert.rejects(client.query(named, { query: [1, 0, 0], limit: 1 }), (e) => e.status === 400);
 assert.equal(await client.deleteCollection(named), true);
 
+step('quantization');
+const quantized = name + '_bq';
+assert.equal(await client.createCollection(quantized, {
+  vectors: { size: 4, distance: 'Cosine' },
+  quantization_config: { binary: { always_ram: true, encoding: 'two_bits', query_encoding: 'scalar8bits' } },
+}), true);
+assert.deepEqual((await client.getCollection(quantized)).config.quantization_config,
+  { binary: { always_ram: true, encoding: 'two_bits', query_encoding: 'scalar8bits' } });
+assert.equal(await client.updateCollection(quantized, {
+  quantization_config: { product: { compression: 'x16', always_ram: false } },
+}), true);
+assert.deepEqual((await client.getCollection(quantized)).config.quantization_config,
+  { product: { compression: 'x16', always_ram: false } });
+await client.upsert(quantized, {
+  wait: true,
+  points: [
+    { id: 1, vector: [1, 0, 0, 0] },
+    { id: 2, vector: [0, 1, 0, 0] },
+    { id: 3, vector: [0.9, 0.1, 0, 0] },
+  ],
+});
+const rescored = await client.query(quantized, {
+  query: [1, 0.05, 0, 0], limit: 2, params: { quantization: { rescore: true, oversampling: 2.0 } },
+});
+assert.deepEqual(rescored.points.map((p) => p.id), [1, 3]);
+assert.equal(await client.updateCollection(quantized, { quantization_config: 'Disabled' }), true);
+assert.equal((await client.getCollection(quantized)).config.quantization_config, null);
+assert.equal(await client.deleteCollection(quantized), true);
+
 step('delete collection');
 assert.equal(await client.deleteCollection(name), true);
 assert.equal((await client.collectionExists(name)).exists, false);

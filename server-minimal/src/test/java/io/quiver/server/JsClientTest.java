@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The official Qdrant JavaScript REST client (version pinned by {@code src/test/js/package-lock.json}, installed with
  * {@code npm ci}) drives a real Quiver server over 127.0.0.1: create, upsert, search with filter, query, scroll,
- * count, delete, aliases, snapshot, a collection with a named vector. Node.js and npm must be installed (they are on
- * the project's machines).
+ * count, delete, aliases, snapshot, a collection with a named vector, binary and product quantization configs.
+ * Node.js and npm must be installed (they are on the project's machines).
  */
 class JsClientTest {
     private static final Path JS_SOURCES = Path.of("src", "test", "js");
