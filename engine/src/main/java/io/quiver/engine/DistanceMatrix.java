@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.random.RandomGenerator;
 
 /**
  * Qdrant's distance matrix ({@code points/search/matrix/pairs} and {@code /offsets}): a random sample of up to
@@ -21,9 +20,12 @@ import java.util.random.RandomGenerator;
  * not among them (under Dot a point need not be its own nearest), the last one. Fewer than two sampled points give an
  * empty matrix.
  *
- * <p>Everything is read through the {@link PointReads} and the {@link Searcher} it is given (a {@link Collection},
- * or a collection spread over a cluster), one search per sampled point. Stateless; threadsafe as those two and the
- * random generator are (one generator per call, from its caller's thread).
+ * <p>Everything is read through the {@link Sampler} and the {@link Searcher} it is given (of a {@link Collection}, or
+ * of a collection spread over a cluster), one search per sampled point. Without a filter the sample is first drawn
+ * from every point, which a sampler can do without reading every id ({@link RandomSample}); it is kept when every
+ * drawn point has the vector (a uniform sample of all points that lies among those with the vector is a uniform
+ * sample of them), else the sample is drawn again among the points with the vector. Stateless; threadsafe as the
+ * sampler and searcher are.
  */
 public final class DistanceMatrix {
     /** Qdrant's default {@code sample}: how many points are drawn. */
@@ -35,6 +37,15 @@ public final class DistanceMatrix {
     @FunctionalInterface
     public interface Searcher {
         List<ScoredPoint> search(SearchRequest request);
+    }
+
+    /**
+     * Up to {@code limit} distinct points drawn uniformly at random from those passing a filter (null: every point),
+     * with their vectors: {@link RandomSample} of a local or clustered collection, which draws an unfiltered sample
+     * without reading every id.
+     */
+    public interface Sampler {
+        List<Record> sample(Filter filterOrNull, int limit);
     }
 
     /**
@@ -103,18 +114,27 @@ public final class DistanceMatrix {
      * gives the empty matrix. A sampled point that lost its vector before it was read is left out. {@code vectorName}
      * is the collection's one vector ({@code ""}: unnamed), which the sampled points must have.
      */
-    public static Result compute(PointReads reads, Searcher searcher, String vectorName, Filter filterOrNull,
-            int sample, int limit, RandomGenerator random) {
+    public static Result compute(Sampler sampler, Searcher searcher, String vectorName, Filter filterOrNull,
+            int sample, int limit) {
         if (sample < 0 || limit < 0) {
             throw new IllegalArgumentException("sample and limit must not be negative: " + sample + ", " + limit);
         }
         if (sample == 0 || limit == 0) {
             return Result.EMPTY;
         }
-        List<Record> sampled = new ArrayList<>();
-        for (Record r : RandomSample.sample(reads, withVector(filterOrNull, vectorName), sample, WithPayload.NONE, true, random)) {
-            if (r.vectorOrNull() != null) {
-                sampled.add(r);
+        List<Record> sampled = null;
+        if (filterOrNull == null) {
+            List<Record> drawn = sampler.sample(null, sample);
+            if (drawn.stream().allMatch(r -> r.vectorOrNull() != null)) {
+                sampled = new ArrayList<>(drawn);
+            }
+        }
+        if (sampled == null) {
+            sampled = new ArrayList<>();
+            for (Record r : sampler.sample(withVector(filterOrNull, vectorName), sample)) {
+                if (r.vectorOrNull() != null) {
+                    sampled.add(r);
+                }
             }
         }
         if (sampled.size() < 2) {

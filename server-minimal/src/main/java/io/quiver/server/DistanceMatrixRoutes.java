@@ -5,11 +5,11 @@ import io.quiver.cluster.CollectionService;
 import io.quiver.cluster.ReadConsistency;
 import io.quiver.engine.DistanceMatrix;
 import io.quiver.engine.ValidationException;
+import io.quiver.engine.WithPayload;
 import io.quiver.engine.filter.Filter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static io.quiver.server.Route.Access.READ;
 
@@ -61,8 +61,9 @@ final class DistanceMatrixRoutes {
         VectorName vectorName = VectorName.of(collection);
         vectorName.requireUsing(using);
         StrictModeCheck.of(collection).matrix(body).timeout(request.readParams());
-        return DistanceMatrix.compute(collection.reads(consistency), search -> collection.search(search, consistency),
-                vectorName.name(), filter, sample == null ? DistanceMatrix.DEFAULT_SAMPLE : sample,
-                limit == null ? DistanceMatrix.DEFAULT_LIMIT : limit, ThreadLocalRandom.current());
+        return DistanceMatrix.compute((f, n) -> collection.sample(f, n, WithPayload.NONE, true, consistency),
+                search -> collection.search(search, consistency), vectorName.name(), filter,
+                sample == null ? DistanceMatrix.DEFAULT_SAMPLE : sample,
+                limit == null ? DistanceMatrix.DEFAULT_LIMIT : limit);
     }
 }
