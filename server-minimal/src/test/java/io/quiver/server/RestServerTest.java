@@ -19,8 +19,13 @@ abstract class RestServerTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        server = TestServers.start(dir);
+        server = TestServers.start(dir, serverSettings());
         rest = new RestClient(server.port());
+    }
+
+    /** Settings the server starts with, as {@code QUIVER__…} name and value pairs (none: the defaults). */
+    String[] serverSettings() {
+        return new String[0];
     }
 
     @AfterEach
