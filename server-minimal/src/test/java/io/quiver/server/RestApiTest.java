@@ -19,20 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Qdrant's REST endpoints over a real socket: shapes, status codes, and that rejected requests change nothing. The
  * server accepts JSON bodies of at most 1 MB. Snapshots: {@link SnapshotRestTest}.
  */
-class RestApiTest extends RestServerTest {
-
-    @Override
-    String[] serverSettings() {
-        return new String[] {"QUIVER__SERVICE__MAX_REQUEST_SIZE_MB", "1"};
-    }
-
-    private void createDemo(String name, String distance) {
-        DemoCollection.create(rest, name, distance);
-    }
-
-    private long count(String name) {
-        return DemoCollection.count(rest, name);
-    }
+class RestApiTest extends DemoRestServerTest {
 
     @Test
     void collectionLifecycle() {

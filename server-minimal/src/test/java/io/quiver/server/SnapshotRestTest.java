@@ -18,20 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * beyond the JSON body limit of 1 MB this server runs with), delete, and the recoveries that are refused and change
  * nothing. One server on 127.0.0.1 per test.
  */
-class SnapshotRestTest extends RestServerTest {
-
-    @Override
-    String[] serverSettings() {
-        return new String[] {"QUIVER__SERVICE__MAX_REQUEST_SIZE_MB", "1"};
-    }
-
-    private void createDemo(String name, String distance) {
-        DemoCollection.create(rest, name, distance);
-    }
-
-    private long count(String name) {
-        return DemoCollection.count(rest, name);
-    }
+class SnapshotRestTest extends DemoRestServerTest {
 
     @Test
     void snapshotsCreateListDownloadRecoverDelete() throws Exception {
