@@ -1,5 +1,6 @@
 package io.quiver.bench.kernels;
 
+import io.quiver.hnsw.Distance;
 import io.quiver.hnsw.KernelSupport;
 import io.quiver.hnsw.VectorKernels;
 import java.lang.foreign.Arena;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH: each distance kernel, Vector API ("panama") against its scalar twin, at dimensions 128, 768 and 1536, on heap
- * arrays and on off-heap segments (plus the int8 code kernels). One benchmark thread; the state is per trial.
+ * arrays and on off-heap segments (plus the int8 code kernels and product quantization's table kernel). One benchmark
+ * thread; the state is per trial.
  *
  * <pre>java -jar bench/target/benchmarks.jar KernelBenchmark</pre>
  */
@@ -54,6 +56,8 @@ public class KernelBenchmark {
     private MemorySegment records;
     private long recordStride;
     private final int[] four = new int[4];
+    /** The table {@link #productTableTermsDot} and {@link #productTableTermsEuclid} accumulate into. */
+    private float[] acc;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -64,6 +68,7 @@ public class KernelBenchmark {
         Random random = new Random(42);
         a = new float[dim];
         b = new float[dim];
+        acc = new float[dim];
         for (int i = 0; i < dim; i++) {
             a[i] = random.nextFloat();
             b[i] = random.nextFloat();
@@ -99,6 +104,20 @@ public class KernelBenchmark {
     @Benchmark
     public float dotHeap() {
         return kernels.dot(a, b);
+    }
+
+    /** Product quantization's query-table kernel, {@code acc += q · x} over {@code dim} values (DOT, COSINE). */
+    @Benchmark
+    public float productTableTermsDot() {
+        kernels.accumulateTerms(Distance.DOT, 0.3f, b, 0, acc, 0, dim);
+        return acc[dim - 1];
+    }
+
+    /** The same kernel's {@code acc -= (q - x)²} (EUCLID). */
+    @Benchmark
+    public float productTableTermsEuclid() {
+        kernels.accumulateTerms(Distance.EUCLID, 0.3f, b, 0, acc, 0, dim);
+        return acc[dim - 1];
     }
 
     @Benchmark
